@@ -1,0 +1,3 @@
+from sprechstunde_cli.cli import main
+
+main()

@@ -1,0 +1,13 @@
+"""The command line: Typer commands that parse, call one service, and render."""
+
+from __future__ import annotations
+
+# Importing a command module registers its commands on `app`; keep these imports cheap.
+from sprechstunde_cli.cli import auth, demo, sandbox, session, setup, threads
+from sprechstunde_cli.cli.app import app
+
+__all__ = ["app", "auth", "demo", "main", "sandbox", "session", "setup", "threads"]
+
+
+def main() -> None:
+    app()

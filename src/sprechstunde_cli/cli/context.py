@@ -1,0 +1,115 @@
+"""The application object every command gets as ctx.obj: paths, config, store, clock, output."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import typer
+
+from sprechstunde_cli.domain.model import Clock, SessionRecord, SessionState
+from sprechstunde_cli.errors import NotFoundError, SprechstundeError
+from sprechstunde_cli.paths import Paths
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.providers.base import Provider
+    from sprechstunde_cli.store import Store
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+# Tests replace this to walk time; nothing below cli/ reads the system clock.
+CLOCK_FACTORY: Callable[[], Clock] = SystemClock
+
+
+class Application:
+    def __init__(self, paths: Paths, operator_override: str | None = None) -> None:
+        self.paths = paths
+        self._operator = operator_override
+        self.clock: Clock = CLOCK_FACTORY()
+
+    @cached_property
+    def config(self) -> Config:
+        from sprechstunde_cli.config import load_config
+
+        return load_config(self.paths.config_file)
+
+    @cached_property
+    def store(self) -> Store:
+        from sprechstunde_cli.store import Store
+
+        return Store.open(self.paths.store_file)
+
+    @cached_property
+    def console(self) -> Console:
+        from sprechstunde_cli.render import make_console
+
+        return make_console()
+
+    @cached_property
+    def err_console(self) -> Console:
+        from sprechstunde_cli.render import make_console
+
+        return make_console(stderr=True)
+
+    @property
+    def operator(self) -> str:
+        if self._operator:
+            return self._operator
+        if self.paths.config_file.exists() and self.config.operator:
+            return self.config.operator
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no passwd entry in some containers
+            return "operator"
+
+    def provider(self, name: str) -> Provider:
+        from sprechstunde_cli.providers.registry import build_provider
+
+        return build_provider(name, self.paths, self._provider_settings(name))
+
+    def _provider_settings(self, name: str) -> dict[str, object]:
+        if not self.paths.config_file.exists():
+            return {}
+        return dict(self.config.providers.get(name, {}))
+
+    def current_session(self, session_id: str | None) -> SessionRecord:
+        """The named session, or the one session that is open right now."""
+        if session_id:
+            return self.store.require_session(session_id)
+        running = self.store.sessions(SessionState.OPEN, SessionState.CLOSING)
+        if len(running) == 1:
+            return running[0]
+        if not running:
+            raise NotFoundError("No session is open.",
+                                "Start one with: sprechstunde open (or name one with --session).")
+        ids = ", ".join(s.id for s in running)
+        raise NotFoundError(f"Several sessions are open ({ids}).",
+                            "Name the one you mean with --session ID.")
+
+
+def report_error(err: SprechstundeError) -> None:
+    from sprechstunde_cli.sanitize import clean
+
+    typer.echo(f"Error: {clean(err.message)}", err=True)
+    if err.hint:
+        typer.echo(f"Hint: {clean(err.hint)}", err=True)
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")

@@ -1,0 +1,136 @@
+"""`demo`: rehearse a whole session on the local messenger in a throw-away data dir."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sprechstunde_cli.cli.app import app
+from sprechstunde_cli.cli.context import Application
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    fast: Annotated[bool, typer.Option("--fast", help="Run the script in a few seconds "
+                                                      "(for tests) instead of about a minute.")]
+    = False,
+    workdir: Annotated[Path | None, typer.Option(
+        "--workdir", file_okay=False,
+        help="Use this directory instead of a fresh temporary one; it is left in place.")]
+    = None,
+    keep_data: Annotated[bool, typer.Option(
+        "--keep-data", help="Skip the final delete so the session can be inspected "
+                            "(with --workdir).")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Print events line by line instead "
+                                                        "of the live view.")] = False,
+) -> None:
+    """Rehearse a complete session with scripted citizens on the built-in local messenger."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.paths import Paths, private_dir
+    from sprechstunde_cli.providers.local import LocalMessenger
+    from sprechstunde_cli.services.demo import demo_config, run_demo
+    from sprechstunde_cli.store import Store
+
+    base = private_dir(workdir) if workdir else Path(tempfile.mkdtemp(prefix="sprechstunde-demo-"))
+    paths = Paths(config_file=base / "config.toml", data_dir=base / "data",
+                  log_dir=base / "data" / "log")
+    speed = 0.03 if fast else 1.0
+    clock = application.clock
+    config = demo_config(clock.now(), speed)
+    out = application.console
+    out.print(f"Rehearsal in {base} — nothing here touches a real messenger.")
+    store = Store.open(paths.store_file)
+    messenger = LocalMessenger(paths.local_messenger_file)
+    view = _View(application, store, live=out.is_terminal and not plain and not fast)
+    try:
+        with view:
+            result = run_demo(store, messenger, config, clock, speed=speed,
+                              session_dir=paths.session_dir("probe"), keep=keep_data,
+                              notify=view.notify)
+    finally:
+        messenger.close()
+        store.close()
+        if workdir is None:
+            shutil.rmtree(base, ignore_errors=True)
+    out.print(
+        f"Done: {result.threads} threads, {result.received} messages in, {result.replies} "
+        f"replies, {result.calls_refused} call(s) refused, {result.late} late message(s) "
+        "turned away.")
+    if result.close:
+        out.print(f"Closing words went to {result.close.closing_sent} unanswered thread(s).")
+    if result.purge:
+        out.print(f"Deleted at the messenger: {result.purge.confirmed} of "
+                  f"{result.purge.requested} messages (both sides); local data deleted.")
+    elif keep_data:
+        out.print(f"Data kept for inspection in {base} (run `sprechstunde --data-dir "
+                  f"{base / 'data'} sandbox inbox --as anna`).")
+
+
+class _View:
+    """Shows the rehearsal: the live view in a terminal, plain lines otherwise."""
+
+    def __init__(self, application: Application, store: Any, live: bool) -> None:
+        self.application = application
+        self.store = store
+        self.live: Any = None
+        if live:
+            from rich.live import Live
+
+            self.live = Live(console=application.console, auto_refresh=False)
+
+    def __enter__(self) -> _View:
+        if self.live is not None:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.__exit__(*exc)
+
+    def notify(self, kind: str, payload: Any) -> None:
+        from sprechstunde_cli.render import citizen_text
+
+        out = self.application.console
+        if self.live is not None and kind == "step":
+            self._frame()
+            return
+        if self.live is not None:
+            return
+        if kind == "phase":
+            out.print(str(payload))
+        elif kind == "citizen":
+            what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
+            verb = what.get(payload.action, "writes")
+            out.print(citizen_text(f"citizen {payload.handle} {verb}"
+                                   + (f": {payload.text}" if payload.text else ""),
+                                   single_line=True, limit=100))
+        elif kind == "reply":
+            number, cue = payload
+            out.print(citizen_text(f"office → thread {number}: {cue.text}", single_line=True,
+                                   limit=100))
+        elif kind == "step":
+            intake = payload.intake
+            for number in intake.new_threads:
+                out.print(f"  thread {number} opened, greeting queued")
+            if intake.calls_refused:
+                out.print("  call refused, refusal text queued")
+            if intake.late:
+                out.print("  message after the end: away reply, nothing kept")
+            if payload.last_call_sent:
+                out.print(f"  last call to {payload.last_call_sent} waiting thread(s)")
+
+    def _frame(self) -> None:
+        from sprechstunde_cli.domain.rules import by_waiting_time
+        from sprechstunde_cli.render import live_view
+
+        session = self.store.require_session("probe")
+        now = self.application.clock.now()
+        rows = by_waiting_time(self.store.thread_rows(session.id))
+        height = max(10, self.application.console.size.height - 2)
+        self.live.update(live_view(session, rows, now=now, status="Rehearsal — Ctrl-C stops it",
+                                   height=height), refresh=True)

@@ -1,0 +1,205 @@
+"""Session commands: open (the live hour), close, purge, sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sprechstunde_cli.cli.app import app
+from sprechstunde_cli.cli.context import Application
+from sprechstunde_cli.errors import ExitCode, NotFoundError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.domain.model import SessionSpec, ThreadRow
+    from sprechstunde_cli.providers.base import Provider
+    from sprechstunde_cli.services.hour import Hour, StepReport
+
+SessionArg = Annotated[
+    str | None,
+    typer.Argument(help="Session id from the config. Default: the one whose hour is now."),
+]
+
+
+def pick_spec(config: Config, session_id: str | None, now: datetime, rehearse: bool,
+              open_ids: list[str]) -> SessionSpec:
+    """The named session; else one already open; else the one in its hour; else the next."""
+    if session_id:
+        return config.session(session_id)
+    for sid in open_ids:
+        if sid in config.sessions:
+            return config.sessions[sid]
+    upcoming = config.upcoming(now)
+    current = [s for s in upcoming if s.start <= now]
+    if current:
+        return current[0]
+    if rehearse and upcoming:
+        return upcoming[0]
+    if upcoming:
+        nxt = upcoming[0]
+        raise NotFoundError(
+            f"No session's hour is now; the next is '{nxt.id}' at "
+            f"{nxt.start:%Y-%m-%d %H:%M} ({nxt.timezone}).",
+            f"Wait for it, or rehearse it now: sprechstunde open {nxt.id} --now",
+        )
+    raise NotFoundError("The config plans no upcoming session.",
+                        "Add a [sessions.<id>] table to the config (see config.example.toml).")
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    session: SessionArg = None,
+    now_: Annotated[bool, typer.Option("--now", help="Open right away, even outside the "
+                                                     "planned hour (for rehearsals).")] = False,
+    once: Annotated[bool, typer.Option("--once", help="Handle what is waiting, then exit "
+                                                      "(for scripts and cron).")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Print events line by line instead "
+                                                        "of the live view.")] = False,
+) -> None:
+    """Open the consultation hour: receive, greet, and show the threads live."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.domain.model import SessionState
+    from sprechstunde_cli.services.hour import Hour, open_session
+
+    config = application.config
+    store = application.store
+    clock = application.clock
+    now = clock.now()
+    open_ids = [s.id for s in store.sessions(SessionState.OPEN)]
+    spec = pick_spec(config, session, now, now_, open_ids)
+    opened = open_session(store, spec, now, actor=application.operator, rehearse=now_)
+    provider = application.provider(spec.provider)
+    media_dir = application.paths.session_dir(spec.id) / "media"
+    hour = Hour(store, provider, config, spec.id, media_dir)
+    out = application.console
+    verb = "Resumed" if opened.resumed else "Opened"
+    out.print(f"{verb} session '{spec.id}' on {provider.name}"
+              + (" (rehearsal: shifted to now)" if opened.shifted else "") + ".")
+    live = out.is_terminal and not plain and not once
+    try:
+        if once:
+            _print_step(application, hour.step(clock.now(), wait=0.0))
+        elif live:
+            _run_live(application, hour)
+        else:
+            while True:
+                _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
+    except KeyboardInterrupt:
+        out.print(f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
+                  f" — end it with: sprechstunde close {spec.id}")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    finally:
+        provider.close()
+
+
+def _print_step(application: Application, report: StepReport) -> None:
+    out = application.console
+    intake = report.intake
+    for number in intake.new_threads:
+        out.print(f"New thread {number} (greeted).")
+    if intake.stored:
+        out.print(f"{intake.stored} new message(s).")
+    if intake.calls_refused:
+        out.print(f"{intake.calls_refused} call(s) refused with the text.")
+    if intake.late:
+        out.print(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+    if report.last_call_sent:
+        out.print(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+    for problem in report.problems:
+        application.err_console.print(f"Warning: {problem}")
+
+
+def _run_live(application: Application, hour: Hour) -> None:
+    from rich.live import Live
+
+    from sprechstunde_cli.render import live_view
+
+    out = application.console
+    status = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
+    with Live(console=out, auto_refresh=False, screen=False, transient=False) as live:
+        while True:
+            now = application.clock.now()
+            report = hour.step(now, application.config.hour.poll_seconds)
+            if report.problems:
+                status = "Warning: " + report.problems[-1]
+            rows = _ordered_rows(application, hour.session_id)
+            live.update(live_view(hour.session, rows, now=now, status=status,
+                                  height=max(10, out.size.height - 2)), refresh=True)
+
+
+def _ordered_rows(application: Application, session_id: str) -> list[ThreadRow]:
+    from sprechstunde_cli.domain.rules import by_waiting_time
+
+    return list(by_waiting_time(application.store.thread_rows(session_id)))
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    session: SessionArg = None,
+    purge_: Annotated[bool, typer.Option("--purge", help="Delete the session's data right "
+                                                         "after closing.")] = False,
+) -> None:
+    """Close the hour: send the closing words to unanswered threads and stop intake."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services.closing import close as close_session
+
+    record = application.current_session(session)
+    provider = application.provider(record.provider)
+    try:
+        report = close_session(application.store, provider, application.config, record.id,
+                               application.clock.now(), actor=application.operator)
+        out = application.console
+        out.print(f"Closed session '{record.id}': closing words sent to "
+                  f"{report.closing_sent} unanswered thread(s).")
+        if report.undelivered:
+            application.err_console.print(
+                f"Warning: {report.undelivered} message(s) could not be delivered.")
+        if purge_:
+            _purge(application, record.id, provider)
+    finally:
+        provider.close()
+
+
+@app.command()
+def purge(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="Session id to delete.")],
+) -> None:
+    """Delete a closed session's chats at the messenger and on this machine."""
+    application: Application = ctx.obj
+    record = application.store.require_session(session)
+    provider = application.provider(record.provider)
+    try:
+        _purge(application, record.id, provider)
+    finally:
+        provider.close()
+
+
+def _purge(application: Application, session_id: str, provider: Provider) -> None:
+    from sprechstunde_cli.services.closing import purge as purge_session
+
+    report = purge_session(application.store, provider, session_id, application.clock.now(),
+                           actor=application.operator,
+                           session_dir=application.paths.session_dir(session_id))
+    application.console.print(
+        f"Purged session '{session_id}': {report.confirmed} of {report.requested} messages "
+        f"deleted at the messenger (reach: {report.reach.value.replace('_', ' ')}); "
+        "local data deleted.")
+
+
+@app.command()
+def sessions(ctx: typer.Context) -> None:
+    """List the sessions of the config and their state on this machine."""
+    application: Application = ctx.obj
+    config = application.config
+    known = {s.id: s for s in application.store.sessions()}
+    out = application.console
+    for spec in config.sessions.values():
+        record = known.get(spec.id)
+        state = record.state.value if record else "planned"
+        out.print(f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
+                  f"  {spec.provider}  {state}")

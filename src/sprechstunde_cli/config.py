@@ -1,0 +1,345 @@
+"""Load and validate the TOML config. Every error names the key path and the fix."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import shlex
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, PLACEHOLDERS, Texts, placeholders_in
+from sprechstunde_cli.errors import ConfigError
+
+KNOWN_PROVIDERS = ("local",)
+DEFAULT_TIMEZONE = "Europe/Berlin"
+
+
+@dataclass(frozen=True)
+class HourSettings:
+    last_call_minutes: float = 10.0
+    poll_seconds: float = 1.0
+    max_message_chars: int = 4096
+    max_media_mb: float = 25.0
+    # Run to open a photo or voice note; {file} is replaced by the path. Empty: just print it.
+    media_command: str = ""
+
+    @property
+    def max_media_bytes(self) -> int:
+        return int(self.max_media_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Config:
+    office: str
+    operator: str
+    timezone: str
+    sessions: Mapping[str, SessionSpec]
+    texts: Texts = DEFAULT_TEXTS
+    templates: Mapping[str, str] = field(default_factory=dict)
+    hour: HourSettings = HourSettings()
+    providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def session(self, session_id: str) -> SessionSpec:
+        try:
+            return self.sessions[session_id]
+        except KeyError:
+            known = ", ".join(self.sessions) or "none"
+            raise ConfigError(
+                f"No session '{session_id}' in the config (known: {known}).",
+                "Add a [sessions.<id>] table to the config, or pick one of the known ids.",
+            ) from None
+
+    def upcoming(self, now: datetime) -> list[SessionSpec]:
+        """Sessions that have not ended yet, soonest first."""
+        return sorted((s for s in self.sessions.values() if s.end > now), key=lambda s: s.start)
+
+    def next_session_after(self, moment: datetime, exclude: str = "") -> SessionSpec | None:
+        later = [s for s in self.upcoming(moment) if s.start > moment and s.id != exclude]
+        return later[0] if later else None
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_config(path: Path) -> Config:
+    if not path.exists():
+        raise ConfigError(
+            f"No config file at {path}.",
+            "Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG).",
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}.", "Fix the syntax at the line named."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Cannot read {path}: {exc}.", "Check the file and its permissions."
+        ) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
+    _check_keys(raw, "", {"office", "hour", "sessions", "texts", "templates", "providers"})
+    office_tbl = _table(raw, "office")
+    _check_keys(office_tbl, "office", {"name", "operator", "timezone"})
+    office = _str(office_tbl, "office.name", "name", default="")
+    operator = _str(office_tbl, "office.operator", "operator", default="")
+    timezone = _zone(
+        _str(office_tbl, "office.timezone", "timezone", default=DEFAULT_TIMEZONE), "office.timezone"
+    )
+    hour = _parse_hour(_table(raw, "hour"))
+    texts = _parse_texts(_table(raw, "texts"))
+    templates = _parse_templates(_table(raw, "templates"))
+    providers_tbl = _table(raw, "providers")
+    for name in providers_tbl:
+        if name not in KNOWN_PROVIDERS:
+            _unknown(f"providers.{name}", name, KNOWN_PROVIDERS, what="provider")
+        _table(providers_tbl, name, prefix="providers.")
+    sessions_tbl = _table(raw, "sessions")
+    sessions = {
+        sid: _parse_session(sid, _table(sessions_tbl, sid, prefix="sessions."), timezone)
+        for sid in sessions_tbl
+    }
+    return Config(
+        office=office,
+        operator=operator,
+        timezone=timezone,
+        sessions=dict(sorted(sessions.items(), key=lambda kv: kv[1].start)),
+        texts=texts,
+        templates=templates,
+        hour=hour,
+        providers={k: dict(v) for k, v in providers_tbl.items()},
+        path=path,
+    )
+
+
+def _parse_session(sid: str, tbl: Mapping[str, Any], default_tz: str) -> SessionSpec:
+    key = f"sessions.{sid}"
+    if not sid.replace("-", "").replace("_", "").isalnum() or not sid.isascii():
+        raise ConfigError(
+            "a session id may hold only letters, digits, '-' and '_'.",
+            "Rename the table, e.g. [sessions.mittwoch-2026-12-02].",
+            key,
+        )
+    _check_keys(tbl, key, {"title", "official", "start", "end", "timezone", "provider"})
+    tz_name = _zone(_str(tbl, f"{key}.timezone", "timezone", default=default_tz), f"{key}.timezone")
+    zone = ZoneInfo(tz_name)
+    start = _moment(tbl, key, "start", zone)
+    end = _moment(tbl, key, "end", zone)
+    if end <= start:
+        raise ConfigError(
+            "must be later than start.", "Set an end time after the start.", f"{key}.end"
+        )
+    provider = _str(tbl, f"{key}.provider", "provider", default="local")
+    if provider not in KNOWN_PROVIDERS:
+        _unknown(f"{key}.provider", provider, KNOWN_PROVIDERS, what="provider")
+    official = _str(tbl, f"{key}.official", "official", required=True)
+    if not official.strip():
+        # Citizens would read "Hier schreiben Sie mit  und Team."
+        raise ConfigError(
+            "is empty.",
+            'Name who answers, e.g. official = "Oberbürgermeisterin …".',
+            f"{key}.official",
+        )
+    return SessionSpec(
+        id=sid,
+        title=_str(tbl, f"{key}.title", "title", default="Bürgersprechstunde"),
+        official=official,
+        start=start,
+        end=end,
+        timezone=tz_name,
+        provider=provider,
+    )
+
+
+def _parse_hour(tbl: Mapping[str, Any]) -> HourSettings:
+    names = {f.name for f in fields(HourSettings)}
+    _check_keys(tbl, "hour", names)
+    values: dict[str, Any] = {}
+    for f in fields(HourSettings):
+        if f.name not in tbl:
+            continue
+        value = tbl[f.name]
+        if f.name == "media_command":
+            values[f.name] = _command(tbl, "hour.media_command", f.name)
+            continue
+        # TOML allows nan and inf; neither is a usable limit or interval.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ConfigError(
+                f"must be a non-negative number, not {value!r}.",
+                "Write a plain number such as 10.",
+                f"hour.{f.name}",
+            )
+        values[f.name] = float(value)
+    chars = tbl.get("max_message_chars", HourSettings.max_message_chars)
+    if not isinstance(chars, int) or chars < 1:
+        raise ConfigError(
+            f"must be a whole number of at least 1, not {chars!r}.",
+            "Write e.g. max_message_chars = 4096.",
+            "hour.max_message_chars",
+        )
+    values["max_message_chars"] = chars
+    if values.get("poll_seconds", 1.0) <= 0:
+        raise ConfigError("must be greater than 0.", "Use e.g. 1.0.", "hour.poll_seconds")
+    return HourSettings(**values)
+
+
+def _command(tbl: Mapping[str, Any], key: str, name: str) -> str:
+    # The command is split like a shell would split it (never run through a shell), so an
+    # unbalanced quote is caught here rather than when the first photo arrives.
+    command = _str(tbl, key, name)
+    try:
+        shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(
+            f"cannot be split into arguments: {exc}.",
+            'Balance the quotes, e.g. media_command = "xdg-open {file}".',
+            key,
+        ) from None
+    return command
+
+
+def _parse_texts(tbl: Mapping[str, Any]) -> Texts:
+    names = [f.name for f in fields(Texts)]
+    _check_keys(tbl, "texts", set(names))
+    values = {
+        name: _text(tbl, f"texts.{name}", name, getattr(DEFAULT_TEXTS, name)) for name in names
+    }
+    return Texts(**values)
+
+
+def _parse_templates(tbl: Mapping[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in tbl:
+        text = _text(tbl, f"templates.{name}", name, "")
+        if not text.strip():
+            raise ConfigError(
+                "is empty.", "Write the template's text or remove it.", f"templates.{name}"
+            )
+        out[name] = text
+    return out
+
+
+# --- small typed readers -----------------------------------------------------------------------
+
+
+def _table(tbl: Mapping[str, Any], name: str, prefix: str = "") -> Mapping[str, Any]:
+    value = tbl.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError("must be a table.", f"Write it as [{prefix}{name}].", prefix + name)
+    return value
+
+
+def _str(
+    tbl: Mapping[str, Any],
+    key: str,
+    name: str,
+    *,
+    default: str | None = None,
+    required: bool = False,
+) -> str:
+    if name not in tbl:
+        if required or default is None:
+            raise ConfigError("is missing.", f'Add {name} = "…".', key)
+        return default
+    value = tbl[name]
+    if not isinstance(value, str):
+        raise ConfigError(
+            f"must be a string, not {type(value).__name__}.", f'Quote it: {name} = "…".', key
+        )
+    return value
+
+
+def _text(tbl: Mapping[str, Any], key: str, name: str, default: str) -> str:
+    text = _str(tbl, key, name, default=default)
+    try:
+        used = placeholders_in(text)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{exc}.", "Use {name} placeholders only; write {{ for a brace.", key
+        ) from None
+    unknown = used - PLACEHOLDERS
+    if unknown:
+        raise ConfigError(
+            f"unknown placeholder {{{sorted(unknown)[0]}}}.",
+            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS)),
+            key,
+        )
+    return text
+
+
+def _zone(name: str, key: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone '{name}'.", 'Use an IANA name such as "Europe/Berlin".', key
+        ) from None
+    return name
+
+
+def _moment(tbl: Mapping[str, Any], key: str, name: str, zone: ZoneInfo) -> datetime:
+    if name not in tbl:
+        raise ConfigError(
+            "is missing.", f"Add {name} = 2026-12-02T16:00:00 (local time).", f"{key}.{name}"
+        )
+    value = tbl[name]
+    if isinstance(value, str):
+        # fromisoformat reads a bare date "2026-12-02" as midnight; that is a missing time.
+        try:
+            value = datetime.fromisoformat(value) if len(value.strip()) > 10 else None
+        except ValueError:
+            value = None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            # Converted, so "16:00+01:00" and "16:00" mean the same hour in Berlin in winter.
+            return value.astimezone(zone)
+        # Without offset it is wall-clock time in the session's zone. A time the clocks skip
+        # (the spring-forward hour) would silently move by an hour, so it is refused.
+        local = value.replace(tzinfo=zone)
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+            raise ConfigError(
+                f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks skip it).",
+                "Pick a time outside the daylight-saving change.",
+                f"{key}.{name}",
+            )
+        return local
+    if isinstance(value, date | time) or value is None:
+        raise ConfigError(
+            "must be a date and time.",
+            f"Write it as {name} = 2026-12-02T16:00:00.",
+            f"{key}.{name}",
+        )
+    raise ConfigError(
+        f"must be a date and time, not {type(value).__name__}.",
+        f"Write it as {name} = 2026-12-02T16:00:00.",
+        f"{key}.{name}",
+    )
+
+
+def _check_keys(tbl: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+    for name in tbl:
+        if name not in allowed:
+            _unknown(f"{where}.{name}" if where else name, name, allowed)
+
+
+def _unknown(key: str, name: str, allowed: Iterable[str], what: str = "key") -> NoReturn:
+    known = sorted(allowed)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"Did you mean '{close[0]}'?" if close else "Known: " + ", ".join(known) + "."
+    raise ConfigError(f"unknown {what} '{name}'.", hint, key)

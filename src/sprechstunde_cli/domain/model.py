@@ -1,0 +1,170 @@
+"""Domain values shared by services, store, providers and render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from sprechstunde_cli.errors import StateError
+
+
+class SessionState(StrEnum):
+    PLANNED = "planned"
+    ANNOUNCED = "announced"
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
+    PURGED = "purged"
+
+
+# DESIGN §3: planned → announced → open → closing → closed → purged. `announced` is optional
+# (a rehearsal is never announced) and a crashed close may be resumed from `closing`.
+_TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
+    SessionState.PLANNED: frozenset({SessionState.ANNOUNCED, SessionState.OPEN}),
+    SessionState.ANNOUNCED: frozenset({SessionState.OPEN}),
+    SessionState.OPEN: frozenset({SessionState.CLOSING}),
+    SessionState.CLOSING: frozenset({SessionState.CLOSED}),
+    SessionState.CLOSED: frozenset({SessionState.PURGED}),
+    SessionState.PURGED: frozenset(),
+}
+
+_NEXT_STEP_HINT: dict[SessionState, str] = {
+    SessionState.PLANNED: "Open it first: sprechstunde open {sid}",
+    SessionState.ANNOUNCED: "Open it first: sprechstunde open {sid}",
+    SessionState.OPEN: "Close it first: sprechstunde close {sid}",
+    SessionState.CLOSING: "Finish the close: sprechstunde close {sid}",
+    SessionState.CLOSED: "Delete its data: sprechstunde purge {sid}",
+    SessionState.PURGED: "This session is finished and its data deleted; plan a new one.",
+}
+
+
+def check_transition(session_id: str, current: SessionState, target: SessionState) -> None:
+    """Raise a StateError naming the next legal step unless current → target is allowed."""
+    if target not in _TRANSITIONS[current]:
+        raise StateError(
+            f"Session '{session_id}' is {current.value}; it cannot become {target.value}.",
+            _NEXT_STEP_HINT[current].format(sid=session_id),
+        )
+
+
+def require_state(session_id: str, current: SessionState, *allowed: SessionState) -> None:
+    """Raise a StateError naming the next legal step unless current is one of allowed."""
+    if current not in allowed:
+        wanted = " or ".join(s.value for s in allowed)
+        raise StateError(
+            f"Session '{session_id}' is {current.value}; this needs it {wanted}.",
+            _NEXT_STEP_HINT[current].format(sid=session_id),
+        )
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class MessageKind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    VOICE = "voice"
+    FILE = "file"
+
+
+class Purpose(StrEnum):
+    """Why the office sent a message: each automatic text is sent at most once per occasion."""
+
+    GREETING = "greeting"
+    REPLY = "reply"
+    AWAY = "away"
+    CALL_REFUSAL = "call_refusal"
+    LAST_CALL = "last_call"
+    CLOSING = "closing"
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """A planned consultation hour as the config defines it."""
+
+    id: str
+    title: str
+    official: str
+    start: datetime  # aware, in the session's time zone
+    end: datetime
+    timezone: str
+    provider: str
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A session as the store knows it, once it has been opened."""
+
+    id: str
+    title: str
+    official: str
+    provider: str
+    timezone: str
+    planned_start: datetime
+    planned_end: datetime
+    state: SessionState
+    opened_at: datetime | None
+    effective_end: datetime | None  # planned_end, or shifted when opened early for a rehearsal
+    closed_at: datetime | None
+    purged_at: datetime | None
+    last_call_at: datetime | None
+
+    @property
+    def end(self) -> datetime:
+        return self.effective_end or self.planned_end
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    mime: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None  # seconds
+    path: str | None = None  # inside the session's media folder; never a citizen-given name
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    id: int
+    session_id: str
+    thread: int
+    direction: Direction
+    kind: MessageKind
+    body: str
+    at: datetime
+    purpose: Purpose | None = None
+    operator: str | None = None
+    media: MediaInfo | None = None
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    """One line of the live view and of `threads`."""
+
+    number: int
+    citizen: str  # already masked; still citizen-controlled, so render sanitizes it
+    first_at: datetime
+    waiting_since: datetime | None
+    unread: int
+    claimed_by: str | None
+    last_kind: MessageKind | None
+    last_direction: Direction | None
+    last_line: str
+    answered: bool
+
+
+class Clock(Protocol):
+    """Time is injected everywhere below the CLI."""
+
+    def now(self) -> datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...

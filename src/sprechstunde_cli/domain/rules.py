@@ -1,0 +1,46 @@
+"""Small pure rules: masking, waiting order, windows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sprechstunde_cli.domain.model import ThreadRow
+
+_PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
+
+
+def mask_address(address: str, display_name: str = "") -> str:
+    """Show a citizen pseudonymously: a masked number, else the display name, else a masked id."""
+    if _PHONE.match(address):
+        digits = re.sub(r"\D", "", address)
+        if address.startswith("+") and len(digits) > 7:
+            # Country code (2 digits is the common case for the audience) plus the network prefix.
+            return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"
+        return f"{digits[:3]} •••• {digits[-2:]}"
+    if display_name.strip():
+        return display_name.strip()
+    local = address.split("@", 1)[0]
+    if len(local) <= 4:
+        return local
+    return f"{local[:2]}••••{local[-2:]}"
+
+
+def by_waiting_time(rows: Iterable[ThreadRow]) -> list[ThreadRow]:
+    """Longest-waiting first; threads that wait for nobody follow, newest activity first."""
+    rows = list(rows)
+    waiting = sorted(
+        (r for r in rows if r.waiting_since is not None),
+        key=lambda r: (r.waiting_since, r.number),
+    )
+    idle = sorted((r for r in rows if r.waiting_since is None), key=lambda r: r.number)
+    return waiting + idle
+
+
+def in_window(now: datetime, start: datetime, end: datetime) -> bool:
+    return start <= now < end
+
+
+def last_call_due(now: datetime, end: datetime, minutes_before: float) -> bool:
+    return minutes_before > 0 and end - timedelta(minutes=minutes_before) <= now < end

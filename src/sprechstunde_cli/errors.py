@@ -1,0 +1,85 @@
+"""One exception tree and one exit-code enum; the CLI maps one to the other in one place."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; the README documents each."""
+
+    OK = 0
+    ERROR = 1  # unexpected failure (a bug): please report it
+    USAGE = 2  # wrong command-line usage (Typer/Click's own code)
+    CONFIG = 3  # the config file is missing or invalid
+    STATE = 4  # the command is not legal in the session's current state
+    NOT_FOUND = 5  # no such session or thread
+    AUTH = 6  # no token, or no safe place to keep one
+    PROVIDER = 7  # the messenger could not be reached or refused the request
+    CONFLICT = 8  # a thread is claimed by another operator
+    STORE = 9  # the local store is unusable (locked for too long, damaged, wrong permissions)
+    INCOMPLETE = 10  # a purge or delivery finished only partly; re-run to complete
+    INTERRUPTED = 130  # stopped with Ctrl-C; state is kept and the command can be re-run
+
+
+class SprechstundeError(Exception):
+    """An error a user can act on: a message and a hint naming the fix."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class InputError(SprechstundeError):
+    """The command line asked for something impossible (an empty reply, an unreadable file)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(SprechstundeError):
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, message: str, hint: str = "", key: str = "") -> None:
+        # The key path ("texts.greeting") is part of the message so every caller names it.
+        super().__init__(f"{key}: {message}" if key else message, hint)
+        self.key = key
+
+
+class StateError(SprechstundeError):
+    exit_code = ExitCode.STATE
+
+
+class NotFoundError(SprechstundeError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class AuthError(SprechstundeError):
+    exit_code = ExitCode.AUTH
+
+
+class ProviderError(SprechstundeError):
+    """The messenger failed. `retryable` separates "could not reach" from "said no"."""
+
+    exit_code = ExitCode.PROVIDER
+
+    def __init__(
+        self, message: str, hint: str = "", *, retryable: bool = False, retry_after: float = 0.0
+    ) -> None:
+        super().__init__(message, hint)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class ConflictError(SprechstundeError):
+    exit_code = ExitCode.CONFLICT
+
+
+class StoreError(SprechstundeError):
+    exit_code = ExitCode.STORE
+
+
+class IncompleteError(SprechstundeError):
+    exit_code = ExitCode.INCOMPLETE

@@ -1,0 +1,73 @@
+"""Where things live: platform dirs, with env overrides, created private (0700)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP = "sprechstunde"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_file: Path
+    data_dir: Path
+    log_dir: Path
+
+    @property
+    def store_file(self) -> Path:
+        return self.data_dir / "sprechstunde.db"
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.data_dir / "sessions"
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.sessions_dir / session_id
+
+    @property
+    def local_messenger_file(self) -> Path:
+        return self.data_dir / "local-messenger.db"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "sprechstunde.log"
+
+
+def resolve_paths(config: Path | None = None, data_dir: Path | None = None) -> Paths:
+    """Explicit arguments win, then SPRECHSTUNDE_CONFIG / SPRECHSTUNDE_DATA_DIR, then platformdirs."""
+    # platformdirs is imported here, not at module level: most commands never need it.
+    import platformdirs
+
+    env_config = os.environ.get("SPRECHSTUNDE_CONFIG")
+    env_data = os.environ.get("SPRECHSTUNDE_DATA_DIR")
+    config_file = config or (
+        Path(env_config) if env_config else Path(platformdirs.user_config_dir(APP)) / "config.toml"
+    )
+    data = data_dir or (Path(env_data) if env_data else Path(platformdirs.user_data_dir(APP)))
+    # The log sits beside the data when the data dir was chosen explicitly, so a throw-away
+    # rehearsal (or a test) leaves nothing in the user's real log dir.
+    explicit = data_dir is not None or env_data is not None
+    log_dir = data / "log" if explicit else Path(platformdirs.user_log_dir(APP))
+    return Paths(config_file=config_file.expanduser(), data_dir=data.expanduser(), log_dir=log_dir)
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) and make the leaf 0700, whatever the umask says."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file that only the owner can read, atomically (a crash leaves the old file)."""
+    private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.chmod(0o600)
+    tmp.replace(path)

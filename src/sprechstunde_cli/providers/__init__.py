@@ -1,0 +1,1 @@
+"""Messenger backends. Each module is one provider; only code here speaks to a messenger."""

@@ -1,0 +1,131 @@
+"""The provider seam: a small Protocol plus declared capabilities (DESIGN §4.4).
+
+Services ask `capabilities`; they never branch on a provider's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sprechstunde_cli.domain.model import MessageKind
+
+
+class ReceiveMode(StrEnum):
+    POLL = "poll"  # we ask with a cursor; nothing is lost between calls
+    STREAM = "stream"  # the server pushes; the provider buffers and still hands out a cursor
+
+
+class DeleteReach(StrEnum):
+    """How far a delete at the provider reaches, weakest first."""
+
+    NONE = "none"
+    OPERATOR_SIDE = "operator_side"  # the office's copy only; the citizen keeps theirs
+    BOTH_SIDES = "both_sides"  # the office's and the citizen's copies
+    SERVER_WIDE = "server_wide"  # every copy the server holds, e.g. an own homeserver's purge
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    receive: ReceiveMode
+    send_text: bool
+    send_media: frozenset[MessageKind]
+    download_media: bool
+    mark_read: bool
+    reject_calls: bool
+    delete_reach: DeleteReach
+    revoke_own: bool  # can withdraw the office's own messages from the citizen's side
+    announce: bool
+    idempotent_send: bool  # a retried send with the same key never doubles the message
+    # What survives a purge outside our reach, in plain words for the deletion receipt.
+    residual_retention: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    ref: str  # opaque, provider-specific handle for download_media
+    mime: str
+    size: int | None
+    filename: str  # as the citizen sent it: hostile, never used as a path
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    provider_id: str  # unique per provider account; the store dedups on it
+    chat: str  # the citizen's address at the provider; never shown unmasked
+    sender_name: str  # as the citizen set it: hostile
+    sent_at: datetime
+    kind: MessageKind
+    text: str  # body or caption: hostile
+    media: MediaRef | None = None
+
+
+@dataclass(frozen=True)
+class InboundCall:
+    provider_id: str
+    chat: str
+    sender_name: str
+    at: datetime
+    video: bool = False
+
+
+Event = InboundMessage | InboundCall
+
+
+@dataclass(frozen=True)
+class ReceiveBatch:
+    events: tuple[Event, ...]
+    # Pass this to the next receive() only after the events are committed to the store.
+    cursor: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_id: str
+
+
+@dataclass(frozen=True)
+class OutboundMedia:
+    kind: MessageKind
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    requested: int
+    confirmed: int
+    failures: tuple[str, ...] = ()  # reasons, free of ids and content
+
+
+class Provider(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        """Return events after `cursor`, waiting up to `wait` seconds for the first one."""
+        ...
+
+    def send_text(self, chat: str, text: str, key: str) -> Sent: ...
+
+    def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent: ...
+
+    def download_media(self, media: MediaRef, max_bytes: int) -> bytes: ...
+
+    def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None: ...
+
+    def reject_call(self, call: InboundCall) -> None: ...
+
+    def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
+        """Delete as far as `capabilities.delete_reach` goes."""
+        ...
+
+    def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
+        """List again: which of these ids the provider still shows to the office."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,78 @@
+"""Send what the outbox holds: bounded retries, jittered backoff, Retry-After honoured."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers.base import OutboundMedia, Provider
+from sprechstunde_cli.store import Store
+from sprechstunde_cli.store import outbox
+
+MAX_ATTEMPTS = 8
+LEASE_SECONDS = 60.0
+BACKOFF_CAP_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: tuple[str, ...] = ()
+
+
+def backoff(attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """Full jitter: uniform in [0, min(cap, 2^attempt)], so retrying processes spread out."""
+    return rng() * min(BACKOFF_CAP_SECONDS, 2.0 ** attempt)
+
+
+def deliver_due(store: Store, provider: Provider, session_id: str, now: datetime, *,
+                only_id: int | None = None,
+                rng: Callable[[], float] = random.random) -> DeliveryReport:
+    sent = retrying = failed = 0
+    errors: list[str] = []
+    items = outbox.lease(store, session_id, now, LEASE_SECONDS, only_id=only_id)
+    for index, item in enumerate(items):
+        media: MediaInfo | None = None
+        try:
+            if item.media_path:
+                path = Path(item.media_path)
+                data = path.read_bytes()
+                kind = item.media_kind or MessageKind.FILE
+                mime = item.media_mime or "application/octet-stream"
+                result = provider.send_media(item.chat, OutboundMedia(kind, mime, data),
+                                             item.body, item.key)
+                media = MediaInfo(mime=mime, size=len(data), path=str(path))
+            else:
+                result = provider.send_text(item.chat, item.body, item.key)
+        except ProviderError as err:
+            errors.append(err.message)
+            if err.retryable and item.attempts < MAX_ATTEMPTS:
+                delay = max(err.retry_after, backoff(item.attempts, rng))
+                outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))
+                retrying += 1
+                if err.retry_after > 0:
+                    # The server asked us to slow down: hand the rest back untouched.
+                    for rest in items[index + 1:]:
+                        outbox.retry_later(store, rest, "rate limited",
+                                           now + timedelta(seconds=err.retry_after))
+                        retrying += 1
+                    break
+            else:
+                outbox.give_up(store, item, err.message)
+                failed += 1
+            continue
+        except OSError as exc:
+            outbox.give_up(store, item, f"attachment unreadable: {exc.strerror}")
+            failed += 1
+            errors.append(f"attachment unreadable: {exc.strerror}")
+            continue
+        outbox.complete(store, item, result.provider_id, now, media)
+        sent += 1
+    return DeliveryReport(sent, retrying, failed, tuple(errors))

@@ -1,0 +1,81 @@
+"""SQLite connections with the pragmas DESIGN §5 asks for, and a bounded wait on locks."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.paths import private_dir
+
+T = TypeVar("T")
+
+# Several processes share the store (open, tail, reply ×N). SQLite's own busy handler waits
+# BUSY_TIMEOUT_MS; around it we retry whole transactions until LOCK_PATIENCE, so a user only
+# ever sees a lock error after a genuinely stuck writer.
+BUSY_TIMEOUT_MS = 5000
+LOCK_PATIENCE_S = 30.0
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    private_dir(path.parent)
+    fresh = not path.exists()
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    if fresh:
+        path.chmod(0o600)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # secure_delete overwrites freed pages with zeros: deleted bodies do not linger in free pages.
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA foreign_keys = ON")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"{path} cannot use write-ahead logging (mode {mode}).",
+                         "Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR).")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.chmod(0o600)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def with_retry(fn: Callable[[], T], what: str = "the store") -> T:
+    """Run fn, retrying on lock contention with backoff until LOCK_PATIENCE_S."""
+    deadline = time.monotonic() + LOCK_PATIENCE_S
+    delay = 0.02
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc) or time.monotonic() > deadline:
+                raise StoreError(
+                    f"{what} stayed locked for {LOCK_PATIENCE_S:.0f} s ({exc}).",
+                    "Another sprechstunde process holds a write lock; check `ps` for a stuck one.",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock mid-way."""
+    with_retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        with_retry(lambda: conn.execute("COMMIT"))

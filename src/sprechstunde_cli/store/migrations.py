@@ -1,0 +1,168 @@
+"""Append-only schema migrations recorded in a ledger table. Never edit a shipped one."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from sprechstunde_cli.errors import StoreError
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it COMMITs first, which would break the migration's transaction.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _m001_initial(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            official TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            planned_start TEXT NOT NULL,
+            planned_end TEXT NOT NULL,
+            state TEXT NOT NULL,
+            opened_at TEXT,
+            effective_end TEXT,
+            closed_at TEXT,
+            purged_at TEXT,
+            last_call_at TEXT,
+            cursor TEXT,
+            sender_salt BLOB
+        );
+        CREATE TABLE session_events (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            actor TEXT NOT NULL
+        );
+        CREATE TABLE threads (
+            session_id TEXT NOT NULL REFERENCES sessions(id),
+            number INTEGER NOT NULL,
+            chat TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            first_at TEXT NOT NULL,
+            waiting_since TEXT,
+            answered INTEGER NOT NULL DEFAULT 0,
+            read_upto INTEGER NOT NULL DEFAULT 0,
+            last_message_id INTEGER,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            PRIMARY KEY (session_id, number),
+            UNIQUE (session_id, chat)
+        );
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            thread INTEGER NOT NULL,
+            direction TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            purpose TEXT,
+            provider_id TEXT,
+            body TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            operator TEXT,
+            media_path TEXT,
+            media_mime TEXT,
+            media_size INTEGER,
+            media_width INTEGER,
+            media_height INTEGER,
+            media_duration REAL,
+            FOREIGN KEY (session_id, thread) REFERENCES threads(session_id, number)
+        );
+        CREATE UNIQUE INDEX messages_provider_id ON messages(session_id, provider_id)
+            WHERE provider_id IS NOT NULL;
+        CREATE INDEX messages_thread ON messages(session_id, thread, id);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            thread INTEGER,
+            chat TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            media_kind TEXT,
+            media_mime TEXT,
+            media_path TEXT,
+            key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT NOT NULL,
+            lease_until TEXT,
+            operator TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            provider_id TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(session_id, state, next_at);
+        -- Provider event ids already handled that are not messages (calls, away-replied
+        -- messages), so a re-delivery is ignored. Purged with the session.
+        CREATE TABLE seen_events (
+            session_id TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            chat TEXT,
+            PRIMARY KEY (session_id, provider_id)
+        );
+        -- Senders who already got the away reply, as a keyed hash (sessions.sender_salt).
+        CREATE TABLE away_senders (
+            session_id TEXT NOT NULL,
+            sender BLOB NOT NULL,
+            PRIMARY KEY (session_id, sender)
+        );
+        -- Content-free counts that outlive the purge (statistics for the press release).
+        CREATE TABLE counters (
+            session_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, name)
+        );
+        """,
+    )
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
+    ("initial", _m001_initial),
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply missing migrations in order; return the schema version."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    if applied and max(applied) > len(MIGRATIONS):
+        raise StoreError(
+            f"The store has schema version {max(applied)}, newer than this sprechstunde "
+            f"knows ({len(MIGRATIONS)}).",
+            "Upgrade sprechstunde (pip install -U sprechstunde).",
+        )
+    for version, (name, step) in enumerate(MIGRATIONS, start=1):
+        if version in applied:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check under the write lock: another process may have just migrated.
+            done = conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+            ).fetchone()
+            if not done:
+                step(conn)
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",
+                    (version, name),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
