@@ -132,20 +132,20 @@ def run_demo(store: Store, messenger: LocalMessenger, config: Config, clock: Clo
     while True:
         elapsed = script_now()
         while citizens and citizens[0].at <= elapsed:
-            cue = citizens.pop(0)
-            _act(messenger, cue, photo, voice)
-            notify("citizen", cue)
-        for cue in [r for r in replies if r.at <= elapsed]:
-            number = store.thread_number(spec.id, cue.handle)
+            citizen = citizens.pop(0)
+            _act(messenger, citizen, photo, voice)
+            notify("citizen", citizen)
+        for answer in [r for r in replies if r.at <= elapsed]:
+            number = store.thread_number(spec.id, answer.handle)
             if number is None:
                 continue  # that citizen's message has not come in yet: try again next round
-            replies.remove(cue)
+            replies.remove(answer)
             session = store.require_session(spec.id)
-            reply(store, provider, session, number, cue.text, operator=OPERATOR,
+            reply(store, provider, session, number, answer.text, operator=OPERATOR,
                   now=clock.now(), media_dir=session_dir / "media",
                   max_media_bytes=config.hour.max_media_bytes)
             result.replies += 1
-            notify("reply", (number, cue))
+            notify("reply", (number, answer))
         report: StepReport = hour.step(clock.now(), wait=config.hour.poll_seconds)
         notify("step", report)
         pending = outbox.counts(store, spec.id).get(outbox.PENDING, 0)

@@ -1,0 +1,96 @@
+"""`login` and `logout`: provider tokens in the OS keyring, never on the command line."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sprechstunde_cli import secrets
+from sprechstunde_cli.cli.app import app
+from sprechstunde_cli.errors import AuthError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.cli.context import Application
+
+
+def _provider_name(value: str) -> str:
+    try:
+        return secrets.check_provider_name(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+ProviderArg = Annotated[
+    str,
+    typer.Argument(
+        help="Messenger the token belongs to, e.g. matrix or whatsapp-cloud.",
+        callback=_provider_name,
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    provider: ProviderArg,
+    insecure_storage: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-storage",
+            help="Without a usable keyring, keep the token unencrypted in a file only you can "
+            "read (data dir, mode 0600) instead of refusing.",
+        ),
+    ] = False,
+    token_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--token-stdin",
+            help="Read the token from the first line of standard input instead of a hidden "
+            "prompt (for scripts).",
+        ),
+    ] = False,
+) -> None:
+    """Store a provider's access token in the OS keyring.
+
+    The token is asked for with a hidden prompt (or read from stdin with --token-stdin); it is
+    never taken as an argument, so it stays out of shell history and process lists. On servers
+    and in CI, set SPRECHSTUNDE_<PROVIDER>_TOKEN instead.
+    """
+    if provider in secrets.TOKENLESS:
+        typer.echo(f"The {provider} provider needs no token; nothing to store.")
+        return
+    application: Application = ctx.obj
+    secrets.check_storage(provider, insecure_ok=insecure_storage)
+    if token_stdin:
+        raw = typer.get_text_stream("stdin").readline()
+    else:
+        # default="" makes an empty answer come back (and be refused) instead of re-prompting.
+        raw = typer.prompt(f"Token for {provider}", hide_input=True, default="", show_default=False)
+    token = secrets.Secret(raw.strip())
+    if not token.reveal() or not token.reveal().isprintable():
+        problem = "is empty" if not token.reveal() else "contains control characters"
+        raise AuthError(
+            f"The token {problem}; nothing was stored.",
+            "Paste the token at the prompt, or pipe it in with --token-stdin.",
+        )
+    where = secrets.store_token(provider, token, application.paths, insecure_ok=insecure_storage)
+    typer.echo(f"Stored the token for {provider} in {where}.")
+
+
+@app.command()
+def logout(ctx: typer.Context, provider: ProviderArg) -> None:
+    """Delete a provider's stored access token."""
+    if provider in secrets.TOKENLESS:
+        typer.echo(f"The {provider} provider needs no token; nothing to delete.")
+        return
+    application: Application = ctx.obj
+    if secrets.delete_token(provider, application.paths):
+        typer.echo(f"Deleted the stored token for {provider}.")
+    else:
+        typer.echo(f"No token for {provider} was stored.")
+    variable = secrets.env_var(provider)
+    if os.environ.get(variable, "").strip():
+        typer.echo(f"Note: {variable} is still set in this environment and will be used.")

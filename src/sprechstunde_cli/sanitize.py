@@ -1,0 +1,83 @@
+"""The one sanitizer for every citizen-controlled string before it reaches a terminal.
+
+`clean()` turns characters that can steer a terminal or hide what a text says into visible,
+inert escapes written the way Python writes them (`\\x1b`, `\\u202e`, `\\U000e0041`):
+
+- C0 controls except newline and tab, DEL, and C1 controls (0x80–0x9f, incl. 8-bit CSI 0x9b);
+- every Unicode format character (category Cf: bidi controls U+200E/U+200F/U+061C/U+202A–U+202E/
+  U+2066–U+2069, zero-width space/joiners, BOM, soft hyphen, tag characters …), surrogates (Cs,
+  including lone ones), private-use (Co) and unassigned (Cn) code points;
+- the line and paragraph separators U+2028/U+2029.
+
+Line endings: `\\r\\n` is a plain line ending and becomes `\\n`; a lone `\\r` (which would move
+the cursor back and let a text overwrite itself) becomes the visible escape `\\x0d`. With
+`single_line=True` every line ending becomes `⏎` and a tab becomes one space, so a table row
+stays one row.
+
+"Unassigned" is judged by this Python's Unicode database, so an emoji newer than it shows as an
+escape; that errs on the safe side. A zero-width joiner is escaped too, which splits joined emoji
+(👨‍👩‍👧) into their parts: readable, and it cannot hide anything.
+
+No Rich here: this module is imported at CLI startup and must stay cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ELLIPSIS = "…"
+NEWLINE_MARK = "⏎"
+
+# Categories that never reach a terminal raw; see the module docstring.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+# A run of characters that may need work; printable ASCII and printable Latin-1 (except the soft
+# hyphen U+00AD, which is Cf) never do, so typical German text passes with one C-level scan.
+_SUSPECT_MULTI = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\xff]+")
+_SUSPECT_SINGLE = re.compile(r"[^\x20-\x7e\xa0-\xac\xae-\xff]+")
+
+# Cuts the remains of an escape (or a lone backslash) that truncation split in half.
+_PARTIAL_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?\Z")
+
+
+def _escape(cp: int) -> str:
+    if cp <= 0xFF:
+        return f"\\x{cp:02x}"
+    if cp <= 0xFFFF:
+        return f"\\u{cp:04x}"
+    return f"\\U{cp:08x}"
+
+
+class _Table(dict[int, str]):
+    """A str.translate table that fills itself: asking unicodedata once per distinct character
+    beats building a 1.1-million-entry table at startup."""
+
+    def __init__(self, fixed: dict[int, str]) -> None:
+        super().__init__(fixed)
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        out = _escape(cp) if unicodedata.category(ch) in _HIDDEN_CATEGORIES else ch
+        # Bounded: a hostile text can hold many distinct characters, but not more than Unicode.
+        if len(self) < 200_000:
+            self[cp] = out
+        return out
+
+
+_MULTI = _Table({0x0A: "\n", 0x09: "\t"})
+_SINGLE = _Table({0x0A: NEWLINE_MARK, 0x09: " "})
+
+
+def clean(text: str, *, single_line: bool = False, limit: int | None = None) -> str:
+    """Return text with every dangerous character made visible and inert; see module docstring."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    table = _SINGLE if single_line else _MULTI
+    suspect = _SUSPECT_SINGLE if single_line else _SUSPECT_MULTI
+    out = suspect.sub(lambda m: m.group().translate(table), text)
+    if limit is not None and len(out) > limit:
+        if limit <= 0:
+            return ""
+        out = _PARTIAL_ESCAPE.sub("", out[: limit - 1]) + ELLIPSIS
+    return out

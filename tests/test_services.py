@@ -1,0 +1,415 @@
+"""Services against the real local messenger: intake, greeting, away, calls, last call, outbox."""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_CONFIG, IN_THE_HOUR, FakeClock
+from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionState
+from sprechstunde_cli.errors import (
+    ConflictError,
+    IncompleteError,
+    InputError,
+    ProviderError,
+    StateError,
+)
+from sprechstunde_cli.media import make_ogg_opus, make_png
+from sprechstunde_cli.providers.base import DeleteOutcome, OutboundMedia, Sent
+from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.services import closing, delivery, hour, operator
+from sprechstunde_cli.store import Store
+from sprechstunde_cli.store import outbox
+
+
+def make_config(**hour_overrides: object) -> Config:
+    raw = tomllib.loads(EXAMPLE_CONFIG)
+    raw["hour"].update(hour_overrides)
+    return parse_config(raw)
+
+
+@dataclass
+class Rig:
+    store: Store
+    messenger: LocalMessenger
+    provider: LocalProvider
+    config: Config
+    clock: FakeClock
+    media_dir: Path
+    session_dir: Path
+    hour: hour.Hour | None = None
+    greetings: list[str] = field(default_factory=list)
+
+    def open(self, rehearse: bool = False) -> hour.Opened:
+        opened = hour.open_session(self.store, self.config.session("mittwoch"), self.clock.now(),
+                                   actor="test", rehearse=rehearse)
+        self.hour = hour.Hour(self.store, self.provider, self.config, "mittwoch", self.media_dir)
+        return opened
+
+    def step(self) -> hour.StepReport:
+        assert self.hour is not None
+        return self.hour.step(self.clock.now(), wait=0.0)
+
+    def phone(self, handle: str) -> list[str]:
+        """Texts the citizen's phone shows from the office."""
+        return [e.text for e in self.messenger.phone(handle) if e.incoming]
+
+    @property
+    def session(self):  # type: ignore[no-untyped-def]
+        return self.store.require_session("mittwoch")
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    store = Store.open(tmp_path / "data" / "store.db")
+    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
+    session_dir = tmp_path / "data" / "sessions" / "mittwoch"
+    yield Rig(store, messenger, LocalProvider(messenger), make_config(), FakeClock(IN_THE_HOUR),
+              session_dir / "media", session_dir)
+    messenger.close()
+    store.close()
+
+
+def greeting_count(texts: Sequence[str]) -> int:
+    return sum(1 for t in texts if t.startswith("Guten Tag und willkommen"))
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def test_open_refuses_outside_the_hour_and_names_the_fix(rig: Rig) -> None:
+    rig.clock.current = IN_THE_HOUR - timedelta(hours=2)
+    with pytest.raises(StateError) as err:
+        rig.open()
+    assert "has not started" in err.value.message
+    assert "--now" in err.value.hint
+
+
+def test_rehearsal_outside_the_hour_keeps_the_length_from_now(rig: Rig) -> None:
+    rig.clock.current = IN_THE_HOUR - timedelta(days=3)
+    opened = rig.open(rehearse=True)
+    assert opened.shifted
+    assert opened.session.end - rig.clock.now() == timedelta(hours=1)
+
+
+def test_open_twice_resumes_and_a_closed_session_cannot_reopen(rig: Rig) -> None:
+    assert not rig.open().resumed
+    assert rig.open().resumed
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    with pytest.raises(StateError) as err:
+        rig.open()
+    assert "purge" in err.value.hint
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+def test_each_citizen_is_greeted_exactly_once_even_after_redelivery(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c1", "Erste Frage")
+    rig.messenger.citizen_send("c1", "Zweite Frage")
+    rig.messenger.citizen_send("c2", "Hallo")
+    report = rig.step()
+    assert report.intake.stored == 3
+    assert report.intake.new_threads == [1, 2]
+    # A crash before the cursor advanced: the provider hands out the same events again.
+    batch = rig.provider.receive(None, 0)
+    again = hour.take(rig.store, rig.provider, rig.config, rig.session, batch, rig.clock.now(),
+                      rig.media_dir)
+    assert again.stored == 0 and again.duplicates == 3
+    rig.step()
+    assert greeting_count(rig.phone("c1")) == 1
+    assert greeting_count(rig.phone("c2")) == 1
+    greeting = rig.phone("c1")[0]
+    assert "17:00 Uhr" in greeting  # the end time, in Berlin time
+    assert "Anrufe" in greeting and "respektvollen" in greeting and "löschen" in greeting
+    rows = rig.store.thread_rows("mittwoch")
+    assert sorted(r.number for r in rows) == [1, 2]
+    assert next(r for r in rows if r.number == 1).unread == 2
+
+
+def test_messages_outside_the_hour_get_one_away_reply_and_nothing_is_kept(rig: Rig) -> None:
+    rig.open()
+    rig.clock.current = rig.session.end + timedelta(minutes=1)
+    first = rig.messenger.citizen_send("late", "Ist noch offen?")
+    rig.messenger.citizen_send("late", "Hallo??")
+    report = rig.step()
+    assert report.intake.late == 2 and report.intake.stored == 0
+    texts = rig.phone("late")
+    assert len(texts) == 1
+    assert "nicht geöffnet" in texts[0]
+    assert "Mittwoch, 16.12.2026, 16:00–17:00 Uhr" in texts[0]  # names the next session
+    assert rig.store.thread_rows("mittwoch") == []
+    assert rig.store.messages("mittwoch") == []
+    # Deleted at the messenger as well (the local messenger deletes on both sides).
+    assert first not in {e.id for e in rig.messenger.phone("late")}
+    assert rig.store.counters("mittwoch")["late_messages"] == 2
+
+
+def test_a_call_is_rejected_with_the_refusal_text_once(rig: Rig) -> None:
+    rig.open()
+    call_id = rig.messenger.citizen_call("c3")
+    rig.step()
+    batch = rig.provider.receive(None, 0)  # re-delivery of the same call
+    hour.take(rig.store, rig.provider, rig.config, rig.session, batch, rig.clock.now(),
+              rig.media_dir)
+    rig.step()
+    entries = rig.messenger.phone("c3")
+    assert next(e for e in entries if e.id == call_id).call_state == "rejected"
+    refusals = [t for t in rig.phone("c3") if "Anrufe und Videoanrufe" in t]
+    assert len(refusals) == 1
+    assert rig.store.counters("mittwoch")["calls_refused"] == 1
+
+
+def test_last_call_goes_once_to_waiting_threads_at_the_configured_minute(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("waits", "Frage ohne Antwort")
+    rig.messenger.citizen_send("done", "Frage mit Antwort")
+    rig.step()
+    operator.reply(rig.store, rig.provider, rig.session, 2, "Antwort", operator="a",
+                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    rig.clock.current = rig.session.end - timedelta(minutes=11)
+    assert rig.step().last_call_sent == 0
+    rig.clock.current = rig.session.end - timedelta(minutes=9)
+    assert rig.step().last_call_sent == 1
+    assert rig.step().last_call_sent == 0
+    assert sum("endet um 17:00 Uhr" in t for t in rig.phone("waits")) == 1
+    assert not any("endet um" in t for t in rig.phone("done"))
+
+
+def test_photo_is_stored_privately_under_our_own_name(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c4", "Foto", kind=MessageKind.IMAGE, media=make_png(64, 48, (1, 2, 3)),
+                               mime="image/png", filename="../../etc/passwd")
+    rig.messenger.citizen_send("c4", "", kind=MessageKind.VOICE, media=make_ogg_opus(2.0),
+                               mime="audio/ogg", filename="voice.ogg")
+    rig.step()
+    photo, voice = [m for m in rig.store.messages("mittwoch", thread=1)
+                    if m.direction is Direction.IN]
+    assert photo.media is not None and photo.media.path is not None
+    assert (photo.kind, photo.media.width, photo.media.height) == (MessageKind.IMAGE, 64, 48)
+    path = Path(photo.media.path)
+    assert path.parent == rig.media_dir and path.suffix == ".png"
+    assert "passwd" not in path.name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(rig.media_dir.stat().st_mode) == 0o700
+    assert voice.kind is MessageKind.VOICE and voice.media is not None
+    assert voice.media.duration == pytest.approx(2.0, abs=0.05)
+
+
+def test_oversized_media_is_refused_but_the_message_kept(rig: Rig) -> None:
+    rig.config = make_config(max_media_mb=0.001)
+    rig.open()
+    rig.messenger.citizen_send("c5", "Großes Foto", kind=MessageKind.IMAGE,
+                               media=make_png(200, 200, (9, 9, 9)) + b"\0" * 4096,
+                               mime="image/png")
+    report = rig.step()
+    assert report.intake.media_refused == 1
+    (msg,) = [m for m in rig.store.messages("mittwoch") if m.direction is Direction.IN]
+    assert msg.media is None and "Großes Foto" in msg.body and "nicht übernommen" in msg.body
+    assert not rig.media_dir.exists() or not any(rig.media_dir.iterdir())
+
+
+def test_overlong_text_is_truncated_to_the_limit(rig: Rig) -> None:
+    rig.config = make_config(max_message_chars=50)
+    rig.open()
+    rig.messenger.citizen_send("c6", "x" * 500)
+    rig.step()
+    (msg,) = [m for m in rig.store.messages("mittwoch") if m.direction is Direction.IN]
+    assert msg.body == "x" * 50 + " […]"
+
+
+# --- outbox and delivery ----------------------------------------------------------------------
+
+
+class FlakyProvider(LocalProvider):
+    """The local provider with scripted failures on send."""
+
+    def __init__(self, messenger: LocalMessenger, failures: list[ProviderError]) -> None:
+        super().__init__(messenger)
+        self.failures = failures
+        self.attempts = 0
+
+    def send_text(self, chat: str, text: str, key: str) -> Sent:
+        self.attempts += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return super().send_text(chat, text, key)
+
+
+def test_retry_after_is_honoured_and_the_reply_arrives_once(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c7", "Frage")
+    rig.step()
+    flaky = FlakyProvider(rig.messenger, [ProviderError("429", retryable=True, retry_after=30)])
+    result = operator.reply(rig.store, flaky, rig.session, 1, "Antwort", operator="a",
+                            now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    assert result.state == "pending" and not result.delivered
+    rig.clock.advance(seconds=29)
+    assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 0
+    rig.clock.advance(seconds=2)
+    assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 1
+    assert rig.phone("c7").count("Antwort") == 1
+
+
+def test_a_refusal_is_not_retried_and_is_reported(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c8", "Frage")
+    rig.step()
+    flaky = FlakyProvider(rig.messenger, [ProviderError("forbidden", retryable=False)])
+    result = operator.reply(rig.store, flaky, rig.session, 1, "Antwort", operator="a",
+                            now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    assert (result.state, result.error) == ("failed", "forbidden")
+    rig.clock.advance(hours=1)
+    delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
+    assert flaky.attempts == 1
+
+
+def test_retries_are_bounded_and_jittered(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c9", "Frage")
+    rig.step()
+    errors = [ProviderError("timeout", retryable=True) for _ in range(20)]
+    flaky = FlakyProvider(rig.messenger, errors)
+    operator.reply(rig.store, flaky, rig.session, 1, "Antwort", operator="a",
+                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    for _ in range(30):
+        rig.clock.advance(seconds=delivery.BACKOFF_CAP_SECONDS + 1)
+        delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
+    assert flaky.attempts == delivery.MAX_ATTEMPTS
+    assert outbox.counts(rig.store, "mittwoch").get(outbox.FAILED) == 1
+    assert delivery.backoff(3, lambda: 0.1) == pytest.approx(0.8)
+    assert delivery.backoff(3, lambda: 0.9) == pytest.approx(7.2)
+    assert delivery.backoff(30, lambda: 1.0) == delivery.BACKOFF_CAP_SECONDS
+
+
+def test_a_sender_that_died_mid_send_is_resumed_without_a_double(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c10", "Frage")
+    rig.step()  # greeting sent
+    with rig.store.write() as conn:
+        outbox.enqueue(conn, "mittwoch", thread=1, chat="c10", purpose=Purpose.REPLY,
+                       body="Einmal bitte", key="mittwoch:reply:k1", now=rig.clock.now())
+    (item,) = outbox.lease(rig.store, "mittwoch", rig.clock.now(), 60)
+    rig.provider.send_text(item.chat, item.body, item.key)  # ...and then the process died
+    assert delivery.deliver_due(rig.store, rig.provider, "mittwoch", rig.clock.now()).sent == 0
+    rig.clock.advance(seconds=61)
+    assert delivery.deliver_due(rig.store, rig.provider, "mittwoch", rig.clock.now()).sent == 1
+    assert rig.phone("c10").count("Einmal bitte") == 1
+
+
+# --- operators --------------------------------------------------------------------------------
+
+
+def test_reply_respects_claims_unless_forced(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c11", "Frage")
+    rig.step()
+    rig.store.claim("mittwoch", 1, "anna", rig.clock.now())
+    with pytest.raises(ConflictError) as err:
+        operator.reply(rig.store, rig.provider, rig.session, 1, "Ich!", operator="bernd",
+                       now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    assert "--force" in err.value.hint
+    assert "Ich!" not in rig.phone("c11")
+    operator.reply(rig.store, rig.provider, rig.session, 1, "Ich!", operator="bernd",
+                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6,
+                   force=True)
+    assert "Ich!" in rig.phone("c11")
+
+
+def test_reply_with_a_photo_and_empty_reply_refused(rig: Rig, tmp_path: Path) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c12", "Frage")
+    rig.step()
+    photo = tmp_path / "plan.png"
+    photo.write_bytes(make_png(10, 10, (0, 0, 0)))
+    operator.reply(rig.store, rig.provider, rig.session, 1, "Der Plan", operator="a",
+                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6,
+                   attachment=photo)
+    sent = [e for e in rig.messenger.phone("c12") if e.incoming and e.kind == "image"]
+    assert len(sent) == 1 and sent[0].text == "Der Plan" and sent[0].mime == "image/png"
+    with pytest.raises(InputError):
+        operator.reply(rig.store, rig.provider, rig.session, 1, "  ", operator="a",
+                       now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+
+
+def test_reply_after_close_is_refused(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c13", "Frage")
+    rig.step()
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    with pytest.raises(StateError) as err:
+        operator.reply(rig.store, rig.provider, rig.session, 1, "Zu spät", operator="a",
+                       now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    assert "closed" in err.value.message
+
+
+# --- close and purge --------------------------------------------------------------------------
+
+
+def test_close_sends_closing_words_only_to_unanswered_threads(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("answered", "Frage 1")
+    rig.messenger.citizen_send("waiting", "Frage 2")
+    rig.step()
+    operator.reply(rig.store, rig.provider, rig.session, 1, "Antwort", operator="a",
+                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    report = closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(),
+                           actor="t")
+    assert report.closing_sent == 1 and report.undelivered == 0
+    assert any("Die Sprechstunde ist beendet" in t for t in rig.phone("waiting"))
+    assert not any("Die Sprechstunde ist beendet" in t for t in rig.phone("answered"))
+    assert rig.session.state is SessionState.CLOSED
+    assert [to for _, to in rig.store.state_history("mittwoch")] == [
+        "open", "closing", "closed"]
+
+
+def test_purge_deletes_at_the_messenger_and_locally(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c14", "Geheimnis-4711", kind=MessageKind.IMAGE,
+                               media=make_png(8, 8, (5, 5, 5)), mime="image/png")
+    rig.step()
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    report = closing.purge(rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t",
+                           session_dir=rig.session_dir)
+    assert report.requested == report.confirmed >= 3  # message, greeting, closing words
+    assert rig.messenger.phone("c14") == []
+    assert rig.store.messages("mittwoch") == [] and rig.store.thread_rows("mittwoch") == []
+    assert not rig.session_dir.exists()
+    assert rig.session.state is SessionState.PURGED
+    assert rig.store.counters("mittwoch")["received_image"] == 1  # statistics survive
+
+
+class StubbornProvider(LocalProvider):
+    def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
+        raise ProviderError("server unavailable", retryable=True)
+
+
+def test_a_failed_remote_delete_keeps_what_a_rerun_needs(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c15", "Bitte löschen")
+    rig.step()
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    with pytest.raises(IncompleteError) as err:
+        closing.purge(rig.store, StubbornProvider(rig.messenger), "mittwoch", rig.clock.now(),
+                      actor="t", session_dir=rig.session_dir)
+    assert "purge mittwoch" in err.value.hint
+    assert rig.session.state is SessionState.CLOSED
+    closing.purge(rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t",
+                  session_dir=rig.session_dir)
+    assert rig.messenger.phone("c15") == []
+    assert rig.session.state is SessionState.PURGED
+
+
+def test_outbound_media_reaches_the_messenger_as_sent(rig: Rig) -> None:
+    sent = rig.provider.send_media("c16", OutboundMedia(MessageKind.VOICE, "audio/ogg",
+                                                        make_ogg_opus(1.0)), "", "k-voice")
+    (entry,) = rig.messenger.phone("c16")
+    assert entry.id == sent.provider_id and entry.kind == "voice" and entry.size > 0
