@@ -121,6 +121,10 @@ def config_file(isolated: Path) -> Path:
 Sp = Callable[..., Result]
 
 
+def _code_name(code: int) -> str:
+    return ExitCode(code).name if code in {int(c) for c in ExitCode} else "?"
+
+
 @pytest.fixture
 def sp() -> Sp:
     """Run the CLI like a shell would: `sp("reply", "3", "Danke!")`."""
@@ -131,8 +135,9 @@ def sp() -> Sp:
         if expect is not None and result.exit_code != expect:
             raise AssertionError(
                 f"sprechstunde {' '.join(args)} exited {result.exit_code} "
-                f"({ExitCode(result.exit_code).name if result.exit_code in iter(ExitCode) else '?'}),"
-                f" expected {expect}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+                f"({_code_name(result.exit_code)}),"
+                f" expected {expect}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
         return result
 
     return run

@@ -25,8 +25,7 @@ from sprechstunde_cli.media import make_ogg_opus, make_png
 from sprechstunde_cli.providers.base import DeleteOutcome, OutboundMedia, Sent
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 from sprechstunde_cli.services import closing, delivery, hour, operator
-from sprechstunde_cli.store import Store
-from sprechstunde_cli.store import outbox
+from sprechstunde_cli.store import Store, outbox
 
 
 def make_config(**hour_overrides: object) -> Config:
@@ -48,8 +47,13 @@ class Rig:
     greetings: list[str] = field(default_factory=list)
 
     def open(self, rehearse: bool = False) -> hour.Opened:
-        opened = hour.open_session(self.store, self.config.session("mittwoch"), self.clock.now(),
-                                   actor="test", rehearse=rehearse)
+        opened = hour.open_session(
+            self.store,
+            self.config.session("mittwoch"),
+            self.clock.now(),
+            actor="test",
+            rehearse=rehearse,
+        )
         self.hour = hour.Hour(self.store, self.provider, self.config, "mittwoch", self.media_dir)
         return opened
 
@@ -71,8 +75,15 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     store = Store.open(tmp_path / "data" / "store.db")
     messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
     session_dir = tmp_path / "data" / "sessions" / "mittwoch"
-    yield Rig(store, messenger, LocalProvider(messenger), make_config(), FakeClock(IN_THE_HOUR),
-              session_dir / "media", session_dir)
+    yield Rig(
+        store,
+        messenger,
+        LocalProvider(messenger),
+        make_config(),
+        FakeClock(IN_THE_HOUR),
+        session_dir / "media",
+        session_dir,
+    )
     messenger.close()
     store.close()
 
@@ -121,8 +132,9 @@ def test_each_citizen_is_greeted_exactly_once_even_after_redelivery(rig: Rig) ->
     assert report.intake.new_threads == [1, 2]
     # A crash before the cursor advanced: the provider hands out the same events again.
     batch = rig.provider.receive(None, 0)
-    again = hour.take(rig.store, rig.provider, rig.config, rig.session, batch, rig.clock.now(),
-                      rig.media_dir)
+    again = hour.take(
+        rig.store, rig.provider, rig.config, rig.session, batch, rig.clock.now(), rig.media_dir
+    )
     assert again.stored == 0 and again.duplicates == 3
     rig.step()
     assert greeting_count(rig.phone("c1")) == 1
@@ -158,8 +170,9 @@ def test_a_call_is_rejected_with_the_refusal_text_once(rig: Rig) -> None:
     call_id = rig.messenger.citizen_call("c3")
     rig.step()
     batch = rig.provider.receive(None, 0)  # re-delivery of the same call
-    hour.take(rig.store, rig.provider, rig.config, rig.session, batch, rig.clock.now(),
-              rig.media_dir)
+    hour.take(
+        rig.store, rig.provider, rig.config, rig.session, batch, rig.clock.now(), rig.media_dir
+    )
     rig.step()
     entries = rig.messenger.phone("c3")
     assert next(e for e in entries if e.id == call_id).call_state == "rejected"
@@ -173,8 +186,17 @@ def test_last_call_goes_once_to_waiting_threads_at_the_configured_minute(rig: Ri
     rig.messenger.citizen_send("waits", "Frage ohne Antwort")
     rig.messenger.citizen_send("done", "Frage mit Antwort")
     rig.step()
-    operator.reply(rig.store, rig.provider, rig.session, 2, "Antwort", operator="a",
-                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    operator.reply(
+        rig.store,
+        rig.provider,
+        rig.session,
+        2,
+        "Antwort",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
     rig.clock.current = rig.session.end - timedelta(minutes=11)
     assert rig.step().last_call_sent == 0
     rig.clock.current = rig.session.end - timedelta(minutes=9)
@@ -186,13 +208,26 @@ def test_last_call_goes_once_to_waiting_threads_at_the_configured_minute(rig: Ri
 
 def test_photo_is_stored_privately_under_our_own_name(rig: Rig) -> None:
     rig.open()
-    rig.messenger.citizen_send("c4", "Foto", kind=MessageKind.IMAGE, media=make_png(64, 48, (1, 2, 3)),
-                               mime="image/png", filename="../../etc/passwd")
-    rig.messenger.citizen_send("c4", "", kind=MessageKind.VOICE, media=make_ogg_opus(2.0),
-                               mime="audio/ogg", filename="voice.ogg")
+    rig.messenger.citizen_send(
+        "c4",
+        "Foto",
+        kind=MessageKind.IMAGE,
+        media=make_png(64, 48, (1, 2, 3)),
+        mime="image/png",
+        filename="../../etc/passwd",
+    )
+    rig.messenger.citizen_send(
+        "c4",
+        "",
+        kind=MessageKind.VOICE,
+        media=make_ogg_opus(2.0),
+        mime="audio/ogg",
+        filename="voice.ogg",
+    )
     rig.step()
-    photo, voice = [m for m in rig.store.messages("mittwoch", thread=1)
-                    if m.direction is Direction.IN]
+    photo, voice = [
+        m for m in rig.store.messages("mittwoch", thread=1) if m.direction is Direction.IN
+    ]
     assert photo.media is not None and photo.media.path is not None
     assert (photo.kind, photo.media.width, photo.media.height) == (MessageKind.IMAGE, 64, 48)
     path = Path(photo.media.path)
@@ -207,9 +242,13 @@ def test_photo_is_stored_privately_under_our_own_name(rig: Rig) -> None:
 def test_oversized_media_is_refused_but_the_message_kept(rig: Rig) -> None:
     rig.config = make_config(max_media_mb=0.001)
     rig.open()
-    rig.messenger.citizen_send("c5", "Großes Foto", kind=MessageKind.IMAGE,
-                               media=make_png(200, 200, (9, 9, 9)) + b"\0" * 4096,
-                               mime="image/png")
+    rig.messenger.citizen_send(
+        "c5",
+        "Großes Foto",
+        kind=MessageKind.IMAGE,
+        media=make_png(200, 200, (9, 9, 9)) + b"\0" * 4096,
+        mime="image/png",
+    )
     report = rig.step()
     assert report.intake.media_refused == 1
     (msg,) = [m for m in rig.store.messages("mittwoch") if m.direction is Direction.IN]
@@ -249,8 +288,17 @@ def test_retry_after_is_honoured_and_the_reply_arrives_once(rig: Rig) -> None:
     rig.messenger.citizen_send("c7", "Frage")
     rig.step()
     flaky = FlakyProvider(rig.messenger, [ProviderError("429", retryable=True, retry_after=30)])
-    result = operator.reply(rig.store, flaky, rig.session, 1, "Antwort", operator="a",
-                            now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    result = operator.reply(
+        rig.store,
+        flaky,
+        rig.session,
+        1,
+        "Antwort",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
     assert result.state == "pending" and not result.delivered
     rig.clock.advance(seconds=29)
     assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 0
@@ -264,8 +312,17 @@ def test_a_refusal_is_not_retried_and_is_reported(rig: Rig) -> None:
     rig.messenger.citizen_send("c8", "Frage")
     rig.step()
     flaky = FlakyProvider(rig.messenger, [ProviderError("forbidden", retryable=False)])
-    result = operator.reply(rig.store, flaky, rig.session, 1, "Antwort", operator="a",
-                            now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    result = operator.reply(
+        rig.store,
+        flaky,
+        rig.session,
+        1,
+        "Antwort",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
     assert (result.state, result.error) == ("failed", "forbidden")
     rig.clock.advance(hours=1)
     delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
@@ -278,8 +335,17 @@ def test_retries_are_bounded_and_jittered(rig: Rig) -> None:
     rig.step()
     errors = [ProviderError("timeout", retryable=True) for _ in range(20)]
     flaky = FlakyProvider(rig.messenger, errors)
-    operator.reply(rig.store, flaky, rig.session, 1, "Antwort", operator="a",
-                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+    operator.reply(
+        rig.store,
+        flaky,
+        rig.session,
+        1,
+        "Antwort",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
     for _ in range(30):
         rig.clock.advance(seconds=delivery.BACKOFF_CAP_SECONDS + 1)
         delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
@@ -295,8 +361,16 @@ def test_a_sender_that_died_mid_send_is_resumed_without_a_double(rig: Rig) -> No
     rig.messenger.citizen_send("c10", "Frage")
     rig.step()  # greeting sent
     with rig.store.write() as conn:
-        outbox.enqueue(conn, "mittwoch", thread=1, chat="c10", purpose=Purpose.REPLY,
-                       body="Einmal bitte", key="mittwoch:reply:k1", now=rig.clock.now())
+        outbox.enqueue(
+            conn,
+            "mittwoch",
+            thread=1,
+            chat="c10",
+            purpose=Purpose.REPLY,
+            body="Einmal bitte",
+            key="mittwoch:reply:k1",
+            now=rig.clock.now(),
+        )
     (item,) = outbox.lease(rig.store, "mittwoch", rig.clock.now(), 60)
     rig.provider.send_text(item.chat, item.body, item.key)  # ...and then the process died
     assert delivery.deliver_due(rig.store, rig.provider, "mittwoch", rig.clock.now()).sent == 0
@@ -314,13 +388,31 @@ def test_reply_respects_claims_unless_forced(rig: Rig) -> None:
     rig.step()
     rig.store.claim("mittwoch", 1, "anna", rig.clock.now())
     with pytest.raises(ConflictError) as err:
-        operator.reply(rig.store, rig.provider, rig.session, 1, "Ich!", operator="bernd",
-                       now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+        operator.reply(
+            rig.store,
+            rig.provider,
+            rig.session,
+            1,
+            "Ich!",
+            operator="bernd",
+            now=rig.clock.now(),
+            media_dir=rig.media_dir,
+            max_media_bytes=10**6,
+        )
     assert "--force" in err.value.hint
     assert "Ich!" not in rig.phone("c11")
-    operator.reply(rig.store, rig.provider, rig.session, 1, "Ich!", operator="bernd",
-                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6,
-                   force=True)
+    operator.reply(
+        rig.store,
+        rig.provider,
+        rig.session,
+        1,
+        "Ich!",
+        operator="bernd",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+        force=True,
+    )
     assert "Ich!" in rig.phone("c11")
 
 
@@ -330,14 +422,32 @@ def test_reply_with_a_photo_and_empty_reply_refused(rig: Rig, tmp_path: Path) ->
     rig.step()
     photo = tmp_path / "plan.png"
     photo.write_bytes(make_png(10, 10, (0, 0, 0)))
-    operator.reply(rig.store, rig.provider, rig.session, 1, "Der Plan", operator="a",
-                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6,
-                   attachment=photo)
+    operator.reply(
+        rig.store,
+        rig.provider,
+        rig.session,
+        1,
+        "Der Plan",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+        attachment=photo,
+    )
     sent = [e for e in rig.messenger.phone("c12") if e.incoming and e.kind == "image"]
     assert len(sent) == 1 and sent[0].text == "Der Plan" and sent[0].mime == "image/png"
     with pytest.raises(InputError):
-        operator.reply(rig.store, rig.provider, rig.session, 1, "  ", operator="a",
-                       now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+        operator.reply(
+            rig.store,
+            rig.provider,
+            rig.session,
+            1,
+            "  ",
+            operator="a",
+            now=rig.clock.now(),
+            media_dir=rig.media_dir,
+            max_media_bytes=10**6,
+        )
 
 
 def test_reply_after_close_is_refused(rig: Rig) -> None:
@@ -346,8 +456,17 @@ def test_reply_after_close_is_refused(rig: Rig) -> None:
     rig.step()
     closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
     with pytest.raises(StateError) as err:
-        operator.reply(rig.store, rig.provider, rig.session, 1, "Zu spät", operator="a",
-                       now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
+        operator.reply(
+            rig.store,
+            rig.provider,
+            rig.session,
+            1,
+            "Zu spät",
+            operator="a",
+            now=rig.clock.now(),
+            media_dir=rig.media_dir,
+            max_media_bytes=10**6,
+        )
     assert "closed" in err.value.message
 
 
@@ -359,26 +478,41 @@ def test_close_sends_closing_words_only_to_unanswered_threads(rig: Rig) -> None:
     rig.messenger.citizen_send("answered", "Frage 1")
     rig.messenger.citizen_send("waiting", "Frage 2")
     rig.step()
-    operator.reply(rig.store, rig.provider, rig.session, 1, "Antwort", operator="a",
-                   now=rig.clock.now(), media_dir=rig.media_dir, max_media_bytes=10**6)
-    report = closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(),
-                           actor="t")
+    operator.reply(
+        rig.store,
+        rig.provider,
+        rig.session,
+        1,
+        "Antwort",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
+    report = closing.close(
+        rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t"
+    )
     assert report.closing_sent == 1 and report.undelivered == 0
     assert any("Die Sprechstunde ist beendet" in t for t in rig.phone("waiting"))
     assert not any("Die Sprechstunde ist beendet" in t for t in rig.phone("answered"))
     assert rig.session.state is SessionState.CLOSED
-    assert [to for _, to in rig.store.state_history("mittwoch")] == [
-        "open", "closing", "closed"]
+    assert [to for _, to in rig.store.state_history("mittwoch")] == ["open", "closing", "closed"]
 
 
 def test_purge_deletes_at_the_messenger_and_locally(rig: Rig) -> None:
     rig.open()
-    rig.messenger.citizen_send("c14", "Geheimnis-4711", kind=MessageKind.IMAGE,
-                               media=make_png(8, 8, (5, 5, 5)), mime="image/png")
+    rig.messenger.citizen_send(
+        "c14",
+        "Geheimnis-4711",
+        kind=MessageKind.IMAGE,
+        media=make_png(8, 8, (5, 5, 5)),
+        mime="image/png",
+    )
     rig.step()
     closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
-    report = closing.purge(rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t",
-                           session_dir=rig.session_dir)
+    report = closing.purge(
+        rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t", session_dir=rig.session_dir
+    )
     assert report.requested == report.confirmed >= 3  # message, greeting, closing words
     assert rig.messenger.phone("c14") == []
     assert rig.store.messages("mittwoch") == [] and rig.store.thread_rows("mittwoch") == []
@@ -398,18 +532,26 @@ def test_a_failed_remote_delete_keeps_what_a_rerun_needs(rig: Rig) -> None:
     rig.step()
     closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
     with pytest.raises(IncompleteError) as err:
-        closing.purge(rig.store, StubbornProvider(rig.messenger), "mittwoch", rig.clock.now(),
-                      actor="t", session_dir=rig.session_dir)
+        closing.purge(
+            rig.store,
+            StubbornProvider(rig.messenger),
+            "mittwoch",
+            rig.clock.now(),
+            actor="t",
+            session_dir=rig.session_dir,
+        )
     assert "purge mittwoch" in err.value.hint
     assert rig.session.state is SessionState.CLOSED
-    closing.purge(rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t",
-                  session_dir=rig.session_dir)
+    closing.purge(
+        rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t", session_dir=rig.session_dir
+    )
     assert rig.messenger.phone("c15") == []
     assert rig.session.state is SessionState.PURGED
 
 
 def test_outbound_media_reaches_the_messenger_as_sent(rig: Rig) -> None:
-    sent = rig.provider.send_media("c16", OutboundMedia(MessageKind.VOICE, "audio/ogg",
-                                                        make_ogg_opus(1.0)), "", "k-voice")
+    sent = rig.provider.send_media(
+        "c16", OutboundMedia(MessageKind.VOICE, "audio/ogg", make_ogg_opus(1.0)), "", "k-voice"
+    )
     (entry,) = rig.messenger.phone("c16")
     assert entry.id == sent.provider_id and entry.kind == "voice" and entry.size > 0

@@ -36,7 +36,7 @@ class Paths:
 
 
 def resolve_paths(config: Path | None = None, data_dir: Path | None = None) -> Paths:
-    """Explicit arguments win, then SPRECHSTUNDE_CONFIG / SPRECHSTUNDE_DATA_DIR, then platformdirs."""
+    """Explicit arguments win, then SPRECHSTUNDE_CONFIG/_DATA_DIR, then platformdirs."""
     # platformdirs is imported here, not at module level: most commands never need it.
     import platformdirs
 

@@ -68,24 +68,37 @@ def root(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", envvar="SPRECHSTUNDE_CONFIG", show_envvar=True,
-                     help="Config file to use instead of the platform default."),
+        typer.Option(
+            "--config",
+            envvar="SPRECHSTUNDE_CONFIG",
+            show_envvar=True,
+            help="Config file to use instead of the platform default.",
+        ),
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", envvar="SPRECHSTUNDE_DATA_DIR", show_envvar=True,
-                     help="Directory for the store, media and the local messenger."),
+        typer.Option(
+            "--data-dir",
+            envvar="SPRECHSTUNDE_DATA_DIR",
+            show_envvar=True,
+            help="Directory for the store, media and the local messenger.",
+        ),
     ] = None,
     operator: Annotated[
         str | None,
-        typer.Option("--operator", envvar="SPRECHSTUNDE_OPERATOR", show_envvar=True,
-                     help="Your name as other operators see it (claims, replies). "
-                          "Default: office.operator from the config, else your login name."),
+        typer.Option(
+            "--operator",
+            envvar="SPRECHSTUNDE_OPERATOR",
+            show_envvar=True,
+            help="Your name as other operators see it (claims, replies). "
+            "Default: office.operator from the config, else your login name.",
+        ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Run a citizens' consultation hour (Bürgersprechstunde) over a messenger."""

@@ -67,6 +67,13 @@ class Application:
 
         return make_console(stderr=True)
 
+    def say(self, message: str) -> None:
+        """A status line for the operator: never wrapped, so scripts can grep it."""
+        self.console.print(message, soft_wrap=True)
+
+    def warn(self, message: str) -> None:
+        self.err_console.print(f"Warning: {message}", soft_wrap=True)
+
     @property
     def operator(self) -> str:
         if self._operator:
@@ -96,11 +103,14 @@ class Application:
         if len(running) == 1:
             return running[0]
         if not running:
-            raise NotFoundError("No session is open.",
-                                "Start one with: sprechstunde open (or name one with --session).")
+            raise NotFoundError(
+                "No session is open.",
+                "Start one with: sprechstunde open (or name one with --session).",
+            )
         ids = ", ".join(s.id for s in running)
-        raise NotFoundError(f"Several sessions are open ({ids}).",
-                            "Name the one you mean with --session ID.")
+        raise NotFoundError(
+            f"Several sessions are open ({ids}).", "Name the one you mean with --session ID."
+        )
 
 
 def report_error(err: SprechstundeError) -> None:

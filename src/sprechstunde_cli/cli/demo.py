@@ -5,29 +5,44 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.cli.context import Application
 
+if TYPE_CHECKING:
+    from rich.text import Text
+
 
 @app.command()
 def demo(
     ctx: typer.Context,
-    fast: Annotated[bool, typer.Option("--fast", help="Run the script in a few seconds "
-                                                      "(for tests) instead of about a minute.")]
-    = False,
-    workdir: Annotated[Path | None, typer.Option(
-        "--workdir", file_okay=False,
-        help="Use this directory instead of a fresh temporary one; it is left in place.")]
-    = None,
-    keep_data: Annotated[bool, typer.Option(
-        "--keep-data", help="Skip the final delete so the session can be inspected "
-                            "(with --workdir).")] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="Print events line by line instead "
-                                                        "of the live view.")] = False,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast", help="Run the script in a few seconds (for tests) instead of about a minute."
+        ),
+    ] = False,
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--workdir",
+            file_okay=False,
+            help="Use this directory instead of a fresh temporary one; it is left in place.",
+        ),
+    ] = None,
+    keep_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-data",
+            help="Skip the final delete so the session can be inspected (with --workdir).",
+        ),
+    ] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
+    ] = False,
 ) -> None:
     """Rehearse a complete session with scripted citizens on the built-in local messenger."""
     application: Application = ctx.obj
@@ -37,38 +52,51 @@ def demo(
     from sprechstunde_cli.store import Store
 
     base = private_dir(workdir) if workdir else Path(tempfile.mkdtemp(prefix="sprechstunde-demo-"))
-    paths = Paths(config_file=base / "config.toml", data_dir=base / "data",
-                  log_dir=base / "data" / "log")
+    paths = Paths(
+        config_file=base / "config.toml", data_dir=base / "data", log_dir=base / "data" / "log"
+    )
     speed = 0.03 if fast else 1.0
     clock = application.clock
     config = demo_config(clock.now(), speed)
     out = application.console
-    out.print(f"Rehearsal in {base} — nothing here touches a real messenger.")
+    application.say(f"Rehearsal in {base} — nothing here touches a real messenger.")
     store = Store.open(paths.store_file)
     messenger = LocalMessenger(paths.local_messenger_file)
     view = _View(application, store, live=out.is_terminal and not plain and not fast)
     try:
         with view:
-            result = run_demo(store, messenger, config, clock, speed=speed,
-                              session_dir=paths.session_dir("probe"), keep=keep_data,
-                              notify=view.notify)
+            result = run_demo(
+                store,
+                messenger,
+                config,
+                clock,
+                speed=speed,
+                session_dir=paths.session_dir("probe"),
+                keep=keep_data,
+                notify=view.notify,
+            )
     finally:
         messenger.close()
         store.close()
         if workdir is None:
             shutil.rmtree(base, ignore_errors=True)
-    out.print(
+    application.say(
         f"Done: {result.threads} threads, {result.received} messages in, {result.replies} "
         f"replies, {result.calls_refused} call(s) refused, {result.late} late message(s) "
-        "turned away.")
+        "turned away."
+    )
     if result.close:
-        out.print(f"Closing words went to {result.close.closing_sent} unanswered thread(s).")
+        application.say(f"Closing words went to {result.close.closing_sent} unanswered thread(s).")
     if result.purge:
-        out.print(f"Deleted at the messenger: {result.purge.confirmed} of "
-                  f"{result.purge.requested} messages (both sides); local data deleted.")
+        application.say(
+            f"Deleted at the messenger: {result.purge.confirmed} of "
+            f"{result.purge.requested} messages (both sides); local data deleted."
+        )
     elif keep_data:
-        out.print(f"Data kept for inspection in {base} (run `sprechstunde --data-dir "
-                  f"{base / 'data'} sandbox inbox --as anna`).")
+        application.say(
+            f"Data kept for inspection in {base} (run `sprechstunde --data-dir "
+            f"{base / 'data'} sandbox inbox --as anna`)."
+        )
 
 
 class _View:
@@ -93,36 +121,12 @@ class _View:
             self.live.__exit__(*exc)
 
     def notify(self, kind: str, payload: Any) -> None:
-        from sprechstunde_cli.render import citizen_text
-
-        out = self.application.console
-        if self.live is not None and kind == "step":
-            self._frame()
-            return
         if self.live is not None:
+            if kind == "step":
+                self._frame()
             return
-        if kind == "phase":
-            out.print(str(payload))
-        elif kind == "citizen":
-            what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
-            verb = what.get(payload.action, "writes")
-            out.print(citizen_text(f"citizen {payload.handle} {verb}"
-                                   + (f": {payload.text}" if payload.text else ""),
-                                   single_line=True, limit=100))
-        elif kind == "reply":
-            number, cue = payload
-            out.print(citizen_text(f"office → thread {number}: {cue.text}", single_line=True,
-                                   limit=100))
-        elif kind == "step":
-            intake = payload.intake
-            for number in intake.new_threads:
-                out.print(f"  thread {number} opened, greeting queued")
-            if intake.calls_refused:
-                out.print("  call refused, refusal text queued")
-            if intake.late:
-                out.print("  message after the end: away reply, nothing kept")
-            if payload.last_call_sent:
-                out.print(f"  last call to {payload.last_call_sent} waiting thread(s)")
+        for line in _lines(kind, payload):
+            self.application.console.print(line, soft_wrap=True)
 
     def _frame(self) -> None:
         from sprechstunde_cli.domain.rules import by_waiting_time
@@ -132,5 +136,33 @@ class _View:
         now = self.application.clock.now()
         rows = by_waiting_time(self.store.thread_rows(session.id))
         height = max(10, self.application.console.size.height - 2)
-        self.live.update(live_view(session, rows, now=now, status="Rehearsal — Ctrl-C stops it",
-                                   height=height), refresh=True)
+        self.live.update(
+            live_view(session, rows, now=now, status="Rehearsal — Ctrl-C stops it", height=height),
+            refresh=True,
+        )
+
+
+def _lines(kind: str, payload: Any) -> list[Text]:
+    """Plain-text narration of one demo event (no terminal, or --plain)."""
+    from sprechstunde_cli.render import citizen_text
+
+    if kind == "phase":
+        return [citizen_text(str(payload))]
+    if kind == "citizen":
+        what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
+        said = f": {payload.text}" if payload.text else ""
+        line = f"citizen {payload.handle} {what.get(payload.action, 'writes')}{said}"
+        return [citizen_text(line, single_line=True, limit=100)]
+    if kind == "reply":
+        number, cue = payload
+        return [citizen_text(f"office → thread {number}: {cue.text}", single_line=True, limit=100)]
+    if kind != "step":
+        return []
+    lines = [f"  thread {n} opened, greeting queued" for n in payload.intake.new_threads]
+    if payload.intake.calls_refused:
+        lines.append("  call refused, refusal text queued")
+    if payload.intake.late:
+        lines.append("  message after the end: away reply, nothing kept")
+    if payload.last_call_sent:
+        lines.append(f"  last call to {payload.last_call_sent} waiting thread(s)")
+    return [citizen_text(line) for line in lines]

@@ -29,20 +29,31 @@ def send(
     sender: FromOpt,
     text: Annotated[str, typer.Argument(help="Message text (the caption with a file).")] = "",
     name: Annotated[str, typer.Option("--name", help="Display name the citizen set.")] = "",
-    image: Annotated[Path | None, typer.Option(
-        "--image", exists=True, dir_okay=False, help="Send this photo.")] = None,
-    voice: Annotated[Path | None, typer.Option(
-        "--voice", exists=True, dir_okay=False, help="Send this voice note.")] = None,
-    file: Annotated[Path | None, typer.Option(
-        "--file", exists=True, dir_okay=False, help="Send this file.")] = None,
+    image: Annotated[
+        Path | None, typer.Option("--image", exists=True, dir_okay=False, help="Send this photo.")
+    ] = None,
+    voice: Annotated[
+        Path | None,
+        typer.Option("--voice", exists=True, dir_okay=False, help="Send this voice note."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", exists=True, dir_okay=False, help="Send this file.")
+    ] = None,
 ) -> None:
     """Send a message to the office as a citizen."""
     application: Application = ctx.obj
     from sprechstunde_cli.domain.model import MessageKind
     from sprechstunde_cli.providers.local import LocalMessenger
 
-    attached = [(p, k) for p, k in ((image, MessageKind.IMAGE), (voice, MessageKind.VOICE),
-                                    (file, MessageKind.FILE)) if p is not None]
+    attached = [
+        (p, k)
+        for p, k in (
+            (image, MessageKind.IMAGE),
+            (voice, MessageKind.VOICE),
+            (file, MessageKind.FILE),
+        )
+        if p is not None
+    ]
     if len(attached) > 1:
         raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
     if not text and not attached:
@@ -55,9 +66,16 @@ def send(
 
             data = path.read_bytes()
             found = sniff(data, None)
-            message_id = messenger.citizen_send(sender, text, name=name, kind=kind, media=data,
-                                                mime=found.mime, filename=path.name,
-                                                duration=found.duration)
+            message_id = messenger.citizen_send(
+                sender,
+                text,
+                name=name,
+                kind=kind,
+                media=data,
+                mime=found.mime,
+                filename=path.name,
+                duration=found.duration,
+            )
         else:
             message_id = messenger.citizen_send(sender, text, name=name)
     finally:
@@ -101,10 +119,21 @@ def inbox(
         messenger.close()
     if as_json:
         for e in entries:
-            typer.echo(dumps({
-                "id": e.id, "type": e.type, "from_office": e.incoming, "kind": e.kind,
-                "text": e.text, "at": e.at.isoformat(), "mime": e.mime, "size": e.size,
-                "call_state": e.call_state}))
+            typer.echo(
+                dumps(
+                    {
+                        "id": e.id,
+                        "type": e.type,
+                        "from_office": e.incoming,
+                        "kind": e.kind,
+                        "text": e.text,
+                        "at": e.at.isoformat(),
+                        "mime": e.mime,
+                        "size": e.size,
+                        "call_state": e.call_state,
+                    }
+                )
+            )
         return
     from sprechstunde_cli.render import phone_view
 

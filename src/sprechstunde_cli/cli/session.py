@@ -23,8 +23,9 @@ SessionArg = Annotated[
 ]
 
 
-def pick_spec(config: Config, session_id: str | None, now: datetime, rehearse: bool,
-              open_ids: list[str]) -> SessionSpec:
+def pick_spec(
+    config: Config, session_id: str | None, now: datetime, rehearse: bool, open_ids: list[str]
+) -> SessionSpec:
     """The named session; else one already open; else the one in its hour; else the next."""
     if session_id:
         return config.session(session_id)
@@ -44,20 +45,29 @@ def pick_spec(config: Config, session_id: str | None, now: datetime, rehearse: b
             f"{nxt.start:%Y-%m-%d %H:%M} ({nxt.timezone}).",
             f"Wait for it, or rehearse it now: sprechstunde open {nxt.id} --now",
         )
-    raise NotFoundError("The config plans no upcoming session.",
-                        "Add a [sessions.<id>] table to the config (see config.example.toml).")
+    raise NotFoundError(
+        "The config plans no upcoming session.",
+        "Add a [sessions.<id>] table to the config (see config.example.toml).",
+    )
 
 
 @app.command("open")
 def open_(
     ctx: typer.Context,
     session: SessionArg = None,
-    now_: Annotated[bool, typer.Option("--now", help="Open right away, even outside the "
-                                                     "planned hour (for rehearsals).")] = False,
-    once: Annotated[bool, typer.Option("--once", help="Handle what is waiting, then exit "
-                                                      "(for scripts and cron).")] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="Print events line by line instead "
-                                                        "of the live view.")] = False,
+    now_: Annotated[
+        bool,
+        typer.Option(
+            "--now", help="Open right away, even outside the planned hour (for rehearsals)."
+        ),
+    ] = False,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Handle what is waiting, then exit (for scripts and cron)."),
+    ] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
+    ] = False,
 ) -> None:
     """Open the consultation hour: receive, greet, and show the threads live."""
     application: Application = ctx.obj
@@ -76,8 +86,11 @@ def open_(
     hour = Hour(store, provider, config, spec.id, media_dir)
     out = application.console
     verb = "Resumed" if opened.resumed else "Opened"
-    out.print(f"{verb} session '{spec.id}' on {provider.name}"
-              + (" (rehearsal: shifted to now)" if opened.shifted else "") + ".")
+    application.say(
+        f"{verb} session '{spec.id}' on {provider.name}"
+        + (" (rehearsal: shifted to now)" if opened.shifted else "")
+        + "."
+    )
     live = out.is_terminal and not plain and not once
     try:
         if once:
@@ -88,28 +101,29 @@ def open_(
             while True:
                 _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
     except KeyboardInterrupt:
-        out.print(f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
-                  f" — end it with: sprechstunde close {spec.id}")
+        application.say(
+            f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
+            f" — end it with: sprechstunde close {spec.id}"
+        )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     finally:
         provider.close()
 
 
 def _print_step(application: Application, report: StepReport) -> None:
-    out = application.console
     intake = report.intake
     for number in intake.new_threads:
-        out.print(f"New thread {number} (greeted).")
+        application.say(f"New thread {number} (greeted).")
     if intake.stored:
-        out.print(f"{intake.stored} new message(s).")
+        application.say(f"{intake.stored} new message(s).")
     if intake.calls_refused:
-        out.print(f"{intake.calls_refused} call(s) refused with the text.")
+        application.say(f"{intake.calls_refused} call(s) refused with the text.")
     if intake.late:
-        out.print(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+        application.say(f"{intake.late} message(s) outside the hour: away reply, not kept.")
     if report.last_call_sent:
-        out.print(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+        application.say(f"Last call sent to {report.last_call_sent} waiting thread(s).")
     for problem in report.problems:
-        application.err_console.print(f"Warning: {problem}")
+        application.warn(problem)
 
 
 def _run_live(application: Application, hour: Hour) -> None:
@@ -126,8 +140,12 @@ def _run_live(application: Application, hour: Hour) -> None:
             if report.problems:
                 status = "Warning: " + report.problems[-1]
             rows = _ordered_rows(application, hour.session_id)
-            live.update(live_view(hour.session, rows, now=now, status=status,
-                                  height=max(10, out.size.height - 2)), refresh=True)
+            live.update(
+                live_view(
+                    hour.session, rows, now=now, status=status, height=max(10, out.size.height - 2)
+                ),
+                refresh=True,
+            )
 
 
 def _ordered_rows(application: Application, session_id: str) -> list[ThreadRow]:
@@ -140,8 +158,9 @@ def _ordered_rows(application: Application, session_id: str) -> list[ThreadRow]:
 def close(
     ctx: typer.Context,
     session: SessionArg = None,
-    purge_: Annotated[bool, typer.Option("--purge", help="Delete the session's data right "
-                                                         "after closing.")] = False,
+    purge_: Annotated[
+        bool, typer.Option("--purge", help="Delete the session's data right after closing.")
+    ] = False,
 ) -> None:
     """Close the hour: send the closing words to unanswered threads and stop intake."""
     application: Application = ctx.obj
@@ -150,14 +169,20 @@ def close(
     record = application.current_session(session)
     provider = application.provider(record.provider)
     try:
-        report = close_session(application.store, provider, application.config, record.id,
-                               application.clock.now(), actor=application.operator)
-        out = application.console
-        out.print(f"Closed session '{record.id}': closing words sent to "
-                  f"{report.closing_sent} unanswered thread(s).")
+        report = close_session(
+            application.store,
+            provider,
+            application.config,
+            record.id,
+            application.clock.now(),
+            actor=application.operator,
+        )
+        application.say(
+            f"Closed session '{record.id}': closing words sent to "
+            f"{report.closing_sent} unanswered thread(s)."
+        )
         if report.undelivered:
-            application.err_console.print(
-                f"Warning: {report.undelivered} message(s) could not be delivered.")
+            application.warn(f"{report.undelivered} message(s) could not be delivered.")
         if purge_:
             _purge(application, record.id, provider)
     finally:
@@ -182,13 +207,19 @@ def purge(
 def _purge(application: Application, session_id: str, provider: Provider) -> None:
     from sprechstunde_cli.services.closing import purge as purge_session
 
-    report = purge_session(application.store, provider, session_id, application.clock.now(),
-                           actor=application.operator,
-                           session_dir=application.paths.session_dir(session_id))
-    application.console.print(
+    report = purge_session(
+        application.store,
+        provider,
+        session_id,
+        application.clock.now(),
+        actor=application.operator,
+        session_dir=application.paths.session_dir(session_id),
+    )
+    application.say(
         f"Purged session '{session_id}': {report.confirmed} of {report.requested} messages "
         f"deleted at the messenger (reach: {report.reach.value.replace('_', ' ')}); "
-        "local data deleted.")
+        "local data deleted."
+    )
 
 
 @app.command()
@@ -197,9 +228,10 @@ def sessions(ctx: typer.Context) -> None:
     application: Application = ctx.obj
     config = application.config
     known = {s.id: s for s in application.store.sessions()}
-    out = application.console
     for spec in config.sessions.values():
         record = known.get(spec.id)
         state = record.state.value if record else "planned"
-        out.print(f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
-                  f"  {spec.provider}  {state}")
+        application.say(
+            f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
+            f"  {spec.provider}  {state}"
+        )

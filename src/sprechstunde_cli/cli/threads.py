@@ -37,18 +37,28 @@ def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = F
     rows = by_waiting_time(application.store.thread_rows(record.id))
     if as_json:
         for row in rows:
-            typer.echo(dumps({
-                "thread": row.number, "citizen": row.citizen,
-                "waiting_since": row.waiting_since.isoformat() if row.waiting_since else None,
-                "unread": row.unread, "claimed_by": row.claimed_by, "answered": row.answered,
-                "last_kind": row.last_kind.value if row.last_kind else None,
-                "last": row.last_line,
-            }))
+            typer.echo(
+                dumps(
+                    {
+                        "thread": row.number,
+                        "citizen": row.citizen,
+                        "waiting_since": row.waiting_since.isoformat()
+                        if row.waiting_since
+                        else None,
+                        "unread": row.unread,
+                        "claimed_by": row.claimed_by,
+                        "answered": row.answered,
+                        "last_kind": row.last_kind.value if row.last_kind else None,
+                        "last": row.last_line,
+                    }
+                )
+            )
         return
     from sprechstunde_cli.render import threads_table
 
-    application.console.print(threads_table(rows, now=application.clock.now(),
-                                            tz=ZoneInfo(record.timezone)))
+    application.console.print(
+        threads_table(rows, now=application.clock.now(), tz=ZoneInfo(record.timezone))
+    )
 
 
 @app.command()
@@ -61,23 +71,36 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     record = application.current_session(session)
     info, messages = read_thread(application.store, record, number)
     citizen = _citizen(info.chat, info.display_name)
-    application.console.print(thread_view(number, citizen, messages,
-                                          tz=ZoneInfo(record.timezone)))
+    application.console.print(thread_view(number, citizen, messages, tz=ZoneInfo(record.timezone)))
 
 
 @app.command()
 def reply(
     ctx: typer.Context,
     number: ThreadArg,
-    text: Annotated[str | None, typer.Argument(
-        help="The answer. Leave out to write it in $EDITOR.")] = None,
-    template: Annotated[str | None, typer.Option(
-        "--template", "-t", help="Send the [templates] text of this name from the config.")] = None,
-    attach: Annotated[Path | None, typer.Option(
-        "--attach", "-a", help="Send this photo, voice note or file with the reply.",
-        exists=True, dir_okay=False, readable=True)] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Reply even if another operator has claimed the thread.")] = False,
+    text: Annotated[
+        str | None, typer.Argument(help="The answer. Leave out to write it in $EDITOR.")
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", "-t", help="Send the [templates] text of this name from the config."
+        ),
+    ] = None,
+    attach: Annotated[
+        Path | None,
+        typer.Option(
+            "--attach",
+            "-a",
+            help="Send this photo, voice note or file with the reply.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reply even if another operator has claimed the thread.")
+    ] = False,
     session: SessionOpt = None,
 ) -> None:
     """Answer a thread (and claim it if nobody has)."""
@@ -87,13 +110,14 @@ def reply(
     config = application.config
     record = application.current_session(session)
     if text is not None and template is not None:
-        raise InputError("Give either a text or --template, not both.",
-                         "Drop one of them.")
+        raise InputError("Give either a text or --template, not both.", "Drop one of them.")
     if template is not None:
         if template not in config.templates:
             known = ", ".join(sorted(config.templates)) or "none"
-            raise NotFoundError(f"No template '{template}' (known: {known}).",
-                                "Add it under [templates] in the config.")
+            raise NotFoundError(
+                f"No template '{template}' (known: {known}).",
+                "Add it under [templates] in the config.",
+            )
         from sprechstunde_cli.services.texts import fill
 
         text = fill(config.templates[template], record, config)
@@ -101,46 +125,62 @@ def reply(
         text = _edit(application, record.id, number)
     provider = application.provider(record.provider)
     try:
-        result = send_reply(application.store, provider, record, number, text or "",
-                            operator=application.operator, now=application.clock.now(),
-                            media_dir=application.paths.session_dir(record.id) / "media",
-                            max_media_bytes=config.hour.max_media_bytes, force=force,
-                            attachment=attach)
+        result = send_reply(
+            application.store,
+            provider,
+            record,
+            number,
+            text or "",
+            operator=application.operator,
+            now=application.clock.now(),
+            media_dir=application.paths.session_dir(record.id) / "media",
+            max_media_bytes=config.hour.max_media_bytes,
+            force=force,
+            attachment=attach,
+        )
     finally:
         provider.close()
     if result.delivered:
-        application.console.print(f"Sent to thread {number}.")
+        application.say(f"Sent to thread {number}.")
     elif result.state == "failed":
-        application.err_console.print(f"Error: not delivered ({result.error}).")
+        application.err_console.print(f"Error: not delivered ({result.error}).", soft_wrap=True)
         raise typer.Exit(int(ExitCode.PROVIDER))
     else:
-        application.console.print(f"Queued for thread {number}; `open` keeps retrying "
-                                  f"({result.error}).")
+        application.say(f"Queued for thread {number}; `open` keeps retrying ({result.error}).")
 
 
 @app.command()
-def claim(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None,
-          force: Annotated[bool, typer.Option(
-              "--force", help="Take over a thread another operator has claimed.")] = False,
-          ) -> None:
+def claim(
+    ctx: typer.Context,
+    number: ThreadArg,
+    session: SessionOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Take over a thread another operator has claimed.")
+    ] = False,
+) -> None:
     """Claim a thread so other operators see you are answering it."""
     application: Application = ctx.obj
     record = application.current_session(session)
-    application.store.claim(record.id, number, application.operator, application.clock.now(),
-                            force=force)
-    application.console.print(f"Thread {number} is yours ({application.operator}).")
+    application.store.claim(
+        record.id, number, application.operator, application.clock.now(), force=force
+    )
+    application.say(f"Thread {number} is yours ({application.operator}).")
 
 
 @app.command()
-def release(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None,
-            force: Annotated[bool, typer.Option(
-                "--force", help="Release a claim held by another operator.")] = False,
-            ) -> None:
+def release(
+    ctx: typer.Context,
+    number: ThreadArg,
+    session: SessionOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Release a claim held by another operator.")
+    ] = False,
+) -> None:
     """Release your claim on a thread."""
     application: Application = ctx.obj
     record = application.current_session(session)
     application.store.release(record.id, number, application.operator, force=force)
-    application.console.print(f"Thread {number} released.")
+    application.say(f"Thread {number} released.")
 
 
 @app.command()
@@ -149,8 +189,9 @@ def tail(
     session: SessionOpt = None,
     as_json: JsonOpt = False,
     once: Annotated[bool, typer.Option("--once", help="Print what is there and exit.")] = False,
-    lines: Annotated[int, typer.Option("--lines", "-n", min=0,
-                                       help="Start with the last N messages.")] = 10,
+    lines: Annotated[
+        int, typer.Option("--lines", "-n", min=0, help="Start with the last N messages.")
+    ] = 10,
 ) -> None:
     """Follow new messages of the open session as they arrive."""
     application: Application = ctx.obj
@@ -172,7 +213,7 @@ def tail(
                 if as_json:
                     typer.echo(dumps(_event(record.id, citizen, msg)))
                 else:
-                    application.console.print(message_line(msg, citizen, tz=zone))
+                    application.console.print(message_line(msg, citizen, tz=zone), soft_wrap=True)
                 last_id = msg.id
             if once:
                 return
@@ -185,8 +226,10 @@ def tail(
 def media(
     ctx: typer.Context,
     number: ThreadArg,
-    index: Annotated[int | None, typer.Argument(
-        help="Which attachment (as listed); leave out to list them.", min=1)] = None,
+    index: Annotated[
+        int | None,
+        typer.Argument(help="Which attachment (as listed); leave out to list them.", min=1),
+    ] = None,
     session: SessionOpt = None,
 ) -> None:
     """List a thread's photos and voice notes, or open one with hour.media_command."""
@@ -197,37 +240,45 @@ def media(
     items = [m for m in application.store.messages(record.id, thread=number) if m.media]
     if index is None:
         if not items:
-            application.console.print(f"Thread {number} has no attachments.")
+            application.say(f"Thread {number} has no attachments.")
         for i, msg in enumerate(items, start=1):
-            line = citizen_text(f"[{i}] {media_label(msg.kind, msg.media)}  {msg.media.path}"
-                                if msg.media else "")
+            line = citizen_text(
+                f"[{i}] {media_label(msg.kind, msg.media)}  {msg.media.path}" if msg.media else ""
+            )
             application.console.print(line)
         return
     if index > len(items) or items[index - 1].media is None:
-        raise NotFoundError(f"Thread {number} has no attachment {index}.",
-                            f"List them: sprechstunde media {number}")
+        raise NotFoundError(
+            f"Thread {number} has no attachment {index}.", f"List them: sprechstunde media {number}"
+        )
     path = str(items[index - 1].media.path)  # type: ignore[union-attr]
     command = application.config.hour.media_command
     if not command:
         application.console.print(path)
         return
     # No shell: the path is one argument whatever it contains.
-    argv = [path if part == "{file}" else part.replace("{file}", path)
-            for part in shlex.split(command)]
+    argv = [
+        path if part == "{file}" else part.replace("{file}", path) for part in shlex.split(command)
+    ]
     subprocess.run(argv, check=False)
 
 
 def _edit(application: Application, session_id: str, number: int) -> str:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        raise InputError("No reply text and no editor.",
-                         "Pass the text as an argument, use --template, or set $EDITOR.")
+        raise InputError(
+            "No reply text and no editor.",
+            "Pass the text as an argument, use --template, or set $EDITOR.",
+        )
     from sprechstunde_cli.paths import write_private
 
     # In the session's own folder, so the purge removes it should anything go wrong here.
     draft = application.paths.session_dir(session_id) / "tmp" / f"reply-{number}.txt"
-    write_private(draft, f"\n# Reply to thread {number}. Lines starting with # are "
-                         "dropped; an empty reply cancels.\n".encode())
+    write_private(
+        draft,
+        f"\n# Reply to thread {number}. Lines starting with # are "
+        "dropped; an empty reply cancels.\n".encode(),
+    )
     try:
         subprocess.run([*shlex.split(editor), str(draft)], check=True)
         text = draft.read_text(encoding="utf-8")
@@ -250,11 +301,24 @@ def _citizen(chat: str, display_name: str) -> str:
 def _event(session_id: str, citizen: str, msg: MessageRecord) -> dict[str, Any]:
     media = msg.media
     return {
-        "event": "message", "session": session_id, "thread": msg.thread, "id": msg.id,
-        "direction": msg.direction.value, "kind": msg.kind.value,
-        "purpose": msg.purpose.value if msg.purpose else None, "operator": msg.operator,
-        "at": msg.at.isoformat(), "citizen": citizen, "text": msg.body,
-        "media": None if media is None else {
-            "mime": media.mime, "size": media.size, "width": media.width,
-            "height": media.height, "duration": media.duration},
+        "event": "message",
+        "session": session_id,
+        "thread": msg.thread,
+        "id": msg.id,
+        "direction": msg.direction.value,
+        "kind": msg.kind.value,
+        "purpose": msg.purpose.value if msg.purpose else None,
+        "operator": msg.operator,
+        "at": msg.at.isoformat(),
+        "citizen": citizen,
+        "text": msg.body,
+        "media": None
+        if media is None
+        else {
+            "mime": media.mime,
+            "size": media.size,
+            "width": media.width,
+            "height": media.height,
+            "duration": media.duration,
+        },
     }

@@ -88,62 +88,129 @@ class LocalMessenger:
 
     # --- what a citizen's phone does --------------------------------------------------------
 
-    def citizen_send(self, chat: str, text: str = "", *, name: str = "",
-                     kind: MessageKind = MessageKind.TEXT, media: bytes | None = None,
-                     mime: str | None = None, filename: str = "",
-                     duration: float | None = None) -> str:
+    def citizen_send(
+        self,
+        chat: str,
+        text: str = "",
+        *,
+        name: str = "",
+        kind: MessageKind = MessageKind.TEXT,
+        media: bytes | None = None,
+        mime: str | None = None,
+        filename: str = "",
+        duration: float | None = None,
+    ) -> str:
         _check_chat(chat)
         if len(text) > MAX_TEXT_CHARS:
-            raise ProviderError(f"The local messenger takes at most {MAX_TEXT_CHARS} characters.",
-                                "Send a shorter text.")
+            raise ProviderError(
+                f"The local messenger takes at most {MAX_TEXT_CHARS} characters.",
+                "Send a shorter text.",
+            )
         if media is not None and len(media) > MAX_MEDIA_BYTES:
-            raise ProviderError("The local messenger takes files up to 64 MiB.",
-                                "Send a smaller file.")
-        return self._insert("message", chat, name, True, kind.value, text, media, mime,
-                            filename, duration, None, None)
+            raise ProviderError(
+                "The local messenger takes files up to 64 MiB.", "Send a smaller file."
+            )
+        return self._insert(
+            "message",
+            chat,
+            name,
+            True,
+            kind.value,
+            text,
+            media,
+            mime,
+            filename,
+            duration,
+            None,
+            None,
+        )
 
     def citizen_call(self, chat: str, *, name: str = "", video: bool = False) -> str:
         _check_chat(chat)
-        return self._insert("call", chat, name, True, "video" if video else "voice", "", None,
-                            None, "", None, "ringing", None)
+        return self._insert(
+            "call",
+            chat,
+            name,
+            True,
+            "video" if video else "voice",
+            "",
+            None,
+            None,
+            "",
+            None,
+            "ringing",
+            None,
+        )
 
     def phone(self, chat: str) -> list[PhoneEntry]:
         """Everything this citizen's phone shows, oldest first."""
-        rows = with_retry(lambda: self.conn.execute(
-            "SELECT id, type, to_office, kind, text, at, mime, LENGTH(media) AS size, call_state"
-            " FROM events WHERE chat = ? ORDER BY seq", (chat,)).fetchall())
-        return [PhoneEntry(id=r["id"], incoming=not r["to_office"], kind=r["kind"],
-                           text=r["text"], at=datetime.fromisoformat(r["at"]), mime=r["mime"],
-                           size=int(r["size"] or 0), type=r["type"],
-                           call_state=r["call_state"]) for r in rows]
+        rows = with_retry(
+            lambda: self.conn.execute(
+                "SELECT id, type, to_office, kind, text, at, mime, LENGTH(media) AS size,"
+                " call_state FROM events WHERE chat = ? ORDER BY seq",
+                (chat,),
+            ).fetchall()
+        )
+        return [
+            PhoneEntry(
+                id=r["id"],
+                incoming=not r["to_office"],
+                kind=r["kind"],
+                text=r["text"],
+                at=datetime.fromisoformat(r["at"]),
+                mime=r["mime"],
+                size=int(r["size"] or 0),
+                type=r["type"],
+                call_state=r["call_state"],
+            )
+            for r in rows
+        ]
 
     def chats(self) -> list[str]:
-        rows = with_retry(lambda: self.conn.execute(
-            "SELECT DISTINCT chat FROM events ORDER BY chat").fetchall())
+        rows = with_retry(
+            lambda: self.conn.execute("SELECT DISTINCT chat FROM events ORDER BY chat").fetchall()
+        )
         return [r["chat"] for r in rows]
 
     # --- what the server does for the office ------------------------------------------------
 
     def events_after(self, seq: int, limit: int = BATCH) -> list[sqlite3.Row]:
-        return with_retry(lambda: self.conn.execute(
-            "SELECT seq, id, type, chat, sender_name, kind, text, mime, filename, duration, at,"
-            " LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
-            " ORDER BY seq LIMIT ?", (seq, limit)).fetchall())
+        return with_retry(
+            lambda: self.conn.execute(
+                "SELECT seq, id, type, chat, sender_name, kind, text, mime, filename, duration, at,"
+                " LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
+                " ORDER BY seq LIMIT ?",
+                (seq, limit),
+            ).fetchall()
+        )
 
-    def office_send(self, chat: str, text: str, key: str, *, kind: str = "text",
-                    media: bytes | None = None, mime: str | None = None) -> str:
-        return self._insert("message", chat, "", False, kind, text, media, mime, "", None,
-                            None, key)
+    def office_send(
+        self,
+        chat: str,
+        text: str,
+        key: str,
+        *,
+        kind: str = "text",
+        media: bytes | None = None,
+        mime: str | None = None,
+    ) -> str:
+        return self._insert(
+            "message", chat, "", False, kind, text, media, mime, "", None, None, key
+        )
 
     def media(self, message_id: str) -> bytes | None:
-        row = with_retry(lambda: self.conn.execute(
-            "SELECT media FROM events WHERE id = ?", (message_id,)).fetchone())
+        row = with_retry(
+            lambda: self.conn.execute(
+                "SELECT media FROM events WHERE id = ?", (message_id,)
+            ).fetchone()
+        )
         return bytes(row["media"]) if row and row["media"] is not None else None
 
     def set_call_state(self, call_id: str, state: str) -> bool:
         with transaction(self.conn) as conn:
-            cur = conn.execute("UPDATE events SET call_state = ? WHERE id = ? AND type = 'call'",
-                               (state, call_id))
+            cur = conn.execute(
+                "UPDATE events SET call_state = ? WHERE id = ? AND type = 'call'", (state, call_id)
+            )
         return cur.rowcount == 1
 
     def mark_read(self, ids: Sequence[str]) -> None:
@@ -153,22 +220,38 @@ class LocalMessenger:
     def delete(self, chat: str, ids: Sequence[str]) -> int:
         """Delete on both sides: the row is the only copy, and secure_delete zeroes it."""
         with transaction(self.conn) as conn:
-            cur = conn.executemany("DELETE FROM events WHERE chat = ? AND id = ?",
-                                   [(chat, i) for i in ids])
+            cur = conn.executemany(
+                "DELETE FROM events WHERE chat = ? AND id = ?", [(chat, i) for i in ids]
+            )
         return cur.rowcount
 
     def existing(self, chat: str, ids: Sequence[str]) -> frozenset[str]:
         found: set[str] = set()
         for i in ids:
-            row = with_retry(lambda i=i: self.conn.execute(  # type: ignore[misc]
-                "SELECT 1 FROM events WHERE chat = ? AND id = ?", (chat, i)).fetchone())
+            row = with_retry(
+                lambda i=i: self.conn.execute(  # type: ignore[misc]
+                    "SELECT 1 FROM events WHERE chat = ? AND id = ?", (chat, i)
+                ).fetchone()
+            )
             if row:
                 found.add(i)
         return frozenset(found)
 
-    def _insert(self, type_: str, chat: str, name: str, to_office: bool, kind: str, text: str,
-                media: bytes | None, mime: str | None, filename: str, duration: float | None,
-                call_state: str | None, key: str | None) -> str:
+    def _insert(
+        self,
+        type_: str,
+        chat: str,
+        name: str,
+        to_office: bool,
+        kind: str,
+        text: str,
+        media: bytes | None,
+        mime: str | None,
+        filename: str,
+        duration: float | None,
+        call_state: str | None,
+        key: str | None,
+    ) -> str:
         message_id = f"loc-{secrets.token_hex(8)}"
         with transaction(self.conn) as conn:
             if key is not None:
@@ -179,8 +262,22 @@ class LocalMessenger:
                 "INSERT INTO events (id, type, chat, sender_name, to_office, kind, text, media,"
                 " mime, filename, duration, at, call_state, idem_key)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (message_id, type_, chat, name, int(to_office), kind, text, media, mime,
-                 filename, duration, datetime.now(UTC).isoformat(), call_state, key),
+                (
+                    message_id,
+                    type_,
+                    chat,
+                    name,
+                    int(to_office),
+                    kind,
+                    text,
+                    media,
+                    mime,
+                    filename,
+                    duration,
+                    datetime.now(UTC).isoformat(),
+                    call_state,
+                    key,
+                ),
             )
         return message_id
 
@@ -221,17 +318,24 @@ class LocalProvider:
         return Sent(self.messenger.office_send(chat, text, key))
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
-        return Sent(self.messenger.office_send(chat, caption, key, kind=media.kind.value,
-                                               media=media.data, mime=media.mime))
+        return Sent(
+            self.messenger.office_send(
+                chat, caption, key, kind=media.kind.value, media=media.data, mime=media.mime
+            )
+        )
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
         if media.size is not None and media.size > max_bytes:
-            raise ProviderError(f"The file is larger than the limit of {max_bytes} bytes.",
-                                "Raise hour.max_media_mb in the config to accept it.")
+            raise ProviderError(
+                f"The file is larger than the limit of {max_bytes} bytes.",
+                "Raise hour.max_media_mb in the config to accept it.",
+            )
         data = self.messenger.media(media.ref)
         if data is None:
-            raise ProviderError("The file is no longer on the local messenger.",
-                                "It was deleted; ask the citizen to send it again.")
+            raise ProviderError(
+                "The file is no longer on the local messenger.",
+                "It was deleted; ask the citizen to send it again.",
+            )
         return data
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
@@ -243,8 +347,7 @@ class LocalProvider:
     def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
         self.messenger.delete(chat, provider_ids)
         left = self.messenger.existing(chat, provider_ids)
-        return DeleteOutcome(requested=len(provider_ids),
-                             confirmed=len(provider_ids) - len(left))
+        return DeleteOutcome(requested=len(provider_ids), confirmed=len(provider_ids) - len(left))
 
     def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
         return self.messenger.existing(chat, provider_ids)
@@ -255,23 +358,41 @@ class LocalProvider:
 
 def _check_chat(chat: str) -> None:
     if not chat or len(chat) > 128:
-        raise ProviderError("A citizen's handle must be 1 to 128 characters.",
-                            "Pick a short handle such as c1 or anna.")
+        raise ProviderError(
+            "A citizen's handle must be 1 to 128 characters.",
+            "Pick a short handle such as c1 or anna.",
+        )
 
 
 def _event(r: sqlite3.Row) -> Event:
     at = datetime.fromisoformat(r["at"])
     if r["type"] == "call":
-        return InboundCall(provider_id=r["id"], chat=r["chat"], sender_name=r["sender_name"],
-                           at=at, video=r["kind"] == "video")
+        return InboundCall(
+            provider_id=r["id"],
+            chat=r["chat"],
+            sender_name=r["sender_name"],
+            at=at,
+            video=r["kind"] == "video",
+        )
     kind = MessageKind(r["kind"])
     media = None
     if r["size"] is not None:
-        media = MediaRef(ref=r["id"], mime=r["mime"] or "application/octet-stream",
-                         size=int(r["size"]), filename=r["filename"] or "",
-                         duration=r["duration"])
-    return InboundMessage(provider_id=r["id"], chat=r["chat"], sender_name=r["sender_name"],
-                          sent_at=at, kind=kind, text=r["text"], media=media)
+        media = MediaRef(
+            ref=r["id"],
+            mime=r["mime"] or "application/octet-stream",
+            size=int(r["size"]),
+            filename=r["filename"] or "",
+            duration=r["duration"],
+        )
+    return InboundMessage(
+        provider_id=r["id"],
+        chat=r["chat"],
+        sender_name=r["sender_name"],
+        sent_at=at,
+        kind=kind,
+        text=r["text"],
+        media=media,
+    )
 
 
 def create(paths: Paths, settings: Mapping[str, object]) -> LocalProvider:

@@ -18,8 +18,9 @@ PROVIDERS: dict[str, str] = {
 def build_provider(name: str, paths: Paths, settings: Mapping[str, object]) -> Provider:
     module_name = PROVIDERS.get(name)
     if module_name is None:
-        raise ConfigError(f"Unknown provider '{name}'.",
-                          "Known providers: " + ", ".join(sorted(PROVIDERS)) + ".")
+        raise ConfigError(
+            f"Unknown provider '{name}'.", "Known providers: " + ", ".join(sorted(PROVIDERS)) + "."
+        )
     module = importlib.import_module(module_name)
     provider: Provider = module.create(paths, settings)
     return provider

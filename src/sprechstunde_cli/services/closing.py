@@ -13,8 +13,7 @@ from sprechstunde_cli.errors import IncompleteError, ProviderError
 from sprechstunde_cli.providers.base import DeleteReach, Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
-from sprechstunde_cli.store import Store
-from sprechstunde_cli.store import outbox
+from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.store.outbox import enqueue
 
 
@@ -24,8 +23,9 @@ class CloseReport:
     undelivered: int
 
 
-def close(store: Store, provider: Provider, config: Config, session_id: str, now: datetime, *,
-          actor: str) -> CloseReport:
+def close(
+    store: Store, provider: Provider, config: Config, session_id: str, now: datetime, *, actor: str
+) -> CloseReport:
     """Send the closing words and mark the session closed; resumable after a crash."""
     session = store.require_session(session_id)
     require_state(session_id, session.state, SessionState.OPEN, SessionState.CLOSING)
@@ -34,9 +34,16 @@ def close(store: Store, provider: Provider, config: Config, session_id: str, now
     body = fill(config.texts.closing, session, config)
     with store.write() as conn:
         for thread in store.unanswered_threads(session_id):
-            enqueue(conn, session_id, thread=thread.number, chat=thread.chat,
-                    purpose=Purpose.CLOSING, body=body,
-                    key=f"{session_id}:closing:{thread.number}", now=now)
+            enqueue(
+                conn,
+                session_id,
+                thread=thread.number,
+                chat=thread.chat,
+                purpose=Purpose.CLOSING,
+                body=body,
+                key=f"{session_id}:closing:{thread.number}",
+                now=now,
+            )
     before = store.counters(session_id).get("sent_closing", 0)
     deliver_due(store, provider, session_id, now)
     sent = store.counters(session_id).get("sent_closing", 0) - before
@@ -55,8 +62,15 @@ class PurgeReport:
     reach: DeleteReach = DeleteReach.NONE
 
 
-def purge(store: Store, provider: Provider, session_id: str, now: datetime, *, actor: str,
-          session_dir: Path) -> PurgeReport:
+def purge(
+    store: Store,
+    provider: Provider,
+    session_id: str,
+    now: datetime,
+    *,
+    actor: str,
+    session_dir: Path,
+) -> PurgeReport:
     """Delete at the provider as far as it reaches, then locally; safe to run again."""
     session = store.require_session(session_id)
     require_state(session_id, session.state, SessionState.CLOSED)
@@ -76,7 +90,8 @@ def purge(store: Store, provider: Provider, session_id: str, now: datetime, *, a
         # Keep the local references: they are what a re-run needs to finish the job.
         raise IncompleteError(
             f"The messenger kept {report.remaining} of {report.requested} messages"
-            + (f" ({report.failures[0]})" if report.failures else "") + ".",
+            + (f" ({report.failures[0]})" if report.failures else "")
+            + ".",
             f"Nothing was deleted locally yet. Run again: sprechstunde purge {session_id}",
         )
     store.delete_session_content(session_id)

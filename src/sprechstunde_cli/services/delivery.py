@@ -11,8 +11,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Provider
-from sprechstunde_cli.store import Store
-from sprechstunde_cli.store import outbox
+from sprechstunde_cli.store import Store, outbox
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 60.0
@@ -29,12 +28,18 @@ class DeliveryReport:
 
 def backoff(attempt: int, rng: Callable[[], float] = random.random) -> float:
     """Full jitter: uniform in [0, min(cap, 2^attempt)], so retrying processes spread out."""
-    return rng() * min(BACKOFF_CAP_SECONDS, 2.0 ** attempt)
+    return rng() * min(BACKOFF_CAP_SECONDS, 2.0**attempt)
 
 
-def deliver_due(store: Store, provider: Provider, session_id: str, now: datetime, *,
-                only_id: int | None = None,
-                rng: Callable[[], float] = random.random) -> DeliveryReport:
+def deliver_due(
+    store: Store,
+    provider: Provider,
+    session_id: str,
+    now: datetime,
+    *,
+    only_id: int | None = None,
+    rng: Callable[[], float] = random.random,
+) -> DeliveryReport:
     sent = retrying = failed = 0
     errors: list[str] = []
     items = outbox.lease(store, session_id, now, LEASE_SECONDS, only_id=only_id)
@@ -46,8 +51,9 @@ def deliver_due(store: Store, provider: Provider, session_id: str, now: datetime
                 data = path.read_bytes()
                 kind = item.media_kind or MessageKind.FILE
                 mime = item.media_mime or "application/octet-stream"
-                result = provider.send_media(item.chat, OutboundMedia(kind, mime, data),
-                                             item.body, item.key)
+                result = provider.send_media(
+                    item.chat, OutboundMedia(kind, mime, data), item.body, item.key
+                )
                 media = MediaInfo(mime=mime, size=len(data), path=str(path))
             else:
                 result = provider.send_text(item.chat, item.body, item.key)
@@ -59,9 +65,10 @@ def deliver_due(store: Store, provider: Provider, session_id: str, now: datetime
                 retrying += 1
                 if err.retry_after > 0:
                     # The server asked us to slow down: hand the rest back untouched.
-                    for rest in items[index + 1:]:
-                        outbox.retry_later(store, rest, "rate limited",
-                                           now + timedelta(seconds=err.retry_after))
+                    for rest in items[index + 1 :]:
+                        outbox.retry_later(
+                            store, rest, "rate limited", now + timedelta(seconds=err.retry_after)
+                        )
                         retrying += 1
                     break
             else:

@@ -19,8 +19,7 @@ from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 from sprechstunde_cli.services.closing import CloseReport, PurgeReport, close, purge
 from sprechstunde_cli.services.hour import Hour, StepReport, open_session
 from sprechstunde_cli.services.operator import reply
-from sprechstunde_cli.store import Store
-from sprechstunde_cli.store import outbox
+from sprechstunde_cli.store import Store, outbox
 
 HOUR = 60.0
 LAST_CALL_BEFORE_END = 12.0
@@ -45,33 +44,66 @@ class ReplyCue:
 
 
 CITIZENS: tuple[CitizenCue, ...] = (
-    CitizenCue(2, "anna", "Anna", "text",
-               "Guten Tag! Wann ist die Baustelle in der Musterstraße fertig? "
-               "Der Lärm ist kaum auszuhalten."),
-    CitizenCue(6, "ben", "Ben", "image",
-               "Die Schaukel auf dem Spielplatz am Beispielpark ist kaputt, siehe Foto."),
+    CitizenCue(
+        2,
+        "anna",
+        "Anna",
+        "text",
+        "Guten Tag! Wann ist die Baustelle in der Musterstraße fertig? "
+        "Der Lärm ist kaum auszuhalten.",
+    ),
+    CitizenCue(
+        6,
+        "ben",
+        "Ben",
+        "image",
+        "Die Schaukel auf dem Spielplatz am Beispielpark ist kaputt, siehe Foto.",
+    ),
     CitizenCue(10, "carla", "", "voice"),
-    CitizenCue(14, "dieter", "Dieter", "text",
-               "Ihr im Rathaus kriegt doch eh nichts gebacken!!!"),
+    CitizenCue(14, "dieter", "Dieter", "text", "Ihr im Rathaus kriegt doch eh nichts gebacken!!!"),
     CitizenCue(18, "emil", "Emil", "call"),
-    CitizenCue(21, "emil", "Emil", "text",
-               "Ach so, dann schreibe ich: Gibt es im Stadtteil noch freie Kita-Plätze?"),
-    CitizenCue(24, "frieda", "Frieda", "text",
-               "Mein Wohngeldantrag liegt seit drei Monaten beim Amt. Können Sie nachfragen? "
-               "Antwort gern an frieda@example.org"),
+    CitizenCue(
+        21,
+        "emil",
+        "Emil",
+        "text",
+        "Ach so, dann schreibe ich: Gibt es im Stadtteil noch freie Kita-Plätze?",
+    ),
+    CitizenCue(
+        24,
+        "frieda",
+        "Frieda",
+        "text",
+        "Mein Wohngeldantrag liegt seit drei Monaten beim Amt. Können Sie nachfragen? "
+        "Antwort gern an frieda@example.org",
+    ),
     CitizenCue(HOUR + 3, "gustav", "Gustav", "text", "Hallo, ist die Sprechstunde noch offen?"),
 )
 
 REPLIES: tuple[ReplyCue, ...] = (
-    ReplyCue(28, "anna", "Die Arbeiten in der Musterstraße sollen bis Ende März fertig sein. "
-                         "Ihre Beschwerde über den Lärm geben wir an das Tiefbauamt weiter."),
-    ReplyCue(32, "ben", "Danke für das Foto! Das Grünflächenamt sperrt die Schaukel heute noch "
-                        "und repariert sie."),
+    ReplyCue(
+        28,
+        "anna",
+        "Die Arbeiten in der Musterstraße sollen bis Ende März fertig sein. "
+        "Ihre Beschwerde über den Lärm geben wir an das Tiefbauamt weiter.",
+    ),
+    ReplyCue(
+        32,
+        "ben",
+        "Danke für das Foto! Das Grünflächenamt sperrt die Schaukel heute noch und repariert sie.",
+    ),
     ReplyCue(36, "carla", "Danke für Ihre Sprachnachricht, wir kümmern uns darum."),
-    ReplyCue(40, "dieter", "Wir nehmen Kritik ernst und bitten um einen respektvollen Ton. "
-                           "Was genau ist Ihr Anliegen?"),
-    ReplyCue(44, "frieda", "Das klären wir mit dem Wohngeldamt und antworten Ihnen nach der "
-                           "Sprechstunde per E-Mail."),
+    ReplyCue(
+        40,
+        "dieter",
+        "Wir nehmen Kritik ernst und bitten um einen respektvollen Ton. "
+        "Was genau ist Ihr Anliegen?",
+    ),
+    ReplyCue(
+        44,
+        "frieda",
+        "Das klären wir mit dem Wohngeldamt und antworten Ihnen nach der Sprechstunde per E-Mail.",
+    ),
 )
 
 SCRIPT_END = HOUR + 8
@@ -81,19 +113,28 @@ def demo_config(now: datetime, speed: float) -> Config:
     """An in-memory config: one session starting now, the demo hour scaled to `speed`."""
     length = timedelta(seconds=HOUR * speed)
     start = now
-    return parse_config({
-        "office": {"name": "Stadt Musterstadt", "operator": OPERATOR,
-                   "timezone": "Europe/Berlin"},
-        "hour": {"last_call_minutes": LAST_CALL_BEFORE_END * speed / 60,
-                 "poll_seconds": min(0.5, max(0.02, speed / 4))},
-        "sessions": {SESSION_ID: {
-            "title": "Probe-Sprechstunde",
-            "official": "Oberbürgermeisterin Erika Mustermann",
-            "start": start.isoformat(),
-            "end": (start + length).isoformat(),
-            "provider": "local",
-        }},
-    })
+    return parse_config(
+        {
+            "office": {
+                "name": "Stadt Musterstadt",
+                "operator": OPERATOR,
+                "timezone": "Europe/Berlin",
+            },
+            "hour": {
+                "last_call_minutes": LAST_CALL_BEFORE_END * speed / 60,
+                "poll_seconds": min(0.5, max(0.02, speed / 4)),
+            },
+            "sessions": {
+                SESSION_ID: {
+                    "title": "Probe-Sprechstunde",
+                    "official": "Oberbürgermeisterin Erika Mustermann",
+                    "start": start.isoformat(),
+                    "end": (start + length).isoformat(),
+                    "provider": "local",
+                }
+            },
+        }
+    )
 
 
 @dataclass
@@ -112,8 +153,17 @@ class DemoResult:
 Notify = Callable[[str, Any], None]  # (kind, payload): "citizen", "reply", "step", "phase"
 
 
-def run_demo(store: Store, messenger: LocalMessenger, config: Config, clock: Clock, *,
-             speed: float, session_dir: Path, keep: bool, notify: Notify) -> DemoResult:
+def run_demo(
+    store: Store,
+    messenger: LocalMessenger,
+    config: Config,
+    clock: Clock,
+    *,
+    speed: float,
+    session_dir: Path,
+    keep: bool,
+    notify: Notify,
+) -> DemoResult:
     spec = config.session(SESSION_ID)
     provider = LocalProvider(messenger)
     t0 = clock.now()
@@ -141,9 +191,17 @@ def run_demo(store: Store, messenger: LocalMessenger, config: Config, clock: Clo
                 continue  # that citizen's message has not come in yet: try again next round
             replies.remove(answer)
             session = store.require_session(spec.id)
-            reply(store, provider, session, number, answer.text, operator=OPERATOR,
-                  now=clock.now(), media_dir=session_dir / "media",
-                  max_media_bytes=config.hour.max_media_bytes)
+            reply(
+                store,
+                provider,
+                session,
+                number,
+                answer.text,
+                operator=OPERATOR,
+                now=clock.now(),
+                media_dir=session_dir / "media",
+                max_media_bytes=config.hour.max_media_bytes,
+            )
             result.replies += 1
             notify("reply", (number, answer))
         report: StepReport = hour.step(clock.now(), wait=config.hour.poll_seconds)
@@ -160,8 +218,9 @@ def run_demo(store: Store, messenger: LocalMessenger, config: Config, clock: Clo
     result.close = close(store, provider, config, spec.id, clock.now(), actor=OPERATOR)
     if not keep:
         notify("phase", "Deleting all chats, here and at the messenger.")
-        result.purge = purge(store, provider, spec.id, clock.now(), actor=OPERATOR,
-                             session_dir=session_dir)
+        result.purge = purge(
+            store, provider, spec.id, clock.now(), actor=OPERATOR, session_dir=session_dir
+        )
     result.counters = store.counters(spec.id)
     return result
 
@@ -170,11 +229,25 @@ def _act(messenger: LocalMessenger, cue: CitizenCue, photo: bytes, voice: bytes)
     if cue.action == "call":
         messenger.citizen_call(cue.handle, name=cue.name)
     elif cue.action == "image":
-        messenger.citizen_send(cue.handle, cue.text, name=cue.name, kind=MessageKind.IMAGE,
-                               media=photo, mime="image/png", filename="schaukel.png")
+        messenger.citizen_send(
+            cue.handle,
+            cue.text,
+            name=cue.name,
+            kind=MessageKind.IMAGE,
+            media=photo,
+            mime="image/png",
+            filename="schaukel.png",
+        )
     elif cue.action == "voice":
-        messenger.citizen_send(cue.handle, cue.text, name=cue.name, kind=MessageKind.VOICE,
-                               media=voice, mime="audio/ogg", filename="sprachnachricht.ogg",
-                               duration=4.0)
+        messenger.citizen_send(
+            cue.handle,
+            cue.text,
+            name=cue.name,
+            kind=MessageKind.VOICE,
+            media=voice,
+            mime="audio/ogg",
+            filename="sprachnachricht.ogg",
+            duration=4.0,
+        )
     else:
         messenger.citizen_send(cue.handle, cue.text, name=cue.name)

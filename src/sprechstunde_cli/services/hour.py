@@ -32,8 +32,9 @@ class Opened:
     shifted: bool  # opened outside its planned window for a rehearsal (--now)
 
 
-def open_session(store: Store, spec: SessionSpec, now: datetime, *, actor: str,
-                 rehearse: bool = False) -> Opened:
+def open_session(
+    store: Store, spec: SessionSpec, now: datetime, *, actor: str, rehearse: bool = False
+) -> Opened:
     """Open `spec` (or resume it); outside its window only when rehearsing."""
     record = store.ensure_session(spec)
     if record.state is SessionState.OPEN:
@@ -50,8 +51,9 @@ def open_session(store: Store, spec: SessionSpec, now: datetime, *, actor: str,
         )
     # A rehearsal outside the window keeps the planned length, starting now.
     effective_end = spec.end if inside else now + spec.duration
-    opened = store.transition(spec.id, SessionState.OPEN, now, actor,
-                              opened_at=now, effective_end=effective_end)
+    opened = store.transition(
+        spec.id, SessionState.OPEN, now, actor, opened_at=now, effective_end=effective_end
+    )
     return Opened(opened, resumed=False, shifted=not inside)
 
 
@@ -66,8 +68,9 @@ class StepReport:
 class Hour:
     """The running hour of one session; `step()` is called in a loop by `open`."""
 
-    def __init__(self, store: Store, provider: Provider, config: Config, session_id: str,
-                 media_dir: Path) -> None:
+    def __init__(
+        self, store: Store, provider: Provider, config: Config, session_id: str, media_dir: Path
+    ) -> None:
         self.store = store
         self.provider = provider
         self.config = config
@@ -81,15 +84,15 @@ class Hour:
     def step(self, now: datetime, wait: float) -> StepReport:
         session = self.session
         if session.state is not SessionState.OPEN:
-            raise StateError(f"Session '{session.id}' is {session.state.value}; the hour is over.",
-                             f"See the result: sprechstunde threads --session {session.id}")
+            raise StateError(
+                f"Session '{session.id}' is {session.state.value}; the hour is over.",
+                f"See the result: sprechstunde threads --session {session.id}",
+            )
         batch = self.provider.receive(self.store.cursor(session.id), wait)
-        intake = take(self.store, self.provider, self.config, session, batch, now,
-                      self.media_dir)
+        intake = take(self.store, self.provider, self.config, session, batch, now, self.media_dir)
         sent_last_call = self.last_call(session, now)
         delivery = deliver_due(self.store, self.provider, session.id, now)
-        return StepReport(intake, delivery, sent_last_call,
-                          [*intake.problems, *delivery.errors])
+        return StepReport(intake, delivery, sent_last_call, [*intake.problems, *delivery.errors])
 
     def last_call(self, session: SessionRecord, now: datetime) -> int:
         """Queue the last call once, to threads that still wait for an answer."""
@@ -102,9 +105,16 @@ class Hour:
         waiting = self.store.threads_waiting(session.id)
         with self.store.write() as conn:
             for thread in waiting:
-                if enqueue(conn, session.id, thread=thread.number, chat=thread.chat,
-                           purpose=Purpose.LAST_CALL, body=body,
-                           key=f"{session.id}:last_call:{thread.number}", now=now):
+                if enqueue(
+                    conn,
+                    session.id,
+                    thread=thread.number,
+                    chat=thread.chat,
+                    purpose=Purpose.LAST_CALL,
+                    body=body,
+                    key=f"{session.id}:last_call:{thread.number}",
+                    now=now,
+                ):
                     queued += 1
             self.store.set_last_call(conn, session.id, now)
         return queued

@@ -50,8 +50,15 @@ class _Fetched:
     note: str  # appended to the body when a file was refused
 
 
-def take(store: Store, provider: Provider, config: Config, session: SessionRecord,
-         batch: ReceiveBatch, now: datetime, media_dir: Path) -> IntakeReport:
+def take(
+    store: Store,
+    provider: Provider,
+    config: Config,
+    session: SessionRecord,
+    batch: ReceiveBatch,
+    now: datetime,
+    media_dir: Path,
+) -> IntakeReport:
     report = IntakeReport()
     accepting = session.opened_at is not None and in_window(now, session.opened_at, session.end)
     fetched: dict[str, _Fetched] = {}
@@ -70,10 +77,16 @@ def take(store: Store, provider: Provider, config: Config, session: SessionRecor
                     continue
                 if provider.capabilities.reject_calls:
                     _reject(provider, event, report)
-                enqueue(conn, session.id, thread=None, chat=event.chat,
-                        purpose=Purpose.CALL_REFUSAL,
-                        body=fill(config.texts.call_refusal, session, config),
-                        key=f"{session.id}:call:{event.provider_id}", now=now)
+                enqueue(
+                    conn,
+                    session.id,
+                    thread=None,
+                    chat=event.chat,
+                    purpose=Purpose.CALL_REFUSAL,
+                    body=fill(config.texts.call_refusal, session, config),
+                    key=f"{session.id}:call:{event.provider_id}",
+                    now=now,
+                )
                 store.bump(conn, session.id, "calls_refused")
                 report.calls_refused += 1
                 continue
@@ -82,9 +95,16 @@ def take(store: Store, provider: Provider, config: Config, session: SessionRecor
                 if not store.record_event(conn, session.id, event.provider_id, event.chat):
                     continue
                 if store.first_away(conn, session.id, event.chat):
-                    enqueue(conn, session.id, thread=None, chat=event.chat, purpose=Purpose.AWAY,
-                            body=fill(config.texts.away, session, config),
-                            key=f"{session.id}:away:{event.provider_id}", now=now)
+                    enqueue(
+                        conn,
+                        session.id,
+                        thread=None,
+                        chat=event.chat,
+                        purpose=Purpose.AWAY,
+                        body=fill(config.texts.away, session, config),
+                        key=f"{session.id}:away:{event.provider_id}",
+                        now=now,
+                    )
                 store.bump(conn, session.id, "late_messages")
                 report.late += 1
                 to_delete.append(event)
@@ -97,10 +117,16 @@ def take(store: Store, provider: Provider, config: Config, session: SessionRecor
             if got is not None and got.note:
                 body = f"{body}\n{got.note}".strip()
             inserted = store.add_inbound(
-                conn, session.id, provider_id=event.provider_id, chat=event.chat,
-                display_name=event.sender_name, at=now,
-                kind=got.kind if got else event.kind, body=body,
-                media=got.media if got else None)
+                conn,
+                session.id,
+                provider_id=event.provider_id,
+                chat=event.chat,
+                display_name=event.sender_name,
+                at=now,
+                kind=got.kind if got else event.kind,
+                body=body,
+                media=got.media if got else None,
+            )
             if inserted is None:
                 report.duplicates += 1
                 if got is not None and got.media is not None and got.media.path:
@@ -110,10 +136,16 @@ def take(store: Store, provider: Provider, config: Config, session: SessionRecor
             store.bump(conn, session.id, f"received_{(got.kind if got else event.kind).value}")
             if inserted.new_thread:
                 report.new_threads.append(inserted.thread)
-                enqueue(conn, session.id, thread=inserted.thread, chat=event.chat,
-                        purpose=Purpose.GREETING,
-                        body=fill(config.texts.greeting, session, config),
-                        key=f"{session.id}:greeting:{inserted.thread}", now=now)
+                enqueue(
+                    conn,
+                    session.id,
+                    thread=inserted.thread,
+                    chat=event.chat,
+                    purpose=Purpose.GREETING,
+                    body=fill(config.texts.greeting, session, config),
+                    key=f"{session.id}:greeting:{inserted.thread}",
+                    now=now,
+                )
         store.set_cursor(conn, session.id, batch.cursor)
     if to_delete and provider.capabilities.delete_reach is not DeleteReach.NONE:
         for message in to_delete:
@@ -126,13 +158,17 @@ def take(store: Store, provider: Provider, config: Config, session: SessionRecor
 
 
 def _already_stored(store: Store, session_id: str, provider_id: str) -> bool:
-    return bool(store.conn.execute(
-        "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
-        (session_id, provider_id)).fetchone())
+    return bool(
+        store.conn.execute(
+            "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
+            (session_id, provider_id),
+        ).fetchone()
+    )
 
 
-def _fetch(provider: Provider, config: Config, event: InboundMessage, media_dir: Path,
-           report: IntakeReport) -> _Fetched:
+def _fetch(
+    provider: Provider, config: Config, event: InboundMessage, media_dir: Path, report: IntakeReport
+) -> _Fetched:
     ref = event.media
     assert ref is not None
     limit = config.hour.max_media_bytes
@@ -154,8 +190,14 @@ def _fetch(provider: Provider, config: Config, event: InboundMessage, media_dir:
     path = media_dir / f"{secrets.token_hex(8)}{found.extension}"
     write_private(path, data)
     duration = found.duration if found.duration is not None else ref.duration
-    media = MediaInfo(mime=found.mime, size=len(data), width=found.width, height=found.height,
-                      duration=duration, path=str(path))
+    media = MediaInfo(
+        mime=found.mime,
+        size=len(data),
+        width=found.width,
+        height=found.height,
+        duration=duration,
+        path=str(path),
+    )
     return _Fetched(media, found.kind, "")
 
 

@@ -22,8 +22,7 @@ from sprechstunde_cli.media import check_limits, sniff
 from sprechstunde_cli.paths import write_private
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
-from sprechstunde_cli.store import Store, ThreadInfo
-from sprechstunde_cli.store import outbox
+from sprechstunde_cli.store import Store, ThreadInfo, outbox
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,9 @@ class ReplyResult:
     error: str | None
 
 
-def read_thread(store: Store, session: SessionRecord,
-                number: int) -> tuple[ThreadInfo, list[MessageRecord]]:
+def read_thread(
+    store: Store, session: SessionRecord, number: int
+) -> tuple[ThreadInfo, list[MessageRecord]]:
     """Return a thread with its messages and mark them read for everyone."""
     info = store.thread(session.id, number)
     messages = store.messages(session.id, thread=number)
@@ -44,13 +44,26 @@ def read_thread(store: Store, session: SessionRecord,
     return info, messages
 
 
-def reply(store: Store, provider: Provider, session: SessionRecord, number: int, text: str, *,
-          operator: str, now: datetime, media_dir: Path, max_media_bytes: int,
-          force: bool = False, attachment: Path | None = None) -> ReplyResult:
+def reply(
+    store: Store,
+    provider: Provider,
+    session: SessionRecord,
+    number: int,
+    text: str,
+    *,
+    operator: str,
+    now: datetime,
+    media_dir: Path,
+    max_media_bytes: int,
+    force: bool = False,
+    attachment: Path | None = None,
+) -> ReplyResult:
     """Queue a reply, then send it right away; `open` retries it if this attempt fails."""
     require_state(session.id, session.state, SessionState.OPEN)
     if not text.strip() and attachment is None:
-        raise InputError("The reply is empty.", "Write a text, use --template NAME or --attach FILE.")
+        raise InputError(
+            "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
+        )
     # Replying claims an unclaimed thread, so a second operator sees it is being handled.
     try:
         store.claim(session.id, number, operator, now, force=force)
@@ -60,9 +73,18 @@ def reply(store: Store, provider: Provider, session: SessionRecord, number: int,
     media, kind = _attachment(provider, attachment, media_dir, max_media_bytes)
     with store.write() as conn:
         outbox_id = outbox.enqueue(
-            conn, session.id, thread=number, chat=info.chat, purpose=Purpose.REPLY,
-            body=text.strip(), key=f"{session.id}:reply:{uuid.uuid4().hex}", now=now,
-            operator=operator, media=media, media_kind=kind)
+            conn,
+            session.id,
+            thread=number,
+            chat=info.chat,
+            purpose=Purpose.REPLY,
+            body=text.strip(),
+            key=f"{session.id}:reply:{uuid.uuid4().hex}",
+            now=now,
+            operator=operator,
+            media=media,
+            media_kind=kind,
+        )
         store.answered(conn, session.id, number)
     assert outbox_id is not None  # a fresh uuid key is never a duplicate
     deliver_due(store, provider, session.id, now, only_id=outbox_id)
@@ -70,8 +92,9 @@ def reply(store: Store, provider: Provider, session: SessionRecord, number: int,
     return ReplyResult(number, state == outbox.SENT, state, error)
 
 
-def _attachment(provider: Provider, path: Path | None, media_dir: Path,
-                max_bytes: int) -> tuple[MediaInfo | None, MessageKind | None]:
+def _attachment(
+    provider: Provider, path: Path | None, media_dir: Path, max_bytes: int
+) -> tuple[MediaInfo | None, MessageKind | None]:
     if path is None:
         return None, None
     try:
@@ -83,10 +106,18 @@ def _attachment(provider: Provider, path: Path | None, media_dir: Path,
     if reason:
         raise InputError(f"{path.name}: {reason}.", "Send a smaller file.")
     if found.kind not in provider.capabilities.send_media:
-        raise InputError(f"This messenger cannot send a {found.kind.value}.",
-                         "Send text instead, or a file type the messenger supports.")
+        raise InputError(
+            f"This messenger cannot send a {found.kind.value}.",
+            "Send text instead, or a file type the messenger supports.",
+        )
     # A copy inside the session's folder, so the purge removes it with everything else.
     copy = media_dir / f"{secrets.token_hex(8)}{found.extension}"
     write_private(copy, data)
-    return MediaInfo(mime=found.mime, size=len(data), width=found.width, height=found.height,
-                     duration=found.duration, path=str(copy)), found.kind
+    return MediaInfo(
+        mime=found.mime,
+        size=len(data),
+        width=found.width,
+        height=found.height,
+        duration=found.duration,
+        path=str(copy),
+    ), found.kind

@@ -18,8 +18,9 @@ def values(session: SessionRecord, config: Config) -> dict[str, str]:
         next_text = config.texts.no_next_session
     else:
         next_zone = ZoneInfo(upcoming.timezone)
-        next_text = german_span(upcoming.start.astimezone(next_zone),
-                                upcoming.end.astimezone(next_zone))
+        next_text = german_span(
+            upcoming.start.astimezone(next_zone), upcoming.end.astimezone(next_zone)
+        )
     out = {
         "title": session.title,
         "official": session.official,

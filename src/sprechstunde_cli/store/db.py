@@ -23,27 +23,40 @@ LOCK_PATIENCE_S = 30.0
 
 def connect(path: Path) -> sqlite3.Connection:
     private_dir(path.parent)
-    fresh = not path.exists()
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
-    if fresh:
-        path.chmod(0o600)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # secure_delete overwrites freed pages with zeros: deleted bodies do not linger in free pages.
-    conn.execute("PRAGMA secure_delete = ON")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA foreign_keys = ON")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
-        raise StoreError(f"{path} cannot use write-ahead logging (mode {mode}).",
-                         "Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR).")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.chmod(0o600)
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        # Always, not only for a new file: a store restored from a backup may arrive 0644, and
+        # SQLite gives the -wal and -shm files the main file's mode.
+        _private_file(path)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # secure_delete overwrites freed pages with zeros: deleted bodies do not linger in
+        # free pages.
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(
+                f"{path} cannot use write-ahead logging (mode {mode}).",
+                "Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR).",
+            )
+        conn.execute("PRAGMA synchronous = NORMAL")
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                _private_file(side)
+    except BaseException:
+        conn.close()  # a refused store must not keep its file open
+        raise
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def _private_file(path: Path) -> None:
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def _locked(exc: sqlite3.OperationalError) -> bool:

@@ -35,27 +35,59 @@ class OutboxItem:
     media_path: str | None
 
 
-def enqueue(conn: sqlite3.Connection, session_id: str, *, thread: int | None, chat: str,
-            purpose: Purpose, body: str, key: str, now: datetime, operator: str | None = None,
-            media: MediaInfo | None = None, media_kind: MessageKind | None = None) -> int | None:
+def enqueue(
+    conn: sqlite3.Connection,
+    session_id: str,
+    *,
+    thread: int | None,
+    chat: str,
+    purpose: Purpose,
+    body: str,
+    key: str,
+    now: datetime,
+    operator: str | None = None,
+    media: MediaInfo | None = None,
+    media_kind: MessageKind | None = None,
+) -> int | None:
     """Queue a message in the caller's transaction; None if `key` was queued before."""
     cur = conn.execute(
         "INSERT OR IGNORE INTO outbox (session_id, thread, chat, purpose, body, media_kind,"
         " media_mime, media_path, key, state, next_at, operator, created_at)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (session_id, thread, chat, purpose.value, body,
-         media_kind.value if media_kind else None, media.mime if media else None,
-         media.path if media else None, key, PENDING, iso(now), operator, iso(now)),
+        (
+            session_id,
+            thread,
+            chat,
+            purpose.value,
+            body,
+            media_kind.value if media_kind else None,
+            media.mime if media else None,
+            media.path if media else None,
+            key,
+            PENDING,
+            iso(now),
+            operator,
+            iso(now),
+        ),
     )
     return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
 
 
-def lease(store: Store, session_id: str, now: datetime, seconds: float, *,
-          only_id: int | None = None, limit: int = 50) -> list[OutboxItem]:
+def lease(
+    store: Store,
+    session_id: str,
+    now: datetime,
+    seconds: float,
+    *,
+    only_id: int | None = None,
+    limit: int = 50,
+) -> list[OutboxItem]:
     """Take due rows (or one row) for sending; expired leases of dead processes count as due."""
     until = iso(now + timedelta(seconds=seconds))
-    sql = ("SELECT * FROM outbox WHERE session_id = ? AND ((state = ? AND next_at <= ?)"
-           " OR (state = ? AND lease_until < ?))")
+    sql = (
+        "SELECT * FROM outbox WHERE session_id = ? AND ((state = ? AND next_at <= ?)"
+        " OR (state = ? AND lease_until < ?))"
+    )
     params: tuple[object, ...] = (session_id, PENDING, iso(now), SENDING, iso(now))
     if only_id is not None:
         sql += " AND id = ?"
@@ -63,55 +95,82 @@ def lease(store: Store, session_id: str, now: datetime, seconds: float, *,
     with store.write() as conn:
         rows = conn.execute(sql + " ORDER BY id LIMIT ?", (*params, limit)).fetchall()
         for r in rows:
-            conn.execute("UPDATE outbox SET state = ?, lease_until = ?, attempts = attempts + 1"
-                         " WHERE id = ?", (SENDING, until, r["id"]))
+            conn.execute(
+                "UPDATE outbox SET state = ?, lease_until = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (SENDING, until, r["id"]),
+            )
     return [_item(r) for r in rows]
 
 
-def complete(store: Store, item: OutboxItem, provider_id: str, now: datetime,
-             media: MediaInfo | None = None) -> None:
+def complete(
+    store: Store, item: OutboxItem, provider_id: str, now: datetime, media: MediaInfo | None = None
+) -> None:
     """Record a sent message; the body moves to `messages`, the row keeps only the id."""
     with store.write() as conn:
         if item.thread is not None:
-            store.add_outbound(conn, item.session_id, item.thread, provider_id=provider_id,
-                               purpose=item.purpose, body=item.body, at=now,
-                               operator=item.operator,
-                               kind=item.media_kind or MessageKind.TEXT, media=media)
-        conn.execute("UPDATE outbox SET state = ?, sent_at = ?, provider_id = ?, body = '',"
-                     " lease_until = NULL, error = NULL WHERE id = ?",
-                     (SENT, iso(now), provider_id, item.id))
+            store.add_outbound(
+                conn,
+                item.session_id,
+                item.thread,
+                provider_id=provider_id,
+                purpose=item.purpose,
+                body=item.body,
+                at=now,
+                operator=item.operator,
+                kind=item.media_kind or MessageKind.TEXT,
+                media=media,
+            )
+        conn.execute(
+            "UPDATE outbox SET state = ?, sent_at = ?, provider_id = ?, body = '',"
+            " lease_until = NULL, error = NULL WHERE id = ?",
+            (SENT, iso(now), provider_id, item.id),
+        )
         store.bump(conn, item.session_id, f"sent_{item.purpose.value}")
 
 
 def retry_later(store: Store, item: OutboxItem, error: str, at: datetime) -> None:
     with store.write() as conn:
-        conn.execute("UPDATE outbox SET state = ?, next_at = ?, lease_until = NULL, error = ?"
-                     " WHERE id = ?", (PENDING, iso(at), error, item.id))
+        conn.execute(
+            "UPDATE outbox SET state = ?, next_at = ?, lease_until = NULL, error = ? WHERE id = ?",
+            (PENDING, iso(at), error, item.id),
+        )
 
 
 def give_up(store: Store, item: OutboxItem, error: str) -> None:
     with store.write() as conn:
-        conn.execute("UPDATE outbox SET state = ?, lease_until = NULL, error = ? WHERE id = ?",
-                     (FAILED, error, item.id))
+        conn.execute(
+            "UPDATE outbox SET state = ?, lease_until = NULL, error = ? WHERE id = ?",
+            (FAILED, error, item.id),
+        )
 
 
 def counts(store: Store, session_id: str) -> dict[str, int]:
-    rows = store.conn.execute("SELECT state, COUNT(*) FROM outbox WHERE session_id = ?"
-                              " GROUP BY state", (session_id,)).fetchall()
+    rows = store.conn.execute(
+        "SELECT state, COUNT(*) FROM outbox WHERE session_id = ? GROUP BY state", (session_id,)
+    ).fetchall()
     return {r[0]: int(r[1]) for r in rows}
 
 
 def state_of(store: Store, outbox_id: int) -> tuple[str, str | None]:
-    row = store.conn.execute("SELECT state, error FROM outbox WHERE id = ?",
-                             (outbox_id,)).fetchone()
+    row = store.conn.execute(
+        "SELECT state, error FROM outbox WHERE id = ?", (outbox_id,)
+    ).fetchone()
     return (row["state"], row["error"]) if row else (FAILED, "gone")
 
 
 def _item(r: sqlite3.Row) -> OutboxItem:
     return OutboxItem(
-        id=int(r["id"]), session_id=r["session_id"], thread=r["thread"], chat=r["chat"],
-        purpose=Purpose(r["purpose"]), body=r["body"], key=r["key"],
-        attempts=int(r["attempts"]) + 1, operator=r["operator"],
+        id=int(r["id"]),
+        session_id=r["session_id"],
+        thread=r["thread"],
+        chat=r["chat"],
+        purpose=Purpose(r["purpose"]),
+        body=r["body"],
+        key=r["key"],
+        attempts=int(r["attempts"]) + 1,
+        operator=r["operator"],
         media_kind=MessageKind(r["media_kind"]) if r["media_kind"] else None,
-        media_mime=r["media_mime"], media_path=r["media_path"],
+        media_mime=r["media_mime"],
+        media_path=r["media_path"],
     )

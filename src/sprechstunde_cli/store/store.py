@@ -66,13 +66,21 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
+        conn: sqlite3.Connection | None = None
         try:
             conn = connect(path)
-            with_retry(lambda: migrate(conn), "the store's schema")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"Cannot open the store at {path}: {exc}.",
-                             "Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions.",
-                             ) from None
+            opened = conn
+            with_retry(lambda: migrate(opened), "the store's schema")
+        except BaseException as exc:
+            # A refused store (newer schema, damaged file) must not keep its file handle open.
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(
+                    f"Cannot open the store at {path}: {exc}.",
+                    "Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions.",
+                ) from None
+            raise
         return cls(conn, path)
 
     def close(self) -> None:
@@ -95,8 +103,10 @@ class Store:
     def require_session(self, session_id: str) -> SessionRecord:
         found = self.session(session_id)
         if found is None:
-            raise NotFoundError(f"Session '{session_id}' has not been opened on this machine.",
-                                f"Open it first: sprechstunde open {session_id}")
+            raise NotFoundError(
+                f"Session '{session_id}' has not been opened on this machine.",
+                f"Open it first: sprechstunde open {session_id}",
+            )
         return found
 
     def sessions(self, *states: SessionState) -> list[SessionRecord]:
@@ -110,21 +120,32 @@ class Store:
             conn.execute(
                 "INSERT OR IGNORE INTO sessions (id, title, official, provider, timezone,"
                 " planned_start, planned_end, state, sender_salt) VALUES (?,?,?,?,?,?,?,?,?)",
-                (spec.id, spec.title, spec.official, spec.provider, spec.timezone,
-                 iso(spec.start), iso(spec.end), SessionState.PLANNED.value,
-                 secrets.token_bytes(32)),
+                (
+                    spec.id,
+                    spec.title,
+                    spec.official,
+                    spec.provider,
+                    spec.timezone,
+                    iso(spec.start),
+                    iso(spec.end),
+                    SessionState.PLANNED.value,
+                    secrets.token_bytes(32),
+                ),
             )
         return self.require_session(spec.id)
 
-    def transition(self, session_id: str, target: SessionState, now: datetime, actor: str,
-                   **times: datetime) -> SessionRecord:
+    def transition(
+        self, session_id: str, target: SessionState, now: datetime, actor: str, **times: datetime
+    ) -> SessionRecord:
         """Move a session to `target` if legal, recording the change and any given times."""
         allowed = {"opened_at", "effective_end", "closed_at", "purged_at"}
         with self.write() as conn:
             row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
-                raise NotFoundError(f"Session '{session_id}' is unknown.",
-                                    f"Open it first: sprechstunde open {session_id}")
+                raise NotFoundError(
+                    f"Session '{session_id}' is unknown.",
+                    f"Open it first: sprechstunde open {session_id}",
+                )
             current = SessionState(row["state"])
             check_transition(session_id, current, target)
             sets = ["state = ?"]
@@ -133,8 +154,10 @@ class Store:
                 assert name in allowed, name
                 sets.append(f"{name} = ?")
                 params.append(iso(moment))
-            conn.execute(f"UPDATE sessions SET {', '.join(sets)} WHERE id = ?",  # noqa: S608
-                         (*params, session_id))
+            conn.execute(
+                f"UPDATE sessions SET {', '.join(sets)} WHERE id = ?",  # noqa: S608
+                (*params, session_id),
+            )
             conn.execute(
                 "INSERT INTO session_events (session_id, at, from_state, to_state, actor)"
                 " VALUES (?,?,?,?,?)",
@@ -153,18 +176,32 @@ class Store:
         conn.execute("UPDATE sessions SET last_call_at = ? WHERE id = ?", (iso(now), session_id))
 
     def state_history(self, session_id: str) -> list[tuple[str | None, str]]:
-        rows = self._read("SELECT from_state, to_state FROM session_events WHERE session_id = ?"
-                          " ORDER BY id", (session_id,))
+        rows = self._read(
+            "SELECT from_state, to_state FROM session_events WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        )
         return [(r["from_state"], r["to_state"]) for r in rows]
 
     # --- inbound ---------------------------------------------------------------------------
 
-    def add_inbound(self, conn: sqlite3.Connection, session_id: str, *, provider_id: str,
-                    chat: str, display_name: str, at: datetime, kind: MessageKind, body: str,
-                    media: MediaInfo | None) -> Inserted | None:
+    def add_inbound(
+        self,
+        conn: sqlite3.Connection,
+        session_id: str,
+        *,
+        provider_id: str,
+        chat: str,
+        display_name: str,
+        at: datetime,
+        kind: MessageKind,
+        body: str,
+        media: MediaInfo | None,
+    ) -> Inserted | None:
         """Store one citizen message in the caller's transaction; None if already stored."""
-        dup = conn.execute("SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
-                           (session_id, provider_id)).fetchone()
+        dup = conn.execute(
+            "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
+            (session_id, provider_id),
+        ).fetchone()
         if dup:
             return None
         number, created = self._thread_for(conn, session_id, chat, display_name, at)
@@ -172,8 +209,16 @@ class Store:
             "INSERT INTO messages (session_id, thread, direction, kind, provider_id, body, at,"
             " media_path, media_mime, media_size, media_width, media_height, media_duration)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (session_id, number, Direction.IN.value, kind.value, provider_id, body, iso(at),
-             *_media_cols(media)),
+            (
+                session_id,
+                number,
+                Direction.IN.value,
+                kind.value,
+                provider_id,
+                body,
+                iso(at),
+                *_media_cols(media),
+            ),
         )
         message_id = int(cur.lastrowid or 0)
         conn.execute(
@@ -183,29 +228,38 @@ class Store:
         )
         return Inserted(message_id, number, created)
 
-    def _thread_for(self, conn: sqlite3.Connection, session_id: str, chat: str,
-                    display_name: str, at: datetime) -> tuple[int, bool]:
-        row = conn.execute("SELECT number FROM threads WHERE session_id = ? AND chat = ?",
-                           (session_id, chat)).fetchone()
+    def _thread_for(
+        self, conn: sqlite3.Connection, session_id: str, chat: str, display_name: str, at: datetime
+    ) -> tuple[int, bool]:
+        row = conn.execute(
+            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
+        ).fetchone()
         if row:
             return int(row["number"]), False
-        number = conn.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM threads"
-                              " WHERE session_id = ?", (session_id,)).fetchone()[0]
-        conn.execute("INSERT INTO threads (session_id, number, chat, display_name, first_at)"
-                     " VALUES (?,?,?,?,?)", (session_id, number, chat, display_name, iso(at)))
+        number = conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM threads WHERE session_id = ?", (session_id,)
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO threads (session_id, number, chat, display_name, first_at)"
+            " VALUES (?,?,?,?,?)",
+            (session_id, number, chat, display_name, iso(at)),
+        )
         return int(number), True
 
-    def record_event(self, conn: sqlite3.Connection, session_id: str, provider_id: str,
-                     chat: str) -> bool:
+    def record_event(
+        self, conn: sqlite3.Connection, session_id: str, provider_id: str, chat: str
+    ) -> bool:
         """Remember a non-message event (call, dropped message); False if seen before."""
-        cur = conn.execute("INSERT OR IGNORE INTO seen_events VALUES (?,?,?)",
-                           (session_id, provider_id, chat))
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO seen_events VALUES (?,?,?)", (session_id, provider_id, chat)
+        )
         return cur.rowcount == 1
 
     def first_away(self, conn: sqlite3.Connection, session_id: str, chat: str) -> bool:
         """True the first time a sender gets the away reply in this session."""
-        row = conn.execute("SELECT sender_salt FROM sessions WHERE id = ?",
-                           (session_id,)).fetchone()
+        row = conn.execute(
+            "SELECT sender_salt FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
         # A keyed hash, so the table alone does not reveal who wrote; the key dies with purge.
         digest = hmac.new(bytes(row["sender_salt"]), chat.encode(), hashlib.sha256).digest()
         cur = conn.execute("INSERT OR IGNORE INTO away_senders VALUES (?,?)", (session_id, digest))
@@ -214,7 +268,9 @@ class Store:
     def bump(self, conn: sqlite3.Connection, session_id: str, name: str, by: int = 1) -> None:
         conn.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT(session_id, name)"
-            " DO UPDATE SET value = value + excluded.value", (session_id, name, by))
+            " DO UPDATE SET value = value + excluded.value",
+            (session_id, name, by),
+        )
 
     def counters(self, session_id: str) -> dict[str, int]:
         rows = self._read("SELECT name, value FROM counters WHERE session_id = ?", (session_id,))
@@ -223,31 +279,59 @@ class Store:
     # --- threads and messages --------------------------------------------------------------
 
     def thread(self, session_id: str, number: int) -> ThreadInfo:
-        rows = self._read("SELECT * FROM threads WHERE session_id = ? AND number = ?",
-                          (session_id, number))
+        rows = self._read(
+            "SELECT * FROM threads WHERE session_id = ? AND number = ?", (session_id, number)
+        )
         if not rows:
-            raise NotFoundError(f"Session '{session_id}' has no thread {number}.",
-                                "List the threads: sprechstunde threads")
+            raise NotFoundError(
+                f"Session '{session_id}' has no thread {number}.",
+                "List the threads: sprechstunde threads",
+            )
         r = rows[0]
-        return ThreadInfo(session_id, number, r["chat"], r["display_name"], r["claimed_by"],
-                          int(r["read_upto"]))
+        return ThreadInfo(
+            session_id, number, r["chat"], r["display_name"], r["claimed_by"], int(r["read_upto"])
+        )
 
     def thread_number(self, session_id: str, chat: str) -> int | None:
-        rows = self._read("SELECT number FROM threads WHERE session_id = ? AND chat = ?",
-                          (session_id, chat))
+        rows = self._read(
+            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
+        )
         return int(rows[0]["number"]) if rows else None
 
     def threads_waiting(self, session_id: str) -> list[ThreadInfo]:
-        rows = self._read("SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NOT NULL"
-                          " ORDER BY number", (session_id,))
-        return [ThreadInfo(session_id, int(r["number"]), r["chat"], r["display_name"],
-                           r["claimed_by"], int(r["read_upto"])) for r in rows]
+        rows = self._read(
+            "SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NOT NULL"
+            " ORDER BY number",
+            (session_id,),
+        )
+        return [
+            ThreadInfo(
+                session_id,
+                int(r["number"]),
+                r["chat"],
+                r["display_name"],
+                r["claimed_by"],
+                int(r["read_upto"]),
+            )
+            for r in rows
+        ]
 
     def unanswered_threads(self, session_id: str) -> list[ThreadInfo]:
-        rows = self._read("SELECT * FROM threads WHERE session_id = ? AND answered = 0"
-                          " ORDER BY number", (session_id,))
-        return [ThreadInfo(session_id, int(r["number"]), r["chat"], r["display_name"],
-                           r["claimed_by"], int(r["read_upto"])) for r in rows]
+        rows = self._read(
+            "SELECT * FROM threads WHERE session_id = ? AND answered = 0 ORDER BY number",
+            (session_id,),
+        )
+        return [
+            ThreadInfo(
+                session_id,
+                int(r["number"]),
+                r["chat"],
+                r["display_name"],
+                r["claimed_by"],
+                int(r["read_upto"]),
+            )
+            for r in rows
+        ]
 
     def thread_rows(self, session_id: str) -> list[ThreadRow]:
         rows = self._read(
@@ -280,8 +364,9 @@ class Store:
     def chat_of(self, session_id: str, number: int) -> str:
         return self.thread(session_id, number).chat
 
-    def messages(self, session_id: str, thread: int | None = None, after_id: int = 0,
-                 limit: int = 10_000) -> list[MessageRecord]:
+    def messages(
+        self, session_id: str, thread: int | None = None, after_id: int = 0, limit: int = 10_000
+    ) -> list[MessageRecord]:
         sql = "SELECT * FROM messages WHERE session_id = ? AND id > ?"
         params: tuple[object, ...] = (session_id, after_id)
         if thread is not None:
@@ -291,57 +376,103 @@ class Store:
 
     def mark_read(self, session_id: str, number: int, upto: int) -> None:
         with self.write() as conn:
-            conn.execute("UPDATE threads SET read_upto = MAX(read_upto, ?)"
-                         " WHERE session_id = ? AND number = ?", (upto, session_id, number))
+            conn.execute(
+                "UPDATE threads SET read_upto = MAX(read_upto, ?)"
+                " WHERE session_id = ? AND number = ?",
+                (upto, session_id, number),
+            )
 
-    def claim(self, session_id: str, number: int, operator: str, now: datetime,
-              force: bool = False) -> None:
+    def claim(
+        self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
+    ) -> None:
         with self.write() as conn:
-            row = conn.execute("SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
-                               (session_id, number)).fetchone()
+            row = conn.execute(
+                "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
+                (session_id, number),
+            ).fetchone()
             if row is None:
-                raise NotFoundError(f"Session '{session_id}' has no thread {number}.",
-                                    "List the threads: sprechstunde threads")
+                raise NotFoundError(
+                    f"Session '{session_id}' has no thread {number}.",
+                    "List the threads: sprechstunde threads",
+                )
             holder = row["claimed_by"]
             if holder and holder != operator and not force:
-                raise ConflictError(f"Thread {number} is claimed by {holder}.",
-                                    f"Ask {holder} to release it, or add --force.")
-            conn.execute("UPDATE threads SET claimed_by = ?, claimed_at = ?"
-                         " WHERE session_id = ? AND number = ?",
-                         (operator, iso(now), session_id, number))
+                raise ConflictError(
+                    f"Thread {number} is claimed by {holder}.",
+                    f"Ask {holder} to release it, or add --force.",
+                )
+            conn.execute(
+                "UPDATE threads SET claimed_by = ?, claimed_at = ?"
+                " WHERE session_id = ? AND number = ?",
+                (operator, iso(now), session_id, number),
+            )
 
     def release(self, session_id: str, number: int, operator: str, force: bool = False) -> None:
         with self.write() as conn:
-            row = conn.execute("SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
-                               (session_id, number)).fetchone()
+            row = conn.execute(
+                "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
+                (session_id, number),
+            ).fetchone()
             if row is None:
-                raise NotFoundError(f"Session '{session_id}' has no thread {number}.",
-                                    "List the threads: sprechstunde threads")
+                raise NotFoundError(
+                    f"Session '{session_id}' has no thread {number}.",
+                    "List the threads: sprechstunde threads",
+                )
             holder = row["claimed_by"]
             if holder and holder != operator and not force:
-                raise ConflictError(f"Thread {number} is claimed by {holder}, not by you.",
-                                    "Only the holder releases a claim; add --force to override.")
-            conn.execute("UPDATE threads SET claimed_by = NULL, claimed_at = NULL"
-                         " WHERE session_id = ? AND number = ?", (session_id, number))
+                raise ConflictError(
+                    f"Thread {number} is claimed by {holder}, not by you.",
+                    "Only the holder releases a claim; add --force to override.",
+                )
+            conn.execute(
+                "UPDATE threads SET claimed_by = NULL, claimed_at = NULL"
+                " WHERE session_id = ? AND number = ?",
+                (session_id, number),
+            )
 
     def answered(self, conn: sqlite3.Connection, session_id: str, number: int) -> None:
-        conn.execute("UPDATE threads SET answered = 1, waiting_since = NULL"
-                     " WHERE session_id = ? AND number = ?", (session_id, number))
+        conn.execute(
+            "UPDATE threads SET answered = 1, waiting_since = NULL"
+            " WHERE session_id = ? AND number = ?",
+            (session_id, number),
+        )
 
-    def add_outbound(self, conn: sqlite3.Connection, session_id: str, number: int, *,
-                     provider_id: str, purpose: Purpose, body: str, at: datetime,
-                     operator: str | None, kind: MessageKind,
-                     media: MediaInfo | None) -> int:
+    def add_outbound(
+        self,
+        conn: sqlite3.Connection,
+        session_id: str,
+        number: int,
+        *,
+        provider_id: str,
+        purpose: Purpose,
+        body: str,
+        at: datetime,
+        operator: str | None,
+        kind: MessageKind,
+        media: MediaInfo | None,
+    ) -> int:
         cur = conn.execute(
             "INSERT INTO messages (session_id, thread, direction, kind, purpose, provider_id,"
             " body, at, operator, media_path, media_mime, media_size, media_width,"
             " media_height, media_duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (session_id, number, Direction.OUT.value, kind.value, purpose.value, provider_id,
-             body, iso(at), operator, *_media_cols(media)),
+            (
+                session_id,
+                number,
+                Direction.OUT.value,
+                kind.value,
+                purpose.value,
+                provider_id,
+                body,
+                iso(at),
+                operator,
+                *_media_cols(media),
+            ),
         )
         message_id = int(cur.lastrowid or 0)
-        conn.execute("UPDATE threads SET last_message_id = ? WHERE session_id = ? AND number = ?",
-                     (message_id, session_id, number))
+        conn.execute(
+            "UPDATE threads SET last_message_id = ? WHERE session_id = ? AND number = ?",
+            (message_id, session_id, number),
+        )
         return message_id
 
     # --- provider references for the purge --------------------------------------------------
@@ -366,26 +497,34 @@ class Store:
         return refs
 
     def media_paths(self, session_id: str) -> list[str]:
-        rows = self._read("SELECT media_path FROM messages WHERE session_id = ?"
-                          " AND media_path IS NOT NULL", (session_id,))
+        rows = self._read(
+            "SELECT media_path FROM messages WHERE session_id = ? AND media_path IS NOT NULL",
+            (session_id,),
+        )
         return [r["media_path"] for r in rows]
 
     def delete_session_content(self, session_id: str) -> None:
         """Delete every row that holds citizen data; keep the session row and counters."""
         with self.write() as conn:
             for table in ("messages", "outbox", "threads", "seen_events", "away_senders"):
-                conn.execute(f"DELETE FROM {table} WHERE session_id = ?",  # noqa: S608
-                             (session_id,))
-            conn.execute("UPDATE sessions SET cursor = NULL, sender_salt = NULL WHERE id = ?",
-                         (session_id,))
+                conn.execute(
+                    f"DELETE FROM {table} WHERE session_id = ?",  # noqa: S608
+                    (session_id,),
+                )
+            conn.execute(
+                "UPDATE sessions SET cursor = NULL, sender_salt = NULL WHERE id = ?", (session_id,)
+            )
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
         busy, _, _ = with_retry(
-            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        )
         if busy:
-            raise StoreError("The store's write-ahead log could not be truncated: a reader is busy.",
-                             "Stop other sprechstunde processes (tail, open) and run it again.")
+            raise StoreError(
+                "The store's write-ahead log could not be truncated: a reader is busy.",
+                "Stop other sprechstunde processes (tail, open) and run it again.",
+            )
 
 
 def _media_cols(media: MediaInfo | None) -> tuple[object, ...]:
@@ -396,11 +535,18 @@ def _media_cols(media: MediaInfo | None) -> tuple[object, ...]:
 
 def _session(r: sqlite3.Row) -> SessionRecord:
     return SessionRecord(
-        id=r["id"], title=r["title"], official=r["official"], provider=r["provider"],
-        timezone=r["timezone"], planned_start=_at(r["planned_start"]),
-        planned_end=_at(r["planned_end"]), state=SessionState(r["state"]),
-        opened_at=parse(r["opened_at"]), effective_end=parse(r["effective_end"]),
-        closed_at=parse(r["closed_at"]), purged_at=parse(r["purged_at"]),
+        id=r["id"],
+        title=r["title"],
+        official=r["official"],
+        provider=r["provider"],
+        timezone=r["timezone"],
+        planned_start=_at(r["planned_start"]),
+        planned_end=_at(r["planned_end"]),
+        state=SessionState(r["state"]),
+        opened_at=parse(r["opened_at"]),
+        effective_end=parse(r["effective_end"]),
+        closed_at=parse(r["closed_at"]),
+        purged_at=parse(r["purged_at"]),
         last_call_at=parse(r["last_call_at"]),
     )
 
@@ -408,12 +554,23 @@ def _session(r: sqlite3.Row) -> SessionRecord:
 def _message(r: sqlite3.Row) -> MessageRecord:
     media = None
     if r["media_mime"]:
-        media = MediaInfo(mime=r["media_mime"], size=int(r["media_size"] or 0),
-                          width=r["media_width"], height=r["media_height"],
-                          duration=r["media_duration"], path=r["media_path"])
+        media = MediaInfo(
+            mime=r["media_mime"],
+            size=int(r["media_size"] or 0),
+            width=r["media_width"],
+            height=r["media_height"],
+            duration=r["media_duration"],
+            path=r["media_path"],
+        )
     return MessageRecord(
-        id=int(r["id"]), session_id=r["session_id"], thread=int(r["thread"]),
-        direction=Direction(r["direction"]), kind=MessageKind(r["kind"]), body=r["body"],
-        at=_at(r["at"]), purpose=Purpose(r["purpose"]) if r["purpose"] else None,
-        operator=r["operator"], media=media,
+        id=int(r["id"]),
+        session_id=r["session_id"],
+        thread=int(r["thread"]),
+        direction=Direction(r["direction"]),
+        kind=MessageKind(r["kind"]),
+        body=r["body"],
+        at=_at(r["at"]),
+        purpose=Purpose(r["purpose"]) if r["purpose"] else None,
+        operator=r["operator"],
+        media=media,
     )

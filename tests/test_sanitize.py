@@ -1,0 +1,160 @@
+"""The one sanitizer: hostile characters become visible escapes, everything else passes."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+
+from sprechstunde_cli.sanitize import clean
+
+BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def dangerous(ch: str, *, single_line: bool = False) -> bool:
+    """An independent statement of what must never reach a terminal raw."""
+    cp = ord(ch)
+    if ch in "\n\t":
+        return single_line
+    return (
+        cp < 0x20
+        or 0x7F <= cp <= 0x9F
+        or ch in BIDI
+        or cp in (0x2028, 0x2029)
+        or 0xD800 <= cp <= 0xDFFF
+        or unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"),
+        ("\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),
+        ("\x1b]52;c;ZXZpbA==\x07", "\\x1b]52;c;ZXZpbA==\\x07"),
+        (
+            "\x1b]8;;https://example.org\x1b\\click\x1b]8;;\x1b\\",
+            "\\x1b]8;;https://example.org\\x1b\\click\\x1b]8;;\\x1b\\",
+        ),
+        ("\x9b2J", "\\x9b2J"),
+        ("ring\x07", "ring\\x07"),
+        ("abc\x08\x08\x08xyz", "abc\\x08\\x08\\x08xyz"),
+        ("nul\x00del\x7f", "nul\\x00del\\x7f"),
+        ("\x85next line", "\\x85next line"),
+        ("Rechnung_\u202efdp.exe", "Rechnung_\\u202efdp.exe"),
+        ("a\u200bb\u200dc\u200cd", "a\\u200bb\\u200dc\\u200cd"),
+        ("\ufeffBOM", "\\ufeffBOM"),
+        ("Stra\u00adße", "Stra\\xadße"),
+        ("line\u2028sep\u2029para", "line\\u2028sep\\u2029para"),
+        ("lone \ud800 surrogate", "lone \\ud800 surrogate"),
+        ("private \ue000", "private \\ue000"),
+        ("tag \U000e0041", "tag \\U000e0041"),
+        ("nonchar \U0010ffff", "nonchar \\U0010ffff"),
+    ],
+)
+def test_hostile_characters_become_visible_escapes(raw: str, shown: str) -> None:
+    assert clean(raw) == shown
+    assert clean(raw, single_line=True) == shown
+
+
+@pytest.mark.parametrize("bidi", list(BIDI))
+def test_every_bidi_control_is_escaped(bidi: str) -> None:
+    assert clean(f"a{bidi}b") == f"a\\u{ord(bidi):04x}b"
+
+
+def test_a_lone_carriage_return_never_survives() -> None:
+    assert clean("harmless\rEVIL") == "harmless\\x0dEVIL"
+    assert clean("harmless\rEVIL", single_line=True) == "harmless\\x0dEVIL"
+    assert "\r" not in clean("\r\r\n\r", single_line=True)
+
+
+def test_multi_line_keeps_newlines_and_tabs_and_folds_crlf() -> None:
+    assert clean("Hallo\r\nWelt\n\tEnde") == "Hallo\nWelt\n\tEnde"
+
+
+def test_single_line_marks_line_ends_and_flattens_tabs() -> None:
+    assert clean("Hallo\r\nWelt\n\tEnde", single_line=True) == "Hallo⏎Welt⏎ Ende"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["[bold]x[/bold]", "[/x]", "[link=https://example.org]x[/link]", "[red on white]"],
+)
+def test_rich_markup_passes_unchanged_as_text(markup: str) -> None:
+    assert clean(markup) == markup
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grüße aus der Müllerstraße, Äpfel & Öl",
+        "Danke 👍😀🏳️",  # the flag's variation selector (Mn) is not a format character
+        "e\u0301 combining accent",
+        "中文 العربية русский",
+        "Tab\tand\nnewline",
+        "\\x1b typed by a citizen",
+    ],
+)
+def test_ordinary_text_is_untouched(text: str) -> None:
+    assert clean(text) == text
+
+
+def test_limit_truncates_with_an_ellipsis() -> None:
+    assert clean("abcdef", limit=4) == "abc…"
+    assert clean("abcd", limit=4) == "abcd"
+    assert clean("abcdef", limit=1) == "…"
+    assert clean("abcdef", limit=0) == ""
+
+
+def test_limit_counts_after_escaping_and_never_leaves_half_an_escape() -> None:
+    assert clean("\x1b", limit=4) == "\\x1b"
+    assert clean("ab\u202ecd", limit=6) == "ab…"
+    assert clean("ab\x1bcd", limit=7) == "ab\\x1b…"
+
+
+def test_every_code_point_comes_out_inert() -> None:
+    # Exhaustive over planes 0, 1 and 14 (all controls, format and bidi characters live there);
+    # the CJK, private-use and empty planes are sampled at both ends.
+    sampled = [p * 0x10000 + off for p in (2, 3, *range(4, 14), 15, 16) for off in range(0x100)]
+    sampled += [p * 0x10000 + 0xFFFE for p in range(2, 17)]
+    code_points = [*range(0, 0x20000), *range(0xE0000, 0xF0000), *sampled, 0x10FFFF]
+    out = clean("".join(map(chr, code_points)))
+    assert not any(dangerous(ch) for ch in set(out))
+    # Single-line differs only in line endings and tabs, all in the first block.
+    out = clean("".join(map(chr, range(0x3000))), single_line=True)
+    assert not any(dangerous(ch, single_line=True) for ch in set(out))
+
+
+def test_random_strings_keep_the_invariants() -> None:
+    # A seeded property test (hypothesis is not installed): hostile and ordinary characters mixed.
+    rng = random.Random(20240506)
+    alphabet = (
+        "\x00\x07\x08\t\n\r\x1b\x7f\x85\x9b[]/=\\;"
+        + BIDI
+        + "\u200b\u200d\ufeff\u2028\u2029\ud800\udfff\ue000\U000e0041\U0010ffff"
+        + "aäößZ 👍中"
+    )
+    for _ in range(2000):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        limit = rng.choice([None, 0, 1, 5, 20])
+        single_line = rng.random() < 0.5
+        out = clean(raw, single_line=single_line, limit=limit)
+        assert not any(dangerous(ch, single_line=single_line) for ch in out), repr(raw)
+        if limit is not None:
+            assert len(out) <= limit
+        if limit is None and not single_line:
+            assert clean(out) == out  # escaping is final: a second pass changes nothing
+
+
+def test_clean_is_fast_enough_for_the_live_view() -> None:
+    import time
+
+    texts = [f"Frage {i}: Straßenreinigung in der Müllerstraße \u202e {i}" for i in range(2000)]
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for text in texts:
+            clean(text, single_line=True, limit=60)
+        best = min(best, time.perf_counter() - start)
+    assert best < 0.05
