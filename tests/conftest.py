@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,16 @@ from typer.testing import CliRunner, Result
 from sprechstunde_cli.cli import app
 from sprechstunde_cli.cli import context as cli_context
 from sprechstunde_cli.errors import ExitCode
+
+
+def needs(tool: str) -> pytest.MarkDecorator:
+    """Mark a cross-check against an external tool.
+
+    On a developer machine without the tool the test is skipped and says so; in CI (.ci/run
+    installs the tool) it always runs, so a missing tool fails there instead of hiding.
+    """
+    missing = shutil.which(tool) is None and not os.environ.get("CI")
+    return pytest.mark.skipif(missing, reason=f"{tool} is not installed here (.ci/run installs it)")
 
 
 class MemoryKeyring(KeyringBackend):

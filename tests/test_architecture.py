@@ -255,7 +255,7 @@ _WALL_CLOCK = {
 
 # Each entry says why this module may read the wall clock below cli/.
 _MAY_READ_THE_CLOCK = {
-    "providers/local.py": "the local messenger's server stamps its own clock, as a real server does",
+    "providers/local.py": "the local messenger's server stamps its own clock, like a real server",
 }
 
 
@@ -463,6 +463,9 @@ def _walk_commands(command: Any, path: str) -> Iterator[tuple[str, Any]]:
 
 
 COMMANDS = list(_walk_commands(typer.main.get_command(app), "sprechstunde"))
+COMMAND_IDS = [
+    path.removeprefix("sprechstunde").strip().replace(" ", "/") or "root" for path, _ in COMMANDS
+]
 
 
 def test_the_command_tree_is_found() -> None:
@@ -470,7 +473,7 @@ def test_the_command_tree_is_found() -> None:
     assert {"sprechstunde", "sprechstunde threads", "sprechstunde reply"} <= paths
 
 
-@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=COMMAND_IDS)
 def test_command_help_is_a_sentence(path: str, command: Any) -> None:
     first = (command.help or "").strip().splitlines()[0] if (command.help or "").strip() else ""
     assert first, f"{path}: no help text"
@@ -478,7 +481,7 @@ def test_command_help_is_a_sentence(path: str, command: Any) -> None:
     assert first.endswith("."), f"{path}: help's first line should end with '.': {first!r}"
 
 
-@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=COMMAND_IDS)
 def test_every_option_and_argument_is_explained(path: str, command: Any) -> None:
     params = [p for p in command.params if p.name not in {"ctx", "help"}]
     missing = [p.name for p in params if not (getattr(p, "help", None) or "").strip()]

@@ -16,7 +16,11 @@ def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Compl
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(
         [sys.executable, "-m", "sprechstunde_cli", *args],
-        capture_output=True, text=True, timeout=120, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
 
 
@@ -60,8 +64,10 @@ def test_demo_outcome_from_the_citizens_side_and_the_store(tmp_path: Path) -> No
         assert db.execute("SELECT state FROM sessions").fetchone()[0] == "closed"
         bodies = [r[0] for r in db.execute("SELECT body FROM messages")]
         assert not any("Sprechstunde noch offen" in b for b in bodies)
-        media = db.execute("SELECT kind, media_width, media_duration FROM messages"
-                           " WHERE media_path IS NOT NULL ORDER BY id").fetchall()
+        media = db.execute(
+            "SELECT kind, media_width, media_duration FROM messages"
+            " WHERE media_path IS NOT NULL ORDER BY id"
+        ).fetchall()
         assert media[0][:2] == ("image", 320) and media[1][0] == "voice"
         assert abs(media[1][2] - 4.0) < 0.05
 
@@ -74,7 +80,7 @@ def test_demo_deletes_everything_at_the_end(tmp_path: Path) -> None:
     data = workdir / "data"
     with sqlite3.connect(data / "sprechstunde.db") as db:
         for table in ("threads", "messages", "outbox", "seen_events", "away_senders"):
-            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table  # noqa: S608
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
         assert db.execute("SELECT state FROM sessions").fetchone()[0] == "purged"
     with sqlite3.connect(data / "local-messenger.db") as db:
         assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0

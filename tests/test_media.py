@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import inspect
 import random
-import shutil
 import struct
 import subprocess
-import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from conftest import needs
+from sprechstunde_cli import media
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.media import (
     MAX_PIXELS,
@@ -158,7 +158,7 @@ def test_png_generator_writes_valid_chunks_and_pixels() -> None:
     assert zlib.decompress(chunks[b"IDAT"]) == (b"\0" + b"\1\2\3" * 5) * 2
 
 
-@pytest.mark.skipif(shutil.which("file") is None, reason="cross-check only")
+@needs("file")
 def test_png_cross_check_with_file_command(tmp_path: Path) -> None:
     target = tmp_path / "x.png"
     target.write_bytes(make_png(12, 7, (0, 0, 0)))
@@ -260,13 +260,16 @@ def test_ogg_of_an_unknown_codec_is_a_plain_file() -> None:
     assert sniff(data, "audio/ogg") == Sniffed(OCTET_STREAM, MessageKind.FILE, ".bin")
 
 
-def test_crafted_ogg_tail_is_cheap_and_harmless() -> None:
+def test_crafted_ogg_tail_is_cheap_and_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
     head = ogg_page([b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)], 0, 0, 2)
     fake = struct.pack("<4sBBqIIIB", b"OggS", 0, 0, 10**9, 7, 1, 0, 255) + b"\xff" * 255
     data = head + fake * 2000 + bytes(70_000)  # thousands of plausible pages, every CRC wrong
-    started = time.perf_counter()
+    # The work is bounded by count, not measured in seconds (timing belongs in bench/).
+    checked: list[int] = []
+    real_crc = media._ogg_crc
+    monkeypatch.setattr(media, "_ogg_crc", lambda page: checked.append(1) or real_crc(page))
     s = sniff(data, None)
-    assert time.perf_counter() - started < 2.0
+    assert len(checked) <= media._OGG_CRC_CHECKS
     assert (s.kind, s.duration) == (MessageKind.VOICE, None)
 
 
@@ -454,21 +457,10 @@ def test_generators_refuse_impossible_sizes() -> None:
         make_ogg_opus(0)
 
 
-@pytest.mark.skipif(shutil.which("opusinfo") is None, reason="cross-check only")
+@needs("opusinfo")
 def test_opus_cross_check_with_opusinfo(tmp_path: Path) -> None:
     target = tmp_path / "v.opus"
     target.write_bytes(make_ogg_opus(3.7))
     out = subprocess.run(["opusinfo", str(target)], capture_output=True, text=True)
     assert out.returncode == 0 and "WARNING" not in out.stdout + out.stderr
     assert "Playback length: 0m:03.7" in out.stdout
-
-
-@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="cross-check only")
-def test_opus_cross_check_with_ffprobe(tmp_path: Path) -> None:
-    target = tmp_path / "v.opus"
-    target.write_bytes(make_ogg_opus(3.7))
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-         str(target)], capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert float(out.stdout) == pytest.approx(3.7, abs=0.05)

@@ -53,12 +53,28 @@ def store(db_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-def add(store: Store, provider_id: str, chat: str, *, sid: str = SID, name: str = "",
-        body: str = "Guten Tag", at: datetime = IN_THE_HOUR) -> Inserted | None:
+def add(
+    store: Store,
+    provider_id: str,
+    chat: str,
+    *,
+    sid: str = SID,
+    name: str = "",
+    body: str = "Guten Tag",
+    at: datetime = IN_THE_HOUR,
+) -> Inserted | None:
     with store.write() as conn:
-        return store.add_inbound(conn, sid, provider_id=provider_id, chat=chat,
-                                 display_name=name, at=at, kind=MessageKind.TEXT, body=body,
-                                 media=None)
+        return store.add_inbound(
+            conn,
+            sid,
+            provider_id=provider_id,
+            chat=chat,
+            display_name=name,
+            at=at,
+            kind=MessageKind.TEXT,
+            body=body,
+            media=None,
+        )
 
 
 def schema(conn: sqlite3.Connection) -> set[tuple[str, str, str, str | None]]:
@@ -69,8 +85,12 @@ def schema(conn: sqlite3.Connection) -> set[tuple[str, str, str, str | None]]:
 def ledger(path: Path) -> list[tuple[int, str, str]]:
     conn = sqlite3.connect(path)
     try:
-        return [tuple(r) for r in conn.execute(  # type: ignore[misc]
-            "SELECT version, name, applied_at FROM schema_migrations ORDER BY version")]
+        return [
+            tuple(r)
+            for r in conn.execute(  # type: ignore[misc]
+                "SELECT version, name, applied_at FROM schema_migrations ORDER BY version"
+            )
+        ]
     finally:
         conn.close()
 
@@ -89,15 +109,18 @@ def test_reopening_applies_no_migration_twice(
 ) -> None:
     calls: list[str] = []
 
-    def counting(name: str, step: Callable[[sqlite3.Connection], None]
-                 ) -> Callable[[sqlite3.Connection], None]:
+    def counting(
+        name: str, step: Callable[[sqlite3.Connection], None]
+    ) -> Callable[[sqlite3.Connection], None]:
         def run(conn: sqlite3.Connection) -> None:
             calls.append(name)
             step(conn)
+
         return run
 
-    monkeypatch.setattr(migrations, "MIGRATIONS",
-                        tuple((name, counting(name, step)) for name, step in MIGRATIONS))
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", tuple((name, counting(name, step)) for name, step in MIGRATIONS)
+    )
     Store.open(db_path).close()
     first = ledger(db_path)
     Store.open(db_path).close()
@@ -149,10 +172,12 @@ def test_upgrade_from_every_previous_schema_matches_a_fresh_store(
         patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:applied])
         assert migrate(conn) == applied
     if applied:  # data written under the old schema survives the upgrade
-        conn.execute("INSERT INTO sessions (id, title, official, provider, timezone,"
-                     " planned_start, planned_end, state) VALUES ('alt', 'T', 'O', 'local',"
-                     " 'Europe/Berlin', '2026-01-01T15:00:00+00:00',"
-                     " '2026-01-01T16:00:00+00:00', 'closed')")
+        conn.execute(
+            "INSERT INTO sessions (id, title, official, provider, timezone,"
+            " planned_start, planned_end, state) VALUES ('alt', 'T', 'O', 'local',"
+            " 'Europe/Berlin', '2026-01-01T15:00:00+00:00',"
+            " '2026-01-01T16:00:00+00:00', 'closed')"
+        )
     conn.close()
 
     upgraded = Store.open(old_path)
@@ -232,15 +257,21 @@ def test_legal_transitions_are_recorded_with_actor_and_times(store: Store) -> No
     t = IN_THE_HOUR
     store.transition(SID, SessionState.OPEN, t, "anna", opened_at=t)
     store.transition(SID, SessionState.CLOSING, t + timedelta(hours=1), "bernd")
-    store.transition(SID, SessionState.CLOSED, t + timedelta(hours=1), "bernd",
-                     closed_at=t + timedelta(hours=1))
-    final = store.transition(SID, SessionState.PURGED, t + timedelta(hours=2), "bernd",
-                             purged_at=t + timedelta(hours=2))
+    store.transition(
+        SID, SessionState.CLOSED, t + timedelta(hours=1), "bernd", closed_at=t + timedelta(hours=1)
+    )
+    final = store.transition(
+        SID, SessionState.PURGED, t + timedelta(hours=2), "bernd", purged_at=t + timedelta(hours=2)
+    )
     assert final.state is SessionState.PURGED
     assert final.opened_at == t
     assert final.purged_at == t + timedelta(hours=2)
     assert store.state_history(SID) == [
-        ("planned", "open"), ("open", "closing"), ("closing", "closed"), ("closed", "purged")]
+        ("planned", "open"),
+        ("open", "closing"),
+        ("closing", "closed"),
+        ("closed", "purged"),
+    ]
     actors = [r[0] for r in store.conn.execute("SELECT actor FROM session_events ORDER BY id")]
     assert actors == ["anna", "bernd", "bernd", "bernd"]
 
@@ -250,10 +281,16 @@ def test_legal_transitions_are_recorded_with_actor_and_times(store: Store) -> No
     [
         ((), SessionState.CLOSED, f"sprechstunde open {SID}"),
         ((SessionState.OPEN,), SessionState.OPEN, f"sprechstunde close {SID}"),
-        ((SessionState.OPEN, SessionState.CLOSING), SessionState.PURGED,
-         f"sprechstunde close {SID}"),
-        ((SessionState.OPEN, SessionState.CLOSING, SessionState.CLOSED), SessionState.OPEN,
-         f"sprechstunde purge {SID}"),
+        (
+            (SessionState.OPEN, SessionState.CLOSING),
+            SessionState.PURGED,
+            f"sprechstunde close {SID}",
+        ),
+        (
+            (SessionState.OPEN, SessionState.CLOSING, SessionState.CLOSED),
+            SessionState.OPEN,
+            f"sprechstunde purge {SID}",
+        ),
     ],
 )
 def test_illegal_transition_names_the_next_command_and_changes_nothing(
@@ -287,7 +324,11 @@ def test_threads_are_numbered_per_session_in_order_of_first_contact(store: Store
     store.ensure_session(spec("naechste"))
     got = [add(store, f"p{i}", chat) for i, chat in enumerate(["a", "b", "a", "c"])]
     assert [(g.thread, g.new_thread) for g in got if g] == [
-        (1, True), (2, True), (1, False), (3, True)]
+        (1, True),
+        (2, True),
+        (1, False),
+        (3, True),
+    ]
     other = add(store, "q1", "b", sid="naechste")
     assert other is not None
     assert (other.thread, other.new_thread) == (1, True)
@@ -313,8 +354,18 @@ def test_waiting_since_starts_with_the_first_unanswered_message(store: Store) ->
 def test_unread_counts_only_inbound_and_mark_read_never_goes_back(store: Store) -> None:
     ids = [add(store, f"p{i}", PHONE) for i in range(3)]
     with store.write() as conn:
-        store.add_outbound(conn, SID, 1, provider_id="o1", purpose=Purpose.REPLY, body="Danke",
-                           at=IN_THE_HOUR, operator="anna", kind=MessageKind.TEXT, media=None)
+        store.add_outbound(
+            conn,
+            SID,
+            1,
+            provider_id="o1",
+            purpose=Purpose.REPLY,
+            body="Danke",
+            at=IN_THE_HOUR,
+            operator="anna",
+            kind=MessageKind.TEXT,
+            media=None,
+        )
     assert store.thread_rows(SID)[0].unread == 3
     second = ids[1]
     assert second is not None
@@ -335,7 +386,10 @@ def test_thread_rows_mask_numbers_and_show_display_names(store: Store) -> None:
     assert rows[2].citizen == "Bernd B."
     assert rows[3].citizen == "ci••••en"
     assert (rows[2].last_line, rows[2].last_kind, rows[2].last_direction) == (
-        "Frage zum Spielplatz", MessageKind.TEXT, Direction.IN)
+        "Frage zum Spielplatz",
+        MessageKind.TEXT,
+        Direction.IN,
+    )
 
 
 # --- claims -------------------------------------------------------------------------------
