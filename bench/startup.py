@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,30 +121,64 @@ def measure(case: Case, env: dict[str, str], runs: int) -> Timing:
     return Timing(statistics.median(samples), p90)
 
 
-_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
+_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def importtime(case: Case, env: dict[str, str]) -> tuple[float, dict[str, float], list[tuple]]:
-    """Total import ms, self ms per top-level package, and the top modules by self time."""
-    argv = [PYTHON, "-X", "importtime", *case.argv[1:]] if case.argv[0] == PYTHON else [
-        PYTHON, "-X", "importtime", "-c",
-        "import sys; from sprechstunde_cli.cli import main; "
-        f"sys.argv = ['sprechstunde', *{case.argv[1:]!r}]; main()",
-    ]  # fmt: skip
+@dataclass(frozen=True)
+class Imported:
+    name: str
+    self_ms: float
+    cumulative_ms: float
+    importer: str  # "" for a top-level import
+
+
+def importtime(case: Case, env: dict[str, str]) -> list[Imported]:
+    """Every module the command imports, with its importer, from `python -X importtime`."""
+    if case.argv[0] == PYTHON:
+        argv = [PYTHON, "-X", "importtime", *case.argv[1:]]
+    else:  # the console script: same entry point, run under -X
+        entry = f"import sys; sys.argv = ['sprechstunde', *{case.argv[1:]!r}]; "
+        entry += "from sprechstunde_cli.cli import main; main()"
+        argv = [PYTHON, "-X", "importtime", "-c", entry]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    per_package: dict[str, float] = defaultdict(float)
-    modules: list[tuple[float, float, str]] = []
-    total = 0.0
-    for line in proc.stderr.splitlines():
+    found: list[Imported] = []
+    stack: list[str] = []
+    # importtime prints a module after everything it imported; read backwards to see the importer
+    # before its imports. Indent is 1 + 2 per level.
+    for line in reversed(proc.stderr.splitlines()):
         match = _IMPORTTIME.match(line)
         if not match:
             continue
         self_us, cumulative_us, indent, name = match.groups()
-        per_package[name.split(".")[0]] += int(self_us) / 1000
-        modules.append((int(self_us) / 1000, int(cumulative_us) / 1000, name))
-        if len(indent) == 1:  # a top-level import: its cumulative time adds to the total
-            total += int(cumulative_us) / 1000
-    return total, dict(per_package), sorted(modules, reverse=True)
+        level = (len(indent) - 1) // 2
+        del stack[level:]
+        found.append(
+            Imported(
+                name, int(self_us) / 1000, int(cumulative_us) / 1000, stack[-1] if stack else ""
+            )
+        )
+        stack.append(name)
+    return found
+
+
+def print_profile(case: Case, env: dict[str, str]) -> None:
+    found = importtime(case, env)
+    total = sum(i.cumulative_ms for i in found if not i.importer)
+    ours = [i for i in found if i.name.startswith("sprechstunde_cli")]
+    print(
+        f"\n-X importtime, {case.label}: {total:.0f} ms of imports, "
+        f"{sum(i.self_ms for i in ours):.0f} ms of it in sprechstunde_cli's own modules"
+    )
+    # What our modules pull in directly: the imports a lazy import inside a function would save.
+    pulled = sorted((i for i in found if i.importer.startswith("sprechstunde_cli")
+                     and not i.name.startswith("sprechstunde_cli")),
+                    key=lambda i: i.cumulative_ms, reverse=True)  # fmt: skip
+    print("  third-party/stdlib imported by the app (cumulative ms ← importer):")
+    for i in pulled[:8]:
+        print(f"    {i.cumulative_ms:7.1f}  {i.name} ← {i.importer}")
+    print("  the app's own modules (self ms):")
+    for i in sorted(ours, key=lambda i: i.self_ms, reverse=True)[:6]:
+        print(f"    {i.self_ms:7.1f}  {i.name} ← {i.importer or '(entry)'}")
 
 
 def machine() -> str:
@@ -192,13 +225,7 @@ def main() -> None:
             )
         if args.profile:
             for case in CASES[2:]:
-                total, packages, modules = importtime(case, env)
-                print(f"\n-X importtime, {case.label}: {total:.1f} ms of imports")
-                top = sorted(packages.items(), key=lambda kv: kv[1], reverse=True)[:10]
-                print("  by package (self ms): " + ", ".join(f"{p} {ms:.1f}" for p, ms in top))
-                print("  slowest modules (self / cumulative ms):")
-                for self_ms, cumulative_ms, name in modules[:8]:
-                    print(f"    {self_ms:7.1f} {cumulative_ms:8.1f}  {name}")
+                print_profile(case, env)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, PLACEHOLDERS, Texts, placeholders_in
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.providers.registry import PROVIDERS
 
-KNOWN_PROVIDERS = ("local",)
+# One list of providers: the registry's (it imports no provider module itself).
+KNOWN_PROVIDERS = tuple(PROVIDERS)
 DEFAULT_TIMEZONE = "Europe/Berlin"
 
 

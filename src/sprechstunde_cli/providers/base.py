@@ -38,7 +38,8 @@ class Capabilities:
     reject_calls: bool
     delete_reach: DeleteReach
     revoke_own: bool  # can withdraw the office's own messages from the citizen's side
-    announce: bool
+    delete_chat: bool  # can remove a whole conversation from the office's side
+    announce: bool  # can post a public notice (status, channel, broadcast room)
     idempotent_send: bool  # a retried send with the same key never doubles the message
     # What survives a purge outside our reach, in plain words for the deletion receipt.
     residual_retention: tuple[str, ...] = ()
@@ -126,6 +127,18 @@ class Provider(Protocol):
 
     def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
         """List again: which of these ids the provider still shows to the office."""
+        ...
+
+    def delete_chat(self, chat: str) -> DeleteOutcome:
+        """Remove the whole conversation from the office's side (leave, forget, delete chat)."""
+        ...
+
+    def announce(self, text: str, key: str) -> Sent:
+        """Post a public notice where `capabilities.announce` says the provider can."""
+        ...
+
+    def check(self) -> tuple[str, ...]:
+        """Raise ProviderError if unusable; return warnings about a risky setup."""
         ...
 
     def close(self) -> None: ...

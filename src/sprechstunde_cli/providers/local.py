@@ -36,6 +36,8 @@ from sprechstunde_cli.store.db import connect, transaction, with_retry
 MAX_MEDIA_BYTES = 64 * 1024 * 1024  # what the local "server" accepts at all
 MAX_TEXT_CHARS = 65_536
 BATCH = 200
+# Public notices go to this pseudo-chat, the local messenger's "status" that anyone can read.
+STATUS_CHAT = "status@local"
 POLL_STEP_S = 0.05
 
 _SCHEMA = """
@@ -101,15 +103,7 @@ class LocalMessenger:
         duration: float | None = None,
     ) -> str:
         _check_chat(chat)
-        if len(text) > MAX_TEXT_CHARS:
-            raise ProviderError(
-                f"The local messenger takes at most {MAX_TEXT_CHARS} characters.",
-                "Send a shorter text.",
-            )
-        if media is not None and len(media) > MAX_MEDIA_BYTES:
-            raise ProviderError(
-                "The local messenger takes files up to 64 MiB.", "Send a smaller file."
-            )
+        _check_size(text, media)
         return self._insert(
             "message",
             chat,
@@ -194,6 +188,8 @@ class LocalMessenger:
         media: bytes | None = None,
         mime: str | None = None,
     ) -> str:
+        # The "server" enforces its limits on both directions, like a real one.
+        _check_size(text, media)
         return self._insert(
             "message", chat, "", False, kind, text, media, mime, "", None, None, key
         )
@@ -223,6 +219,11 @@ class LocalMessenger:
             cur = conn.executemany(
                 "DELETE FROM events WHERE chat = ? AND id = ?", [(chat, i) for i in ids]
             )
+        return cur.rowcount
+
+    def delete_chat(self, chat: str) -> int:
+        with transaction(self.conn) as conn:
+            cur = conn.execute("DELETE FROM events WHERE chat = ?", (chat,))
         return cur.rowcount
 
     def existing(self, chat: str, ids: Sequence[str]) -> frozenset[str]:
@@ -295,7 +296,8 @@ class LocalProvider:
         reject_calls=True,
         delete_reach=DeleteReach.BOTH_SIDES,
         revoke_own=True,
-        announce=False,
+        delete_chat=True,
+        announce=True,
         idempotent_send=True,
         residual_retention=(),
     )
@@ -304,7 +306,7 @@ class LocalProvider:
         self.messenger = messenger
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
-        seq = int(cursor) if cursor else 0
+        seq = _seq(cursor)
         deadline = time.monotonic() + wait
         while True:
             rows = self.messenger.events_after(seq)
@@ -336,6 +338,12 @@ class LocalProvider:
                 "The file is no longer on the local messenger.",
                 "It was deleted; ask the citizen to send it again.",
             )
+        # The declared size may be missing or wrong; the bytes decide.
+        if len(data) > max_bytes:
+            raise ProviderError(
+                f"The file is larger than the limit of {max_bytes} bytes.",
+                "Raise hour.max_media_mb in the config to accept it.",
+            )
         return data
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
@@ -352,8 +360,48 @@ class LocalProvider:
     def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
         return self.messenger.existing(chat, provider_ids)
 
+    def delete_chat(self, chat: str) -> DeleteOutcome:
+        removed = self.messenger.delete_chat(chat)
+        return DeleteOutcome(requested=removed, confirmed=removed)
+
+    def announce(self, text: str, key: str) -> Sent:
+        return Sent(self.messenger.office_send(STATUS_CHAT, text, key))
+
+    def check(self) -> tuple[str, ...]:
+        return ()
+
     def close(self) -> None:
         self.messenger.close()
+
+
+def _check_size(text: str, media: bytes | None) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ProviderError(
+            f"The local messenger takes at most {MAX_TEXT_CHARS} characters.",
+            "Send a shorter text.",
+        )
+    if media is not None and len(media) > MAX_MEDIA_BYTES:
+        raise ProviderError(
+            f"The local messenger takes files up to {_size(MAX_MEDIA_BYTES)}.",
+            "Send a smaller file.",
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n} bytes"
+
+
+def _seq(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return int(cursor)
+    except ValueError:
+        # A cursor from another provider (the config switched messengers mid-session).
+        raise ProviderError(
+            f"The stored cursor {cursor[:20]!r} does not belong to the local messenger.",
+            "Finish this session with the provider it was opened with.",
+        ) from None
 
 
 def _check_chat(chat: str) -> None:

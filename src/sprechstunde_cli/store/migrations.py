@@ -128,8 +128,50 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m002_close_and_purge(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        ALTER TABLE sessions ADD COLUMN purge_started_at TEXT;
+        ALTER TABLE sessions ADD COLUMN purge_ended_at TEXT;
+        -- A question handed to a department, with the citizen's consent. The only thing that
+        -- may leave the session before the purge; deleted by the purge once delivered.
+        CREATE TABLE handoffs (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            thread INTEGER NOT NULL,
+            department TEXT NOT NULL,
+            email TEXT NOT NULL,
+            question TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            consent TEXT NOT NULL,
+            operator TEXT,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            done_at TEXT,
+            UNIQUE (session_id, thread, department)
+        );
+        -- Content-free waiting times (seconds to the first answer) for the statistics.
+        CREATE TABLE wait_samples (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            seconds REAL NOT NULL
+        );
+        -- The deletion receipt (Löschprotokoll): JSON without personal data; outlives the purge.
+        CREATE TABLE receipts (
+            session_id TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("initial", _m001_initial),
+    ("close_and_purge", _m002_close_and_purge),
 )
 
 
