@@ -14,13 +14,23 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sprechstunde_cli.domain.model import SessionSpec
-from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, PLACEHOLDERS, Texts, placeholders_in
+from sprechstunde_cli.domain.texts import (
+    DEFAULT_TEXTS,
+    EXTRA_PLACEHOLDERS,
+    PLACEHOLDERS,
+    Texts,
+    placeholders_in,
+)
+from sprechstunde_cli.config_handoff import HandoffSettings, parse_handoff
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.mail import MailSettings, parse_mail_settings
 from sprechstunde_cli.providers.registry import PROVIDERS
 
 # One list of providers: the registry's (it imports no provider module itself).
 KNOWN_PROVIDERS = tuple(PROVIDERS)
 DEFAULT_TIMEZONE = "Europe/Berlin"
+# Sections parsed by their own modules.
+EXTRA_SECTIONS = ("mail", "handoff")
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class Config:
     hour: HourSettings = HourSettings()
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    mail: MailSettings | None = None  # None: hand-offs go to an export file instead
+    handoff: HandoffSettings = HandoffSettings()
 
     def session(self, session_id: str) -> SessionSpec:
         try:
@@ -91,7 +103,9 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
-    _check_keys(raw, "", {"office", "hour", "sessions", "texts", "templates", "providers"})
+    _check_keys(
+        raw, "", {"office", "hour", "sessions", "texts", "templates", "providers", *EXTRA_SECTIONS}
+    )
     office_tbl = _table(raw, "office")
     _check_keys(office_tbl, "office", {"name", "operator", "timezone"})
     office = _str(office_tbl, "office.name", "name", default="")
@@ -122,6 +136,8 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
         hour=hour,
         providers={k: dict(v) for k, v in providers_tbl.items()},
         path=path,
+        mail=parse_mail_settings(_table(raw, "mail"), "mail") if "mail" in raw else None,
+        handoff=parse_handoff(_table(raw, "handoff")),
     )
 
 
@@ -220,7 +236,14 @@ def _parse_texts(tbl: Mapping[str, Any]) -> Texts:
     names = [f.name for f in fields(Texts)]
     _check_keys(tbl, "texts", set(names))
     values = {
-        name: _text(tbl, f"texts.{name}", name, getattr(DEFAULT_TEXTS, name)) for name in names
+        name: _text(
+            tbl,
+            f"texts.{name}",
+            name,
+            getattr(DEFAULT_TEXTS, name),
+            PLACEHOLDERS | EXTRA_PLACEHOLDERS.get(name, frozenset()),
+        )
+        for name in names
     }
     return Texts(**values)
 
@@ -267,7 +290,13 @@ def _str(
     return value
 
 
-def _text(tbl: Mapping[str, Any], key: str, name: str, default: str) -> str:
+def _text(
+    tbl: Mapping[str, Any],
+    key: str,
+    name: str,
+    default: str,
+    allowed: frozenset[str] = PLACEHOLDERS,
+) -> str:
     text = _str(tbl, key, name, default=default)
     try:
         used = placeholders_in(text)
@@ -275,11 +304,11 @@ def _text(tbl: Mapping[str, Any], key: str, name: str, default: str) -> str:
         raise ConfigError(
             f"{exc}.", "Use {name} placeholders only; write {{ for a brace.", key
         ) from None
-    unknown = used - PLACEHOLDERS
+    unknown = used - allowed
     if unknown:
         raise ConfigError(
             f"unknown placeholder {{{sorted(unknown)[0]}}}.",
-            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS)),
+            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(allowed)),
             key,
         )
     return text

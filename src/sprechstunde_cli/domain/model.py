@@ -80,6 +80,7 @@ class Purpose(StrEnum):
     CALL_REFUSAL = "call_refusal"
     LAST_CALL = "last_call"
     CLOSING = "closing"
+    HANDOFF = "handoff"  # confirms to the citizen that a department will answer by e-mail
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ PLACEHOLDERS = frozenset(
     {"title", "official", "office", "date", "start", "end", "next_session", "data_note"}
 )
 
+# Texts that are filled per message may use a few more placeholders.
+EXTRA_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "handoff_confirmation": frozenset({"department", "email"}),
+    "closing_handoff_offer": frozenset({"office_email"}),
+}
+
 DEFAULT_DATA_NOTE = (
     "Ihre Nachrichten, Fotos und Sprachnachrichten verwenden wir nur für diese Sprechstunde. "
     "Direkt nach ihrem Ende löschen wir alle Chats – bei uns und beim Messenger-Dienst."
@@ -32,6 +38,15 @@ class Texts:
     closing: str
     data_note: str = DEFAULT_DATA_NOTE
     no_next_session: str = "wird rechtzeitig angekündigt"
+    handoff_confirmation: str = (
+        "Vielen Dank! Wir geben Ihre Frage an {department} weiter. Die Antwort kommt nach der "
+        "Sprechstunde per E-Mail an {email}. Ihre Adresse verwenden wir nur dafür."
+    )
+    # Appended to the closing words when [handoff] offer = true.
+    closing_handoff_offer: str = (
+        "Wenn Sie eine Antwort per E-Mail wünschen, schreiben Sie Ihre Frage bitte mit Ihrer "
+        "E-Mail-Adresse an {office_email}."
+    )
 
 
 DEFAULT_TEXTS = Texts(

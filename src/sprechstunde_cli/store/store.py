@@ -505,8 +505,11 @@ class Store:
 
     def delete_session_content(self, session_id: str) -> None:
         """Delete every row that holds citizen data; keep the session row and counters."""
+        # handoffs hold the citizen's question and e-mail address: the purge runs after they
+        # are delivered, and nothing of them may outlive it.
+        tables = ("messages", "outbox", "handoffs", "threads", "seen_events", "away_senders")
         with self.write() as conn:
-            for table in ("messages", "outbox", "threads", "seen_events", "away_senders"):
+            for table in tables:
                 conn.execute(
                     f"DELETE FROM {table} WHERE session_id = ?",  # noqa: S608
                     (session_id,),

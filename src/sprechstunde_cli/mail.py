@@ -1,0 +1,127 @@
+"""Outgoing e-mail over SMTP: hand-offs to departments and announcement lists."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from sprechstunde_cli.errors import ConfigError, ProviderError
+
+SECURITY = ("starttls", "tls", "none")
+_DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    security: str  # starttls | tls | none
+    user: str  # empty: no login
+    sender: str
+    timeout: float = 30.0
+
+
+def parse_mail_settings(tbl: Mapping[str, Any], key: str) -> MailSettings:
+    allowed = {"host", "port", "security", "user", "sender", "timeout"}
+    for name in tbl:
+        if name not in allowed:
+            raise ConfigError(
+                f"unknown key '{name}'.", "Known: " + ", ".join(sorted(allowed)), f"{key}.{name}"
+            )
+    host = tbl.get("host")
+    if not isinstance(host, str) or not host.strip():
+        raise ConfigError("is missing.", 'Add host = "mail.example.org".', f"{key}.host")
+    security = tbl.get("security", "starttls")
+    if security not in SECURITY:
+        raise ConfigError(
+            f"must be one of {', '.join(SECURITY)}.",
+            'Use "starttls" (port 587) or "tls" (port 465).',
+            f"{key}.security",
+        )
+    port = tbl.get("port", _DEFAULT_PORTS[security])
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError("must be a port number.", "Use e.g. 587.", f"{key}.port")
+    sender = tbl.get("sender")
+    if not isinstance(sender, str) or "@" not in sender:
+        raise ConfigError(
+            "must be an e-mail address.",
+            'Add sender = "buergerbuero@example.org".',
+            f"{key}.sender",
+        )
+    user = tbl.get("user", "")
+    if not isinstance(user, str):
+        raise ConfigError("must be a string.", 'Write user = "name".', f"{key}.user")
+    timeout = tbl.get("timeout", 30.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError("must be a positive number of seconds.", "Use e.g. 30.", f"{key}.timeout")
+    return MailSettings(host.strip(), port, security, user, sender, float(timeout))
+
+
+class Mailer:
+    """Sends one message per call; the caller owns retries and records the outcome."""
+
+    def __init__(self, settings: MailSettings, password: str | None) -> None:
+        self.settings = settings
+        self._password = password
+
+    def send(
+        self, to: Sequence[str], subject: str, body: str, *, message_id: str | None = None
+    ) -> None:
+        s = self.settings
+        msg = EmailMessage()
+        msg["From"] = s.sender
+        msg["To"] = ", ".join(to)
+        msg["Subject"] = subject
+        msg["Date"] = formatdate(localtime=True)
+        # A stable Message-ID lets a receiving system drop a resend after a crash.
+        msg["Message-ID"] = message_id or make_msgid(domain=s.sender.rsplit("@", 1)[-1])
+        msg.set_content(body)
+        try:
+            with self._connect() as smtp:
+                if s.user:
+                    smtp.login(s.user, self._password or "")
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError:
+            raise ProviderError(
+                f"The mail server refused the login of '{s.user}'.",
+                "Store the right password: sprechstunde login smtp",
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            # 4xx is "try again later", 5xx is final.
+            raise ProviderError(
+                f"The mail server answered {exc.smtp_code}.",
+                "Check the addresses and the [mail] settings.",
+                retryable=400 <= exc.smtp_code < 500,
+            ) from None
+        except smtplib.SMTPRecipientsRefused:
+            raise ProviderError(
+                "The mail server refused the recipient address.",
+                "Check the department's address in the config.",
+            ) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ProviderError(
+                f"Cannot reach the mail server {s.host}:{s.port} ({type(exc).__name__}).",
+                "Check [mail] host, port and security, and the network.",
+                retryable=True,
+            ) from None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.security == "tls":
+            return smtplib.SMTP_SSL(
+                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+            )
+        # A fixed HELO name: getfqdn() would do a DNS lookup on every send.
+        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout, local_hostname="localhost")
+        if s.security == "starttls":
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
