@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/startup.py [--runs 15] [--threads 50] [--profile]
 
-A report, not a gate: it always exits 0. Ratios against the bare interpreter make the numbers
-comparable across machines; the targets come from the startup issue (--help ≤ 8×, threads ≤ 10×).
-`--profile` adds `python -X importtime` totals per top-level package for the app's commands.
+A report, not a gate: it always exits 0. Ratios of medians against the bare interpreter make the
+numbers comparable across machines; the targets come from the startup issue (--help ≤ 8×,
+threads ≤ 10×).
+`--profile` adds a `python -X importtime` breakdown: what the app imports, and who imports it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sprechstunde_cli.config import load_config
+from sprechstunde_cli.domain.model import MessageKind, SessionState
+from sprechstunde_cli.paths import resolve_paths
+from sprechstunde_cli.store import Store
 
 PYTHON = sys.executable
 SCRIPT = str(Path(sys.executable).parent / "sprechstunde")
@@ -47,18 +53,13 @@ CASES = [
 
 @dataclass(frozen=True)
 class Timing:
+    fastest: float  # on a busy machine the fastest run shows the floor the others share
     median: float
     p90: float
 
 
 def write_fixture(base: Path, threads: int) -> dict[str, str]:
     """A config with one session and a store where that session is open with `threads` threads."""
-    # Imported here: the bench's own startup should not depend on the app being importable.
-    from sprechstunde_cli.config import load_config
-    from sprechstunde_cli.domain.model import MessageKind, SessionState
-    from sprechstunde_cli.paths import resolve_paths
-    from sprechstunde_cli.store import Store
-
     zone = ZoneInfo(TIMEZONE)
     now = datetime.now(zone).replace(second=0, microsecond=0)
     start, end = now - timedelta(minutes=5), now + timedelta(minutes=55)
@@ -118,7 +119,7 @@ def measure(case: Case, env: dict[str, str], runs: int) -> Timing:
     samples = sorted(run_once(case, env) for _ in range(runs))
     # Nearest-rank p90: with 15 runs that is the 14th fastest.
     p90 = samples[max(0, -(-9 * len(samples) // 10) - 1)]
-    return Timing(statistics.median(samples), p90)
+    return Timing(samples[0], statistics.median(samples), p90)
 
 
 _IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -176,6 +177,13 @@ def print_profile(case: Case, env: dict[str, str]) -> None:
     print("  third-party/stdlib imported by the app (cumulative ms ← importer):")
     for i in pulled[:8]:
         print(f"    {i.cumulative_ms:7.1f}  {i.name} ← {i.importer}")
+    # Imports made while a command runs (inside functions) show up with no importer.
+    startup = ("site", "encodings", "_frozen_importlib_external", "zipimport", "io", "_signal")
+    late = [i for i in found if not i.importer and not i.name.startswith(startup)]
+    print("  top-level imports: the entry point, and imports inside functions (cumulative ms):")
+    print(
+        "    " + ", ".join(f"{i.name} {i.cumulative_ms:.1f}" for i in late if i.cumulative_ms >= 1)
+    )
     print("  the app's own modules (self ms):")
     for i in sorted(ours, key=lambda i: i.self_ms, reverse=True)[:6]:
         print(f"    {i.self_ms:7.1f}  {i.name} ← {i.importer or '(entry)'}")
@@ -209,9 +217,13 @@ def main() -> None:
             print("note: PYTHONDONTWRITEBYTECODE is set here; the bench caches bytecode anyway")
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         print(f"threads renders an open session with {args.threads} threads\n")
-        timings = {case.label: measure(case, env, args.runs) for case in CASES}
+        try:
+            timings = {case.label: measure(case, env, args.runs) for case in CASES}
+        except RuntimeError as exc:
+            print(f"FAILED: {exc}")
+            return
         base = timings[CASES[0].label].median
-        print(f"{'command':<28}{'median':>10}{'p90':>10}{'× pass':>9}  target")
+        print(f"{'command':<28}{'fastest':>10}{'median':>10}{'p90':>10}{'× pass':>9}  target")
         for case in CASES:
             t = timings[case.label]
             ratio = t.median / base
@@ -220,7 +232,8 @@ def main() -> None:
                 else f"≤ {case.target:g}×  {'PASS' if ratio <= case.target else 'MISS'}"
             )  # fmt: skip
             print(
-                f"{case.label:<28}{t.median * 1000:>8.1f}ms{t.p90 * 1000:>8.1f}ms"
+                f"{case.label:<28}{t.fastest * 1000:>8.1f}ms{t.median * 1000:>8.1f}ms"
+                f"{t.p90 * 1000:>8.1f}ms"
                 f"{ratio:>8.1f}×  {verdict}"
             )
         if args.profile:

@@ -69,6 +69,10 @@ class CitizenSide(Protocol):
         """The provider's chat address for this citizen (what `InboundMessage.chat` holds)."""
         ...
 
+    def notices(self) -> list[str]:
+        """Public notices any citizen can see (status, channel, broadcast room), oldest first."""
+        ...
+
 
 @dataclass(frozen=True)
 class ProviderEnv:
@@ -113,6 +117,7 @@ def first_contact(env: ProviderEnv, handle: str) -> tuple[str, str | None]:
     """The citizen writes first (as in every real session); return their chat and the cursor."""
     chat = env.citizen.chat_id(handle)
     env.citizen.send_text(handle, f"Guten Tag, hier {handle}")
+    # No cursor: a fresh environment's account holds nothing older than this test.
     events, cursor, _ = collect(env.provider, None, {chat}, 1, env.settle)
     assert texts(events) == [f"Guten Tag, hier {handle}"]
     assert events[0].chat == chat
@@ -146,7 +151,6 @@ class ProviderContract:
             "b2",
         ]
         assert len({e.provider_id for e in events}) == 6
-        assert all(e.sender_name == e.sender_name.strip() for e in events)
         again = env.provider.receive(cursor, wait=0.2)
         assert [e for e in again.events if e.chat in {anna, bernd}] == []
 
@@ -162,8 +166,6 @@ class ProviderContract:
         assert texts(after) == ["während des Neustarts"]
         leftover = restarted.receive(cursor, wait=0.2)
         assert [e for e in leftover.events if e.chat == chat] == []
-        replay, _, _ = collect(restarted, None, {chat}, 3, env.settle)  # no cursor: from the start
-        assert texts(replay)[-2:] == ["vor dem Neustart", "während des Neustarts"]
 
     def test_wait_returns_as_soon_as_an_event_arrives(self, env: ProviderEnv) -> None:
         chat, cursor = first_contact(env, "anna")
@@ -188,7 +190,7 @@ class ProviderContract:
         batch = env.provider.receive(cursor, wait=0.3)
         assert batch.events == ()
         assert batch.cursor == cursor
-        assert time.monotonic() - started < 0.3 + 2.0
+        assert time.monotonic() - started < 0.3 + env.settle  # it gave up, as told
 
     # --- sending --------------------------------------------------------------------------
 
@@ -332,3 +334,54 @@ class ProviderContract:
         assert env.provider.remaining(chat, ids) == frozenset()
         later = env.provider.receive(cursor, wait=0.2)
         assert [e for e in later.events if e.chat == chat] == []
+
+    def test_delete_chat_removes_the_conversation_as_declared(self, env: ProviderEnv) -> None:
+        chat, cursor = first_contact(env, "anna")
+        bernd = env.citizen.chat_id("bernd")
+        env.citizen.send_text("anna", "Noch eine Frage")
+        env.citizen.send_text("bernd", "Ich auch")
+        events, cursor, _ = collect(env.provider, cursor, {chat, bernd}, 2, env.settle)
+        reply = env.provider.send_text(chat, "Gern.", key="contract-chat-1")
+        ids = [e.provider_id for e in events if e.chat == chat] + [reply.provider_id]
+        others = [e.provider_id for e in events if e.chat == bernd]
+        if not env.provider.capabilities.delete_chat:
+            try:
+                outcome = env.provider.delete_chat(chat)
+                assert outcome.confirmed == 0
+            except ProviderError:
+                pass
+            assert env.provider.remaining(chat, ids) == frozenset(ids)
+            return
+        outcome = env.provider.delete_chat(chat)
+        assert outcome.failures == ()
+        assert outcome.confirmed == outcome.requested
+        assert env.provider.remaining(chat, ids) == frozenset()
+        assert env.provider.remaining(bernd, others) == frozenset(others)  # only this chat
+        later = env.provider.receive(cursor, wait=0.2)
+        assert [e for e in later.events if e.chat == chat] == []
+
+    # --- announcements and set-up ---------------------------------------------------------
+
+    def test_announce_posts_a_public_notice_or_is_refused_as_declared(
+        self, env: ProviderEnv
+    ) -> None:
+        notice = "Sprechstunde am Mittwoch, 16 bis 17 Uhr"
+        if not env.provider.capabilities.announce:
+            with pytest.raises(ProviderError):
+                env.provider.announce(notice, key="contract-announce-1")
+            assert notice not in env.citizen.notices()
+            return
+        first = env.provider.announce(notice, key="contract-announce-1")
+        assert first.provider_id
+        assert eventually(lambda: notice in env.citizen.notices(), env.settle)
+        again = env.provider.announce(notice, key="contract-announce-1")
+        if env.provider.capabilities.idempotent_send:
+            assert again.provider_id == first.provider_id
+            time.sleep(0.3)
+            assert env.citizen.notices().count(notice) == 1
+        assert notice not in env.citizen.phone("anna")  # public, not a message to each citizen
+
+    def test_check_passes_on_a_working_setup(self, env: ProviderEnv) -> None:
+        warnings = env.provider.check()
+        assert isinstance(warnings, tuple)
+        assert all(isinstance(w, str) and w for w in warnings)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from sprechstunde_cli.services.demo import CITIZENS, REPLIES
+from sprechstunde_cli.store import Store
 
 
 def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -59,11 +60,14 @@ def test_demo_outcome_from_the_citizens_side_and_the_store(tmp_path: Path) -> No
     assert from_office(gustav) and len(from_office(gustav)) == 1
     assert "nicht geöffnet" in from_office(gustav)[0]
     # The store: six threads, session closed, the late message was not kept.
+    store = Store.open(data / "sprechstunde.db")
+    bodies = [m.body for m in store.messages("probe")]
+    store.close()
+    assert any("Baustelle in der Musterstraße" in b for b in bodies)  # decrypts
+    assert not any("Sprechstunde noch offen" in b for b in bodies)
     with sqlite3.connect(data / "sprechstunde.db") as db:
         assert db.execute("SELECT COUNT(*) FROM threads").fetchone()[0] == 6
         assert db.execute("SELECT state FROM sessions").fetchone()[0] == "closed"
-        bodies = [r[0] for r in db.execute("SELECT body FROM messages")]
-        assert not any("Sprechstunde noch offen" in b for b in bodies)
         media = db.execute(
             "SELECT kind, media_width, media_duration FROM messages"
             " WHERE media_path IS NOT NULL ORDER BY id"

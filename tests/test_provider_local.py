@@ -65,6 +65,9 @@ class LocalCitizens:
         found = [self.messenger.media(e.id) for e in entries if e.incoming and e.size]
         return [data for data in found if data is not None]
 
+    def notices(self) -> list[str]:
+        return [e.text for e in self.messenger.phone(local.STATUS_CHAT) if e.incoming]
+
     def call_declined(self, handle: str) -> bool:
         calls = [e for e in self.messenger.phone(self.chat_id(handle)) if e.type == "call"]
         return bool(calls) and calls[-1].call_state == "rejected"
@@ -224,7 +227,7 @@ def test_receive_waits_in_small_steps_and_gives_up_on_time(server: Path) -> None
     try:
         started = time.monotonic()
         batch = provider.receive(None, wait=0.2)
-        assert 0.15 <= time.monotonic() - started < 1.5
+        assert 0.15 <= time.monotonic() - started < 5  # it waited, then gave up
         assert (batch.events, batch.cursor) == ((), "0")
     finally:
         provider.close()

@@ -190,6 +190,12 @@ def fill_session(store: Store, clock: FakeClock) -> None:
         store.record_event(conn, SID, "call-1", PHONE)
         assert store.first_away(conn, SID, PHONE)
         store.set_cursor(conn, SID, f"cursor-{CANARY}")
+        # No store API writes hand-offs yet; the row is what migration 2 defines.
+        conn.execute(
+            "INSERT INTO handoffs (session_id, thread, department, email, question, consent,"
+            " state, created_at) VALUES (?, 1, 'Tiefbauamt', ?, ?, 'ja', 'delivered', ?)",
+            (SID, f"{CANARY}@example.org", f"Frage {CANARY}", IN_THE_HOUR.isoformat()),
+        )
         store.bump(conn, SID, "calls_refused")
 
 
@@ -208,7 +214,7 @@ def test_purge_leaves_no_trace_of_citizen_data_on_disk(
     fill_session(store, clock)
     inbound(store, "other-1", sid=OTHER, body="bleibt")
     store.delete_session_content(SID)
-    for table in ("messages", "threads", "outbox", "seen_events", "away_senders"):
+    for table in ("messages", "threads", "outbox", "handoffs", "seen_events", "away_senders"):
         count = store.conn.execute(
             f"SELECT COUNT(*) FROM {table} WHERE session_id = ?", (SID,)
         ).fetchone()[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sprechstunde_cli.config_handoff import HandoffSettings, parse_handoff
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.domain.texts import (
     DEFAULT_TEXTS,
@@ -21,7 +22,6 @@ from sprechstunde_cli.domain.texts import (
     Texts,
     placeholders_in,
 )
-from sprechstunde_cli.config_handoff import HandoffSettings, parse_handoff
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.mail import MailSettings, parse_mail_settings
 from sprechstunde_cli.providers.registry import PROVIDERS
@@ -59,7 +59,7 @@ class Config:
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
     mail: MailSettings | None = None  # None: hand-offs go to an export file instead
-    handoff: HandoffSettings = HandoffSettings()
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
     def session(self, session_id: str) -> SessionSpec:
         try:

@@ -31,8 +31,19 @@ class Paths:
         return self.data_dir / "local-messenger.db"
 
     @property
+    def key_dir(self) -> Path:
+        return key_dir_for(self.data_dir)
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "sprechstunde.log"
+
+
+def key_dir_for(data_dir: Path) -> Path:
+    """Session keys live beside the data dir, never in it: a copy of the data dir alone
+    (a backup, a stolen disk image of that folder) then holds nothing readable."""
+    env = os.environ.get("SPRECHSTUNDE_KEY_DIR")
+    return Path(env).expanduser() if env else data_dir.with_name(f"{data_dir.name}-keys")
 
 
 def resolve_paths(config: Path | None = None, data_dir: Path | None = None) -> Paths:

@@ -53,7 +53,7 @@ class Application:
     def store(self) -> Store:
         from sprechstunde_cli.store import Store
 
-        return Store.open(self.paths.store_file)
+        return Store.open(self.paths.store_file, self.paths.key_dir)
 
     @cached_property
     def console(self) -> Console:

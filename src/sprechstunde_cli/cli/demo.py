@@ -60,7 +60,7 @@ def demo(
     config = demo_config(clock.now(), speed)
     out = application.console
     application.say(f"Rehearsal in {base} — nothing here touches a real messenger.")
-    store = Store.open(paths.store_file)
+    store = Store.open(paths.store_file, paths.key_dir)
     messenger = LocalMessenger(paths.local_messenger_file)
     view = _View(application, store, live=out.is_terminal and not plain and not fast)
     try:

@@ -237,24 +237,34 @@ def media(
     from sprechstunde_cli.render import citizen_text, media_label
 
     record = application.current_session(session)
-    items = [m for m in application.store.messages(record.id, thread=number) if m.media]
+    store = application.store
+    items = [m for m in store.messages(record.id, thread=number) if m.media]
     if index is None:
         if not items:
             application.say(f"Thread {number} has no attachments.")
         for i, msg in enumerate(items, start=1):
-            line = citizen_text(
-                f"[{i}] {media_label(msg.kind, msg.media)}  {msg.media.path}" if msg.media else ""
-            )
-            application.console.print(line)
+            application.console.print(citizen_text(f"[{i}] {media_label(msg.kind, msg.media)}"))
         return
-    if index > len(items) or items[index - 1].media is None:
+    chosen = items[index - 1].media if index <= len(items) else None
+    if chosen is None or chosen.path is None:
         raise NotFoundError(
             f"Thread {number} has no attachment {index}.", f"List them: sprechstunde media {number}"
         )
-    path = str(items[index - 1].media.path)  # type: ignore[union-attr]
+    from sprechstunde_cli.media import extension_for
+    from sprechstunde_cli.paths import write_private
+
+    # Media are stored encrypted; a viewer gets a plain copy in the session's own tmp folder,
+    # which the purge deletes with everything else.
+    plain = (
+        application.paths.session_dir(record.id)
+        / "tmp"
+        / (f"thread{number}-{index}{extension_for(chosen.mime)}")
+    )
+    write_private(plain, store.read_media(record.id, Path(chosen.path)))
+    path = str(plain)
     command = application.config.hour.media_command
     if not command:
-        application.console.print(path)
+        application.say(path)
         return
     # No shell: the path is one argument whatever it contains.
     argv = [

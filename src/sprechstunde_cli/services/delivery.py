@@ -48,7 +48,7 @@ def deliver_due(
         try:
             if item.media_path:
                 path = Path(item.media_path)
-                data = path.read_bytes()
+                data = store.read_media(session_id, path)
                 kind = item.media_kind or MessageKind.FILE
                 mime = item.media_mime or "application/octet-stream"
                 result = provider.send_media(

@@ -17,7 +17,6 @@ from sprechstunde_cli.domain.model import MediaInfo, MessageKind, Purpose, Sessi
 from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.media import check_limits, sniff
-from sprechstunde_cli.paths import write_private
 from sprechstunde_cli.providers.base import (
     DeleteReach,
     InboundCall,
@@ -67,7 +66,9 @@ def take(
             if isinstance(event, InboundMessage) and event.media is not None:
                 if _already_stored(store, session.id, event.provider_id):
                     continue
-                fetched[event.provider_id] = _fetch(provider, config, event, media_dir, report)
+                fetched[event.provider_id] = _fetch(
+                    store, session.id, provider, config, event, media_dir, report
+                )
     to_delete: list[InboundMessage] = []
     max_chars = config.hour.max_message_chars
     with store.write() as conn:
@@ -167,7 +168,13 @@ def _already_stored(store: Store, session_id: str, provider_id: str) -> bool:
 
 
 def _fetch(
-    provider: Provider, config: Config, event: InboundMessage, media_dir: Path, report: IntakeReport
+    store: Store,
+    session_id: str,
+    provider: Provider,
+    config: Config,
+    event: InboundMessage,
+    media_dir: Path,
+    report: IntakeReport,
 ) -> _Fetched:
     ref = event.media
     assert ref is not None
@@ -188,7 +195,7 @@ def _fetch(
         return _Fetched(None, found.kind, "[Datei nicht übernommen]")
     # Our own random name: a citizen's file name never becomes a path.
     path = media_dir / f"{secrets.token_hex(8)}{found.extension}"
-    write_private(path, data)
+    store.write_media(session_id, path, data)
     duration = found.duration if found.duration is not None else ref.duration
     media = MediaInfo(
         mime=found.mime,

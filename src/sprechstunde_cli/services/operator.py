@@ -19,7 +19,6 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.errors import ConflictError, InputError
 from sprechstunde_cli.media import check_limits, sniff
-from sprechstunde_cli.paths import write_private
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.store import Store, ThreadInfo, outbox
@@ -70,7 +69,7 @@ def reply(
     except ConflictError as err:
         raise ConflictError(err.message, "Ask them to release it, or reply with --force.") from None
     info = store.thread(session.id, number)
-    media, kind = _attachment(provider, attachment, media_dir, max_media_bytes)
+    media, kind = _attachment(store, session.id, provider, attachment, media_dir, max_media_bytes)
     with store.write() as conn:
         outbox_id = outbox.enqueue(
             conn,
@@ -93,7 +92,12 @@ def reply(
 
 
 def _attachment(
-    provider: Provider, path: Path | None, media_dir: Path, max_bytes: int
+    store: Store,
+    session_id: str,
+    provider: Provider,
+    path: Path | None,
+    media_dir: Path,
+    max_bytes: int,
 ) -> tuple[MediaInfo | None, MessageKind | None]:
     if path is None:
         return None, None
@@ -112,7 +116,7 @@ def _attachment(
         )
     # A copy inside the session's folder, so the purge removes it with everything else.
     copy = media_dir / f"{secrets.token_hex(8)}{found.extension}"
-    write_private(copy, data)
+    store.write_media(session_id, copy, data)
     return MediaInfo(
         mime=found.mime,
         size=len(data),

@@ -1,4 +1,4 @@
-"""The store: the only SQL in the project (sessions, threads, messages, counters)."""
+"""The store: sessions, counters, and what the purge needs. All SQL lives in store/."""
 
 from __future__ import annotations
 
@@ -6,94 +6,23 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
 from sprechstunde_cli.domain.model import (
-    Direction,
-    MediaInfo,
-    MessageKind,
-    MessageRecord,
-    Purpose,
     SessionRecord,
     SessionSpec,
     SessionState,
-    ThreadRow,
     check_transition,
 )
-from sprechstunde_cli.domain.rules import mask_address
-from sprechstunde_cli.errors import ConflictError, NotFoundError, StoreError
-from sprechstunde_cli.store.db import connect, transaction, with_retry
-from sprechstunde_cli.store.migrations import migrate
+from sprechstunde_cli.errors import NotFoundError, StoreError
+from sprechstunde_cli.store.base import at, iso, parse
+from sprechstunde_cli.store.db import with_retry
+from sprechstunde_cli.store.threads import Inserted, ThreadInfo, ThreadQueries
+
+__all__ = ["Inserted", "Store", "ThreadInfo", "iso", "parse"]
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-@dataclass(frozen=True)
-class ThreadInfo:
-    session_id: str
-    number: int
-    chat: str  # the provider address: for providers only, never for display
-    display_name: str
-    claimed_by: str | None
-    read_upto: int
-
-
-@dataclass(frozen=True)
-class Inserted:
-    message_id: int
-    thread: int
-    new_thread: bool
-
-
-class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-
-    @classmethod
-    def open(cls, path: Path) -> Store:
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = connect(path)
-            opened = conn
-            with_retry(lambda: migrate(opened), "the store's schema")
-        except BaseException as exc:
-            # A refused store (newer schema, damaged file) must not keep its file handle open.
-            if conn is not None:
-                conn.close()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(
-                    f"Cannot open the store at {path}: {exc}.",
-                    "Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions.",
-                ) from None
-            raise
-        return cls(conn, path)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        with transaction(self.conn) as conn:
-            yield conn
-
-    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        return with_retry(lambda: self.conn.execute(sql, params).fetchall())
-
+class Store(ThreadQueries):
     # --- sessions --------------------------------------------------------------------------
 
     def session(self, session_id: str) -> SessionRecord | None:
@@ -182,70 +111,6 @@ class Store:
         )
         return [(r["from_state"], r["to_state"]) for r in rows]
 
-    # --- inbound ---------------------------------------------------------------------------
-
-    def add_inbound(
-        self,
-        conn: sqlite3.Connection,
-        session_id: str,
-        *,
-        provider_id: str,
-        chat: str,
-        display_name: str,
-        at: datetime,
-        kind: MessageKind,
-        body: str,
-        media: MediaInfo | None,
-    ) -> Inserted | None:
-        """Store one citizen message in the caller's transaction; None if already stored."""
-        dup = conn.execute(
-            "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
-            (session_id, provider_id),
-        ).fetchone()
-        if dup:
-            return None
-        number, created = self._thread_for(conn, session_id, chat, display_name, at)
-        cur = conn.execute(
-            "INSERT INTO messages (session_id, thread, direction, kind, provider_id, body, at,"
-            " media_path, media_mime, media_size, media_width, media_height, media_duration)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                session_id,
-                number,
-                Direction.IN.value,
-                kind.value,
-                provider_id,
-                body,
-                iso(at),
-                *_media_cols(media),
-            ),
-        )
-        message_id = int(cur.lastrowid or 0)
-        conn.execute(
-            "UPDATE threads SET waiting_since = COALESCE(waiting_since, ?), last_message_id = ?"
-            " WHERE session_id = ? AND number = ?",
-            (iso(at), message_id, session_id, number),
-        )
-        return Inserted(message_id, number, created)
-
-    def _thread_for(
-        self, conn: sqlite3.Connection, session_id: str, chat: str, display_name: str, at: datetime
-    ) -> tuple[int, bool]:
-        row = conn.execute(
-            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
-        ).fetchone()
-        if row:
-            return int(row["number"]), False
-        number = conn.execute(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM threads WHERE session_id = ?", (session_id,)
-        ).fetchone()[0]
-        conn.execute(
-            "INSERT INTO threads (session_id, number, chat, display_name, first_at)"
-            " VALUES (?,?,?,?,?)",
-            (session_id, number, chat, display_name, iso(at)),
-        )
-        return int(number), True
-
     def record_event(
         self, conn: sqlite3.Connection, session_id: str, provider_id: str, chat: str
     ) -> bool:
@@ -275,205 +140,6 @@ class Store:
     def counters(self, session_id: str) -> dict[str, int]:
         rows = self._read("SELECT name, value FROM counters WHERE session_id = ?", (session_id,))
         return {r["name"]: int(r["value"]) for r in rows}
-
-    # --- threads and messages --------------------------------------------------------------
-
-    def thread(self, session_id: str, number: int) -> ThreadInfo:
-        rows = self._read(
-            "SELECT * FROM threads WHERE session_id = ? AND number = ?", (session_id, number)
-        )
-        if not rows:
-            raise NotFoundError(
-                f"Session '{session_id}' has no thread {number}.",
-                "List the threads: sprechstunde threads",
-            )
-        r = rows[0]
-        return ThreadInfo(
-            session_id, number, r["chat"], r["display_name"], r["claimed_by"], int(r["read_upto"])
-        )
-
-    def thread_number(self, session_id: str, chat: str) -> int | None:
-        rows = self._read(
-            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
-        )
-        return int(rows[0]["number"]) if rows else None
-
-    def threads_waiting(self, session_id: str) -> list[ThreadInfo]:
-        rows = self._read(
-            "SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NOT NULL"
-            " ORDER BY number",
-            (session_id,),
-        )
-        return [
-            ThreadInfo(
-                session_id,
-                int(r["number"]),
-                r["chat"],
-                r["display_name"],
-                r["claimed_by"],
-                int(r["read_upto"]),
-            )
-            for r in rows
-        ]
-
-    def unanswered_threads(self, session_id: str) -> list[ThreadInfo]:
-        rows = self._read(
-            "SELECT * FROM threads WHERE session_id = ? AND answered = 0 ORDER BY number",
-            (session_id,),
-        )
-        return [
-            ThreadInfo(
-                session_id,
-                int(r["number"]),
-                r["chat"],
-                r["display_name"],
-                r["claimed_by"],
-                int(r["read_upto"]),
-            )
-            for r in rows
-        ]
-
-    def thread_rows(self, session_id: str) -> list[ThreadRow]:
-        rows = self._read(
-            """
-            SELECT t.*, m.kind AS last_kind, m.direction AS last_direction, m.body AS last_body,
-                   (SELECT COUNT(*) FROM messages u WHERE u.session_id = t.session_id
-                      AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto)
-                      AS unread
-            FROM threads t LEFT JOIN messages m ON m.id = t.last_message_id
-            WHERE t.session_id = ?
-            """,
-            (session_id,),
-        )
-        return [
-            ThreadRow(
-                number=int(r["number"]),
-                citizen=mask_address(r["chat"], r["display_name"]),
-                first_at=_at(r["first_at"]),
-                waiting_since=parse(r["waiting_since"]),
-                unread=int(r["unread"]),
-                claimed_by=r["claimed_by"],
-                last_kind=MessageKind(r["last_kind"]) if r["last_kind"] else None,
-                last_direction=Direction(r["last_direction"]) if r["last_direction"] else None,
-                last_line=r["last_body"] or "",
-                answered=bool(r["answered"]),
-            )
-            for r in rows
-        ]
-
-    def chat_of(self, session_id: str, number: int) -> str:
-        return self.thread(session_id, number).chat
-
-    def messages(
-        self, session_id: str, thread: int | None = None, after_id: int = 0, limit: int = 10_000
-    ) -> list[MessageRecord]:
-        sql = "SELECT * FROM messages WHERE session_id = ? AND id > ?"
-        params: tuple[object, ...] = (session_id, after_id)
-        if thread is not None:
-            sql += " AND thread = ?"
-            params = (*params, thread)
-        return [_message(r) for r in self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))]
-
-    def mark_read(self, session_id: str, number: int, upto: int) -> None:
-        with self.write() as conn:
-            conn.execute(
-                "UPDATE threads SET read_upto = MAX(read_upto, ?)"
-                " WHERE session_id = ? AND number = ?",
-                (upto, session_id, number),
-            )
-
-    def claim(
-        self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
-    ) -> None:
-        with self.write() as conn:
-            row = conn.execute(
-                "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
-                (session_id, number),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(
-                    f"Session '{session_id}' has no thread {number}.",
-                    "List the threads: sprechstunde threads",
-                )
-            holder = row["claimed_by"]
-            if holder and holder != operator and not force:
-                raise ConflictError(
-                    f"Thread {number} is claimed by {holder}.",
-                    f"Ask {holder} to release it, or add --force.",
-                )
-            conn.execute(
-                "UPDATE threads SET claimed_by = ?, claimed_at = ?"
-                " WHERE session_id = ? AND number = ?",
-                (operator, iso(now), session_id, number),
-            )
-
-    def release(self, session_id: str, number: int, operator: str, force: bool = False) -> None:
-        with self.write() as conn:
-            row = conn.execute(
-                "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
-                (session_id, number),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(
-                    f"Session '{session_id}' has no thread {number}.",
-                    "List the threads: sprechstunde threads",
-                )
-            holder = row["claimed_by"]
-            if holder and holder != operator and not force:
-                raise ConflictError(
-                    f"Thread {number} is claimed by {holder}, not by you.",
-                    "Only the holder releases a claim; add --force to override.",
-                )
-            conn.execute(
-                "UPDATE threads SET claimed_by = NULL, claimed_at = NULL"
-                " WHERE session_id = ? AND number = ?",
-                (session_id, number),
-            )
-
-    def answered(self, conn: sqlite3.Connection, session_id: str, number: int) -> None:
-        conn.execute(
-            "UPDATE threads SET answered = 1, waiting_since = NULL"
-            " WHERE session_id = ? AND number = ?",
-            (session_id, number),
-        )
-
-    def add_outbound(
-        self,
-        conn: sqlite3.Connection,
-        session_id: str,
-        number: int,
-        *,
-        provider_id: str,
-        purpose: Purpose,
-        body: str,
-        at: datetime,
-        operator: str | None,
-        kind: MessageKind,
-        media: MediaInfo | None,
-    ) -> int:
-        cur = conn.execute(
-            "INSERT INTO messages (session_id, thread, direction, kind, purpose, provider_id,"
-            " body, at, operator, media_path, media_mime, media_size, media_width,"
-            " media_height, media_duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                session_id,
-                number,
-                Direction.OUT.value,
-                kind.value,
-                purpose.value,
-                provider_id,
-                body,
-                iso(at),
-                operator,
-                *_media_cols(media),
-            ),
-        )
-        message_id = int(cur.lastrowid or 0)
-        conn.execute(
-            "UPDATE threads SET last_message_id = ? WHERE session_id = ? AND number = ?",
-            (message_id, session_id, number),
-        )
-        return message_id
 
     # --- provider references for the purge --------------------------------------------------
 
@@ -530,12 +196,6 @@ class Store:
             )
 
 
-def _media_cols(media: MediaInfo | None) -> tuple[object, ...]:
-    if media is None:
-        return (None, None, None, None, None, None)
-    return (media.path, media.mime, media.size, media.width, media.height, media.duration)
-
-
 def _session(r: sqlite3.Row) -> SessionRecord:
     return SessionRecord(
         id=r["id"],
@@ -543,37 +203,12 @@ def _session(r: sqlite3.Row) -> SessionRecord:
         official=r["official"],
         provider=r["provider"],
         timezone=r["timezone"],
-        planned_start=_at(r["planned_start"]),
-        planned_end=_at(r["planned_end"]),
+        planned_start=at(r["planned_start"]),
+        planned_end=at(r["planned_end"]),
         state=SessionState(r["state"]),
         opened_at=parse(r["opened_at"]),
         effective_end=parse(r["effective_end"]),
         closed_at=parse(r["closed_at"]),
         purged_at=parse(r["purged_at"]),
         last_call_at=parse(r["last_call_at"]),
-    )
-
-
-def _message(r: sqlite3.Row) -> MessageRecord:
-    media = None
-    if r["media_mime"]:
-        media = MediaInfo(
-            mime=r["media_mime"],
-            size=int(r["media_size"] or 0),
-            width=r["media_width"],
-            height=r["media_height"],
-            duration=r["media_duration"],
-            path=r["media_path"],
-        )
-    return MessageRecord(
-        id=int(r["id"]),
-        session_id=r["session_id"],
-        thread=int(r["thread"]),
-        direction=Direction(r["direction"]),
-        kind=MessageKind(r["kind"]),
-        body=r["body"],
-        at=_at(r["at"]),
-        purpose=Purpose(r["purpose"]) if r["purpose"] else None,
-        operator=r["operator"],
-        media=media,
     )

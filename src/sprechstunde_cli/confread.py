@@ -1,0 +1,124 @@
+"""Typed readers for config tables; every error names its key path and the fix.
+
+Used by the schedule and announcement parsers, which config.py calls (so they cannot import it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sprechstunde_cli.errors import ConfigError
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+
+
+def check_keys(tbl: Mapping[str, Any], where: str, allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    for name in tbl:
+        if name not in allowed:
+            unknown(f"{where}.{name}" if where else name, name, allowed)
+
+
+def unknown(key: str, name: str, allowed: Iterable[str], what: str = "key") -> NoReturn:
+    known = sorted(allowed)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"Did you mean '{close[0]}'?" if close else "Known: " + ", ".join(known) + "."
+    raise ConfigError(f"unknown {what} '{name}'.", hint, key)
+
+
+def table(tbl: Mapping[str, Any], name: str, key: str) -> Mapping[str, Any]:
+    value = tbl.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError("must be a table.", f"Write it as [{key}].", key)
+    return value
+
+
+def string(tbl: Mapping[str, Any], name: str, key: str, default: str | None = None) -> str:
+    if name not in tbl:
+        if default is None:
+            raise ConfigError("is missing.", f'Add {name} = "…".', key)
+        return default
+    value = tbl[name]
+    if not isinstance(value, str):
+        raise ConfigError(
+            f"must be a string, not {type(value).__name__}.", f'Quote it: {name} = "…".', key
+        )
+    return value
+
+
+def boolean(tbl: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
+    value = tbl.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError("must be true or false.", f"Write {name} = true.", key)
+    return value
+
+
+def zone(name: str, key: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone '{name}'.", 'Use an IANA name such as "Europe/Berlin".', key
+        ) from None
+    return name
+
+
+def local_date(value: object, key: str) -> date:
+    """A TOML date (2026-12-02) or the same as a string."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ConfigError("must be a date.", "Write it as 2026-12-02 (year-month-day).", key)
+
+
+def clock_time(value: object, key: str) -> time:
+    """A wall-clock time: "16:00" or a TOML local time 16:00:00."""
+    if isinstance(value, str):
+        try:
+            value = time.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    raise ConfigError("must be a time of day.", 'Write it as "16:00".', key)
+
+
+def local_datetime(value: object, key: str) -> datetime:
+    """A date and wall-clock time without offset: 2026-12-22T16:00:00 (TOML or string)."""
+    if isinstance(value, str) and len(value.strip()) > 10:
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value
+    raise ConfigError(
+        "must be a date and wall-clock time without offset.",
+        "Write it as 2026-12-22T16:00:00 (local time in the schedule's zone).",
+        key,
+    )
+
+
+def duration(value: object, key: str) -> timedelta:
+    """"7d", "1d12h", "90m", "0": how long before something."""
+    text = value.strip() if isinstance(value, str) else ""
+    match = _DURATION.fullmatch(text) if text and text != "0" else None
+    if text == "0":
+        return timedelta(0)
+    if match is None or not any(match.groups()):
+        raise ConfigError(
+            f"is not a duration: {value!r}.",
+            'Write days, hours and minutes like "7d", "1h", "1d12h", "30m", or "0".',
+            key,
+        )
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)

@@ -1,0 +1,84 @@
+"""The store's foundation: the connection, transactions, and content sealed at rest."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+from sprechstunde_cli.crypto import SessionKeys
+from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.paths import key_dir_for, write_private
+from sprechstunde_cli.store.db import connect, transaction, with_retry
+from sprechstunde_cli.store.migrations import migrate
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class StoreBase:
+    def __init__(self, conn: sqlite3.Connection, path: Path, keys: SessionKeys) -> None:
+        self.conn = conn
+        self.path = path
+        self.keys = keys
+
+    @classmethod
+    def open(cls, path: Path, key_dir: Path | None = None) -> Self:
+        keys = SessionKeys(key_dir or key_dir_for(path.parent))
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = connect(path)
+            opened = conn
+            with_retry(lambda: migrate(opened), "the store's schema")
+        except BaseException as exc:
+            # A refused store (newer schema, damaged file) must not keep its file handle open.
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(
+                    f"Cannot open the store at {path}: {exc}.",
+                    "Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions.",
+                ) from None
+            raise
+        return cls(conn, path, keys)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- content at rest: bodies and media are sealed with the session's key ----------------
+
+    def seal(self, session_id: str, text: str, context: str = "body") -> bytes:
+        return self.keys.seal(session_id, text.encode(), context)
+
+    def unseal(self, session_id: str, blob: bytes | str | None, context: str = "body") -> str:
+        if not blob:
+            return ""
+        if isinstance(blob, str):  # written before encryption existed: nothing to open
+            return blob
+        return self.keys.unseal(session_id, bytes(blob), context).decode()
+
+    def write_media(self, session_id: str, path: Path, data: bytes) -> None:
+        write_private(path, self.keys.seal(session_id, data, "media"))
+
+    def read_media(self, session_id: str, path: Path) -> bytes:
+        return self.keys.unseal(session_id, path.read_bytes(), "media")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        with transaction(self.conn) as conn:
+            yield conn
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        return with_retry(lambda: self.conn.execute(sql, params).fetchall())

@@ -1,0 +1,170 @@
+"""Hand-offs: questions passed to a department, with the citizen's consent, until delivered.
+
+States: pending → delivered | exported, or failed (with the reason; retried by the next run).
+A row leaves the table only with the session's purge.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sprechstunde_cli.store.store import Store, iso, parse
+
+PENDING = "pending"
+DELIVERED = "delivered"
+EXPORTED = "exported"
+FAILED = "failed"
+STATES = (DELIVERED, EXPORTED, PENDING, FAILED)
+OUTSTANDING = (PENDING, FAILED)
+
+
+class Consent(StrEnum):
+    """How the citizen's consent was established; NONE is refused by the service."""
+
+    OPERATOR = "operator"  # the citizen agreed in the chat; the operator passed --consent
+    DETECTED = "detected"  # the citizen wrote the address; the operator confirmed it
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Handoff:
+    id: int
+    session_id: str
+    thread: int
+    department: str
+    email: str
+    question: str
+    note: str
+    consent: Consent
+    operator: str | None
+    state: str
+    attempts: int
+    error: str | None
+    created_at: datetime
+    done_at: datetime | None
+
+    @property
+    def outstanding(self) -> bool:
+        return self.state in OUTSTANDING
+
+
+def insert(
+    conn: sqlite3.Connection,
+    session_id: str,
+    *,
+    thread: int,
+    department: str,
+    email: str,
+    question: str,
+    note: str,
+    consent: Consent,
+    operator: str | None,
+    now: datetime,
+) -> int | None:
+    """Record a hand-off in the caller's transaction; None if the thread has one for it."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO handoffs (session_id, thread, department, email, question, note,"
+        " consent, operator, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            session_id,
+            thread,
+            department,
+            email,
+            question,
+            note,
+            consent.value,
+            operator,
+            PENDING,
+            iso(now),
+        ),
+    )
+    return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
+
+
+def get(store: Store, session_id: str, thread: int, department: str) -> Handoff | None:
+    row = store.conn.execute(
+        "SELECT * FROM handoffs WHERE session_id = ? AND thread = ? AND department = ?",
+        (session_id, thread, department),
+    ).fetchone()
+    return _handoff(row) if row else None
+
+
+def of_session(store: Store, session_id: str, *states: str) -> list[Handoff]:
+    """The session's hand-offs in the given states (all without states), by thread."""
+    rows = store.conn.execute(
+        "SELECT * FROM handoffs WHERE session_id = ? ORDER BY thread, id", (session_id,)
+    ).fetchall()
+    found = [_handoff(r) for r in rows]
+    return [h for h in found if not states or h.state in states]
+
+
+def counts(store: Store, session_id: str) -> dict[str, int]:
+    """Hand-offs per state; every state is present, zero if none."""
+    rows = store.conn.execute(
+        "SELECT state, COUNT(*) FROM handoffs WHERE session_id = ? GROUP BY state", (session_id,)
+    ).fetchall()
+    found = {r[0]: int(r[1]) for r in rows}
+    return {state: found.get(state, 0) for state in STATES}
+
+
+def tried(store: Store, handoff_id: int) -> None:
+    """Count an attempt before it is made, so a crash mid-send still shows up in `attempts`."""
+    with store.write() as conn:
+        conn.execute("UPDATE handoffs SET attempts = attempts + 1 WHERE id = ?", (handoff_id,))
+
+
+def delivered(store: Store, handoff_id: int, now: datetime) -> None:
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE handoffs SET state = ?, error = NULL, done_at = ? WHERE id = ?",
+            (DELIVERED, iso(now), handoff_id),
+        )
+
+
+def failed(store: Store, handoff_id: int, error: str) -> None:
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE handoffs SET state = ?, error = ? WHERE id = ?", (FAILED, error, handoff_id)
+        )
+
+
+def exported(store: Store, handoff_ids: Sequence[int], now: datetime) -> None:
+    """Mark hand-offs as taken over in an export file, all in one transaction."""
+    with store.write() as conn:
+        conn.executemany(
+            "UPDATE handoffs SET state = ?, error = NULL, done_at = ? WHERE id = ?",
+            [(EXPORTED, iso(now), handoff_id) for handoff_id in handoff_ids],
+        )
+
+
+def outbox_state(store: Store, key: str) -> tuple[int, str, str | None] | None:
+    """The outbox row (id, state, error) behind an idempotency key, if one was queued."""
+    row = store.conn.execute(
+        "SELECT id, state, error FROM outbox WHERE key = ?", (key,)
+    ).fetchone()
+    return (int(row["id"]), row["state"], row["error"]) if row else None
+
+
+def _handoff(r: sqlite3.Row) -> Handoff:
+    created = parse(r["created_at"])
+    assert created is not None  # NOT NULL in the schema
+    return Handoff(
+        id=int(r["id"]),
+        session_id=r["session_id"],
+        thread=int(r["thread"]),
+        department=r["department"],
+        email=r["email"],
+        question=r["question"],
+        note=r["note"],
+        consent=Consent(r["consent"]),
+        operator=r["operator"],
+        state=r["state"],
+        attempts=int(r["attempts"]),
+        error=r["error"],
+        created_at=created,
+        done_at=parse(r["done_at"]),
+    )

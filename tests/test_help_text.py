@@ -1,0 +1,51 @@
+"""Help text is the manual (STYLE habit 6): every command and parameter explains itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import typer
+
+from sprechstunde_cli.cli import app
+
+
+def _walk_commands(command: Any, path: str) -> Iterator[tuple[str, Any]]:
+    yield path, command
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _walk_commands(sub, f"{path} {name}")
+
+
+COMMANDS = list(_walk_commands(typer.main.get_command(app), "sprechstunde"))
+COMMAND_IDS = [
+    path.removeprefix("sprechstunde").strip().replace(" ", "/") or "root" for path, _ in COMMANDS
+]
+
+
+def test_the_command_tree_is_found() -> None:
+    paths = {path for path, _ in COMMANDS}
+    assert {"sprechstunde", "sprechstunde threads", "sprechstunde reply"} <= paths
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=COMMAND_IDS)
+def test_command_help_is_a_sentence(path: str, command: Any) -> None:
+    lines = (command.help or "").strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    assert first, f"{path}: no help text"
+    assert first[0].isupper(), f"{path}: help should start with a capital: {first!r}"
+    assert first.endswith("."), f"{path}: help's first line should end with '.': {first!r}"
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=COMMAND_IDS)
+def test_every_option_and_argument_is_explained(path: str, command: Any) -> None:
+    params = [p for p in command.params if p.name not in {"ctx", "help"}]
+    missing = [p.name for p in params if not (getattr(p, "help", None) or "").strip()]
+    assert missing == [], f"{path}: no help for {missing}"
+    # An env var nobody is told about is no use; Typer prints it only with show_envvar.
+    hidden_env = [
+        p.name
+        for p in params
+        if getattr(p, "envvar", None) and not getattr(p, "show_envvar", False)
+    ]
+    assert hidden_env == [], f"{path}: envvar not shown in --help for {hidden_env}"
