@@ -164,12 +164,15 @@ def test_attachments_are_listed_and_opened_with_the_configured_command(
 def test_close_and_purge_leave_nothing(hour_open: Sp, tmp_path: Path) -> None:
     result = hour_open("close", "--purge")
     assert "closing words sent to 2 unanswered thread(s)" in result.stdout
-    assert "local data deleted" in result.stdout
+    assert "Local data deleted and verified (clean)" in result.stdout
+    receipt = json.loads(hour_open("receipt", "mittwoch", "--json").stdout)
+    assert receipt["verification"]["result"] == "clean"
+    assert receipt["counts"]["threads"] == 2
     assert hour_open("sandbox", "inbox", "--as", "anna", "--json").stdout == ""
     result = hour_open("threads", expect=ExitCode.NOT_FOUND)
     assert "No session is open" in result.stderr
-    result = hour_open("purge", "mittwoch", expect=ExitCode.STATE)
-    assert "purged" in result.stderr
+    result = hour_open("purge", "mittwoch")
+    assert "already purged" in result.stdout
 
 
 def test_sessions_lists_config_and_state(hour_open: Sp) -> None:

@@ -16,13 +16,12 @@ from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionState
 from sprechstunde_cli.errors import (
     ConflictError,
-    IncompleteError,
     InputError,
     ProviderError,
     StateError,
 )
 from sprechstunde_cli.media import make_ogg_opus, make_png
-from sprechstunde_cli.providers.base import DeleteOutcome, OutboundMedia, Sent
+from sprechstunde_cli.providers.base import OutboundMedia, Sent
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 from sprechstunde_cli.services import closing, delivery, hour, operator
 from sprechstunde_cli.store import Store, outbox
@@ -497,56 +496,6 @@ def test_close_sends_closing_words_only_to_unanswered_threads(rig: Rig) -> None:
     assert not any("Die Sprechstunde ist beendet" in t for t in rig.phone("answered"))
     assert rig.session.state is SessionState.CLOSED
     assert [to for _, to in rig.store.state_history("mittwoch")] == ["open", "closing", "closed"]
-
-
-def test_purge_deletes_at_the_messenger_and_locally(rig: Rig) -> None:
-    rig.open()
-    rig.messenger.citizen_send(
-        "c14",
-        "Geheimnis-4711",
-        kind=MessageKind.IMAGE,
-        media=make_png(8, 8, (5, 5, 5)),
-        mime="image/png",
-    )
-    rig.step()
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
-    report = closing.purge(
-        rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t", session_dir=rig.session_dir
-    )
-    assert report.requested == report.confirmed >= 3  # message, greeting, closing words
-    assert rig.messenger.phone("c14") == []
-    assert rig.store.messages("mittwoch") == [] and rig.store.thread_rows("mittwoch") == []
-    assert not rig.session_dir.exists()
-    assert rig.session.state is SessionState.PURGED
-    assert rig.store.counters("mittwoch")["received_image"] == 1  # statistics survive
-
-
-class StubbornProvider(LocalProvider):
-    def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
-        raise ProviderError("server unavailable", retryable=True)
-
-
-def test_a_failed_remote_delete_keeps_what_a_rerun_needs(rig: Rig) -> None:
-    rig.open()
-    rig.messenger.citizen_send("c15", "Bitte löschen")
-    rig.step()
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
-    with pytest.raises(IncompleteError) as err:
-        closing.purge(
-            rig.store,
-            StubbornProvider(rig.messenger),
-            "mittwoch",
-            rig.clock.now(),
-            actor="t",
-            session_dir=rig.session_dir,
-        )
-    assert "purge mittwoch" in err.value.hint
-    assert rig.session.state is SessionState.CLOSED
-    closing.purge(
-        rig.store, rig.provider, "mittwoch", rig.clock.now(), actor="t", session_dir=rig.session_dir
-    )
-    assert rig.messenger.phone("c15") == []
-    assert rig.session.state is SessionState.PURGED
 
 
 def test_outbound_media_reaches_the_messenger_as_sent(rig: Rig) -> None:

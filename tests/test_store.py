@@ -174,13 +174,16 @@ def test_waiting_since_starts_with_the_first_unanswered_message(store: Store) ->
     add(store, "p2", PHONE, at=t + timedelta(minutes=3))
     assert store.thread_rows(SID)[0].waiting_since == t
     with store.write() as conn:
-        store.answered(conn, SID, 1)
+        store.answered(conn, SID, 1, t + timedelta(minutes=5))
     row = store.thread_rows(SID)[0]
     assert (row.waiting_since, row.answered) == (None, True)
     assert store.threads_waiting(SID) == []
     add(store, "p3", PHONE, at=t + timedelta(minutes=9))
     assert store.thread_rows(SID)[0].waiting_since == t + timedelta(minutes=9)
     assert [i.number for i in store.threads_waiting(SID)] == [1]
+    # How long it waited is kept for the statistics (5 minutes), and nothing else.
+    samples = store.conn.execute("SELECT * FROM wait_samples").fetchall()
+    assert [tuple(r)[1:] for r in samples] == [(SID, 300.0)]
 
 
 def test_unread_counts_only_inbound_and_mark_read_never_goes_back(store: Store) -> None:

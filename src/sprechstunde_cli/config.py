@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sprechstunde_cli.announce.settings import AnnounceSettings, parse_announce
 from sprechstunde_cli.config_handoff import HandoffSettings, parse_handoff
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.domain.texts import (
@@ -25,12 +26,14 @@ from sprechstunde_cli.domain.texts import (
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.mail import MailSettings, parse_mail_settings
 from sprechstunde_cli.providers.registry import PROVIDERS
+from sprechstunde_cli.schedule import Schedule, find, planned
+from sprechstunde_cli.schedule.parse import parse_schedules
 
 # One list of providers: the registry's (it imports no provider module itself).
 KNOWN_PROVIDERS = tuple(PROVIDERS)
 DEFAULT_TIMEZONE = "Europe/Berlin"
 # Sections parsed by their own modules.
-EXTRA_SECTIONS = ("mail", "handoff")
+EXTRA_SECTIONS = ("mail", "handoff", "schedules", "announce")
 
 
 @dataclass(frozen=True)
@@ -60,20 +63,33 @@ class Config:
     path: Path | None = None
     mail: MailSettings | None = None  # None: hand-offs go to an export file instead
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    schedules: Mapping[str, Schedule] = field(default_factory=dict)
+    announce: AnnounceSettings = field(default_factory=AnnounceSettings)
 
     def session(self, session_id: str) -> SessionSpec:
-        try:
+        if session_id in self.sessions:
             return self.sessions[session_id]
-        except KeyError:
-            known = ", ".join(self.sessions) or "none"
+        # A schedule's date: "<schedule>-2026-12-16", found without expanding the whole rule.
+        found = find(self.schedules, session_id)
+        if found is not None and not found.cancelled:
+            return found.spec
+        if found is not None:
+            why = f"public holiday: {found.holiday}" if found.holiday else "listed in skip"
             raise ConfigError(
-                f"No session '{session_id}' in the config (known: {known}).",
-                "Add a [sessions.<id>] table to the config, or pick one of the known ids.",
-            ) from None
+                f"Session '{session_id}' is cancelled ({why}).",
+                f"To hold it after all, move it: [schedules.{found.schedule}.move].",
+            )
+        known = ", ".join([*self.sessions, *(f"{s}-YYYY-MM-DD" for s in self.schedules)])
+        raise ConfigError(
+            f"No session '{session_id}' in the config (known: {known or 'none'}).",
+            "Add a [sessions.<id>] table to the config, or pick one of the known ids "
+            "(sprechstunde schedule lists the dates).",
+        )
 
     def upcoming(self, now: datetime) -> list[SessionSpec]:
-        """Sessions that have not ended yet, soonest first."""
-        return sorted((s for s in self.sessions.values() if s.end > now), key=lambda s: s.start)
+        """Sessions that have not ended yet, soonest first (schedules up to a horizon)."""
+        specs = [*self.sessions.values(), *planned(self.schedules, now)]
+        return sorted((s for s in specs if s.end > now), key=lambda s: s.start)
 
     def next_session_after(self, moment: datetime, exclude: str = "") -> SessionSpec | None:
         later = [s for s in self.upcoming(moment) if s.start > moment and s.id != exclude]
@@ -126,6 +142,22 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
         sid: _parse_session(sid, _table(sessions_tbl, sid, prefix="sessions."), timezone)
         for sid in sessions_tbl
     }
+    schedules = parse_schedules(_table(raw, "schedules"), timezone, KNOWN_PROVIDERS)
+    for sid in sessions:
+        if find(schedules, sid) is not None:
+            raise ConfigError(
+                "has the id of a date of a schedule.", "Rename the session.", f"sessions.{sid}"
+            )
+    mail = parse_mail_settings(_table(raw, "mail"), "mail") if "mail" in raw else None
+    announce = parse_announce(
+        _table(raw, "announce"), KNOWN_PROVIDERS, path.parent if path else None
+    )
+    if "email" in announce.channels and mail is None:
+        raise ConfigError(
+            "needs a [mail] section (the SMTP server to send through).",
+            "Add [mail] with host and sender, or set enabled = false.",
+            "announce.email",
+        )
     return Config(
         office=office,
         operator=operator,
@@ -136,8 +168,10 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
         hour=hour,
         providers={k: dict(v) for k, v in providers_tbl.items()},
         path=path,
-        mail=parse_mail_settings(_table(raw, "mail"), "mail") if "mail" in raw else None,
+        mail=mail,
         handoff=parse_handoff(_table(raw, "handoff")),
+        schedules=schedules,
+        announce=announce,
     )
 
 

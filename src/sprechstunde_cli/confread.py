@@ -5,6 +5,7 @@ Used by the schedule and announcement parsers, which config.py calls (so they ca
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -71,10 +72,8 @@ def zone(name: str, key: str) -> str:
 def local_date(value: object, key: str) -> date:
     """A TOML date (2026-12-02) or the same as a string."""
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = date.fromisoformat(value.strip())
-        except ValueError:
-            pass
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     raise ConfigError("must be a date.", "Write it as 2026-12-02 (year-month-day).", key)
@@ -83,10 +82,8 @@ def local_date(value: object, key: str) -> date:
 def clock_time(value: object, key: str) -> time:
     """A wall-clock time: "16:00" or a TOML local time 16:00:00."""
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = time.fromisoformat(value.strip())
-        except ValueError:
-            pass
     if isinstance(value, time) and value.tzinfo is None:
         return value
     raise ConfigError("must be a time of day.", 'Write it as "16:00".', key)
@@ -95,10 +92,8 @@ def clock_time(value: object, key: str) -> time:
 def local_datetime(value: object, key: str) -> datetime:
     """A date and wall-clock time without offset: 2026-12-22T16:00:00 (TOML or string)."""
     if isinstance(value, str) and len(value.strip()) > 10:
-        try:
+        with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
     if isinstance(value, datetime) and value.tzinfo is None:
         return value
     raise ConfigError(
@@ -109,7 +104,7 @@ def local_datetime(value: object, key: str) -> datetime:
 
 
 def duration(value: object, key: str) -> timedelta:
-    """"7d", "1d12h", "90m", "0": how long before something."""
+    """ "7d", "1d12h", "90m", "0": how long before something."""
     text = value.strip() if isinstance(value, str) else ""
     match = _DURATION.fullmatch(text) if text and text != "0" else None
     if text == "0":

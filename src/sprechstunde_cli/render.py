@@ -7,9 +7,9 @@ Our own words go through the same path, so no code here ever needs to ask whethe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich import box
@@ -337,3 +337,48 @@ def phone_view(
     if not entries:
         return Group(head, Text("Nothing yet.", style="dim"))
     return Group(head, *(_phone_entry(e, tz) for e in entries))
+
+
+def receipt_view(body: Mapping[str, Any]) -> RenderableType:
+    """The deletion receipt as plain lines; it holds no personal data, but stays literal."""
+    counts = body.get("counts", {})
+    verification = body.get("verification", {})
+    lines = [
+        f"Löschprotokoll / deletion receipt — session {body.get('session')}",
+        f"  {body.get('title', '')} ({body.get('tool', '')})",
+        f"  planned: {body['planned']['start']} – {body['planned']['end']}",
+        f"  opened:  {body['actual']['opened']}   closed: {body['actual']['closed']}",
+        f"  purge:   {body['purge']['started']} – {body['purge']['ended']}",
+        "  counts:  " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()),
+    ]
+    for result in body.get("providers", []):
+        state = (
+            "skipped by operator"
+            if result.get("skipped_by_operator")
+            else (
+                f"{result['confirmed']} of {result['requested']} deleted, "
+                f"{result['remaining']} remaining, {result['chats_removed']} chat(s) removed"
+            )
+        )
+        lines.append(
+            f"  messenger {result['provider']} (reach: "
+            f"{str(result['reach']).replace('_', ' ')}): {state}"
+        )
+        lines.extend(f"    failed: {reason}" for reason in result.get("failed", []))
+    for entry in body.get("stores", []):
+        details = ", ".join(f"{k} {v}" for k, v in entry.items() if k not in ("store", "ok"))
+        lines.append(
+            f"  {entry['store']}: {'ok' if entry.get('ok') else 'FAILED'}"
+            + (f" ({details})" if details else "")
+        )
+    lines.append(
+        f"  verification: {verification.get('result')} — searched for "
+        f"{verification.get('searched_for')} forms in {verification.get('files_scanned')} "
+        f"files ({verification.get('short_texts_not_searched')} short texts not searched)"
+    )
+    lines.extend(f"  kept elsewhere: {text}" for text in body.get("residual_retention", []))
+    lines.extend(
+        f"  hand-off export (take it to the departments): {path}"
+        for path in body.get("handoff_exports", [])
+    )
+    return Group(*(citizen_text(line) for line in lines))

@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 # Importing a command module registers its commands on `app`; keep these imports cheap.
-from sprechstunde_cli.cli import auth, demo, sandbox, session, setup, threads
+from sprechstunde_cli.cli import (
+    auth,
+    closing,
+    demo,
+    followup,
+    sandbox,
+    session,
+    setup,
+    threads,
+)
 from sprechstunde_cli.cli.app import app
 
-__all__ = ["app", "auth", "demo", "main", "sandbox", "session", "setup", "threads"]
+__all__ = [
+    "app",
+    "auth",
+    "closing",
+    "demo",
+    "followup",
+    "main",
+    "sandbox",
+    "session",
+    "setup",
+    "threads",
+]
 
 
 def main() -> None:

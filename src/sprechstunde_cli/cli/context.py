@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from sprechstunde_cli.config import Config
+    from sprechstunde_cli.mail import Mailer
     from sprechstunde_cli.providers.base import Provider
     from sprechstunde_cli.store import Store
 
@@ -84,6 +85,17 @@ class Application:
             return getpass.getuser()
         except (KeyError, OSError):  # no passwd entry in some containers
             return "operator"
+
+    def mailer(self) -> Mailer | None:
+        """The SMTP sender of [mail], or None when hand-offs go to an export file."""
+        settings = self.config.mail
+        if settings is None:
+            return None
+        from sprechstunde_cli.mail import Mailer
+        from sprechstunde_cli.secrets import require_token
+
+        password = require_token("smtp", self.paths).reveal() if settings.user else None
+        return Mailer(settings, password)
 
     def provider(self, name: str) -> Provider:
         from sprechstunde_cli.providers.registry import build_provider

@@ -49,6 +49,7 @@ def demo(
     from sprechstunde_cli.paths import Paths, private_dir
     from sprechstunde_cli.providers.local import LocalMessenger
     from sprechstunde_cli.services.demo import demo_config, run_demo
+    from sprechstunde_cli.services.purge import Places
     from sprechstunde_cli.store import Store
 
     base = private_dir(workdir) if workdir else Path(tempfile.mkdtemp(prefix="sprechstunde-demo-"))
@@ -71,7 +72,12 @@ def demo(
                 config,
                 clock,
                 speed=speed,
-                session_dir=paths.session_dir("probe"),
+                places=Places(
+                    data_dir=paths.data_dir,
+                    session_dir=paths.session_dir("probe"),
+                    log_file=paths.log_file,
+                    export_dir=base / "handoffs",
+                ),
                 keep=keep_data,
                 notify=view.notify,
             )
@@ -87,10 +93,12 @@ def demo(
     )
     if result.close:
         application.say(f"Closing words went to {result.close.closing_sent} unanswered thread(s).")
-    if result.purge:
+    if result.receipt:
+        (remote,) = result.receipt["providers"]
         application.say(
-            f"Deleted at the messenger: {result.purge.confirmed} of "
-            f"{result.purge.requested} messages (both sides); local data deleted."
+            f"Deleted at the messenger: {remote['confirmed']} of {remote['requested']} messages "
+            f"(both sides); local data deleted and verified "
+            f"({result.receipt['verification']['result']}); session key destroyed."
         )
     elif keep_data:
         application.say(

@@ -14,7 +14,6 @@ from sprechstunde_cli.errors import ExitCode, NotFoundError
 if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import SessionSpec, ThreadRow
-    from sprechstunde_cli.providers.base import Provider
     from sprechstunde_cli.services.hour import Hour, StepReport
 
 SessionArg = Annotated[
@@ -152,74 +151,6 @@ def _ordered_rows(application: Application, session_id: str) -> list[ThreadRow]:
     from sprechstunde_cli.domain.rules import by_waiting_time
 
     return list(by_waiting_time(application.store.thread_rows(session_id)))
-
-
-@app.command()
-def close(
-    ctx: typer.Context,
-    session: SessionArg = None,
-    purge_: Annotated[
-        bool, typer.Option("--purge", help="Delete the session's data right after closing.")
-    ] = False,
-) -> None:
-    """Close the hour: send the closing words to unanswered threads and stop intake."""
-    application: Application = ctx.obj
-    from sprechstunde_cli.services.closing import close as close_session
-
-    record = application.current_session(session)
-    provider = application.provider(record.provider)
-    try:
-        report = close_session(
-            application.store,
-            provider,
-            application.config,
-            record.id,
-            application.clock.now(),
-            actor=application.operator,
-        )
-        application.say(
-            f"Closed session '{record.id}': closing words sent to "
-            f"{report.closing_sent} unanswered thread(s)."
-        )
-        if report.undelivered:
-            application.warn(f"{report.undelivered} message(s) could not be delivered.")
-        if purge_:
-            _purge(application, record.id, provider)
-    finally:
-        provider.close()
-
-
-@app.command()
-def purge(
-    ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session id to delete.")],
-) -> None:
-    """Delete a closed session's chats at the messenger and on this machine."""
-    application: Application = ctx.obj
-    record = application.store.require_session(session)
-    provider = application.provider(record.provider)
-    try:
-        _purge(application, record.id, provider)
-    finally:
-        provider.close()
-
-
-def _purge(application: Application, session_id: str, provider: Provider) -> None:
-    from sprechstunde_cli.services.closing import purge as purge_session
-
-    report = purge_session(
-        application.store,
-        provider,
-        session_id,
-        application.clock.now(),
-        actor=application.operator,
-        session_dir=application.paths.session_dir(session_id),
-    )
-    application.say(
-        f"Purged session '{session_id}': {report.confirmed} of {report.requested} messages "
-        f"deleted at the messenger (reach: {report.reach.value.replace('_', ' ')}); "
-        "local data deleted."
-    )
 
 
 @app.command()

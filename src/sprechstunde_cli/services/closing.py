@@ -1,18 +1,20 @@
-"""End the hour: closing words to unanswered threads, then delete everything the session held."""
+"""End the hour: closing words to unanswered threads, hand-offs out, intake stopped."""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import Purpose, SessionState, require_state
-from sprechstunde_cli.errors import IncompleteError, ProviderError
-from sprechstunde_cli.providers.base import DeleteReach, Provider
+from sprechstunde_cli.domain.texts import render
+from sprechstunde_cli.mail import Mailer
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.services import handoff
 from sprechstunde_cli.services.delivery import deliver_due
-from sprechstunde_cli.services.texts import fill
+from sprechstunde_cli.services.texts import fill, values
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.store.outbox import enqueue
 
@@ -21,17 +23,44 @@ from sprechstunde_cli.store.outbox import enqueue
 class CloseReport:
     closing_sent: int
     undelivered: int
+    handoffs_delivered: int = 0
+    handoffs_exported: int = 0
+    handoffs_failed: int = 0
+    export_file: Path | None = None
+    problems: tuple[str, ...] = ()
+
+
+def closing_text(store: Store, config: Config, session_id: str) -> str:
+    session = store.require_session(session_id)
+    body = fill(config.texts.closing, session, config)
+    if config.handoff.offer:
+        offer = render(
+            config.texts.closing_handoff_offer,
+            {**values(session, config), "office_email": config.handoff.default_mailbox},
+        )
+        body = f"{body} {offer}"
+    return body
 
 
 def close(
-    store: Store, provider: Provider, config: Config, session_id: str, now: datetime, *, actor: str
+    store: Store,
+    provider: Provider,
+    config: Config,
+    session_id: str,
+    now: datetime,
+    *,
+    actor: str,
+    mailer: Mailer | None = None,
+    export_dir: Path | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> CloseReport:
-    """Send the closing words and mark the session closed; resumable after a crash."""
+    """Send the closing words, deliver hand-offs, mark the session closed; resumable."""
     session = store.require_session(session_id)
     require_state(session_id, session.state, SessionState.OPEN, SessionState.CLOSING)
     if session.state is SessionState.OPEN:
-        session = store.transition(session_id, SessionState.CLOSING, now, actor)
-    body = fill(config.texts.closing, session, config)
+        # From here on `open` stops taking messages: its next step sees the new state.
+        store.transition(session_id, SessionState.CLOSING, now, actor)
+    body = closing_text(store, config, session_id)
     with store.write() as conn:
         for thread in store.unanswered_threads(session_id):
             enqueue(
@@ -45,57 +74,27 @@ def close(
                 now=now,
             )
     before = store.counters(session_id).get("sent_closing", 0)
-    deliver_due(store, provider, session_id, now)
+    delivery = deliver_due(store, provider, session_id, now)
     sent = store.counters(session_id).get("sent_closing", 0) - before
     left = outbox.counts(store, session_id)
     undelivered = left.get(outbox.PENDING, 0) + left.get(outbox.SENDING, 0)
+    report = handoff.deliver_all(
+        store,
+        config,
+        mailer,
+        session_id,
+        now,
+        export_dir=export_dir or Path.cwd(),
+        export=mailer is None,
+        sleep=sleep or (lambda _s: None),
+    )
     store.transition(session_id, SessionState.CLOSED, now, actor, closed_at=now)
-    return CloseReport(sent, undelivered)
-
-
-@dataclass
-class PurgeReport:
-    requested: int = 0
-    confirmed: int = 0
-    remaining: int = 0
-    failures: list[str] = field(default_factory=list)
-    reach: DeleteReach = DeleteReach.NONE
-
-
-def purge(
-    store: Store,
-    provider: Provider,
-    session_id: str,
-    now: datetime,
-    *,
-    actor: str,
-    session_dir: Path,
-) -> PurgeReport:
-    """Delete at the provider as far as it reaches, then locally; safe to run again."""
-    session = store.require_session(session_id)
-    require_state(session_id, session.state, SessionState.CLOSED)
-    report = PurgeReport(reach=provider.capabilities.delete_reach)
-    if report.reach is not DeleteReach.NONE:
-        for chat, ids in store.provider_refs(session_id).items():
-            try:
-                outcome = provider.delete_messages(chat, ids)
-                report.requested += outcome.requested
-                report.confirmed += outcome.confirmed
-                report.failures.extend(outcome.failures)
-                report.remaining += len(provider.remaining(chat, ids))
-            except ProviderError as err:
-                report.requested += len(ids)
-                report.failures.append(err.message)
-    if report.failures or report.remaining:
-        # Keep the local references: they are what a re-run needs to finish the job.
-        raise IncompleteError(
-            f"The messenger kept {report.remaining} of {report.requested} messages"
-            + (f" ({report.failures[0]})" if report.failures else "")
-            + ".",
-            f"Nothing was deleted locally yet. Run again: sprechstunde purge {session_id}",
-        )
-    store.delete_session_content(session_id)
-    shutil.rmtree(session_dir, ignore_errors=True)
-    store.checkpoint()
-    store.transition(session_id, SessionState.PURGED, now, actor, purged_at=now)
-    return report
+    return CloseReport(
+        closing_sent=sent,
+        undelivered=undelivered,
+        handoffs_delivered=report.delivered,
+        handoffs_exported=report.exported,
+        handoffs_failed=report.failed,
+        export_file=report.export_file,
+        problems=(*delivery.errors, *report.errors),
+    )

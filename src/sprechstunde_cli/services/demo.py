@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.domain.model import Clock, MessageKind
 from sprechstunde_cli.media import make_ogg_opus, make_png
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services.closing import CloseReport, PurgeReport, close, purge
+from sprechstunde_cli.services.closing import CloseReport, close
 from sprechstunde_cli.services.hour import Hour, StepReport, open_session
 from sprechstunde_cli.services.operator import reply
+from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.store import Store, outbox
 
 HOUR = 60.0
@@ -146,7 +146,7 @@ class DemoResult:
     calls_refused: int = 0
     late: int = 0
     close: CloseReport | None = None
-    purge: PurgeReport | None = None
+    receipt: dict[str, Any] | None = None
     counters: dict[str, int] = field(default_factory=dict)
 
 
@@ -160,7 +160,7 @@ def run_demo(
     clock: Clock,
     *,
     speed: float,
-    session_dir: Path,
+    places: Places,
     keep: bool,
     notify: Notify,
 ) -> DemoResult:
@@ -169,7 +169,7 @@ def run_demo(
     t0 = clock.now()
     open_session(store, spec, t0, actor=OPERATOR, rehearse=True)
     notify("phase", f"Session '{spec.id}' is open.")
-    hour = Hour(store, provider, config, spec.id, session_dir / "media")
+    hour = Hour(store, provider, config, spec.id, places.session_dir / "media")
     citizens = list(CITIZENS)
     replies = list(REPLIES)
     photo = make_png(320, 240, (46, 139, 87))
@@ -199,7 +199,7 @@ def run_demo(
                 answer.text,
                 operator=OPERATOR,
                 now=clock.now(),
-                media_dir=session_dir / "media",
+                media_dir=places.session_dir / "media",
                 max_media_bytes=config.hour.max_media_bytes,
             )
             result.replies += 1
@@ -215,12 +215,19 @@ def run_demo(
     result.calls_refused = counters.get("calls_refused", 0)
     result.late = counters.get("late_messages", 0)
     notify("phase", "Closing the hour.")
-    result.close = close(store, provider, config, spec.id, clock.now(), actor=OPERATOR)
+    result.close = close(
+        store,
+        provider,
+        config,
+        spec.id,
+        clock.now(),
+        actor=OPERATOR,
+        export_dir=places.export_dir,
+        sleep=clock.sleep,
+    )
     if not keep:
         notify("phase", "Deleting all chats, here and at the messenger.")
-        result.purge = purge(
-            store, provider, spec.id, clock.now(), actor=OPERATOR, session_dir=session_dir
-        )
+        result.receipt = purge(store, provider, config, spec.id, clock, places=places, mailer=None)
     result.counters = store.counters(spec.id)
     return result
 

@@ -13,7 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.model import MediaInfo, MessageKind, Purpose, SessionRecord
+from sprechstunde_cli.domain.model import (
+    MediaInfo,
+    MessageKind,
+    Purpose,
+    SessionRecord,
+    SessionState,
+)
 from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.media import check_limits, sniff
@@ -59,7 +65,12 @@ def take(
     media_dir: Path,
 ) -> IntakeReport:
     report = IntakeReport()
-    accepting = session.opened_at is not None and in_window(now, session.opened_at, session.end)
+    # After close (or before open) everything is "outside the hour": away reply, nothing kept.
+    accepting = (
+        session.state is SessionState.OPEN
+        and session.opened_at is not None
+        and in_window(now, session.opened_at, session.end)
+    )
     fetched: dict[str, _Fetched] = {}
     if accepting:
         for event in batch.events:

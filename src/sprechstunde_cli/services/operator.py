@@ -84,7 +84,7 @@ def reply(
             media=media,
             media_kind=kind,
         )
-        store.answered(conn, session.id, number)
+        store.answered(conn, session.id, number, now)
     assert outbox_id is not None  # a fresh uuid key is never a duplicate
     deliver_due(store, provider, session.id, now, only_id=outbox_id)
     state, error = outbox.state_of(store, outbox_id)

@@ -1,7 +1,8 @@
 """Hand-offs: questions passed to a department, with the citizen's consent, until delivered.
 
 States: pending → delivered | exported, or failed (with the reason; retried by the next run).
-A row leaves the table only with the session's purge.
+A row leaves the table only with the session's purge. The address, the question and the note
+are sealed with the session's key like message bodies, so the crypto-erase covers them too.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Handoff:
 
 
 def insert(
+    store: Store,
     conn: sqlite3.Connection,
     session_id: str,
     *,
@@ -73,9 +75,9 @@ def insert(
             session_id,
             thread,
             department,
-            email,
-            question,
-            note,
+            store.seal(session_id, email, "handoff.email"),
+            store.seal(session_id, question, "handoff.question"),
+            store.seal(session_id, note, "handoff.note"),
             consent.value,
             operator,
             PENDING,
@@ -85,12 +87,23 @@ def insert(
     return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
 
 
-def get(store: Store, session_id: str, thread: int, department: str) -> Handoff | None:
-    row = store.conn.execute(
-        "SELECT * FROM handoffs WHERE session_id = ? AND thread = ? AND department = ?",
-        (session_id, thread, department),
-    ).fetchone()
-    return _handoff(row) if row else None
+def get(
+    store: Store,
+    session_id: str,
+    thread: int,
+    department: str,
+    conn: sqlite3.Connection | None = None,
+) -> Handoff | None:
+    """One hand-off; pass `conn` to read inside the caller's transaction."""
+    row = (
+        (conn or store.conn)
+        .execute(
+            "SELECT * FROM handoffs WHERE session_id = ? AND thread = ? AND department = ?",
+            (session_id, thread, department),
+        )
+        .fetchone()
+    )
+    return _handoff(store, row) if row else None
 
 
 def of_session(store: Store, session_id: str, *states: str) -> list[Handoff]:
@@ -98,7 +111,7 @@ def of_session(store: Store, session_id: str, *states: str) -> list[Handoff]:
     rows = store.conn.execute(
         "SELECT * FROM handoffs WHERE session_id = ? ORDER BY thread, id", (session_id,)
     ).fetchall()
-    found = [_handoff(r) for r in rows]
+    found = [_handoff(store, r) for r in rows]
     return [h for h in found if not states or h.state in states]
 
 
@@ -143,23 +156,22 @@ def exported(store: Store, handoff_ids: Sequence[int], now: datetime) -> None:
 
 def outbox_state(store: Store, key: str) -> tuple[int, str, str | None] | None:
     """The outbox row (id, state, error) behind an idempotency key, if one was queued."""
-    row = store.conn.execute(
-        "SELECT id, state, error FROM outbox WHERE key = ?", (key,)
-    ).fetchone()
+    row = store.conn.execute("SELECT id, state, error FROM outbox WHERE key = ?", (key,)).fetchone()
     return (int(row["id"]), row["state"], row["error"]) if row else None
 
 
-def _handoff(r: sqlite3.Row) -> Handoff:
+def _handoff(store: Store, r: sqlite3.Row) -> Handoff:
     created = parse(r["created_at"])
     assert created is not None  # NOT NULL in the schema
+    sid = r["session_id"]
     return Handoff(
         id=int(r["id"]),
-        session_id=r["session_id"],
+        session_id=sid,
         thread=int(r["thread"]),
         department=r["department"],
-        email=r["email"],
-        question=r["question"],
-        note=r["note"],
+        email=store.unseal(sid, r["email"], "handoff.email"),
+        question=store.unseal(sid, r["question"], "handoff.question"),
+        note=store.unseal(sid, r["note"], "handoff.note"),
         consent=Consent(r["consent"]),
         operator=r["operator"],
         state=r["state"],

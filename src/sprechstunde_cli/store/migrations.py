@@ -159,6 +159,13 @@ def _m002_close_and_purge(conn: sqlite3.Connection) -> None:
             session_id TEXT NOT NULL,
             seconds REAL NOT NULL
         );
+        -- What the purge verification searches for, sealed with the session key, so a purge
+        -- killed after the rows are gone can still verify on its re-run. Deleted, and the key
+        -- destroyed, only once the verification came out clean.
+        CREATE TABLE purge_needles (
+            session_id TEXT PRIMARY KEY,
+            blob BLOB NOT NULL
+        );
         -- The deletion receipt (Löschprotokoll): JSON without personal data; outlives the purge.
         CREATE TABLE receipts (
             session_id TEXT PRIMARY KEY,
@@ -169,9 +176,39 @@ def _m002_close_and_purge(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_announcements(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        -- The announcement ledger: one row per (session, offset, target), claimed with a lease
+        -- before anything is posted, so each announcement goes out at most once. Public text
+        -- only: it holds no citizen data and outlives the purge.
+        CREATE TABLE announcements (
+            session_id TEXT NOT NULL,
+            offset_name TEXT NOT NULL,
+            target TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            owner TEXT,
+            lease_until TEXT,
+            started_at TEXT,
+            next_at TEXT,
+            error TEXT,
+            remote_id TEXT,
+            created_at TEXT NOT NULL,
+            done_at TEXT,
+            PRIMARY KEY (session_id, offset_name, target)
+        );
+        """,
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("initial", _m001_initial),
     ("close_and_purge", _m002_close_and_purge),
+    ("announcements", _m003_announcements),
 )
 
 

@@ -256,7 +256,20 @@ class ThreadQueries(StoreBase):
                 (session_id, number),
             )
 
-    def answered(self, conn: sqlite3.Connection, session_id: str, number: int) -> None:
+    def answered(
+        self, conn: sqlite3.Connection, session_id: str, number: int, now: datetime
+    ) -> None:
+        """Mark a thread answered; how long it waited is kept, content-free, for statistics."""
+        row = conn.execute(
+            "SELECT waiting_since FROM threads WHERE session_id = ? AND number = ?",
+            (session_id, number),
+        ).fetchone()
+        since = parse(row["waiting_since"]) if row else None
+        if since is not None:
+            conn.execute(
+                "INSERT INTO wait_samples (session_id, seconds) VALUES (?, ?)",
+                (session_id, max(0.0, (now - since).total_seconds())),
+            )
         conn.execute(
             "UPDATE threads SET answered = 1, waiting_since = NULL"
             " WHERE session_id = ? AND number = ?",

@@ -1,0 +1,191 @@
+"""Matrix events (JSON from /sync and /messages) → the provider's InboundMessage/InboundCall.
+
+Pure functions: everything here is citizen-controlled JSON, so every field is type-checked
+and anything unexpected is skipped rather than trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.providers.base import Event, InboundCall, InboundMessage, MediaRef
+
+# What the office needs from a room's timeline; m.room.create marks where history begins.
+TIMELINE_TYPES = (
+    "m.room.message",
+    "m.room.encrypted",
+    "m.call.invite",
+    "m.room.member",
+    "m.room.create",
+)
+TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
+MEDIA_KINDS = {
+    "m.image": MessageKind.IMAGE,
+    "m.audio": MessageKind.VOICE,
+    "m.file": MessageKind.FILE,
+    "m.video": MessageKind.FILE,
+}
+# The office cannot decrypt end-to-end encrypted rooms: say so instead of dropping the message.
+ENCRYPTED_NOTE = "[Verschlüsselte Nachricht – hier nicht lesbar]"
+ENCRYPTED_FILE_NOTE = "[Verschlüsselte Datei – hier nicht lesbar]"
+MAX_NAME_CHARS = 256
+
+
+def room_filter(limit: int) -> dict[str, Any]:
+    """The RoomEventFilter for timelines and back-fill; members load lazily for names."""
+    return {"limit": limit, "types": list(TIMELINE_TYPES), "lazy_load_members": True}
+
+
+def sync_filter(timeline_limit: int) -> str:
+    """The inline /sync filter: only room timelines and the members who wrote in them."""
+    body = {
+        "presence": {"types": []},
+        "account_data": {"types": []},
+        "room": {
+            "timeline": {"limit": timeline_limit, "types": list(TIMELINE_TYPES)},
+            "state": {"types": ["m.room.member"], "lazy_load_members": True},
+            "ephemeral": {"types": []},
+            "account_data": {"types": []},
+        },
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+# An initial sync that lists pending invites and nothing else, for a restarted provider.
+INVITES_ONLY_FILTER = json.dumps(
+    {
+        "presence": {"types": []},
+        "account_data": {"types": []},
+        "room": {
+            "timeline": {"limit": 0},
+            "state": {"types": []},
+            "ephemeral": {"types": []},
+            "account_data": {"types": []},
+        },
+    },
+    separators=(",", ":"),
+)
+
+
+def obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return float(value)
+
+
+@dataclass(frozen=True)
+class MediaHandle:
+    """What MediaRef.ref packs: the event that carries the file, and the file's mxc URI."""
+
+    room_id: str
+    event_id: str
+    mxc: str
+
+    def pack(self) -> str:
+        # Room ids, event ids and mxc URIs never contain a space.
+        return f"{self.room_id} {self.event_id} {self.mxc}"
+
+    @classmethod
+    def unpack(cls, ref: str) -> MediaHandle | None:
+        parts = ref.split(" ")
+        if len(parts) != 3 or not all(parts):
+            return None
+        return cls(*parts)
+
+
+def split_mxc(mxc: str) -> tuple[str, str] | None:
+    """`mxc://server/media_id` → (server, media_id), or None if it is not a plain mxc URI."""
+    if not mxc.startswith("mxc://"):
+        return None
+    server, _, media_id = mxc[len("mxc://") :].partition("/")
+    if not server or not media_id or "/" in media_id or not media_id.isprintable():
+        return None
+    return server, media_id
+
+
+def remember_names(names: dict[str, str], events: Iterable[Mapping[str, Any]]) -> None:
+    """Display names from m.room.member events, keyed by user id (one room's map)."""
+    for event in events:
+        if event.get("type") != "m.room.member":
+            continue
+        user = text(event.get("state_key"))
+        content = obj(event.get("content"))
+        if user and content.get("membership") == "join":
+            names[user] = text(content.get("displayname"))[:MAX_NAME_CHARS].strip()
+
+
+def is_own_join(event: Mapping[str, Any], own_user: str) -> bool:
+    return (
+        event.get("type") == "m.room.member"
+        and event.get("state_key") == own_user
+        and obj(event.get("content")).get("membership") == "join"
+    )
+
+
+def sent_at(event: Mapping[str, Any]) -> datetime | None:
+    stamp = number(event.get("origin_server_ts"))
+    if stamp is None:
+        return None
+    try:
+        return datetime.fromtimestamp(stamp / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) -> Event | None:
+    """One timeline event as the office sees it; None for anything that is not a citizen's."""
+    event_id = text(event.get("event_id"))
+    sender = text(event.get("sender"))
+    at = sent_at(event)
+    content = obj(event.get("content"))
+    if not event_id or not sender or sender == own_user or at is None or not content:
+        return None  # ours, malformed, or redacted (a redaction empties the content)
+    kind = event.get("type")
+    if kind == "m.call.invite":
+        sdp = text(obj(content.get("offer")).get("sdp"))
+        return InboundCall(event_id, room_id, name, at, video="m=video" in sdp)
+    if kind == "m.room.encrypted":
+        return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, ENCRYPTED_NOTE)
+    if kind != "m.room.message":
+        return None
+    msgtype = text(content.get("msgtype"))
+    body = text(content.get("body"))
+    media_kind = MEDIA_KINDS.get(msgtype)
+    if media_kind is None:
+        # Unknown msgtypes carry a readable fallback body (spec: "clients should display body").
+        return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, body)
+    url = text(content.get("url"))
+    if not split_mxc(url):
+        # Encrypted attachments put their key material in "file" instead of "url".
+        return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, ENCRYPTED_FILE_NOTE)
+    info = obj(content.get("info"))
+    filename = text(content.get("filename"))
+    # Since Matrix 1.10 a present `filename` makes `body` a caption; otherwise body is the name.
+    caption = body if filename and body != filename else ""
+    size = number(info.get("size"))
+    duration = number(info.get("duration"))
+    media = MediaRef(
+        ref=MediaHandle(room_id, event_id, url).pack(),
+        mime=text(info.get("mimetype")) or "application/octet-stream",
+        size=int(size) if size is not None else None,
+        filename=filename or body,
+        duration=duration / 1000 if duration is not None else None,
+    )
+    return InboundMessage(event_id, room_id, name, at, media_kind, caption, media)

@@ -1,0 +1,97 @@
+"""Prove the purge: search files for what the session held, in the forms it could be stored in.
+
+The needles live only in memory during one purge; the result holds counts and file names of
+our own files, never a needle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# Shorter texts ("Hallo", "Danke") also occur in unrelated files; searching for them proves
+# nothing and fails purges for no reason.
+MIN_NEEDLE_CHARS = 6
+MIN_NEEDLE_BYTES = 16  # for binary content: a slice this long from a photo or voice note
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Verification:
+    needles: int
+    skipped_short: int
+    files: int
+    bytes: int
+    hits: tuple[str, ...]  # names of files (ours) that still hold something
+
+    @property
+    def clean(self) -> bool:
+        return not self.hits
+
+
+def encodings(text: str) -> set[bytes]:
+    """Every form a text may sit on disk in: UTF-8, UTF-16, lower case, JSON-escaped."""
+    forms = {text, text.lower(), json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    out: set[bytes] = set()
+    for form in forms:
+        out.add(form.encode("utf-8"))
+        out.add(form.encode("utf-16-le"))
+        out.add(form.encode("utf-16-be"))
+    return out
+
+
+def needles_from(texts: Iterable[str], blobs: Iterable[bytes]) -> tuple[set[bytes], int]:
+    needles: set[bytes] = set()
+    skipped = 0
+    for text in texts:
+        if len(text.strip()) < MIN_NEEDLE_CHARS:
+            skipped += bool(text.strip())
+            continue
+        needles |= encodings(text)
+    for blob in blobs:
+        if len(blob) >= MIN_NEEDLE_BYTES:
+            middle = len(blob) // 2
+            needles.add(blob[middle : middle + MIN_NEEDLE_BYTES])
+    return needles, skipped
+
+
+def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Verification:
+    """Search every regular file under `roots` (files or folders) for every needle."""
+    longest = max((len(n) for n in needles), default=0)
+    files = total = 0
+    hits: list[str] = []
+    for path in _files(roots):
+        files += 1
+        try:
+            found, size = _search(path, needles, longest)
+        except OSError:
+            hits.append(f"{path.name} (unreadable)")
+            continue
+        total += size
+        if found:
+            hits.append(path.name)
+    return Verification(len(needles), skipped, files, total, tuple(hits))
+
+
+def _files(roots: Iterable[Path]) -> Iterable[Path]:
+    for root in roots:
+        if root.is_file():
+            yield root
+        elif root.is_dir():
+            yield from (p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink())
+
+
+def _search(path: Path, needles: set[bytes], longest: int) -> tuple[bool, int]:
+    size = 0
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            size += len(chunk)
+            # Overlap the previous chunk's end, so a needle across the boundary is found.
+            window = tail + chunk
+            if any(n in window for n in needles):
+                return True, size
+            tail = window[-longest:] if longest else b""
+    return False, size
