@@ -1,226 +1,30 @@
-"""Hand-offs: consent, detection, the citizen's confirmation, delivery over real SMTP, export."""
+"""Hand-offs: detection, consent, the citizen's confirmation, and `followup` on the CLI."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
-import stat
-import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from conftest import EXAMPLE_CONFIG, IN_THE_HOUR, FakeClock, Sp
+from conftest import EXAMPLE_CONFIG, FakeClock, Sp
+from handoff_rig import ANNA, CITIZEN, HANDOFF_TOML, Rig, ask, make_config, open_rig
 from sprechstunde_cli.cli import followup as followup_cli
-from sprechstunde_cli.config import Config, parse_config
-from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.errors import (
-    ConflictError,
-    ExitCode,
-    InputError,
-    NotFoundError,
-    StateError,
-)
-from sprechstunde_cli.mail import Mailer, parse_mail_settings
-from sprechstunde_cli.media import make_png
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services import closing, handoff, hour, operator
+from sprechstunde_cli.errors import ConflictError, ExitCode, InputError, NotFoundError, StateError
+from sprechstunde_cli.services import closing, handoff, operator
 from sprechstunde_cli.services.handoff import Consent
-from sprechstunde_cli.store import Store
-
-HANDOFF_TOML = """
-[handoff]
-default_mailbox = "buergerbuero@example.org"
-departments = { Wohngeldamt = "wohngeld@example.org", Tiefbauamt = "tiefbau@example.org" }
-"""
-CITIZEN = "+49 000 0000042"  # fictitious
-CITIZEN_NAME = "Kanarien Name"
-ANNA = "anna.beispiel@example.org"
-OFFICE_CANARY = "KANARIE-BUEROANTWORT"
-CAPTION_CANARY = "KANARIE-BILDUNTERSCHRIFT"
-OTHER_CANARY = "KANARIE-ANDERER-THREAD"
-
-
-# --- a real SMTP server on loopback ----------------------------------------------------------
-
-
-@dataclass
-class Received:
-    rcpt: list[str]
-    msg: EmailMessage
-
-
-@dataclass
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1: records what it accepts, or answers with scripted replies."""
-
-    port: int = 0
-    received: list[Received] = field(default_factory=list)
-    script: list[str] = field(default_factory=list)  # one-off replies to DATA, in order
-    refuse: str | None = None  # a reply to every DATA
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.script:
-            return self.script.pop(0)
-        if self.refuse:
-            return self.refuse
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(Received(list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(port=_free_port())
-    controller = Controller(server, hostname="127.0.0.1", port=server.port)
-    controller.start()
-    try:
-        yield server
-    finally:
-        controller.stop()
-
-
-def mail_table(port: int) -> dict[str, Any]:
-    return {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "sender": "buergerbuero@example.org",
-        "timeout": 5,
-    }
-
-
-def make_config(*, mail_port: int | None = None, default_mailbox: bool = True) -> Config:
-    raw = tomllib.loads(EXAMPLE_CONFIG + HANDOFF_TOML)
-    if not default_mailbox:
-        del raw["handoff"]["default_mailbox"]
-    if mail_port is not None:
-        raw["mail"] = mail_table(mail_port)
-    return parse_config(raw)
-
-
-# --- a session on the local messenger --------------------------------------------------------
-
-
-@dataclass
-class Rig:
-    store: Store
-    messenger: LocalMessenger
-    provider: LocalProvider
-    config: Config
-    clock: FakeClock
-    media_dir: Path
-    export_dir: Path
-    sleeps: list[float] = field(default_factory=list)
-    hour: hour.Hour | None = None
-
-    def open(self) -> None:
-        hour.open_session(self.store, self.config.session("mittwoch"), self.clock.now(), actor="t")
-        self.hour = hour.Hour(self.store, self.provider, self.config, "mittwoch", self.media_dir)
-
-    def step(self) -> None:
-        assert self.hour is not None
-        self.hour.step(self.clock.now(), wait=0.0)
-
-    def says(self, handle: str, text: str, name: str = "") -> None:
-        self.messenger.citizen_send(handle, text, name=name)
-        self.step()
-
-    @property
-    def session(self) -> Any:
-        return self.store.require_session("mittwoch")
-
-    def phone(self, handle: str) -> list[str]:
-        return [e.text for e in self.messenger.phone(handle) if e.incoming]
-
-    def record(self, number: int, dept: str, address: str, **kw: Any) -> handoff.Handoff:
-        return handoff.record(
-            self.store,
-            self.provider,
-            self.config,
-            self.session,
-            number,
-            department=dept,
-            email=address,
-            note=kw.pop("note", ""),
-            consent=kw.pop("consent", Consent.OPERATOR),
-            operator="mia",
-            now=self.clock.now(),
-            **kw,
-        )
-
-    def deliver(self, mailer: Mailer | None, **kw: Any) -> handoff.HandoffReport:
-        return handoff.deliver_all(
-            self.store,
-            self.config,
-            mailer,
-            "mittwoch",
-            self.clock.now(),
-            export_dir=self.export_dir,
-            sleep=self.sleeps.append,
-            **kw,
-        )
 
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
-    store = Store.open(tmp_path / "data" / "store.db")
-    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
-    media_dir = tmp_path / "data" / "sessions" / "mittwoch" / "media"
-    yield Rig(
-        store,
-        messenger,
-        LocalProvider(messenger),
-        make_config(),
-        FakeClock(IN_THE_HOUR),
-        media_dir,
-        tmp_path / "exports",
-    )
-    messenger.close()
-    store.close()
+    with open_rig(tmp_path) as made:
+        yield made
 
 
 @pytest.fixture
 def asked(rig: Rig) -> Rig:
-    """Thread 1: a question, a photo with a caption, an office reply, then the address."""
-    rig.open()
-    rig.says(CITIZEN, "Wann wird mein Wohngeld bewilligt?", name=CITIZEN_NAME)
-    rig.messenger.citizen_send(
-        CITIZEN, CAPTION_CANARY, kind=MessageKind.IMAGE, media=make_png(4, 4, (9, 9, 9))
-    )
-    rig.step()
-    operator.reply(
-        rig.store,
-        rig.provider,
-        rig.session,
-        1,
-        f"Das muss das Fachamt klären. {OFFICE_CANARY}",
-        operator="mia",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10_000_000,
-    )
-    rig.says(CITIZEN, f"Gern per Mail an {ANNA}, danke.")
-    rig.says("c2", f"Ganz andere Frage {OTHER_CANARY} an bert@example.org")
-    return rig
-
-
-def mailer(port: int) -> Mailer:
-    return Mailer(parse_mail_settings(mail_table(port), "mail"), None)
+    return ask(rig)
 
 
 # --- detection --------------------------------------------------------------------------------
@@ -330,137 +134,6 @@ def test_only_while_the_hour_is_open(asked: Rig) -> None:
     with pytest.raises(StateError) as err:
         asked.record(1, "Wohngeldamt", ANNA)
     assert "open" in err.value.message
-
-
-# --- delivery over SMTP -----------------------------------------------------------------------
-
-
-def test_one_mail_per_handoff_with_the_question_and_nothing_else(
-    asked: Rig, smtp: SmtpServer
-) -> None:
-    asked.config = make_config(mail_port=smtp.port)
-    asked.record(1, "Wohngeldamt", ANNA, note="Antrag vom Mai")
-    asked.record(2, "Bauamt", "bert@example.org")
-    report = asked.deliver(mailer(smtp.port))
-    assert (report.delivered, report.exported, report.failed) == (2, 0, 0)
-    assert report.export_file is None and report.errors == ()
-    assert [r.rcpt for r in smtp.received] == [
-        ["wohngeld@example.org"],
-        ["buergerbuero@example.org"],
-    ]
-    first = smtp.received[0].msg
-    assert first["Subject"] == "Bürgersprechstunde 02.12.2026: Frage an Wohngeldamt (Nr. 1)"
-    text = first.get_content()
-    assert "Wann wird mein Wohngeld bewilligt?" in text
-    assert f"Bitte antworten Sie per E-Mail an: {ANNA}" in text
-    assert "Antrag vom Mai" in text
-    for canary in (OFFICE_CANARY, CAPTION_CANARY, OTHER_CANARY, "0000042", CITIZEN_NAME, "bert"):
-        assert canary not in text
-    assert "Wohngeld" not in smtp.received[1].msg.get_content()
-    assert handoff.counts(asked.store, "mittwoch") == {
-        "delivered": 2,
-        "exported": 0,
-        "pending": 0,
-        "failed": 0,
-    }
-    # A re-run has nothing left to send.
-    assert asked.deliver(mailer(smtp.port)).delivered == 0
-    assert len(smtp.received) == 2
-
-
-def test_a_resend_after_a_crash_carries_the_same_message_id(asked: Rig, smtp: SmtpServer) -> None:
-    asked.config = make_config(mail_port=smtp.port)
-    asked.record(1, "Wohngeldamt", ANNA)
-    asked.deliver(mailer(smtp.port))
-    # As if the process died after the server accepted but before the row was updated.
-    with asked.store.write() as conn:
-        conn.execute("UPDATE handoffs SET state = 'pending'")
-    asked.deliver(mailer(smtp.port))
-    ids = [r.msg["Message-ID"] for r in smtp.received]
-    assert len(ids) == 2 and ids[0] == ids[1] and ids[0].endswith("@example.org>")
-
-
-def test_a_temporary_refusal_is_retried_with_backoff(asked: Rig, smtp: SmtpServer) -> None:
-    asked.config = make_config(mail_port=smtp.port)
-    asked.record(1, "Wohngeldamt", ANNA)
-    smtp.script = ["451 4.3.0 Bitte später erneut versuchen"]
-    report = asked.deliver(mailer(smtp.port))
-    assert report.delivered == 1 and report.failed == 0
-    assert asked.sleeps == [2.0]
-    assert len(smtp.received) == 1
-    (done,) = handoff.all_of(asked.store, "mittwoch")
-    assert done.state == "delivered" and done.attempts == 2
-
-
-def test_a_final_refusal_is_reported_and_kept(asked: Rig, smtp: SmtpServer) -> None:
-    asked.config = make_config(mail_port=smtp.port)
-    asked.record(1, "Wohngeldamt", ANNA)
-    smtp.refuse = "550 5.7.1 Nicht angenommen"
-    report = asked.deliver(mailer(smtp.port))
-    assert (report.delivered, report.failed) == (0, 1)
-    assert report.errors == ("Thread 1 → Wohngeldamt: The mail server answered 550.",)
-    assert asked.sleeps == []  # a final answer is not retried
-    assert handoff.outstanding(asked.store, "mittwoch") == 1
-    (kept,) = handoff.pending(asked.store, "mittwoch")
-    assert kept.state == "failed" and kept.error == "The mail server answered 550."
-    # The next run tries again and, once the server takes it, it is delivered.
-    smtp.refuse = None
-    assert asked.deliver(mailer(smtp.port)).delivered == 1
-    assert handoff.outstanding(asked.store, "mittwoch") == 0
-
-
-def test_an_unreachable_server_fails_after_bounded_retries(asked: Rig) -> None:
-    asked.record(1, "Wohngeldamt", ANNA)
-    report = asked.deliver(mailer(_free_port()), attempts=3)
-    assert report.failed == 1 and "Cannot reach the mail server" in report.errors[0]
-    assert asked.sleeps == [2.0, 4.0]
-    assert handoff.counts(asked.store, "mittwoch")["failed"] == 1
-
-
-# --- export without [mail] --------------------------------------------------------------------
-
-
-def test_without_mail_all_outstanding_go_to_one_private_file(asked: Rig, smtp: SmtpServer) -> None:
-    asked.says("c2", "Und die Straße vor meinem Haus? \x1b[2J\u202e")
-    asked.record(1, "Wohngeldamt", ANNA, note="Antrag vom Mai")
-    asked.record(2, "Tiefbauamt", "bert@example.org")
-    # One of them failed by mail before: it is outstanding too.
-    asked.config = make_config(mail_port=smtp.port)
-    smtp.refuse = "550 nein"
-    asked.deliver(mailer(smtp.port))
-    asked.config = make_config()
-    report = asked.deliver(None)
-    assert report.exported == 2 and report.delivered == 0 and report.failed == 0
-    path = report.export_file
-    assert path is not None and path.parent == asked.export_dir
-    assert path.name == "handoffs-mittwoch-20261202-1605.txt"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    text = path.read_text(encoding="utf-8")
-    assert f"Antwort an:  {ANNA}" in text and "Antwort an:  bert@example.org" in text
-    assert "An:          Wohngeldamt <wohngeld@example.org>" in text
-    assert "Wann wird mein Wohngeld bewilligt?" in text and "Antrag vom Mai" in text
-    # Citizen text is made inert: the operator may well `cat` this file.
-    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2J" in text
-    for canary in (OFFICE_CANARY, CAPTION_CANARY, "0000042", CITIZEN_NAME):
-        assert canary not in text
-    assert handoff.counts(asked.store, "mittwoch")["exported"] == 2
-    assert handoff.outstanding(asked.store, "mittwoch") == 0
-    # Nothing left: a re-run writes no second file.
-    assert asked.deliver(None).export_file is None
-    assert list(asked.export_dir.iterdir()) == [path]
-
-
-def test_export_on_request_never_overwrites_an_earlier_file(asked: Rig, smtp: SmtpServer) -> None:
-    asked.config = make_config(mail_port=smtp.port)
-    asked.record(1, "Wohngeldamt", ANNA)
-    first = asked.deliver(mailer(smtp.port), export=True).export_file
-    asked.record(2, "Tiefbauamt", "bert@example.org")
-    second = asked.deliver(mailer(smtp.port), export=True).export_file
-    assert smtp.received == []
-    assert first is not None and second is not None and first != second
-    assert second.name == "handoffs-mittwoch-20261202-1605-2.txt"
-    assert ANNA in first.read_text(encoding="utf-8")
-    assert ANNA not in second.read_text(encoding="utf-8")
 
 
 # --- the command line -------------------------------------------------------------------------

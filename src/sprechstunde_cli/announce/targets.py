@@ -91,8 +91,10 @@ class TargetFactory:
             return self._mastodon_client()
         if target == "email":
             return self._email_target()
-        raise ConfigError(f"Unknown announcement target '{target}'.", "Use messenger, "
-                          "mastodon or email in [announce].")  # fmt: skip
+        raise ConfigError(
+            f"Unknown announcement target '{target}'.",
+            "Use messenger, mastodon or email in [announce].",
+        )
 
     def _mastodon_client(self) -> MastodonClient:
         if self._mastodon is None:

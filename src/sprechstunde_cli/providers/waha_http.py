@@ -52,6 +52,10 @@ class NotFound(ProviderError):
     """WAHA has no such message, chat, session or file."""
 
 
+class ServerFailed(ProviderError):
+    """WAHA answered with a 5xx."""
+
+
 def path_part(value: str) -> str:
     """One URL path segment; '@' becomes %40 as WAHA's document asks for ids in paths."""
     return quote(value, safe="")
@@ -117,6 +121,16 @@ class WahaApi:
                 retryable=True,
             ) from None
 
+    def lookup(
+        self, path: str, what: str, *, params: Mapping[str, str | int | bool] | None = None
+    ) -> Any:
+        """GET something that may be missing: None for 404, and for a 5xx (unknown ids make
+        some engines fail instead of answering 404). Auth and session errors still raise."""
+        try:
+            return self.request("GET", path, what, params=params)
+        except (NotFound, ServerFailed):
+            return None
+
     def raise_for(self, response: httpx.Response, what: str) -> None:
         status = response.status_code
         if status < 400:
@@ -152,7 +166,7 @@ class WahaApi:
                 "It was deleted or has expired; if the session is missing, create it in WAHA.",
             )
         if status >= 500:
-            raise ProviderError(
+            raise ServerFailed(
                 f"WAHA failed ({what}: HTTP {status}).",
                 "sprechstunde retries by itself; if it persists, check docker logs waha.",
                 retryable=True,

@@ -146,6 +146,29 @@ class MatrixApi:
         headers: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> JSON:
+        body = self._request(method, path, what, params, json, content, headers, timeout)
+        if not isinstance(body, dict):
+            raise not_matrix(what, 200)
+        return body
+
+    def call_list(self, path: str, what: str) -> list[Any]:
+        """A GET whose answer is a JSON list (e.g. a room's whole state)."""
+        body = self._request("GET", path, what, None, None, None, None, DEFAULT_TIMEOUT)
+        if not isinstance(body, list):
+            raise not_matrix(what, 200)
+        return body
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        params: Mapping[str, str | int] | None,
+        json: Any,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        timeout: float,
+    ) -> Any:
         try:
             response = self.http.request(
                 method,
@@ -161,18 +184,9 @@ class MatrixApi:
         if response.status_code >= 400:
             raise error_for(response, what)
         try:
-            body = response.json()
+            return response.json()
         except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise MatrixError(
-                f"The Matrix homeserver answered {what} with something that is not Matrix JSON.",
-                "Check that providers.matrix.homeserver points at the homeserver itself "
-                "(not a web page or proxy login).",
-                status=response.status_code,
-                retryable=True,
-            )
-        return body
+            raise not_matrix(what, response.status_code) from None
 
     def download(self, path: str, what: str, max_bytes: int) -> bytes:
         """Stream a file, stopping as soon as it grows past `max_bytes`."""
@@ -189,6 +203,16 @@ class MatrixApi:
                 return bytes(data)
         except httpx.TransportError as exc:
             raise unreachable(exc, what) from None
+
+
+def not_matrix(what: str, status: int) -> MatrixError:
+    return MatrixError(
+        f"The Matrix homeserver answered {what} with something that is not Matrix JSON.",
+        "Check that providers.matrix.homeserver points at the homeserver itself "
+        "(not a web page or proxy login); it is retried.",
+        status=status,
+        retryable=True,
+    )
 
 
 def too_large(max_bytes: int) -> MatrixError:

@@ -1,0 +1,372 @@
+"""The office's Matrix account as a Provider: /sync long-poll in, idempotent sends out.
+
+A thread is a room: a citizen opens a direct chat with the office account, the provider joins
+it on the invite, and the room id is the chat address from then on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.media import sniff
+from sprechstunde_cli.providers.base import (
+    Capabilities,
+    DeleteOutcome,
+    DeleteReach,
+    Event,
+    InboundCall,
+    MediaRef,
+    OutboundMedia,
+    ReceiveBatch,
+    ReceiveMode,
+    Sent,
+)
+from sprechstunde_cli.providers.matrix import admin, events
+from sprechstunde_cli.providers.matrix.api import CLIENT, JSON, MatrixApi, MatrixError, q, too_large
+from sprechstunde_cli.providers.matrix.rooms import Rooms
+
+TIMELINE_LIMIT = 50
+BACKFILL_PAGE = 100
+MAX_BACKFILL_PAGES = 50  # 5,000 events per room and sync: a bound, not a real limit
+SYNC_GRACE = 30.0  # the HTTP timeout beyond the long-poll's own
+SEND_KINDS = {
+    MessageKind.IMAGE: ("m.image", "bild"),
+    MessageKind.VOICE: ("m.audio", "sprachnachricht"),
+    MessageKind.FILE: ("m.file", "datei"),
+}
+
+RESIDUAL_REDACTED = (
+    "Redacted messages stay readable in the homeserver's database for its "
+    "redaction_retention_period (Synapse: 7 days by default) and in its search index.",
+    "Photos and voice notes stay in the homeserver's media store: redaction deletes no files.",
+    "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
+    "office's reach (compliant apps hide redacted messages).",
+)
+RESIDUAL_PURGED = (
+    "The office's own homeserver purged each room and its uploaded files; backups of that "
+    "server keep what they held until they expire.",
+    "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
+    "office's reach (compliant apps hide redacted messages).",
+)
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    homeserver: str
+    user_id: str
+    server_admin: bool = False
+    broadcast_room: str | None = None
+    device_id: str | None = None
+
+
+def capabilities_for(settings: MatrixSettings) -> Capabilities:
+    return Capabilities(
+        receive=ReceiveMode.POLL,
+        send_text=True,
+        send_media=frozenset(SEND_KINDS),
+        download_media=True,
+        mark_read=True,
+        reject_calls=True,
+        delete_reach=DeleteReach.SERVER_WIDE if settings.server_admin else DeleteReach.BOTH_SIDES,
+        revoke_own=True,
+        delete_chat=True,
+        announce=settings.broadcast_room is not None,
+        idempotent_send=True,
+        residual_retention=RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED,
+    )
+
+
+class MatrixProvider:
+    name = "matrix"
+
+    def __init__(
+        self, settings: MatrixSettings, api: MatrixApi, *, timeline_limit: int = TIMELINE_LIMIT
+    ) -> None:
+        self.settings = settings
+        self.api = api
+        self.capabilities = capabilities_for(settings)
+        self.rooms = Rooms(api, settings.user_id)
+        self.timeline_limit = timeline_limit
+        self._filter = events.sync_filter(timeline_limit)
+        self._checked_identity = False
+        self._looked_for_invites = False
+
+    # --- receiving ------------------------------------------------------------------------
+
+    def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        self._ensure_identity()
+        if cursor and not self._looked_for_invites:
+            # A restarted process: invites seen before the crash are no longer in the stream.
+            self.rooms.find_pending_invites()
+        self._looked_for_invites = True
+        deadline = time.monotonic() + max(0.0, wait)
+        since = cursor or None
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            body = self._sync(since, left)
+            joined = self.rooms.accept_invites(obj(obj(body.get("rooms")).get("invite")))
+            found = self._events(body, since)
+            since = body["next_batch"]
+            if found:
+                return ReceiveBatch(tuple(found), since)
+            # A room joined just now shows its history in the very next sync: fetch it at once.
+            if not joined and time.monotonic() >= deadline:
+                return ReceiveBatch((), since)
+
+    def _sync(self, since: str | None, wait: float) -> JSON:
+        params: dict[str, str | int] = {"filter": self._filter, "timeout": int(wait * 1000)}
+        if since:
+            params["since"] = since
+        try:
+            body = self.api.call(
+                "GET", f"{CLIENT}/sync", "the sync", params=params, timeout=wait + SYNC_GRACE
+            )
+        except MatrixError as err:
+            if since and err.status == 400:
+                raise MatrixError(
+                    "The stored cursor does not belong to this Matrix account.",
+                    "Finish this session with the provider and account it was opened with.",
+                    status=err.status,
+                    errcode=err.errcode,
+                ) from None
+            raise
+        if not isinstance(body.get("next_batch"), str) or not body["next_batch"]:
+            raise MatrixError(
+                "The Matrix homeserver's sync answer has no next_batch token.",
+                "Check that providers.matrix.homeserver is a Matrix homeserver; it is retried.",
+                retryable=True,
+            )
+        return body
+
+    def _events(self, body: JSON, since: str | None) -> list[Event]:
+        found: list[Event] = []
+        joined = obj(obj(body.get("rooms")).get("join"))
+        for room_id, room in joined.items():
+            if not isinstance(room_id, str) or room_id == self.rooms.broadcast_id:
+                continue
+            room = obj(room)
+            timeline = obj(room.get("timeline"))
+            raw = events.items(timeline.get("events"))
+            names = self.rooms.names(room_id)
+            state = events.items(obj(room.get("state")).get("events"))
+            events.remember_names(names, state + raw)
+            starts = any(e.get("type") == "m.room.create" for e in raw)
+            if timeline.get("limited") and not starts and isinstance(timeline.get("prev_batch"), str):
+                # A gap: page back to where we were, or to the room's start if it is new to us.
+                fresh = since is None or any(
+                    events.is_own_join(e, self.settings.user_id) for e in state + raw
+                )
+                raw = self._backfill(room_id, timeline["prev_batch"], None if fresh else since) + raw
+            for event in raw:
+                sender = events.text(event.get("sender"))
+                converted = events.convert(
+                    room_id, event, self.settings.user_id, self.rooms.name(room_id, sender)
+                )
+                if converted is not None:
+                    found.append(converted)
+        return found
+
+    def _backfill(self, room_id: str, start: str, stop: str | None) -> list[dict[str, Any]]:
+        """Events before `start` back to `stop` (or the room's creation), oldest first."""
+        older: list[dict[str, Any]] = []
+        params: dict[str, str | int] = {
+            "dir": "b",
+            "from": start,
+            "limit": BACKFILL_PAGE,
+            "filter": events.json.dumps(events.room_filter(BACKFILL_PAGE)),
+        }
+        if stop:
+            params["to"] = stop
+        names = self.rooms.names(room_id)
+        for _ in range(MAX_BACKFILL_PAGES):
+            page = self.api.call(
+                "GET", f"{CLIENT}/rooms/{q(room_id)}/messages", "the history", params=params
+            )
+            chunk = events.items(page.get("chunk"))
+            events.remember_names(names, events.items(page.get("state")))
+            events.remember_names(names, chunk)
+            older.extend(chunk)
+            end = page.get("end")
+            if not chunk or not isinstance(end, str) or any(
+                e.get("type") == "m.room.create" for e in chunk
+            ):
+                break
+            params["from"] = end
+        return older[::-1]
+
+    def _ensure_identity(self) -> None:
+        if self._checked_identity:
+            return
+        who = self.api.call("GET", f"{CLIENT}/account/whoami", "the account check")
+        if who.get("user_id") != self.settings.user_id:
+            # Our own messages would otherwise come back as a citizen's.
+            raise ProviderError(
+                "The Matrix token belongs to another account than providers.matrix.user_id.",
+                "Log in as the configured account (sprechstunde login matrix), or fix user_id.",
+            )
+        self._checked_identity = True
+
+    # --- sending --------------------------------------------------------------------------
+
+    def send_text(self, chat: str, text: str, key: str) -> Sent:
+        return self._send(chat, "m.room.message", {"msgtype": "m.text", "body": text}, key)
+
+    def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
+        if media.kind not in SEND_KINDS:
+            raise ProviderError(
+                f"Matrix cannot send a {media.kind.value} here.",
+                "Send it as a photo, voice note or file.",
+            )
+        msgtype, stem = SEND_KINDS[media.kind]
+        found = sniff(media.data, media.mime)
+        filename = stem + found.extension
+        mime = media.mime or found.mime
+        # A crash between upload and send re-uploads on retry; the txn id still sends once.
+        upload = self.api.call(
+            "POST",
+            "/_matrix/media/v3/upload",
+            "the upload",
+            params={"filename": filename},
+            content=media.data,
+            headers={"Content-Type": mime},
+            timeout=120.0,
+        )
+        url = events.text(upload.get("content_uri"))
+        if not events.split_mxc(url):
+            raise MatrixError(
+                "The Matrix homeserver's upload answer has no content_uri.",
+                "Check the homeserver's media repository; it is retried.",
+                retryable=True,
+            )
+        info: dict[str, Any] = {"mimetype": mime, "size": len(media.data)}
+        if found.width and found.height:
+            info |= {"w": found.width, "h": found.height}
+        content: dict[str, Any] = {
+            "msgtype": msgtype,
+            "body": caption or filename,
+            "filename": filename,
+            "url": url,
+            "info": info,
+        }
+        if found.duration is not None:
+            info["duration"] = round(found.duration * 1000)
+        if media.kind is MessageKind.VOICE:
+            # MSC3245: Element and others show this as a voice message, not an audio file.
+            content["org.matrix.msc3245.voice"] = {}
+            content["org.matrix.msc1767.audio"] = {"duration": info.get("duration", 0)}
+        return self._send(chat, "m.room.message", content, key)
+
+    def _send(self, room_id: str, event_type: str, content: JSON, key: str) -> Sent:
+        # The outbox key is the transaction id: the server answers a retry with the first
+        # event instead of sending a second one (per access token, i.e. per device).
+        path = f"{CLIENT}/rooms/{q(room_id)}/send/{q(event_type)}/{q(key)}"
+        body = self.api.call("PUT", path, "the send", json=content)
+        event_id = events.text(body.get("event_id"))
+        if not event_id:
+            raise MatrixError(
+                "The Matrix homeserver's send answer has no event_id.",
+                "It is retried with the same transaction id, so it cannot double.",
+                retryable=True,
+            )
+        return Sent(event_id)
+
+    # --- media, receipts, calls -----------------------------------------------------------
+
+    def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
+        if media.size is not None and media.size > max_bytes:
+            raise too_large(max_bytes)
+        handle = events.MediaHandle.unpack(media.ref)
+        if handle is None or events.split_mxc(handle.mxc) is None:
+            raise ProviderError(
+                "This file reference does not come from the Matrix provider.",
+                "Finish this session with the provider it was opened with.",
+            )
+        # The file outlives a redaction on the server: we honour the redaction ourselves.
+        event = self.rooms.event(handle.room_id, handle.event_id)
+        if event is None or events.obj(event.get("content")).get("url") != handle.mxc:
+            raise ProviderError(
+                "The file was deleted on the Matrix homeserver.",
+                "Ask the citizen to send it again.",
+            )
+        return self.rooms.download(handle.mxc, max_bytes)
+
+    def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
+        if provider_ids:  # receipts are cumulative: the newest one covers the rest
+            path = f"{CLIENT}/rooms/{q(chat)}/receipt/m.read/{q(provider_ids[-1])}"
+            self.api.call("POST", path, "the read receipt", json={})
+
+    def reject_call(self, call: InboundCall) -> None:
+        event = self.rooms.event(call.chat, call.provider_id)
+        content = events.obj(event.get("content")) if event else {}
+        call_id = events.text(content.get("call_id"))
+        if not call_id:
+            return  # the call is gone (redacted or purged): nothing rings any more
+        party = self.settings.device_id or "sprechstunde"
+        if content.get("version") in (0, "0"):
+            # Version 0 of VoIP has no reject: a hangup before answering declines the call.
+            event_type, reply = "m.call.hangup", {"call_id": call_id, "version": 0}
+        else:
+            event_type = "m.call.reject"
+            reply = {"call_id": call_id, "version": "1", "party_id": party}
+        self._send(call.chat, event_type, reply, f"reject.{call.provider_id}")
+
+    # --- deletion -------------------------------------------------------------------------
+
+    def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
+        return self.rooms.redact(chat, provider_ids)
+
+    def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
+        left = set()
+        for event_id in provider_ids:
+            event = self.rooms.event(chat, event_id)
+            # Not found or not visible to the office any more counts as gone: that is
+            # exactly what this call promises to report ("still shows to the office").
+            if event is not None and events.obj(event.get("content")):
+                left.add(event_id)
+        return frozenset(left)
+
+    def delete_chat(self, chat: str) -> DeleteOutcome:
+        if self.settings.server_admin:
+            admin.purge_room(self.api, chat)
+        else:
+            self.rooms.leave_and_forget(chat)
+        return DeleteOutcome(requested=1, confirmed=1)
+
+    # --- announcements and setup ----------------------------------------------------------
+
+    def announce(self, text: str, key: str) -> Sent:
+        room = self.settings.broadcast_room
+        if room is None:
+            raise ProviderError(
+                "No Matrix broadcast room is configured for announcements.",
+                "Set providers.matrix.broadcast_room to the room's id or #alias.",
+            )
+        room_id = self.rooms.resolve_broadcast(room)
+        return self._send(room_id, "m.room.message", {"msgtype": "m.text", "body": text}, key)
+
+    def check(self) -> tuple[str, ...]:
+        self._checked_identity = False
+        self._ensure_identity()
+        warnings = list(admin.setup_warnings(self.api, self.settings.homeserver))
+        if self.settings.server_admin:
+            warnings += admin.check_admin(self.api, self.settings.user_id)
+        else:
+            warnings.append(
+                "Purge only redacts: message bodies stay on the homeserver up to its "
+                "redaction_retention_period, files stay in its media store (see docs/matrix.md)."
+            )
+        if self.settings.broadcast_room is not None:
+            warnings += self.rooms.broadcast_warnings(self.settings.broadcast_room)
+        return tuple(warnings)
+
+    def close(self) -> None:
+        self.api.http.close()
+
+
+def obj(value: Any) -> dict[str, Any]:
+    return events.obj(value)

@@ -1,0 +1,120 @@
+"""The calendar view: upcoming sessions with their state, the ICS feed, the website snippet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sprechstunde_cli.announce.files import write_atomic
+from sprechstunde_cli.announce.ics import build_ics, default_domain, same_calendar
+from sprechstunde_cli.announce.snippet import build_snippet
+from sprechstunde_cli.config import Config
+from sprechstunde_cli.errors import SprechstundeError
+from sprechstunde_cli.schedule import HORIZON, Occurrence, calendar
+from sprechstunde_cli.services.announce import Item, candidates, items, states, text_for
+from sprechstunde_cli.store import Store
+
+# The feed keeps the last month, so a subscriber still sees what was cancelled or moved lately.
+FEED_PAST = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    entry: Occurrence
+    state: str  # a SessionState value, or "cancelled"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: Path
+    written: bool  # False: it already said the same
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    item: Item
+    state: str  # planned | due | missed | sending | sent | failed | skipped | uncertain
+    text: str
+
+
+def upcoming_rows(store: Store, config: Config, now: datetime, count: int) -> list[CalendarRow]:
+    """The next `count` sessions that take place, and the cancelled dates among them."""
+    known = {record.id: record.state.value for record in store.sessions()}
+    rows: list[CalendarRow] = []
+    held = 0
+    for entry in calendar(config.sessions, config.schedules, now, now + HORIZON):
+        if held >= count:
+            break
+        held += not entry.cancelled
+        state = "cancelled" if entry.cancelled else known.get(entry.spec.id, "planned")
+        rows.append(CalendarRow(entry, state))
+    return rows
+
+
+def feed(config: Config, now: datetime) -> list[Occurrence]:
+    return calendar(config.sessions, config.schedules, now - FEED_PAST, now + HORIZON)
+
+
+def ics_bytes(config: Config, now: datetime) -> bytes:
+    domain = config.announce.uid_domain or default_domain(config.office)
+    return build_ics(
+        feed(config, now),
+        office=config.office,
+        domain=domain,
+        handle_for=config.announce.handle_for,
+        now=now,
+    )
+
+
+def snippet_text(config: Config, now: datetime, count: int) -> str:
+    entries = calendar(config.sessions, config.schedules, now, now + HORIZON)
+    return build_snippet(entries, count=count, handle_for=config.announce.handle_for)
+
+
+def write_ics(config: Config, now: datetime, path: Path) -> bool:
+    return write_atomic(path, ics_bytes(config, now), same_calendar)
+
+
+def write_snippet(config: Config, now: datetime, path: Path, count: int) -> bool:
+    return write_atomic(path, snippet_text(config, now, count).encode("utf-8"))
+
+
+def publish_files(config: Config, now: datetime) -> list[FileResult]:
+    """Rewrite the configured ICS and snippet files; one failing does not stop the other."""
+    files = config.announce.files
+    results = []
+    jobs = [
+        (files.ics, lambda p: write_ics(config, now, p)),
+        (files.snippet, lambda p: write_snippet(config, now, p, files.sessions)),
+    ]
+    for path, job in jobs:
+        if path is None:
+            continue
+        try:
+            results.append(FileResult(path, job(path)))
+        except SprechstundeError as err:
+            results.append(FileResult(path, False, f"{err.message} {err.hint}".strip()))
+    return results
+
+
+def preview(store: Store, config: Config, now: datetime, sessions: int) -> list[PreviewRow]:
+    """What `announce --due` would post and when, for the next sessions and recent misses."""
+    specs = {s.id: s for s in candidates(config, now)}
+    specs.update({s.id: s for s in config.upcoming(now)[:sessions]})
+    known = states(store, specs)
+    grace = config.announce.grace
+    rows = []
+    for spec in specs.values():
+        for item in items(config, spec):
+            state = known.get((spec.id, item.offset.name, item.target))
+            if state is None:
+                if item.due_at > now:
+                    state = "planned"
+                else:
+                    state = "due" if item.due_at >= now - grace else "missed"
+            elif item.due_at < now - grace and state not in ("failed", "uncertain", "sending"):
+                continue  # settled long ago: not worth a line
+            rows.append(PreviewRow(item, state, text_for(config, item)[0]))
+    return sorted(rows, key=lambda r: (r.item.due_at, r.item.spec.id, r.item.target))
