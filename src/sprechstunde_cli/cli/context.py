@@ -52,8 +52,11 @@ class Application:
 
     @cached_property
     def store(self) -> Store:
+        from sprechstunde_cli import logs
         from sprechstunde_cli.store import Store
 
+        # Every command that touches the store may change state: give it the log.
+        logs.configure(self.paths.log_file)
         return Store.open(self.paths.store_file, self.paths.key_dir)
 
     @cached_property

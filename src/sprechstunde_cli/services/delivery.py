@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sprechstunde_cli import logs
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Provider
 from sprechstunde_cli.store import Store, outbox
+
+_log = logs.get("delivery")
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 60.0
@@ -59,6 +62,13 @@ def deliver_due(
                 result = provider.send_text(item.chat, item.body, item.key)
         except ProviderError as err:
             errors.append(err.message)
+            _log.warning(
+                "session %s: outbox %d attempt %d failed: %s",
+                session_id,
+                item.id,
+                item.attempts,
+                err.message,
+            )
             if err.retryable and item.attempts < MAX_ATTEMPTS:
                 delay = max(err.retry_after, backoff(item.attempts, rng))
                 outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))

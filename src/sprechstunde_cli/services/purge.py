@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sprechstunde_cli import __version__
+from sprechstunde_cli import __version__, logs
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import Clock, SessionState, require_state
 from sprechstunde_cli.errors import IncompleteError, ProviderError
@@ -25,6 +25,8 @@ from sprechstunde_cli.services.intake import take
 from sprechstunde_cli.services.receipt import build_receipt
 from sprechstunde_cli.services.verify import Verification, needles_from, scan
 from sprechstunde_cli.store import Store, purging
+
+_log = logs.get("purge")
 
 DRAIN_ROUNDS = 20  # bounded: a flood of late messages must not keep the purge from finishing
 
@@ -119,6 +121,16 @@ def purge(
     purging.save_receipt(store, session_id, draft, clock.now())
     _drain_late(store, provider, config, session_id, clock, places.session_dir)
     result = _delete_remote(store, provider, session_id, skip_provider)
+    _log.info(
+        "session %s: provider %s deleted %d of %d, %d remaining, %d failure(s)%s",
+        session_id,
+        result.provider,
+        result.confirmed,
+        result.requested,
+        result.remaining,
+        len(result.failures),
+        " (skipped by operator)" if result.skipped else "",
+    )
     if not result.ok:
         raise IncompleteError(
             f"The messenger still holds {result.remaining} of {result.requested} messages"
@@ -135,6 +147,12 @@ def purge(
         [places.data_dir, places.session_dir, places.log_file],
         needles,
         int(draft.get("short_texts", 0)),
+    )
+    _log.info(
+        "session %s: local data deleted; verification %s in %d files",
+        session_id,
+        "clean" if verification.clean else f"found remains in {len(verification.hits)}",
+        verification.files,
     )
     if not verification.clean:
         raise IncompleteError(

@@ -15,9 +15,12 @@ from sprechstunde_cli.domain.model import (
     check_transition,
 )
 from sprechstunde_cli.errors import NotFoundError, StoreError
+from sprechstunde_cli.logs import get as get_logger
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import with_retry
 from sprechstunde_cli.store.threads import Inserted, ThreadInfo, ThreadQueries
+
+_log = get_logger("store")
 
 __all__ = ["Inserted", "Store", "ThreadInfo", "iso", "parse"]
 
@@ -92,6 +95,7 @@ class Store(ThreadQueries):
                 " VALUES (?,?,?,?,?)",
                 (session_id, iso(now), current.value, target.value, actor),
             )
+        _log.info("session %s: %s -> %s (%s)", session_id, current.value, target.value, actor)
         return self.require_session(session_id)
 
     def cursor(self, session_id: str) -> str | None:
