@@ -48,19 +48,20 @@ def key_dir_for(data_dir: Path) -> Path:
 
 def resolve_paths(config: Path | None = None, data_dir: Path | None = None) -> Paths:
     """Explicit arguments win, then SPRECHSTUNDE_CONFIG/_DATA_DIR, then platformdirs."""
-    # platformdirs is imported here, not at module level: most commands never need it.
-    import platformdirs
-
     env_config = os.environ.get("SPRECHSTUNDE_CONFIG")
     env_data = os.environ.get("SPRECHSTUNDE_DATA_DIR")
-    config_file = config or (
-        Path(env_config) if env_config else Path(platformdirs.user_config_dir(APP)) / "config.toml"
-    )
-    data = data_dir or (Path(env_data) if env_data else Path(platformdirs.user_data_dir(APP)))
+    config_file = config or (Path(env_config) if env_config else None)
+    data = data_dir or (Path(env_data) if env_data else None)
     # The log sits beside the data when the data dir was chosen explicitly, so a throw-away
     # rehearsal (or a test) leaves nothing in the user's real log dir.
-    explicit = data_dir is not None or env_data is not None
-    log_dir = data / "log" if explicit else Path(platformdirs.user_log_dir(APP))
+    log_dir = data / "log" if data is not None else None
+    if config_file is None or data is None or log_dir is None:
+        # Only now: platformdirs costs startup time that explicit paths don't need.
+        import platformdirs
+
+        config_file = config_file or Path(platformdirs.user_config_dir(APP)) / "config.toml"
+        data = data or Path(platformdirs.user_data_dir(APP))
+        log_dir = log_dir or Path(platformdirs.user_log_dir(APP))
     return Paths(config_file=config_file.expanduser(), data_dir=data.expanduser(), log_dir=log_dir)
 
 

@@ -107,8 +107,9 @@ def purge(
 
     record = application.store.require_session(session)
     if record.state is SessionState.PURGED:
-        application.say(f"Session '{session}' is already purged. "
-                        f"Receipt: sprechstunde receipt {session}")
+        application.say(
+            f"Session '{session}' is already purged. Receipt: sprechstunde receipt {session}"
+        )
         return
     provider = application.provider(record.provider)
     try:

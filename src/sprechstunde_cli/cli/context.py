@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sprechstunde_cli.domain.model import Clock, SessionRecord, SessionState
 from sprechstunde_cli.errors import NotFoundError, SprechstundeError
-from sprechstunde_cli.paths import Paths
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from sprechstunde_cli.config import Config
+    from sprechstunde_cli.domain.model import Clock, SessionRecord
     from sprechstunde_cli.mail import Mailer
+    from sprechstunde_cli.paths import Paths
     from sprechstunde_cli.providers.base import Provider
     from sprechstunde_cli.store import Store
 
@@ -112,6 +112,8 @@ class Application:
 
     def current_session(self, session_id: str | None) -> SessionRecord:
         """The named session, or the one session that is open right now."""
+        from sprechstunde_cli.domain.model import SessionState
+
         if session_id:
             return self.store.require_session(session_id)
         running = self.store.sessions(SessionState.OPEN, SessionState.CLOSING)

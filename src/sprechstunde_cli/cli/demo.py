@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,6 +44,9 @@ def demo(
 ) -> None:
     """Rehearse a complete session with scripted citizens on the built-in local messenger."""
     application: Application = ctx.obj
+    import shutil
+    import tempfile
+
     from sprechstunde_cli.paths import Paths, private_dir
     from sprechstunde_cli.providers.local import LocalMessenger
     from sprechstunde_cli.services.demo import demo_config, run_demo

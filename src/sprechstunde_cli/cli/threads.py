@@ -7,7 +7,6 @@ import shlex
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -17,6 +16,8 @@ from sprechstunde_cli.cli.jsonout import dumps
 from sprechstunde_cli.errors import ExitCode, InputError, NotFoundError
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from sprechstunde_cli.domain.model import MessageRecord
 
 SessionOpt = Annotated[
@@ -57,7 +58,7 @@ def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = F
     from sprechstunde_cli.render import threads_table
 
     application.console.print(
-        threads_table(rows, now=application.clock.now(), tz=ZoneInfo(record.timezone))
+        threads_table(rows, now=application.clock.now(), tz=_zone(record.timezone))
     )
 
 
@@ -71,7 +72,7 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     record = application.current_session(session)
     info, messages = read_thread(application.store, record, number)
     citizen = _citizen(info.chat, info.display_name)
-    application.console.print(thread_view(number, citizen, messages, tz=ZoneInfo(record.timezone)))
+    application.console.print(thread_view(number, citizen, messages, tz=_zone(record.timezone)))
 
 
 @app.command()
@@ -199,7 +200,7 @@ def tail(
 
     store = application.store
     record = application.current_session(session)
-    zone = ZoneInfo(record.timezone)
+    zone = _zone(record.timezone)
     everything = store.messages(record.id)
     last_id = everything[-1 - lines].id if 0 <= lines < len(everything) else 0
     names: dict[int, str] = {}
@@ -332,3 +333,9 @@ def _event(session_id: str, citizen: str, msg: MessageRecord) -> dict[str, Any]:
             "duration": media.duration,
         },
     }
+
+
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo  # not at import time: `--help` needs no time zones
+
+    return ZoneInfo(name)

@@ -159,7 +159,7 @@ def question_of(store: Store, session_id: str, number: int) -> str:
     texts = [
         m.body.strip()
         for m in store.messages(session_id, thread=number)
-        if m.body.strip()
+        if m.direction is Direction.IN and m.kind is MessageKind.TEXT and m.body.strip()
     ]
     return "\n\n".join(texts)
 
@@ -347,7 +347,7 @@ def _mail_one(
         try:
             mailer.send([mailbox], subject, body, message_id=message_id)
         except ProviderError as err:
-            if False:
+            if err.retryable and attempt < attempts:
                 sleep(max(err.retry_after, min(BACKOFF_CAP_SECONDS, 2.0**attempt)))
                 continue
             handoffs.failed(store, h.id, err.message)

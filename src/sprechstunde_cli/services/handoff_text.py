@@ -48,7 +48,7 @@ def body(session: SessionRecord, h: Handoff) -> str:
             "",
             "Die Frage, in den Worten der Person:",
             RULE,
-            h.question.strip() or "(nur im Hinweis unten)",
+            clean(h.question.strip()) or "(nur im Hinweis unten)",
             RULE,
             "",
             f"Hinweis aus dem Büro ({h.operator or 'unbekannt'}): {note}",

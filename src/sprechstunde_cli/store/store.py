@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import sqlite3
 from datetime import datetime
 
@@ -48,6 +45,8 @@ class Store(ThreadQueries):
 
     def ensure_session(self, spec: SessionSpec) -> SessionRecord:
         """Record a planned session the first time a command touches it."""
+        import secrets
+
         with self.write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO sessions (id, title, official, provider, timezone,"
@@ -126,6 +125,9 @@ class Store(ThreadQueries):
 
     def first_away(self, conn: sqlite3.Connection, session_id: str, chat: str) -> bool:
         """True the first time a sender gets the away reply in this session."""
+        import hashlib
+        import hmac
+
         row = conn.execute(
             "SELECT sender_salt FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
