@@ -56,6 +56,15 @@ class SmtpServer:
     received: list[Received] = field(default_factory=list)
     script: list[str] = field(default_factory=list)  # one-off replies to DATA, in order
     refuse: str | None = None  # a reply to every DATA
+    rcpt_script: list[str] = field(default_factory=list)  # one-off replies to RCPT TO
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.rcpt_script:
+            return self.rcpt_script.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.script:

@@ -103,6 +103,19 @@ def test_a_temporary_refusal_is_retried_with_backoff(asked: Rig, smtp: SmtpServe
     assert done.state == "delivered" and done.attempts == 2
 
 
+def test_greylisting_at_rcpt_is_retried_and_replies_go_to_the_citizen(
+    asked: Rig, smtp: SmtpServer
+) -> None:
+    asked.config = make_config(mail_port=smtp.port)
+    asked.record(1, "Wohngeldamt", ANNA)
+    smtp.rcpt_script = ["450 4.2.0 Greylisted, try again"]
+    report = asked.deliver(mailer(smtp.port))
+    assert (report.delivered, report.failed) == (1, 0)
+    assert asked.sleeps == [2.0]
+    (got,) = smtp.received
+    assert got.msg["Reply-To"] == ANNA
+
+
 def test_a_final_refusal_is_reported_and_kept(asked: Rig, smtp: SmtpServer) -> None:
     asked.config = make_config(mail_port=smtp.port)
     asked.record(1, "Wohngeldamt", ANNA)

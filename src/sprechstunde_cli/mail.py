@@ -70,13 +70,22 @@ class Mailer:
         self._password = password
 
     def send(
-        self, to: Sequence[str], subject: str, body: str, *, message_id: str | None = None
+        self,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+        *,
+        message_id: str | None = None,
+        reply_to: str | None = None,
     ) -> None:
         s = self.settings
         msg = EmailMessage()
         msg["From"] = s.sender
         msg["To"] = ", ".join(to)
         msg["Subject"] = subject
+        if reply_to:
+            # The department's "Reply" then reaches the citizen directly.
+            msg["Reply-To"] = reply_to
         msg["Date"] = formatdate(localtime=True)
         # A stable Message-ID lets a receiving system drop a resend after a crash.
         msg["Message-ID"] = message_id or make_msgid(domain=s.sender.rsplit("@", 1)[-1])
@@ -98,10 +107,14 @@ class Mailer:
                 "Check the addresses and the [mail] settings.",
                 retryable=400 <= exc.smtp_code < 500,
             ) from None
-        except smtplib.SMTPRecipientsRefused:
+        except smtplib.SMTPRecipientsRefused as exc:
+            # 4xx for every recipient is greylisting or a full mailbox: worth another try.
+            temporary = all(400 <= code < 500 for code, _ in exc.recipients.values())
             raise ProviderError(
-                "The mail server refused the recipient address.",
+                "The mail server refused the recipient address"
+                + (" for now." if temporary else "."),
                 "Check the department's address in the config.",
+                retryable=temporary,
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ProviderError(

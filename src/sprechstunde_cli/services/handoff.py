@@ -71,7 +71,13 @@ class Sender(Protocol):
     """What deliver_all needs of `mail.Mailer`: one message per call, ProviderError on failure."""
 
     def send(
-        self, to: Sequence[str], subject: str, body: str, *, message_id: str | None = None
+        self,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+        *,
+        message_id: str | None = None,
+        reply_to: str | None = None,
     ) -> None: ...
 
 
@@ -345,7 +351,7 @@ def _mail_one(
     for attempt in range(1, max(1, attempts) + 1):
         handoffs.tried(store, h.id)
         try:
-            mailer.send([mailbox], subject, body, message_id=message_id)
+            mailer.send([mailbox], subject, body, message_id=message_id, reply_to=h.email)
         except ProviderError as err:
             if err.retryable and attempt < attempts:
                 sleep(max(err.retry_after, min(BACKOFF_CAP_SECONDS, 2.0**attempt)))
