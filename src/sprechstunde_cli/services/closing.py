@@ -15,7 +15,7 @@ from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import handoff
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill, values
-from sprechstunde_cli.store import Store, outbox
+from sprechstunde_cli.store import Store, outbox, purging
 from sprechstunde_cli.store.outbox import enqueue
 
 
@@ -88,6 +88,8 @@ def close(
         export=mailer is None,
         sleep=sleep or (lambda _s: None),
     )
+    if report.export_file is not None:
+        purging.note_export(store, session_id, str(report.export_file), now)
     store.transition(session_id, SessionState.CLOSED, now, actor, closed_at=now)
     return CloseReport(
         closing_sent=sent,

@@ -106,7 +106,8 @@ def purge(
         if existing is not None:
             return existing
     require_state(session_id, session.state, SessionState.CLOSED)
-    exports = _handoffs(store, config, mailer, session_id, clock, places, export_handoffs, sleep)
+    for path in _handoffs(store, config, mailer, session_id, clock, places, export_handoffs, sleep):
+        purging.note_export(store, session_id, path, clock.now())
     purging.mark_started(store, session_id, clock.now())
     draft = purging.receipt(store, session_id) or {}
     # Counted and searched-for before anything is deleted; both are saved to survive a crash.
@@ -117,8 +118,7 @@ def purge(
         needles, skipped = _needles(store, session_id)
         purging.save_needles(store, session_id, needles)
         draft["short_texts"] = skipped
-    draft["handoff_exports"] = sorted({*draft.get("handoff_exports", []), *exports})
-    purging.save_receipt(store, session_id, draft, clock.now())
+        purging.save_receipt(store, session_id, draft, clock.now())
     _drain_late(store, provider, config, session_id, clock, places.session_dir)
     result = _delete_remote(store, provider, session_id, skip_provider)
     _log.info(

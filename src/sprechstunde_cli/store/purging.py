@@ -106,3 +106,10 @@ def receipt(store: Store, session_id: str) -> dict[str, Any] | None:
 def mark_ended(store: Store, session_id: str, now: datetime) -> None:
     with store.write() as conn:
         conn.execute("UPDATE sessions SET purge_ended_at = ? WHERE id = ?", (iso(now), session_id))
+
+
+def note_export(store: Store, session_id: str, path: str, now: datetime) -> None:
+    """Remember a hand-off export file so the receipt can tell the operator to take it."""
+    draft = receipt(store, session_id) or {}
+    draft["handoff_exports"] = sorted({*draft.get("handoff_exports", []), path})
+    save_receipt(store, session_id, draft, now)
