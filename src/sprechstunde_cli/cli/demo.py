@@ -115,6 +115,7 @@ class _View:
         self.application = application
         self.store = store
         self.live: Any = None
+        self.status = "Rehearsal — Ctrl-C stops it"
         if live:
             from rich.live import Live
 
@@ -131,6 +132,10 @@ class _View:
 
     def notify(self, kind: str, payload: Any) -> None:
         if self.live is not None:
+            # The latest citizen or office action narrates under the live table.
+            said = [line.plain.strip() for line in _lines(kind, payload)]
+            if kind in ("citizen", "reply", "phase") and said:
+                self.status = said[-1]
             if kind == "step":
                 self._frame()
             return
@@ -146,7 +151,7 @@ class _View:
         rows = by_waiting_time(self.store.thread_rows(session.id))
         height = max(10, self.application.console.size.height - 2)
         self.live.update(
-            live_view(session, rows, now=now, status="Rehearsal — Ctrl-C stops it", height=height),
+            live_view(session, rows, now=now, status=self.status, height=height),
             refresh=True,
         )
 

@@ -85,6 +85,8 @@ def reply(
             media_kind=kind,
         )
         store.answered(conn, session.id, number, now)
+    # Whoever answers has read the thread: it no longer counts as unread for anyone.
+    store.mark_all_read(session.id, number)
     assert outbox_id is not None  # a fresh uuid key is never a duplicate
     deliver_due(store, provider, session.id, now, only_id=outbox_id)
     state, error = outbox.state_of(store, outbox_id)

@@ -19,6 +19,11 @@ from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
 
 
+# The live view's "last line" shows what a person wrote; automatic texts (greeting, last call,
+# closing words) would hide the citizen's question behind boilerplate.
+_SHOWN_AS_LAST_LINE = frozenset({Purpose.REPLY, Purpose.HANDOFF})
+
+
 @dataclass(frozen=True)
 class ThreadInfo:
     session_id: str
@@ -208,6 +213,15 @@ class ThreadQueries(StoreBase):
                 (upto, session_id, number),
             )
 
+    def mark_all_read(self, session_id: str, number: int) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE threads SET read_upto = MAX(read_upto, COALESCE((SELECT MAX(id)"
+                " FROM messages WHERE session_id = ? AND thread = ?), 0))"
+                " WHERE session_id = ? AND number = ?",
+                (session_id, number, session_id, number),
+            )
+
     def claim(
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
     ) -> None:
@@ -308,10 +322,11 @@ class ThreadQueries(StoreBase):
             ),
         )
         message_id = int(cur.lastrowid or 0)
-        conn.execute(
-            "UPDATE threads SET last_message_id = ? WHERE session_id = ? AND number = ?",
-            (message_id, session_id, number),
-        )
+        if purpose in _SHOWN_AS_LAST_LINE:
+            conn.execute(
+                "UPDATE threads SET last_message_id = ? WHERE session_id = ? AND number = ?",
+                (message_id, session_id, number),
+            )
         return message_id
 
 
