@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,3 +207,31 @@ def test_version_and_help(sp: Sp) -> None:
         "init",
     ):
         assert command in help_text
+
+
+def test_open_stops_cleanly_when_another_terminal_closes(sp: Sp, config_file: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    opener = subprocess.Popen(
+        [sys.executable, "-m", "sprechstunde_cli", "open", "mittwoch", "--now", "--plain"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(100):  # bounded: until `open` has recorded the session as open
+            time.sleep(0.1)
+            if "open" in sp("sessions").stdout.split("mittwoch")[1].split("\n")[0]:
+                break
+        sp("sandbox", "send", "--from", "c1", "Hallo")
+        time.sleep(0.5)
+        sp("close", "mittwoch")
+        out, err = opener.communicate(timeout=30)
+    finally:
+        opener.kill()
+    assert opener.returncode == 0, err
+    assert "New thread 1 (greeted)." in out
+    # It notices at its next step: while the close runs, or after it.
+    assert re.search(r"Session 'mittwoch' is clos(ing|ed); `open` stops here.", out)

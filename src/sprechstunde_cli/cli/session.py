@@ -9,9 +9,11 @@ import typer
 
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.errors import ExitCode, NotFoundError
+from sprechstunde_cli.errors import ExitCode, NotFoundError, StateError
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import SessionSpec, ThreadRow
     from sprechstunde_cli.services.hour import Hour, StepReport
@@ -99,6 +101,12 @@ def open_(
         else:
             while True:
                 _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
+    except StateError:
+        state = store.require_session(spec.id).state
+        if state is SessionState.OPEN:
+            raise
+        # Someone ran `close` in another terminal: the hour is over, and that is no error.
+        application.say(f"Session '{spec.id}' is {state.value}; `open` stops here.")
     except KeyboardInterrupt:
         application.say(
             f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
@@ -109,18 +117,24 @@ def open_(
         provider.close()
 
 
-def _print_step(application: Application, report: StepReport) -> None:
+def _notes(report: StepReport) -> list[str]:
+    """What happened in one step, in words for the operator (content-free)."""
     intake = report.intake
-    for number in intake.new_threads:
-        application.say(f"New thread {number} (greeted).")
+    notes = [f"New thread {number} (greeted)." for number in intake.new_threads]
     if intake.stored:
-        application.say(f"{intake.stored} new message(s).")
+        notes.append(f"{intake.stored} new message(s).")
     if intake.calls_refused:
-        application.say(f"{intake.calls_refused} call(s) refused with the text.")
+        notes.append(f"{intake.calls_refused} call(s) refused with the text.")
     if intake.late:
-        application.say(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+        notes.append(f"{intake.late} message(s) outside the hour: away reply, not kept.")
     if report.last_call_sent:
-        application.say(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+        notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+    return notes
+
+
+def _print_step(application: Application, report: StepReport) -> None:
+    for note in _notes(report):
+        application.say(note)
     for problem in report.problems:
         application.warn(problem)
 
@@ -131,13 +145,16 @@ def _run_live(application: Application, hour: Hour) -> None:
     from sprechstunde_cli.render import live_view
 
     out = application.console
-    status = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
+    hint = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
+    status = hint
     with Live(console=out, auto_refresh=False, screen=False, transient=False) as live:
         while True:
             now = application.clock.now()
             report = hour.step(now, application.config.hour.poll_seconds)
-            if report.problems:
-                status = "Warning: " + report.problems[-1]
+            notes = [f"Warning: {p}" for p in report.problems] or _notes(report)
+            if notes:
+                local = now.astimezone(_zone(hour.session.timezone))
+                status = f"{local:%H:%M} {notes[-1]}  ·  {hint}"
             rows = _ordered_rows(application, hour.session_id)
             live.update(
                 live_view(
@@ -145,6 +162,12 @@ def _run_live(application: Application, hour: Hour) -> None:
                 ),
                 refresh=True,
             )
+
+
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def _ordered_rows(application: Application, session_id: str) -> list[ThreadRow]:
