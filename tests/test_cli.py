@@ -78,6 +78,17 @@ def test_show_marks_read_and_reply_reaches_the_citizen(hour_open: Sp) -> None:
     assert "Guten Tag, Anna!" in inbox_texts(hour_open, "anna")
 
 
+def test_show_sends_read_receipts_only_once_an_operator_read(hour_open: Sp) -> None:
+    def own(handle: str) -> list[bool]:
+        lines = hour_open("sandbox", "inbox", "--as", handle, "--json").stdout.splitlines()
+        return [e["read"] for e in map(json.loads, lines) if not e["from_office"]]
+
+    assert own("anna") == [False]  # received and greeted, but nobody has read it yet
+    hour_open("show", "2")
+    assert own("anna") == [True]
+    assert own("+49 000 0000042") == [False]  # another chat is untouched
+
+
 def test_reply_with_a_template_fills_placeholders(hour_open: Sp) -> None:
     hour_open("reply", "1", "--template", "danke")
     assert (

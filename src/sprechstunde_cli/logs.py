@@ -16,16 +16,22 @@ LOGGER = "sprechstunde"
 
 
 def configure(log_file: Path) -> None:
-    """Append to `log_file` (0600 in a 0700 dir); idempotent per process."""
+    """Append to `log_file` (0600 in a 0700 dir); idempotent for the same file."""
     logger = logging.getLogger(LOGGER)
-    if any(getattr(h, "_sprechstunde", False) for h in logger.handlers):
-        return
+    target = str(log_file.resolve())
+    for handler in list(logger.handlers):
+        if getattr(handler, "_sprechstunde", None) == target:
+            return
+        if getattr(handler, "_sprechstunde", None):
+            # Another data dir in the same process (tests, the demo): follow it.
+            logger.removeHandler(handler)
+            handler.close()
     private_dir(log_file.parent)
     fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.close(fd)
     log_file.chmod(0o600)
     handler = logging.FileHandler(log_file, encoding="utf-8")
-    handler._sprechstunde = True  # type: ignore[attr-defined]
+    handler._sprechstunde = target  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

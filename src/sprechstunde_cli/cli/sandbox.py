@@ -131,6 +131,7 @@ def inbox(
                         "mime": e.mime,
                         "size": e.size,
                         "call_state": e.call_state,
+                        "read": e.read,
                     }
                 )
             )
@@ -138,3 +139,26 @@ def inbox(
     from sprechstunde_cli.render import phone_view
 
     application.console.print(phone_view(handle, entries))
+
+
+@sandbox_app.command()
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Show the local messenger's status: the public notices the office posted."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.providers.local import STATUS_CHAT, LocalMessenger
+
+    messenger = LocalMessenger(application.paths.local_messenger_file)
+    try:
+        entries = messenger.phone(STATUS_CHAT)
+    finally:
+        messenger.close()
+    if as_json:
+        for e in entries:
+            typer.echo(dumps({"id": e.id, "text": e.text, "at": e.at.isoformat()}))
+        return
+    from sprechstunde_cli.render import phone_view
+
+    application.console.print(phone_view("status", entries))

@@ -70,7 +70,13 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     from sprechstunde_cli.services.operator import read_thread
 
     record = application.current_session(session)
-    info, messages = read_thread(application.store, record, number)
+    provider = application.provider(record.provider)
+    try:
+        info, messages, problem = read_thread(application.store, record, number, provider)
+    finally:
+        provider.close()
+    if problem:
+        application.warn(f"Read receipt not sent: {problem}")
     citizen = _citizen(info.chat, info.display_name)
     application.console.print(thread_view(number, citizen, messages, tz=_zone(record.timezone)))
 

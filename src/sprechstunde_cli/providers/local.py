@@ -75,6 +75,7 @@ class PhoneEntry:
     size: int
     type: str = "message"
     call_state: str | None = None
+    read: bool = False  # the office has read it (the citizen sees a read receipt)
 
 
 class LocalMessenger:
@@ -141,7 +142,7 @@ class LocalMessenger:
         rows = with_retry(
             lambda: self.conn.execute(
                 "SELECT id, type, to_office, kind, text, at, mime, LENGTH(media) AS size,"
-                " call_state FROM events WHERE chat = ? ORDER BY seq",
+                " call_state, read FROM events WHERE chat = ? ORDER BY seq",
                 (chat,),
             ).fetchall()
         )
@@ -156,6 +157,7 @@ class LocalMessenger:
                 size=int(r["size"] or 0),
                 type=r["type"],
                 call_state=r["call_state"],
+                read=bool(r["read"]),
             )
             for r in rows
         ]
@@ -209,9 +211,11 @@ class LocalMessenger:
             )
         return cur.rowcount == 1
 
-    def mark_read(self, ids: Sequence[str]) -> None:
+    def mark_read(self, chat: str, ids: Sequence[str]) -> None:
         with transaction(self.conn) as conn:
-            conn.executemany("UPDATE events SET read = 1 WHERE id = ?", [(i,) for i in ids])
+            conn.executemany(
+                "UPDATE events SET read = 1 WHERE chat = ? AND id = ?", [(chat, i) for i in ids]
+            )
 
     def delete(self, chat: str, ids: Sequence[str]) -> int:
         """Delete on both sides: the row is the only copy, and secure_delete zeroes it."""
@@ -354,7 +358,7 @@ class LocalProvider:
         return data
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
-        self.messenger.mark_read(provider_ids)
+        self.messenger.mark_read(chat, provider_ids)
 
     def reject_call(self, call: InboundCall) -> None:
         self.messenger.set_call_state(call.provider_id, "rejected")

@@ -17,7 +17,7 @@ from sprechstunde_cli.domain.model import (
     SessionState,
     require_state,
 )
-from sprechstunde_cli.errors import ConflictError, InputError
+from sprechstunde_cli.errors import ConflictError, InputError, ProviderError
 from sprechstunde_cli.media import check_limits, sniff
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
@@ -33,14 +33,22 @@ class ReplyResult:
 
 
 def read_thread(
-    store: Store, session: SessionRecord, number: int
-) -> tuple[ThreadInfo, list[MessageRecord]]:
-    """Return a thread with its messages and mark them read for everyone."""
+    store: Store, session: SessionRecord, number: int, provider: Provider | None = None
+) -> tuple[ThreadInfo, list[MessageRecord], str | None]:
+    """Return a thread with its messages and mark them read, here and, where the messenger
+    shows read receipts, for the citizen too (only once an operator has really read them)."""
     info = store.thread(session.id, number)
+    unseen = store.unread_provider_ids(session.id, number)
     messages = store.messages(session.id, thread=number)
     if messages:
         store.mark_read(session.id, number, messages[-1].id)
-    return info, messages
+    problem = None
+    if provider is not None and provider.capabilities.mark_read and unseen:
+        try:
+            provider.mark_read(info.chat, unseen)
+        except ProviderError as err:
+            problem = err.message  # a missing read receipt is not worth failing `show` for
+    return info, messages, problem
 
 
 def reply(

@@ -213,6 +213,16 @@ class ThreadQueries(StoreBase):
                 (upto, session_id, number),
             )
 
+    def unread_provider_ids(self, session_id: str, number: int) -> list[str]:
+        rows = self._read(
+            "SELECT m.provider_id FROM messages m JOIN threads t ON t.session_id = m.session_id"
+            " AND t.number = m.thread WHERE m.session_id = ? AND m.thread = ?"
+            " AND m.direction = 'in' AND m.id > t.read_upto AND m.provider_id IS NOT NULL"
+            " ORDER BY m.id",
+            (session_id, number),
+        )
+        return [r["provider_id"] for r in rows]
+
     def mark_all_read(self, session_id: str, number: int) -> None:
         with self.write() as conn:
             conn.execute(
