@@ -25,7 +25,7 @@ DEFAULT_RETRY_S = 60.0
 
 class MastodonClient:
     name = "mastodon"
-    dedup_window = IDEMPOTENCY_WINDOW
+    dedup_window: timedelta | None = IDEMPOTENCY_WINDOW
 
     def __init__(
         self,

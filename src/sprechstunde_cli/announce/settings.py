@@ -28,13 +28,13 @@ MAX_EMAIL_RECIPIENTS = 10
 
 DEFAULT_TEMPLATES = {
     "week": (
-        "{title}: Am {date} von {start} bis {end} Uhr beantwortet {official} Ihre Fragen. "
+        "{title}: Am {date}, von {start} bis {end} Uhr, beantwortet {official} Ihre Fragen. "
         "Schreiben Sie an {handle} – Text, Fotos oder Sprachnachrichten, ohne Anmeldung. "
         "Anrufe sind nicht möglich. {data_note}"
     ),
     "day": (
         "Erinnerung – morgen, {date}, von {start} bis {end} Uhr: {title} mit {official}. "
-        "Schreiben Sie an {handle}. {data_note}"
+        "Schreiben Sie an {handle}."
     ),
     "hour": (
         "In einer Stunde, um {start} Uhr, beginnt die {title} mit {official}. "
@@ -84,6 +84,9 @@ class Channel:
     language: str = "de"  # mastodon
     to: tuple[str, ...] = ()  # email: distribution-list addresses
     subject: str = DEFAULT_SUBJECT  # email
+
+    def posts(self, offset: Offset) -> bool:
+        return offset.name in self.offsets
 
 
 @dataclass(frozen=True)

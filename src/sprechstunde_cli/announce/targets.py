@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 MESSENGER_DEDUP = timedelta(hours=1)
 
 
+def _no_client() -> httpx.Client | None:
+    return None
+
+
+# Tests replace this to give Mastodon a fake transport; None: a real client per run.
+HTTP_FACTORY: Callable[[], httpx.Client | None] = _no_client
+
+
 class MessengerTarget:
     """The session's own messenger: WhatsApp Status, a channel, a broadcast room."""
 
@@ -33,7 +41,9 @@ class MessengerTarget:
 
     def __init__(self, provider: Provider) -> None:
         self.provider = provider
-        self.dedup_window = MESSENGER_DEDUP if provider.capabilities.idempotent_send else None
+        self.dedup_window: timedelta | None = (
+            MESSENGER_DEDUP if provider.capabilities.idempotent_send else None
+        )
 
     def post(self, text: str, *, key: str, subject: str = "") -> str:
         return self.provider.announce(text, key).provider_id
@@ -43,7 +53,7 @@ class EmailTarget:
     """One message to a distribution list; SMTP has no idempotency, so a repeat is never safe."""
 
     name = "email"
-    dedup_window = None
+    dedup_window: timedelta | None = None
 
     def __init__(self, mailer: Mailer, to: tuple[str, ...]) -> None:
         self.mailer = mailer

@@ -9,7 +9,7 @@ import typer
 
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.errors import ExitCode, NotFoundError, StateError
+from sprechstunde_cli.errors import ConfigError, ExitCode, NotFoundError, StateError
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -32,7 +32,7 @@ def pick_spec(
         return config.session(session_id)
     for sid in open_ids:
         if sid in config.sessions:
-            return config.sessions[sid]
+            return config.session(sid)
     upcoming = config.upcoming(now)
     current = [s for s in upcoming if s.start <= now]
     if current:
@@ -182,10 +182,22 @@ def sessions(ctx: typer.Context) -> None:
     application: Application = ctx.obj
     config = application.config
     known = {s.id: s for s in application.store.sessions()}
-    for spec in config.sessions.values():
+    now = application.clock.now()
+    # What this machine has seen (open, closed, purged), then what the config plans next.
+    listed = [config.session(sid) for sid in known if _configured(config, sid)]
+    listed += [s for s in config.upcoming(now)[:20] if s.id not in known]
+    for spec in sorted(listed, key=lambda s: s.start):
         record = known.get(spec.id)
         state = record.state.value if record else "planned"
         application.say(
             f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
             f"  {spec.provider}  {state}"
         )
+
+
+def _configured(config: Config, session_id: str) -> bool:
+    try:
+        config.session(session_id)
+    except ConfigError:
+        return False  # opened once, then removed from the config: nothing to list it by
+    return True

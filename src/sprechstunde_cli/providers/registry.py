@@ -12,6 +12,8 @@ from sprechstunde_cli.providers.base import Provider
 # name → module; each module has `create(paths, settings) -> Provider`.
 PROVIDERS: dict[str, str] = {
     "local": "sprechstunde_cli.providers.local",
+    "waha": "sprechstunde_cli.providers.waha",
+    "matrix": "sprechstunde_cli.providers.matrix",
 }
 
 

@@ -69,58 +69,52 @@ class WebSocketEvents:
         return self._thread is not None and self._thread.is_alive()
 
     def open(self) -> None:
+        """Connect, or raise a ProviderError saying why; the socket then lives in a thread."""
         if self.alive:
             return
-        from websockets.exceptions import InvalidStatus
+        opened = threading.Event()
+        failure: list[ProviderError] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(opened, failure), name="waha-events", daemon=True
+        )
+        self._thread.start()
+        opened.wait(self._open_timeout + 2.0)
+        if failure or not opened.is_set():
+            self._thread.join(timeout=1.0)
+            self._thread = None
+            raise failure[0] if failure else _unreachable("TimeoutError")
+
+    def _run(self, opened: threading.Event, failure: list[ProviderError]) -> None:
         from websockets.sync.client import connect
 
         try:
-            conn = connect(
+            # The context manager is how websockets ≥ 17.1 wants a connection held.
+            with connect(
                 self._url, open_timeout=self._open_timeout, close_timeout=1.0, max_size=2**22
-            )
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (401, 403):
-                from sprechstunde_cli.providers.waha_http import LOGIN_HINT, WahaAuthError
-
-                raise WahaAuthError(
-                    f"WAHA's event stream refused the API key (HTTP {status}).",
-                    LOGIN_HINT,
-                    retryable=True,
-                ) from None
-            raise ProviderError(
-                f"WAHA's event stream answered HTTP {status}.",
-                "Check the WAHA version (2026.7.1 streams events on /ws).",
-                retryable=True,
-            ) from None
+            ) as conn:
+                self._conn = conn
+                opened.set()
+                self._read(conn)
         except Exception as exc:  # refused, reset, timed out, bad handshake: all "not reachable"
-            # The exception text can quote the URL, which holds the key: name only its type.
-            raise ProviderError(
-                f"Cannot open WAHA's event stream ({type(exc).__name__}).",
-                "Start the WAHA container, or fix providers.waha.base_url in the config.",
-                retryable=True,
-            ) from None
-        self._conn = conn
-        self._thread = threading.Thread(target=self._read, args=(conn,), daemon=True)
-        self._thread.start()
+            if not opened.is_set():
+                failure.append(_refusal(exc))
+                opened.set()
+        finally:
+            self._conn = None
+            self._bell.set()  # wake a waiting receive so it notices
 
     def _read(self, conn: ClientConnection) -> None:
-        try:
-            for raw in conn:
-                try:
-                    envelope = json.loads(raw)
-                except ValueError:
-                    continue
-                if not isinstance(envelope, dict):
-                    continue
-                if envelope.get("event") == "call.received":
-                    with self._lock:
-                        self._calls.append(envelope)
-                self._bell.set()
-        except Exception:  # noqa: S110  # a dropped socket ends the thread; open() reconnects
-            pass
-        finally:
-            self._bell.set()  # wake a waiting receive so it notices
+        for raw in conn:
+            try:
+                envelope = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(envelope, dict):
+                continue
+            if envelope.get("event") == "call.received":
+                with self._lock:
+                    self._calls.append(envelope)
+            self._bell.set()
 
     def wait(self, timeout: float) -> bool:
         rang = self._bell.wait(max(0.0, timeout))
@@ -133,9 +127,39 @@ class WebSocketEvents:
         return calls
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
+        conn = self._conn
         if conn is not None:
             conn.close()
         if self._thread is not None:
             self._thread.join(timeout=2.0)
             self._thread = None
+
+
+def _refusal(exc: Exception) -> ProviderError:
+    from websockets.exceptions import InvalidStatus
+
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        if status in (401, 403):
+            from sprechstunde_cli.providers.waha_http import LOGIN_HINT, WahaAuthError
+
+            return WahaAuthError(
+                f"WAHA's event stream refused the API key (HTTP {status}).",
+                LOGIN_HINT,
+                retryable=True,
+            )
+        return ProviderError(
+            f"WAHA's event stream answered HTTP {status}.",
+            "Check the WAHA version (2026.7.1 streams events on /ws).",
+            retryable=True,
+        )
+    # The exception's text can quote the URL, which holds the key: name only its type.
+    return _unreachable(type(exc).__name__)
+
+
+def _unreachable(reason: str) -> ProviderError:
+    return ProviderError(
+        f"Cannot open WAHA's event stream ({reason}).",
+        "Start the WAHA container, or fix providers.waha.base_url in the config.",
+        retryable=True,
+    )

@@ -93,6 +93,10 @@ class Poller:
     def prefix(self) -> str:
         return f"/api/{path_part(self.api.session)}"
 
+    def known_aliases(self) -> list[tuple[str, str]]:
+        """(id, chat) pairs learned in this process: every id under which a person appeared."""
+        return sorted(self._memo.items())
+
     # --- one person, one chat --------------------------------------------------------------
 
     def canonical(self, cursor: Cursor, raw: str) -> str:
@@ -138,10 +142,7 @@ class Poller:
     def poll(self, cursor: Cursor) -> list[InboundMessage]:
         """New inbound messages, oldest first; `cursor` is advanced in place."""
         found: list[tuple[int, int, InboundMessage]] = []
-        if self.all_chats:
-            targets = [(ALL, "all")]
-        else:
-            targets = self._chats_to_poll(cursor)
+        targets = [(ALL, "all")] if self.all_chats else self._chats_to_poll(cursor)
         for key, chat_path in targets:
             since = cursor.hw.get(key)
             if since is not None:

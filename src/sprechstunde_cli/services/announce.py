@@ -24,7 +24,9 @@ from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeErro
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store import announcements as ledger
 
-LEASE = timedelta(minutes=10)  # longer than any target's timeout
+# Longer than a whole run takes (each target times out after 30 s), well inside Mastodon's hour
+# for a repeated Idempotency-Key.
+LEASE = timedelta(minutes=15)
 LOOKBACK = timedelta(days=7)  # beyond grace: how far back missed ones are still recorded
 BACKOFF_CAP = timedelta(minutes=30)
 
@@ -78,14 +80,16 @@ def items(config: Config, spec: SessionSpec) -> list[Item]:
         Item(spec, offset, target)
         for offset in config.announce.offsets
         for target, channel in channels.items()
-        if offset.name in channel.offsets
+        if channel.posts(offset)
     ]
 
 
 def candidates(config: Config, now: datetime) -> list[SessionSpec]:
     """Sessions with an announcement due now or missed recently enough to record."""
     since = now - config.announce.grace - LOOKBACK
-    ahead = now + config.announce.longest
+    # Offsets count wall-clock days ("7d" before 16:00 is 16:00), which across a DST change is
+    # an hour more or less than 7×24 h: a day's margin keeps such a session in view.
+    ahead = now + config.announce.longest + timedelta(days=1)
     return [s for s in config.upcoming(since) if s.start <= ahead]
 
 
@@ -238,12 +242,7 @@ def _send(
         if claim.interrupted_at is not None:
             window = target.dedup_window
             if window is None or now - claim.interrupted_at > window:
-                note = (
-                    f"a run started posting it at {_when(claim.interrupted_at, spec)} and "
-                    "stopped before recording the result; it may or may not have gone out. "
-                    f"Check {name}; if it is missing: sprechstunde announce {spec.id} --now "
-                    f"--offset {item.offset.name} --target {name}"
-                )
+                note = _interrupted_note(item, claim.interrupted_at)
                 ledger.record_uncertain(store, claim, now, note)
                 return outcome("uncertain", note)
             status = "resent"  # same key: the target drops it if the first one arrived
@@ -271,12 +270,29 @@ def _failed(store: Store, claim: ledger.Claim, now: datetime, err: SprechstundeE
 
 def _skip(store: Store, item: Item, now: datetime, reason: str) -> list[Outcome]:
     spec = item.spec
-    news = ledger.record_skipped(
-        store, spec.id, item.offset.name, item.target, due_at=item.due_at, now=now, reason=reason
+    note = _interrupted_note(item, None)
+    news, why = ledger.record_skipped(
+        store,
+        spec.id,
+        item.offset.name,
+        item.target,
+        due_at=item.due_at,
+        now=now,
+        reason=reason,
+        interrupted_note=note,
     )
     if not news:
         return []  # recorded by an earlier run, and reported then
-    return [Outcome(spec.id, item.offset.name, item.target, item.due_at, "skipped", reason)]
+    return [Outcome(spec.id, item.offset.name, item.target, item.due_at, news, why)]
+
+
+def _interrupted_note(item: Item, since: datetime | None) -> str:
+    started = f" at {_when(since, item.spec)}" if since is not None else ""
+    return (
+        f"a run started posting it{started} and stopped before recording the result; it may "
+        f"or may not have gone out. Check {item.target}; if it is missing: sprechstunde "
+        f"announce {item.spec.id} --now --offset {item.offset.name} --target {item.target}"
+    )
 
 
 def _mark_announced(store: Store, spec: SessionSpec, now: datetime, actor: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -85,7 +86,7 @@ def publish_files(config: Config, now: datetime) -> list[FileResult]:
     """Rewrite the configured ICS and snippet files; one failing does not stop the other."""
     files = config.announce.files
     results = []
-    jobs = [
+    jobs: list[tuple[Path | None, Callable[[Path], bool]]] = [
         (files.ics, lambda p: write_ics(config, now, p)),
         (files.snippet, lambda p: write_snippet(config, now, p, files.sessions)),
     ]

@@ -139,8 +139,13 @@ def record_skipped(
     due_at: datetime,
     now: datetime,
     reason: str,
-) -> bool:
-    """Record that this announcement will not go out; True if that is news."""
+    interrupted_note: str = "",
+) -> tuple[str, str]:
+    """Record that this announcement will not go out; return (state, why) if that is news.
+
+    A row left "sending" by a run that died becomes UNCERTAIN (with `interrupted_note`) once
+    its lease is over: it may have gone out, so it is reported rather than called skipped.
+    """
     with store.write() as conn:
         row = _row(conn, session_id, offset, target)
         if row is None:
@@ -159,16 +164,24 @@ def record_skipped(
                     iso(now),
                 ),
             )
-            return True
+            return SKIPPED, reason
+        lease = parse(row["lease_until"])
+        if row["state"] == SENDING and lease is not None and lease <= now:
+            conn.execute(
+                "UPDATE announcements SET state = ?, error = ?, done_at = ?, lease_until = NULL"
+                " WHERE session_id = ? AND offset_name = ? AND target = ?",
+                (UNCERTAIN, interrupted_note or reason, iso(now), session_id, offset, target),
+            )
+            return UNCERTAIN, interrupted_note or reason
         if row["state"] != FAILED:
-            return False
-        last = row["error"] or "unknown error"
+            return "", ""
+        why = f"{reason} (last error: {row['error'] or 'unknown'})"
         conn.execute(
             "UPDATE announcements SET state = ?, error = ?, done_at = ?"
             " WHERE session_id = ? AND offset_name = ? AND target = ?",
-            (SKIPPED, f"{reason} (last error: {last})", iso(now), session_id, offset, target),
+            (SKIPPED, why, iso(now), session_id, offset, target),
         )
-        return True
+        return SKIPPED, why
 
 
 def entries(store: StoreBase, session_ids: list[str] | None = None) -> list[Entry]:

@@ -31,18 +31,20 @@ def connect(path: Path) -> sqlite3.Connection:
         # SQLite gives the -wal and -shm files the main file's mode.
         _private_file(path)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Two processes opening a brand-new store at once can meet a lock while one of them
+        # switches it to WAL: retried like any other write.
         # secure_delete overwrites freed pages with zeros: deleted bodies do not linger in
         # free pages.
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA foreign_keys = ON")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = with_retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
         if str(mode).lower() != "wal":
             raise StoreError(
                 f"{path} cannot use write-ahead logging (mode {mode}).",
                 "Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR).",
             )
-        conn.execute("PRAGMA synchronous = NORMAL")
+        with_retry(lambda: conn.execute("PRAGMA synchronous = NORMAL"))
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)
             if side.exists():

@@ -1,0 +1,1 @@
+"""Stateful fakes of the messenger APIs, checked against their published documents."""

@@ -1,0 +1,65 @@
+"""The WAHA provider wired to the fake WAHA (HTTP via MockTransport, /ws on loopback)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from fakes.waha import FakeWaha
+from fakes.waha_ws import WsHub
+from sprechstunde_cli.providers.waha import WahaProvider, build
+from sprechstunde_cli.providers.waha_settings import WahaSettings
+
+ENGINES = ("WEBJS", "WPP", "NOWEB", "GOWS")
+
+
+@dataclass
+class WahaRig:
+    fake: FakeWaha
+    hub: WsHub
+    settings: WahaSettings
+    sleeps: list[float] = field(default_factory=list)
+    providers: list[WahaProvider] = field(default_factory=list)
+
+    def provider(self, **overrides: Any) -> WahaProvider:
+        settings = dataclasses.replace(self.settings, **overrides)
+        provider = build(
+            settings,
+            self.fake.api_key,
+            transport=httpx.MockTransport(self.fake),
+            sleep=self.sleeps.append,  # pacing is recorded, never slept
+        )
+        self.providers.append(provider)
+        return provider
+
+
+@contextmanager
+def waha_rig(
+    engine: str = "WEBJS", *, strict: bool = True, **fake_options: Any
+) -> Iterator[WahaRig]:
+    """Yield a rig; afterwards the fake must have seen no spec violation and, if `strict`,
+    no request for a method the engine lacks (capabilities should have prevented it)."""
+    fake = FakeWaha(engine=engine, **fake_options)
+    hub = WsHub(fake)
+    settings = WahaSettings(
+        base_url=hub.base_url,
+        engine=engine,
+        send_delay_seconds=1.5,
+        poll_interval_seconds=0.05,
+        timeout_seconds=5,
+    )
+    rig = WahaRig(fake, hub, settings)
+    try:
+        yield rig
+    finally:
+        for provider in rig.providers:
+            provider.close()
+        hub.close()
+    assert fake.violations == []
+    if strict:
+        assert fake.unimplemented == []
