@@ -18,6 +18,9 @@ from sprechstunde_cli.cli import app
 from sprechstunde_cli.cli import context as cli_context
 from sprechstunde_cli.errors import ExitCode
 
+# The Matrix tests' real Synapse homeserver (session-scoped, started only when a test asks).
+pytest_plugins = ["conftest_synapse"]
+
 
 def needs(tool: str) -> pytest.MarkDecorator:
     """Mark a cross-check against an external tool.

@@ -19,6 +19,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -65,6 +66,18 @@ MISSING_REASON = (
     "Synapse is not installed here: run bash scripts/synapse-venv "
     f"(or set {PYTHON_ENV} to a Python with matrix-synapse)"
 )
+
+
+def _die_with_parent() -> None:
+    """On Linux, Synapse gets SIGTERM when the process that started it dies, even by SIGKILL.
+
+    A new session keeps Ctrl-C from reaching it; this keeps a killed test run from leaving it.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -171,6 +184,7 @@ class Synapse:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         try:
@@ -186,12 +200,16 @@ class Synapse:
         with httpx.Client(timeout=2.0) as client:
             while True:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"Synapse exited with {self.process.returncode}.\n{self.logs()}")
+                    raise RuntimeError(
+                        f"Synapse exited with {self.process.returncode}.\n{self.logs()}"
+                    )
                 with contextlib.suppress(httpx.TransportError):
                     if client.get(f"{self.url}/_matrix/client/versions").status_code == 200:
                         return
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Synapse did not answer in {START_TIMEOUT} s.\n{self.logs()}")
+                    raise RuntimeError(
+                        f"Synapse did not answer in {START_TIMEOUT} s.\n{self.logs()}"
+                    )
                 time.sleep(0.05)
 
     def logs(self) -> str:
@@ -199,7 +217,9 @@ class Synapse:
         for name in ("stdout.log", "homeserver.log"):
             path = self.root / name
             if path.exists():
-                parts.append(f"--- {name}\n{path.read_text(encoding='utf-8', errors='replace')[-8000:]}")
+                parts.append(
+                    f"--- {name}\n{path.read_text(encoding='utf-8', errors='replace')[-8000:]}"
+                )
         return "\n".join(parts)
 
     def stop(self) -> None:
@@ -231,7 +251,7 @@ class Synapse:
 
     # --- accounts -------------------------------------------------------------------------
 
-    def register(self, localpart: str, *, admin: bool = False) -> Account:
+    def register(self, localpart: str, *, admin: bool = False, name: str = "") -> Account:
         """Create a user with the shared-secret admin API (HMAC-SHA1, as Synapse documents)."""
         password = secrets.token_hex(8)
         with httpx.Client(base_url=self.url, timeout=10) as client:
@@ -243,7 +263,7 @@ class Synapse:
                 json={
                     "nonce": nonce,
                     "username": localpart,
-                    "displayname": localpart.rstrip("0123456789abcdefx").title(),
+                    "displayname": name or localpart,
                     "password": password,
                     "admin": admin,
                     "mac": mac,
@@ -295,7 +315,9 @@ class MatrixClient:
         room_id: str = self.call("POST", "/_matrix/client/v3/createRoom", json=body)["room_id"]
         return room_id
 
-    def send(self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message") -> str:
+    def send(
+        self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
+    ) -> str:
         txn = f"t{next(self._txn)}.{secrets.token_hex(4)}"
         path = f"/_matrix/client/v3/rooms/{q(room_id)}/send/{q(event_type)}/{txn}"
         event_id: str = self.call("PUT", path, json=content)["event_id"]
@@ -322,11 +344,24 @@ class MatrixClient:
         events: list[dict[str, Any]] = []
         params: dict[str, Any] = {"dir": "b", "limit": 100}
         while True:
-            page = self.call("GET", f"/_matrix/client/v3/rooms/{q(room_id)}/messages", params=params)
+            page = self.call(
+                "GET", f"/_matrix/client/v3/rooms/{q(room_id)}/messages", params=params
+            )
             events.extend(page.get("chunk", []))
             if not page.get("chunk") or "end" not in page:
                 return events[::-1]
             params["from"] = page["end"]
+
+    def create_broadcast_room(self) -> tuple[str, str]:
+        """A public room where only staff (power 50) may post; returns (room id, alias)."""
+        name = unique("ankuendigungen")
+        body = {
+            "preset": "public_chat",
+            "room_alias_name": name,
+            "power_level_content_override": {"events_default": 50},
+        }
+        room_id: str = self.call("POST", "/_matrix/client/v3/createRoom", json=body)["room_id"]
+        return room_id, f"#{name}:{SERVER_NAME}"
 
     def join(self, room_id: str) -> None:
         self.call("POST", f"/_matrix/client/v3/join/{q(room_id)}", json={})

@@ -52,6 +52,15 @@ def login(
             "prompt (for scripts).",
         ),
     ] = False,
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password",
+            help="Log in once with the account's ID and password (asked for, hidden) and "
+            "store the access token the server issues; the password is not kept. For "
+            "providers that have a password login (matrix).",
+        ),
+    ] = False,
 ) -> None:
     """Store a provider's access token in the OS keyring.
 
@@ -64,7 +73,9 @@ def login(
         return
     application: Application = ctx.obj
     secrets.check_storage(provider, insecure_ok=insecure_storage)
-    if token_stdin:
+    if password:
+        raw = _password_login(application, provider).reveal()
+    elif token_stdin:
         raw = typer.get_text_stream("stdin").readline()
     else:
         # default="" makes an empty answer come back (and be refused) instead of re-prompting.
@@ -78,6 +89,34 @@ def login(
         )
     where = secrets.store_token(provider, token, application.paths, insecure_ok=insecure_storage)
     typer.echo(f"Stored the token for {provider} in {where}.")
+
+
+def _password_login(application: Application, provider: str) -> secrets.Secret:
+    """Ask for ID and password, and trade them at the provider for a token."""
+    import importlib
+
+    from sprechstunde_cli.providers.registry import PROVIDERS
+
+    module = importlib.import_module(PROVIDERS[provider]) if provider in PROVIDERS else None
+    exchange = getattr(module, "login_with_password", None)
+    if exchange is None:
+        raise AuthError(
+            f"The {provider} provider has no password login.",
+            f"Paste an access token instead: sprechstunde login {provider}",
+        )
+    settings = dict(application.config.providers.get(provider, {}))
+    configured = settings.get("user_id")
+    user = typer.prompt(
+        "User ID", default=configured if isinstance(configured, str) else "", show_default=True
+    ).strip()
+    secret = typer.prompt("Password", hide_input=True, default="", show_default=False)
+    if not user or not secret:
+        raise AuthError(
+            "The user ID or the password is empty; nothing was stored.",
+            f"Run it again and answer both prompts: sprechstunde login {provider} --password",
+        )
+    token: secrets.Secret = exchange(settings, user, secret)
+    return token
 
 
 @app.command()

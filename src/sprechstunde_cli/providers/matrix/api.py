@@ -114,7 +114,7 @@ def error_for(response: httpx.Response, what: str) -> MatrixError:
         )
     return MatrixError(
         f"The Matrix homeserver refused {what} ({label}).",
-        "Check providers.matrix in the config; run: sprechstunde check",
+        "Check providers.matrix in the config and the office account's rights.",
         status=status,
         errcode=code,
     )

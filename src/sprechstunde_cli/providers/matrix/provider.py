@@ -6,9 +6,12 @@ it on the invite, and the room id is the chat address from then on.
 
 from __future__ import annotations
 
+import heapq
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
@@ -144,7 +147,7 @@ class MatrixProvider:
         return body
 
     def _events(self, body: JSON, since: str | None) -> list[Event]:
-        found: list[Event] = []
+        per_room: list[list[Event]] = []
         joined = obj(obj(body.get("rooms")).get("join"))
         for room_id, room in joined.items():
             if not isinstance(room_id, str) or room_id == self.rooms.broadcast_id:
@@ -156,12 +159,19 @@ class MatrixProvider:
             state = events.items(obj(room.get("state")).get("events"))
             events.remember_names(names, state + raw)
             starts = any(e.get("type") == "m.room.create" for e in raw)
-            if timeline.get("limited") and not starts and isinstance(timeline.get("prev_batch"), str):
+            if (
+                timeline.get("limited")
+                and not starts
+                and isinstance(timeline.get("prev_batch"), str)
+            ):
                 # A gap: page back to where we were, or to the room's start if it is new to us.
                 fresh = since is None or any(
                     events.is_own_join(e, self.settings.user_id) for e in state + raw
                 )
-                raw = self._backfill(room_id, timeline["prev_batch"], None if fresh else since) + raw
+                raw = (
+                    self._backfill(room_id, timeline["prev_batch"], None if fresh else since) + raw
+                )
+            found: list[Event] = []
             for event in raw:
                 sender = events.text(event.get("sender"))
                 converted = events.convert(
@@ -169,7 +179,10 @@ class MatrixProvider:
                 )
                 if converted is not None:
                     found.append(converted)
-        return found
+            per_room.append(found)
+        # Threads are numbered in order of first contact: interleave the rooms by time, while
+        # each room keeps its own timeline order (the server's, not the senders' clocks).
+        return list(heapq.merge(*per_room, key=_moment))
 
     def _backfill(self, room_id: str, start: str, stop: str | None) -> list[dict[str, Any]]:
         """Events before `start` back to `stop` (or the room's creation), oldest first."""
@@ -178,7 +191,7 @@ class MatrixProvider:
             "dir": "b",
             "from": start,
             "limit": BACKFILL_PAGE,
-            "filter": events.json.dumps(events.room_filter(BACKFILL_PAGE)),
+            "filter": json.dumps(events.room_filter(BACKFILL_PAGE)),
         }
         if stop:
             params["to"] = stop
@@ -192,8 +205,10 @@ class MatrixProvider:
             events.remember_names(names, chunk)
             older.extend(chunk)
             end = page.get("end")
-            if not chunk or not isinstance(end, str) or any(
-                e.get("type") == "m.room.create" for e in chunk
+            if (
+                not chunk
+                or not isinstance(end, str)
+                or any(e.get("type") == "m.room.create" for e in chunk)
             ):
                 break
             params["from"] = end
@@ -210,6 +225,9 @@ class MatrixProvider:
                 "Log in as the configured account (sprechstunde login matrix), or fix user_id.",
             )
         self._checked_identity = True
+        if self.settings.broadcast_room is not None:
+            # Staff posts in the broadcast room are not citizens' messages.
+            self.rooms.resolve_broadcast(self.settings.broadcast_room)
 
     # --- sending --------------------------------------------------------------------------
 
@@ -321,11 +339,13 @@ class MatrixProvider:
         return self.rooms.redact(chat, provider_ids)
 
     def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
+        if not self.rooms.is_joined(chat):
+            # Left and forgotten (or purged): the office's side shows nothing of the room. The
+            # server may still answer for single events, which `delete_messages` redacted.
+            return frozenset()
         left = set()
         for event_id in provider_ids:
             event = self.rooms.event(chat, event_id)
-            # Not found or not visible to the office any more counts as gone: that is
-            # exactly what this call promises to report ("still shows to the office").
             if event is not None and events.obj(event.get("content")):
                 left.add(event_id)
         return frozenset(left)
@@ -370,3 +390,7 @@ class MatrixProvider:
 
 def obj(value: Any) -> dict[str, Any]:
     return events.obj(value)
+
+
+def _moment(event: Event) -> datetime:
+    return event.at if isinstance(event, InboundCall) else event.sent_at
