@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import shlex
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from sprechstunde_cli import confread
 from sprechstunde_cli.announce.settings import AnnounceSettings, parse_announce
 from sprechstunde_cli.config_handoff import HandoffSettings, parse_handoff
 from sprechstunde_cli.domain.model import SessionSpec
@@ -298,10 +298,7 @@ def _parse_templates(tbl: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _table(tbl: Mapping[str, Any], name: str, prefix: str = "") -> Mapping[str, Any]:
-    value = tbl.get(name, {})
-    if not isinstance(value, dict):
-        raise ConfigError("must be a table.", f"Write it as [{prefix}{name}].", prefix + name)
-    return value
+    return confread.table(tbl, name, prefix + name)
 
 
 def _str(
@@ -312,16 +309,7 @@ def _str(
     default: str | None = None,
     required: bool = False,
 ) -> str:
-    if name not in tbl:
-        if required or default is None:
-            raise ConfigError("is missing.", f'Add {name} = "…".', key)
-        return default
-    value = tbl[name]
-    if not isinstance(value, str):
-        raise ConfigError(
-            f"must be a string, not {type(value).__name__}.", f'Quote it: {name} = "…".', key
-        )
-    return value
+    return confread.string(tbl, name, key, None if required else default)
 
 
 def _text(
@@ -348,14 +336,7 @@ def _text(
     return text
 
 
-def _zone(name: str, key: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown time zone '{name}'.", 'Use an IANA name such as "Europe/Berlin".', key
-        ) from None
-    return name
+_zone = confread.zone
 
 
 def _moment(tbl: Mapping[str, Any], key: str, name: str, zone: ZoneInfo) -> datetime:
@@ -397,14 +378,5 @@ def _moment(tbl: Mapping[str, Any], key: str, name: str, zone: ZoneInfo) -> date
     )
 
 
-def _check_keys(tbl: Mapping[str, Any], where: str, allowed: set[str]) -> None:
-    for name in tbl:
-        if name not in allowed:
-            _unknown(f"{where}.{name}" if where else name, name, allowed)
-
-
-def _unknown(key: str, name: str, allowed: Iterable[str], what: str = "key") -> NoReturn:
-    known = sorted(allowed)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"Did you mean '{close[0]}'?" if close else "Known: " + ", ".join(known) + "."
-    raise ConfigError(f"unknown {what} '{name}'.", hint, key)
+_check_keys = confread.check_keys
+_unknown = confread.unknown
