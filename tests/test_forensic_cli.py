@@ -31,8 +31,11 @@ def test_no_canary_survives_anywhere_after_close_purge(
     photo.unlink()  # the citizen's original, outside our reach by definition
     result = sp("close", "--purge")
     assert "verified (clean)" in result.stdout
-    needles = {form for t in (text, caption, reply, f"Name-{tag}", f"kanarie-{tag}")
-               for form in encodings(t)}
+    needles = {
+        form
+        for t in (text, caption, reply, f"Name-{tag}", f"kanarie-{tag}")
+        for form in encodings(t)
+    }
     needles.add(photo_bytes[-48:])
     leftovers = []
     for path in isolated.rglob("*"):
