@@ -1,4 +1,4 @@
-"""A whole session through the CLI with canaries; after `close --purge` no file anywhere holds one."""
+"""A whole session through the CLI with canaries; after `close --purge` no file holds one."""
 
 from __future__ import annotations
 
