@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sprechstunde_cli import secrets
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.errors import AuthError
 
 if TYPE_CHECKING:
+    from sprechstunde_cli import secrets
     from sprechstunde_cli.cli.context import Application
 
 
 def _provider_name(value: str) -> str:
+    from sprechstunde_cli import secrets
+
     try:
         return secrets.check_provider_name(value)
     except ValueError as err:
@@ -68,6 +70,8 @@ def login(
     never taken as an argument, so it stays out of shell history and process lists. On servers
     and in CI, set SPRECHSTUNDE_<PROVIDER>_TOKEN instead.
     """
+    from sprechstunde_cli import secrets
+
     if provider in secrets.TOKENLESS:
         typer.echo(f"The {provider} provider needs no token; nothing to store.")
         return
@@ -122,6 +126,8 @@ def _password_login(application: Application, provider: str) -> secrets.Secret:
 @app.command()
 def logout(ctx: typer.Context, provider: ProviderArg) -> None:
     """Delete a provider's stored access token."""
+    from sprechstunde_cli import secrets
+
     if provider in secrets.TOKENLESS:
         typer.echo(f"The {provider} provider needs no token; nothing to delete.")
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -15,6 +14,8 @@ from sprechstunde_cli.cli.jsonout import dumps
 from sprechstunde_cli.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from sprechstunde_cli.services.announce import AnnounceReport
     from sprechstunde_cli.services.plan import CalendarRow, FileResult
 
@@ -195,7 +196,7 @@ def _dry_run(application: Application, count: int) -> None:
         application.say("No announcement targets are configured: add [announce] to the config.")
     for row in preview(application.store, config, now, count):
         item = row.item
-        at = item.due_at.astimezone(ZoneInfo(item.spec.timezone))
+        at = item.due_at.astimezone(_zone(item.spec.timezone))
         application.say(
             f"{at:%Y-%m-%d %H:%M}  {item.spec.id}  {item.offset.name} → {item.target}  {row.state}"
         )
@@ -227,7 +228,7 @@ def _row_line(row: CalendarRow) -> str:
     from sprechstunde_cli.sanitize import clean
 
     spec = row.entry.spec
-    zone = ZoneInfo(spec.timezone)
+    zone = _zone(spec.timezone)
     start, end = spec.start.astimezone(zone), spec.end.astimezone(zone)
     state = row.state
     if row.entry.cancelled:
@@ -257,3 +258,9 @@ def _row_json(row: CalendarRow) -> dict[str, object]:
         "holiday": entry.holiday or None,
         "moved": entry.moved,
     }
+
+
+def _zone(name: str) -> ZoneInfo:
+    from zoneinfo import ZoneInfo  # not at import time: `--help` needs no time zones
+
+    return ZoneInfo(name)

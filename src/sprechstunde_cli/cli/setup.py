@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import fields
 from datetime import datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -29,6 +27,8 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def example_config() -> bytes:
     """The commented example config shipped inside the package."""
+    from importlib import resources  # not at import time: only `init` needs it
+
     return (resources.files("sprechstunde_cli") / EXAMPLE_RESOURCE).read_bytes()
 
 
@@ -156,6 +156,8 @@ def summary_lines(config: Config, path: Path, now: datetime) -> list[str]:
 
 
 def _span(spec: SessionSpec) -> str:
+    from zoneinfo import ZoneInfo
+
     zone = ZoneInfo(spec.timezone)
     start, end = spec.start.astimezone(zone), spec.end.astimezone(zone)
     day = f"{_WEEKDAYS[start.weekday()]} {start:%Y-%m-%d %H:%M}"
