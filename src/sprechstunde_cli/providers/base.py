@@ -43,6 +43,11 @@ class Capabilities:
     idempotent_send: bool  # a retried send with the same key never doubles the message
     # What survives a purge outside our reach, in plain words for the deletion receipt.
     residual_retention: tuple[str, ...] = ()
+    # How hard bulk work (the purge) may drive the server: the requests per second it allows
+    # (None: no known limit; a 429 still slows us down), and how many calls may be in flight at
+    # once — more than 1 only where the provider is safe to call from several threads.
+    max_requests_per_second: float | None = None
+    max_concurrent_requests: int = 1
 
 
 @dataclass(frozen=True)

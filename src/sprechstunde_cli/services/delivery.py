@@ -74,9 +74,10 @@ def deliver_due(
                 outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))
                 retrying += 1
                 if err.retry_after > 0:
-                    # The server asked us to slow down: hand the rest back untouched.
+                    # The server asked us to slow down: hand the rest back untouched, without
+                    # spending one of their attempts (a 429 storm must not make them give up).
                     for rest in items[index + 1 :]:
-                        outbox.retry_later(
+                        outbox.hand_back(
                             store, rest, "rate limited", now + timedelta(seconds=err.retry_after)
                         )
                         retrying += 1

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
@@ -16,13 +19,20 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.domain.rules import in_window, last_call_due
 from sprechstunde_cli.domain.texts import german_span
-from sprechstunde_cli.errors import StateError
-from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.errors import ProviderError, StateError
+from sprechstunde_cli.providers.base import Provider, ReceiveBatch
 from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store.outbox import enqueue
+
+# A messenger that cannot be reached is asked again after a jittered pause that grows with each
+# failure up to this cap: the hour goes on (replies, last call) while it is away.
+RECEIVE_BACKOFF_CAP_SECONDS = 30.0
+# A photo or voice note whose download fails for a passing reason is fetched again with the
+# next batches, this many times, before its message is stored without the file.
+MEDIA_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -69,13 +79,26 @@ class Hour:
     """The running hour of one session; `step()` is called in a loop by `open`."""
 
     def __init__(
-        self, store: Store, provider: Provider, config: Config, session_id: str, media_dir: Path
+        self,
+        store: Store,
+        provider: Provider,
+        config: Config,
+        session_id: str,
+        media_dir: Path,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
     ) -> None:
         self.store = store
         self.provider = provider
         self.config = config
         self.session_id = session_id
         self.media_dir = media_dir
+        self._sleep = sleep
+        self._rng = rng
+        self._receive_failures = 0
+        self._receive_not_before: datetime | None = None
+        self._media_failures: dict[str, int] = {}
 
     @property
     def session(self) -> SessionRecord:
@@ -88,11 +111,67 @@ class Hour:
                 f"Session '{session.id}' is {session.state.value}; the hour is over.",
                 f"See the result: sprechstunde threads --session {session.id}",
             )
-        batch = self.provider.receive(self.store.cursor(session.id), wait)
-        intake = take(self.store, self.provider, self.config, session, batch, now, self.media_dir)
+        problems: list[str] = []
+        started = time.monotonic()
+        batch, failed, idled = self._receive(session, now, wait)
+        # Receiving may have waited (a long poll, or idling while the messenger is away). What
+        # follows counts from when it really happens: a pause the messenger asked for, measured
+        # from a stale `now`, would be cut short by up to `wait` seconds.
+        now += timedelta(seconds=max(time.monotonic() - started, idled))
+        if failed is not None:
+            self._receive_failures += 1
+            self._pause_receiving(now, failed.retry_after, self._receive_failures)
+            problems.append(failed.message)
+        intake = IntakeReport()
+        if batch is not None:
+            intake = take(
+                self.store,
+                self.provider,
+                self.config,
+                session,
+                batch,
+                now,
+                self.media_dir,
+                retry_media=self._retry_media,
+            )
+            if intake.deferred:
+                # Receive again (from the same cursor) once the messenger may answer.
+                worst = max(self._media_failures.get(i, 0) for i in intake.deferred)
+                self._pause_receiving(now, intake.retry_after, worst)
         sent_last_call = self.last_call(session, now)
         delivery = deliver_due(self.store, self.provider, session.id, now)
-        return StepReport(intake, delivery, sent_last_call, [*intake.problems, *delivery.errors])
+        problems += [*intake.problems, *delivery.errors]
+        return StepReport(intake, delivery, sent_last_call, problems)
+
+    def _receive(
+        self, session: SessionRecord, now: datetime, wait: float
+    ) -> tuple[ReceiveBatch | None, ProviderError | None, float]:
+        """(batch, None, 0), or no batch while the messenger fails or asked us to wait: then
+        the cursor stays where it is; also the seconds spent idling instead."""
+        if self._receive_not_before is not None and now < self._receive_not_before:
+            # Idle as long as a receive would have waited, not in a busy loop.
+            idle = min(wait, (self._receive_not_before - now).total_seconds())
+            self._sleep(idle)
+            return None, None, idle
+        try:
+            batch = self.provider.receive(self.store.cursor(session.id), wait)
+        except ProviderError as err:
+            if not err.retryable:
+                raise
+            return None, err, 0.0
+        self._receive_failures = 0
+        self._receive_not_before = None
+        return batch, None, 0.0
+
+    def _pause_receiving(self, now: datetime, asked: float, failures: int) -> None:
+        """No receive before what the messenger asked for, or a jittered, growing backoff."""
+        ceiling = min(RECEIVE_BACKOFF_CAP_SECONDS, 2.0**failures)
+        pause = max(asked, self._rng() * ceiling)
+        self._receive_not_before = now + timedelta(seconds=pause)
+
+    def _retry_media(self, provider_id: str) -> bool:
+        failures = self._media_failures[provider_id] = self._media_failures.get(provider_id, 0) + 1
+        return failures < MEDIA_ATTEMPTS
 
     def last_call(self, session: SessionRecord, now: datetime) -> int:
         """Queue the last call once, to threads that still wait for an answer."""

@@ -8,6 +8,7 @@ cursor. Only after that commit does the provider see the new cursor.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,10 @@ class IntakeReport:
     late: int = 0
     media_refused: int = 0
     problems: list[str] = field(default_factory=list)
+    # Messages left for the next batch because their file could not be fetched this time; the
+    # cursor stays before them. `retry_after`: what the messenger asked for, if anything.
+    deferred: list[str] = field(default_factory=list)
+    retry_after: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class _Fetched:
     media: MediaInfo | None
     kind: MessageKind
     note: str  # appended to the body when a file was refused
+    failed: ProviderError | None = None  # the download's error, if it failed
 
 
 def take(
@@ -63,7 +69,12 @@ def take(
     batch: ReceiveBatch,
     now: datetime,
     media_dir: Path,
+    *,
+    retry_media: Callable[[str], bool] = lambda _id: False,
 ) -> IntakeReport:
+    """Store a batch; `retry_media(provider_id)` says whether a file that failed to download
+    for a passing reason (retryable) is worth another batch, instead of storing the message
+    without it. The caller keeps count, so the retries are bounded."""
     report = IntakeReport()
     # After close (or before open) everything is "outside the hour": away reply, nothing kept.
     accepting = (
@@ -75,11 +86,21 @@ def take(
     if accepting:
         for event in batch.events:
             if isinstance(event, InboundMessage) and event.media is not None:
+                # A batch may carry the same event twice: fetch (and fail) once.
+                if event.provider_id in fetched or event.provider_id in report.deferred:
+                    continue
                 if _already_stored(store, session.id, event.provider_id):
                     continue
-                fetched[event.provider_id] = _fetch(
-                    store, session.id, provider, config, event, media_dir, report
-                )
+                attempt = _fetch(store, session.id, provider, config, event, media_dir, report)
+                err = attempt.failed
+                if err is not None and err.retryable and retry_media(event.provider_id):
+                    report.deferred.append(event.provider_id)
+                    report.retry_after = max(report.retry_after, err.retry_after)
+                    continue
+                if err is not None:
+                    report.media_refused += 1
+                    report.problems.append(err.message)
+                fetched[event.provider_id] = attempt
     to_delete: list[InboundMessage] = []
     max_chars = config.hour.max_message_chars
     with store.write() as conn:
@@ -102,6 +123,8 @@ def take(
                 store.bump(conn, session.id, "calls_refused")
                 report.calls_refused += 1
                 continue
+            if event.provider_id in report.deferred:
+                continue  # comes again: the cursor stays before it
             if not accepting:
                 # Outside the hour: one away reply per sender, keep nothing, delete at source.
                 if not store.record_event(conn, session.id, event.provider_id, event.chat):
@@ -158,7 +181,8 @@ def take(
                     key=f"{session.id}:greeting:{inserted.thread}",
                     now=now,
                 )
-        store.set_cursor(conn, session.id, batch.cursor)
+        if not report.deferred:
+            store.set_cursor(conn, session.id, batch.cursor)
     if to_delete and provider.capabilities.delete_reach is not DeleteReach.NONE:
         for message in to_delete:
             try:
@@ -195,9 +219,7 @@ def _fetch(
     try:
         data = provider.download_media(ref, limit)
     except ProviderError as err:
-        report.media_refused += 1
-        report.problems.append(err.message)
-        return _Fetched(None, event.kind, "[Datei nicht übernommen]")
+        return _Fetched(None, event.kind, "[Datei nicht übernommen]", failed=err)
     found = sniff(data, ref.mime)
     reason = check_limits(found, len(data), limit)
     if reason:

@@ -7,9 +7,11 @@ receipt. Every step is safe to repeat, so a purge killed at any point completes 
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from sprechstunde_cli.domain.model import Clock, SessionState, require_state
 from sprechstunde_cli.errors import IncompleteError, ProviderError
 from sprechstunde_cli.mail import Mailer
 from sprechstunde_cli.providers.base import DeleteReach, Provider
-from sprechstunde_cli.services import handoff
+from sprechstunde_cli.services import handoff, ratelimit
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.intake import take
 from sprechstunde_cli.services.receipt import build_receipt
@@ -120,7 +122,7 @@ def purge(
         draft["short_texts"] = skipped
         purging.save_receipt(store, session_id, draft, clock.now())
     _drain_late(store, provider, config, session_id, clock, places.session_dir)
-    result = _delete_remote(store, provider, session_id, skip_provider)
+    result = _delete_remote(store, provider, session_id, skip_provider, clock)
     _log.info(
         "session %s: provider %s deleted %d of %d, %d remaining, %d failure(s)%s",
         session_id,
@@ -245,35 +247,77 @@ def _drain_late(
     session_dir: Path,
 ) -> None:
     """Messages that came after the close: away reply once per sender, deleted, counted."""
+    pacer = ratelimit.Pacer(
+        provider.capabilities.max_requests_per_second, lambda: clock.now().timestamp(), clock.sleep
+    )
+    call = ratelimit.Caller(pacer, clock.sleep)  # a passing failure does not fail the purge
     for _ in range(DRAIN_ROUNDS):
         session = store.require_session(session_id)
-        batch = provider.receive(store.cursor(session_id), 0.0)
+        cursor = store.cursor(session_id)
+        batch = call(lambda: provider.receive(cursor, 0.0))  # noqa: B023 - called at once
         take(store, provider, config, session, batch, clock.now(), session_dir / "media")
         deliver_due(store, provider, session_id, clock.now())
         if not batch.events:
             return
 
 
-def _delete_remote(store: Store, provider: Provider, session_id: str, skip: bool) -> ProviderResult:
+def _delete_remote(
+    store: Store,
+    provider: Provider,
+    session_id: str,
+    skip: bool,
+    clock: Clock,
+    rng: Callable[[], float] = random.random,
+) -> ProviderResult:
     caps = provider.capabilities
     result = ProviderResult(provider.name, caps.delete_reach, skipped=skip)
     if skip:
         return result
-    for chat, ids in store.provider_refs(session_id).items():
-        try:
-            if caps.delete_reach is not DeleteReach.NONE:
-                outcome = provider.delete_messages(chat, ids)
-                result.requested += outcome.requested
-                result.confirmed += outcome.confirmed
-                result.failures.extend(outcome.failures)
-            if caps.delete_chat:
-                provider.delete_chat(chat)
-                result.chats_removed += 1
-            if caps.delete_reach is not DeleteReach.NONE:
-                result.remaining += len(provider.remaining(chat, ids))
-        except ProviderError as err:
-            result.failures.append(err.message)
+    refs = store.provider_refs(session_id)  # the store stays on this thread
+    pacer = ratelimit.Pacer(
+        caps.max_requests_per_second, lambda: clock.now().timestamp(), clock.sleep
+    )
+    call = ratelimit.Caller(pacer, clock.sleep, rng=rng)
+    tasks = [partial(_delete_chat, provider, chat, ids, call) for chat, ids in refs.items()]
+    # Chats are independent: as many in flight as the provider allows, paced to its limit.
+    for outcome in ratelimit.run_all(tasks, caps.max_concurrent_requests):
+        result.requested += outcome.requested
+        result.confirmed += outcome.confirmed
+        result.remaining += outcome.remaining
+        result.chats_removed += outcome.chats_removed
+        result.failures.extend(outcome.failures)
     return result
+
+
+@dataclass
+class _ChatOutcome:
+    requested: int = 0
+    confirmed: int = 0
+    remaining: int = 0
+    chats_removed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _delete_chat(
+    provider: Provider, chat: str, ids: list[str], call: ratelimit.Caller
+) -> _ChatOutcome:
+    """Delete one chat's messages, remove the chat, list again; runs on a worker thread."""
+    caps = provider.capabilities
+    out = _ChatOutcome()
+    try:
+        if caps.delete_reach is not DeleteReach.NONE:
+            outcome = call(lambda: provider.delete_messages(chat, ids))
+            out.requested += outcome.requested
+            out.confirmed += outcome.confirmed
+            out.failures.extend(outcome.failures)
+        if caps.delete_chat:
+            call(lambda: provider.delete_chat(chat))
+            out.chats_removed += 1
+        if caps.delete_reach is not DeleteReach.NONE:
+            out.remaining += len(call(lambda: provider.remaining(chat, ids)))
+    except ProviderError as err:
+        out.failures.append(err.message)
+    return out
 
 
 def _delete_local(store: Store, session_id: str, places: Places) -> list[dict[str, Any]]:

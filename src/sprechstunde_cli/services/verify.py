@@ -16,6 +16,11 @@ from pathlib import Path
 MIN_NEEDLE_CHARS = 6
 MIN_NEEDLE_BYTES = 16  # for binary content: a slice this long from a photo or voice note
 CHUNK = 1 << 20
+# The search looks up an ANCHOR-byte slice at every STRIDE-th position of a file in an index
+# of every needle's first STRIDE slices, instead of searching the file once per needle: the
+# cost grows with the bytes scanned, not with bytes × needles (thousands after a big session).
+ANCHOR = 8
+STRIDE = 8
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,13 @@ def needles_from(texts: Iterable[str], blobs: Iterable[bytes]) -> tuple[set[byte
 
 def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Verification:
     """Search every regular file under `roots` (files or folders) for every needle."""
-    longest = max((len(n) for n in needles), default=0)
+    index = _Index(needles)
     files = total = 0
     hits: list[str] = []
     for path in _files(roots):
         files += 1
         try:
-            found, size = _search(path, needles, longest)
+            found, size = _search(path, index)
         except OSError:
             hits.append(f"{path.name} (unreadable)")
             continue
@@ -73,6 +78,40 @@ def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Verifi
         if found:
             hits.append(path.name)
     return Verification(len(needles), skipped, files, total, tuple(hits))
+
+
+class _Index:
+    """Needles by their anchors: finds any of them in one pass over a buffer.
+
+    An occurrence of a needle at least ANCHOR + STRIDE - 1 long covers some position that is a
+    multiple of STRIDE, at an offset below STRIDE into the needle; that slice is in the index,
+    and a hit is confirmed by comparing the whole needle. Shorter needles are searched directly.
+    """
+
+    def __init__(self, needles: set[bytes]) -> None:
+        self.needles = sorted(needles)
+        self.longest = max((len(n) for n in needles), default=0)
+        self.short = [n for n in self.needles if len(n) < ANCHOR + STRIDE - 1]
+        self.anchors: dict[bytes, list[tuple[int, int]]] = {}
+        for number, needle in enumerate(self.needles):
+            if len(needle) >= ANCHOR + STRIDE - 1:
+                for offset in range(STRIDE):
+                    anchor = needle[offset : offset + ANCHOR]
+                    self.anchors.setdefault(anchor, []).append((number, offset))
+
+    def found_in(self, window: bytes) -> bool:
+        if any(n in window for n in self.short):
+            return True
+        anchors, needles = self.anchors, self.needles
+        for position in range(0, len(window) - ANCHOR + 1, STRIDE):
+            candidates = anchors.get(window[position : position + ANCHOR])
+            if candidates is None:
+                continue
+            for number, offset in candidates:
+                start = position - offset
+                if start >= 0 and window.startswith(needles[number], start):
+                    return True
+        return False
 
 
 def _files(roots: Iterable[Path]) -> Iterable[Path]:
@@ -83,15 +122,16 @@ def _files(roots: Iterable[Path]) -> Iterable[Path]:
             yield from (p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink())
 
 
-def _search(path: Path, needles: set[bytes], longest: int) -> tuple[bool, int]:
+def _search(path: Path, index: _Index) -> tuple[bool, int]:
     size = 0
     tail = b""
+    longest = index.longest
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             size += len(chunk)
             # Overlap the previous chunk's end, so a needle across the boundary is found.
             window = tail + chunk
-            if any(n in window for n in needles):
+            if index.found_in(window):
                 return True, size
             tail = window[-longest:] if longest else b""
     return False, size

@@ -137,6 +137,16 @@ def retry_later(store: Store, item: OutboxItem, error: str, at: datetime) -> Non
         )
 
 
+def hand_back(store: Store, item: OutboxItem, error: str, at: datetime) -> None:
+    """Return a leased row that was never tried (the server asked us to wait): no attempt used."""
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE outbox SET state = ?, next_at = ?, lease_until = NULL, error = ?,"
+            " attempts = MAX(0, attempts - 1) WHERE id = ?",
+            (PENDING, iso(at), error, item.id),
+        )
+
+
 def give_up(store: Store, item: OutboxItem, error: str) -> None:
     with store.write() as conn:
         conn.execute(

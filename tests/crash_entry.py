@@ -1,0 +1,81 @@
+"""Run the real CLI in a child process that SIGKILLs itself at an instrumented point (tests only).
+
+    python tests/crash_entry.py TARGET WHEN N -- ARGS...
+
+TARGET is `module:attribute[.attribute]` (e.g. `sprechstunde_cli.store.outbox:complete`, or
+`sprechstunde_cli.providers.local:LocalProvider.send_text`), WHEN is `before` or `after`: the
+process kills itself with SIGKILL just before or just after the N-th call, i.e. the way
+`kill -9` would at that instant — no exception, no cleanup, no atexit. TARGET `none` runs the
+CLI unchanged. SPRECHSTUNDE_TEST_CLOCK_START (ISO time) starts the CLI's clock there, so a child
+agrees with the test's FakeClock about the hour; it runs on from there at real speed. A test moves
+it forward past the leases a killed process held. The production code knows none of this: the
+patching happens here, from the outside.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+
+def die() -> None:
+    sys.stdout.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def instrument(target: str, when: str, nth: int) -> None:
+    module_name, _, path = target.partition(":")
+    owner: Any = importlib.import_module(module_name)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent)
+    original: Callable[..., Any] = getattr(owner, name)
+    calls = 0
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == nth and when == "before":
+            die()
+        result = original(*args, **kwargs)
+        if calls == nth and when == "after":
+            die()
+        return result
+
+    setattr(owner, name, wrapper)
+
+
+def start_clock(start: datetime) -> None:
+    from sprechstunde_cli.cli import context
+
+    began = time.monotonic()
+
+    class Running(context.SystemClock):
+        def now(self) -> datetime:
+            return start + timedelta(seconds=time.monotonic() - began)
+
+    context.CLOCK_FACTORY = Running
+
+
+def main() -> None:
+    target, when, nth, dashes, *args = sys.argv[1:]
+    assert dashes == "--" and when in ("before", "after"), sys.argv
+    if target != "none":
+        instrument(target, when, int(nth))
+    start = os.environ.get("SPRECHSTUNDE_TEST_CLOCK_START")
+    if start:
+        start_clock(datetime.fromisoformat(start))
+    sys.argv = ["sprechstunde", *args]
+    from sprechstunde_cli.cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()
