@@ -145,6 +145,8 @@ def test_tail_once_json_has_one_event_per_line(hour_open: Sp) -> None:
     assert all(e["session"] == "mittwoch" for e in events)
     plain = hour_open("tail", "--once", "-n", "1").stdout.strip().splitlines()
     assert len(plain) == 1
+    assert len(hour_open("tail", "--once", "-n", "0").stdout.strip().splitlines()) == 0
+    assert len(hour_open("tail", "--once", "-n", "100").stdout.strip().splitlines()) == 4
 
 
 def test_attachments_are_listed_and_opened_with_the_configured_command(
@@ -246,3 +248,10 @@ def test_open_stops_cleanly_when_another_terminal_closes(sp: Sp, config_file: Pa
     assert "New thread 1 (greeted)." in out
     # It notices at its next step: while the close runs, or after it.
     assert re.search(r"Session 'mittwoch' is clos(ing|ed); `open` stops here.", out)
+
+
+def test_after_a_close_without_purge_the_hint_names_the_purge(hour_open: Sp) -> None:
+    hour_open("close")
+    result = hour_open("close", "--purge", expect=ExitCode.NOT_FOUND)
+    assert "'mittwoch' is closed but not yet purged" in result.stderr
+    assert "sprechstunde purge mittwoch" in result.stderr

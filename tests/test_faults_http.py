@@ -96,18 +96,7 @@ def test_waha_waits_as_long_as_asked_in_both_forms(date_form: bool) -> None:
 
 @pytest.mark.parametrize(
     "date_form",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="providers/matrix/api.py retry_after() treats an HTTP-date Retry-After "
-                "as its 1 s default (see docs/PERFORMANCE.md); Synapse itself sends "
-                "retry_after_ms, so this bites only behind a proxy that sets the header",
-            ),
-        ),
-    ],
+    [False, True],
     ids=["seconds", "http-date"],
 )
 def test_matrix_waits_as_long_as_asked_in_both_forms(date_form: bool) -> None:

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.retry_after import retry_after_seconds
 from sprechstunde_cli.sanitize import clean
 
 if TYPE_CHECKING:
@@ -113,9 +114,10 @@ def _error(response: httpx.Response, instance: str) -> ProviderError:
 
 def _retry_after(response: httpx.Response) -> float:
     """Seconds to wait: Retry-After if given, else X-RateLimit-Reset against the server's Date."""
-    header = response.headers.get("Retry-After", "").strip()
-    if header.isdigit():
-        return float(header)
+    if response.headers.get("Retry-After"):
+        return retry_after_seconds(
+            response.headers.get("Retry-After"), response.headers.get("Date"), DEFAULT_RETRY_S
+        )
     reset = response.headers.get("X-RateLimit-Reset", "")
     date = response.headers.get("Date", "")
     try:

@@ -120,6 +120,13 @@ class Application:
         if len(running) == 1:
             return running[0]
         if not running:
+            closed = self.store.sessions(SessionState.CLOSED)
+            if closed:
+                # Typically a `close --purge` whose purge stopped: finish that one.
+                raise NotFoundError(
+                    f"No session is open; '{closed[-1].id}' is closed but not yet purged.",
+                    f"Delete its data: sprechstunde purge {closed[-1].id}",
+                )
             raise NotFoundError(
                 "No session is open.",
                 "Start one with: sprechstunde open (or name one with --session).",

@@ -207,8 +207,7 @@ def tail(
     store = application.store
     record = application.current_session(session)
     zone = _zone(record.timezone)
-    everything = store.messages(record.id)
-    last_id = everything[-1 - lines].id if 0 <= lines < len(everything) else 0
+    last_id = store.message_id_before_last(record.id, lines)
     names: dict[int, str] = {}
     try:
         while True:

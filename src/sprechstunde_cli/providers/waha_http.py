@@ -7,7 +7,6 @@ that is not WORKING (phone offline, QR to scan). Pending replies then go out onc
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.retry_after import retry_after_seconds
 
 LOGIN_HINT = "Run: sprechstunde login waha (the key is the container's WAHA_API_KEY)."
 DEFAULT_RETRY_AFTER = 5.0
@@ -180,19 +180,7 @@ class WahaApi:
 
 def retry_after(value: str | None, date: str | None = None) -> float:
     """Seconds from a Retry-After header; an HTTP date counts from the response's Date."""
-    if not value:
-        return DEFAULT_RETRY_AFTER
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    if not date:
-        return DEFAULT_RETRY_AFTER  # the server's own clock is the only fair reference
-    try:
-        delta = email.utils.parsedate_to_datetime(value) - email.utils.parsedate_to_datetime(date)
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER
-    return max(0.0, delta.total_seconds())
+    return retry_after_seconds(value, date, DEFAULT_RETRY_AFTER)
 
 
 def is_private_url(url: str) -> bool:

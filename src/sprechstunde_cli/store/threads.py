@@ -192,6 +192,14 @@ class ThreadQueries(StoreBase):
         rows = self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))
         return [_message(r, self.unseal(session_id, r["body"])) for r in rows]
 
+    def message_id_before_last(self, session_id: str, count: int) -> int:
+        """The id after which the last `count` messages of the session follow (0: all)."""
+        rows = self._read(
+            "SELECT id FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+            (session_id, count),
+        )
+        return int(rows[0]["id"]) if rows else 0
+
     def mark_read(self, session_id: str, number: int, upto: int) -> None:
         with self.write() as conn:
             conn.execute(

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.retry_after import retry_after_seconds
 
 CLIENT = "/_matrix/client/v3"
 ADMIN = "/_synapse/admin"
@@ -61,11 +62,10 @@ def retry_after(response: httpx.Response, body: Mapping[str, Any]) -> float:
     millis = body.get("retry_after_ms")
     if isinstance(millis, int | float) and not isinstance(millis, bool) and millis >= 0:
         return min(MAX_RETRY_AFTER, millis / 1000)
-    header = response.headers.get("Retry-After", "").strip()
-    if header.isdigit():
-        return min(MAX_RETRY_AFTER, float(header))
-    # An HTTP-date would need the wall clock; the default is a safe lower bound.
-    return DEFAULT_RETRY_AFTER
+    wait = retry_after_seconds(
+        response.headers.get("Retry-After"), response.headers.get("Date"), DEFAULT_RETRY_AFTER
+    )
+    return min(MAX_RETRY_AFTER, wait)
 
 
 def error_for(response: httpx.Response, what: str) -> MatrixError:
