@@ -21,7 +21,6 @@ from sprechstunde_cli.domain.texts import (
     EXTRA_PLACEHOLDERS,
     PLACEHOLDERS,
     Texts,
-    placeholders_in,
 )
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.mail import MailSettings, parse_mail_settings
@@ -319,21 +318,7 @@ def _text(
     default: str,
     allowed: frozenset[str] = PLACEHOLDERS,
 ) -> str:
-    text = _str(tbl, key, name, default=default)
-    try:
-        used = placeholders_in(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"{exc}.", "Use {name} placeholders only; write {{ for a brace.", key
-        ) from None
-    unknown = used - allowed
-    if unknown:
-        raise ConfigError(
-            f"unknown placeholder {{{sorted(unknown)[0]}}}.",
-            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(allowed)),
-            key,
-        )
-    return text
+    return confread.template(_str(tbl, key, name, default=default), key, allowed)
 
 
 _zone = confread.zone

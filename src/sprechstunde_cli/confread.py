@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sprechstunde_cli.domain.texts import PLACEHOLDERS, placeholders_in
 from sprechstunde_cli.errors import ConfigError
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
@@ -117,3 +118,21 @@ def duration(value: object, key: str) -> timedelta:
         )
     days, hours, minutes = (int(g or 0) for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def template(text: str, key: str, allowed: frozenset[str] = PLACEHOLDERS) -> str:
+    """Check a citizen-facing template: well-formed, and only known {placeholders}."""
+    try:
+        used = placeholders_in(text)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{exc}.", "Use {name} placeholders only; write {{ for a brace.", key
+        ) from None
+    unknown = sorted(used - allowed)
+    if unknown:
+        raise ConfigError(
+            f"unknown placeholder {{{unknown[0]}}}.",
+            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(allowed)),
+            key,
+        )
+    return text

@@ -189,26 +189,10 @@ def _template(templates: Mapping[str, Any], name: str) -> str:
             key,
         )
     text = confread.string(templates, name, key, DEFAULT_TEMPLATES.get(name))
-    _check_placeholders(text, key)
+    confread.template(text, key, PLACEHOLDERS)
     if not text.strip():
         raise ConfigError("is empty.", "Write the announcement's text.", key)
     return text
-
-
-def _check_placeholders(text: str, key: str) -> None:
-    try:
-        used = placeholders_in(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"{exc}.", "Use {name} placeholders only; write {{ for a brace.", key
-        ) from None
-    unknown = sorted(used - PLACEHOLDERS)
-    if unknown:
-        raise ConfigError(
-            f"unknown placeholder {{{unknown[0]}}}.",
-            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS)),
-            key,
-        )
 
 
 def _channel(target: str, tbl: Mapping[str, Any], offsets: tuple[str, ...]) -> Channel | None:
@@ -233,7 +217,7 @@ def _channel(target: str, tbl: Mapping[str, Any], offsets: tuple[str, ...]) -> C
         )
     if target == "email":
         subject = confread.string(tbl, "subject", f"{key}.subject", DEFAULT_SUBJECT)
-        _check_placeholders(subject, f"{key}.subject")
+        confread.template(subject, f"{key}.subject", PLACEHOLDERS)
         return Channel(chosen, to=_recipients(tbl, key), subject=subject)
     return Channel(chosen)
 

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from sprechstunde_cli.announce.settings import Offset
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import SessionSpec, SessionState
-from sprechstunde_cli.domain.texts import german_date, german_span
+from sprechstunde_cli.domain.texts import german_date
 from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeError, StateError
+from sprechstunde_cli.services.texts import next_session_text
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store import announcements as ledger
 
@@ -169,14 +170,7 @@ def text_for(config: Config, item: Item) -> tuple[str, str]:
 def placeholder_values(config: Config, spec: SessionSpec) -> dict[str, str]:
     zone = ZoneInfo(spec.timezone)
     start, end = spec.start.astimezone(zone), spec.end.astimezone(zone)
-    upcoming = config.next_session_after(spec.end, exclude=spec.id)
-    if upcoming is None:
-        next_text = config.texts.no_next_session
-    else:
-        next_zone = ZoneInfo(upcoming.timezone)
-        next_text = german_span(
-            upcoming.start.astimezone(next_zone), upcoming.end.astimezone(next_zone)
-        )
+    next_text = next_session_text(config, spec.end, spec.id)
     values = _Values(
         title=spec.title,
         official=spec.official,

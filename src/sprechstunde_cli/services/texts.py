@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
@@ -9,18 +10,20 @@ from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.texts import german_date, german_span, render
 
 
+def next_session_text(config: Config, after: datetime, exclude: str) -> str:
+    """'Mittwoch, 16.12.2026, 16:00–17:00 Uhr' in that session's zone, or the fallback text."""
+    upcoming = config.next_session_after(after, exclude=exclude)
+    if upcoming is None:
+        return config.texts.no_next_session
+    zone = ZoneInfo(upcoming.timezone)
+    return german_span(upcoming.start.astimezone(zone), upcoming.end.astimezone(zone))
+
+
 def values(session: SessionRecord, config: Config) -> dict[str, str]:
     zone = ZoneInfo(session.timezone)
     start = (session.opened_at or session.planned_start).astimezone(zone)
     end = session.end.astimezone(zone)
-    upcoming = config.next_session_after(end, exclude=session.id)
-    if upcoming is None:
-        next_text = config.texts.no_next_session
-    else:
-        next_zone = ZoneInfo(upcoming.timezone)
-        next_text = german_span(
-            upcoming.start.astimezone(next_zone), upcoming.end.astimezone(next_zone)
-        )
+    next_text = next_session_text(config, end, session.id)
     out = {
         "title": session.title,
         "official": session.official,

@@ -231,16 +231,7 @@ class ThreadQueries(StoreBase):
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
     ) -> None:
         with self.write() as conn:
-            row = conn.execute(
-                "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
-                (session_id, number),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(
-                    f"Session '{session_id}' has no thread {number}.",
-                    "List the threads: sprechstunde threads",
-                )
-            holder = row["claimed_by"]
+            holder = _holder(conn, session_id, number)
             if holder and holder != operator and not force:
                 raise ConflictError(
                     f"Thread {number} is claimed by {holder}.",
@@ -254,16 +245,7 @@ class ThreadQueries(StoreBase):
 
     def release(self, session_id: str, number: int, operator: str, force: bool = False) -> None:
         with self.write() as conn:
-            row = conn.execute(
-                "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?",
-                (session_id, number),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(
-                    f"Session '{session_id}' has no thread {number}.",
-                    "List the threads: sprechstunde threads",
-                )
-            holder = row["claimed_by"]
+            holder = _holder(conn, session_id, number)
             if holder and holder != operator and not force:
                 raise ConflictError(
                     f"Thread {number} is claimed by {holder}, not by you.",
@@ -333,6 +315,20 @@ class ThreadQueries(StoreBase):
                 (message_id, session_id, number),
             )
         return message_id
+
+
+def _holder(conn: sqlite3.Connection, session_id: str, number: int) -> str | None:
+    """Who has claimed the thread (None: nobody); NotFoundError if there is no such thread."""
+    row = conn.execute(
+        "SELECT claimed_by FROM threads WHERE session_id = ? AND number = ?", (session_id, number)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"Session '{session_id}' has no thread {number}.",
+            "List the threads: sprechstunde threads",
+        )
+    holder: str | None = row["claimed_by"]
+    return holder
 
 
 def _info(session_id: str, r: sqlite3.Row) -> ThreadInfo:
