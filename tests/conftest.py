@@ -19,7 +19,7 @@ from sprechstunde_cli.cli import context as cli_context
 from sprechstunde_cli.errors import ExitCode
 
 # The Matrix tests' real Synapse homeserver (session-scoped, started only when a test asks).
-pytest_plugins = ["conftest_synapse"]
+pytest_plugins = ["conftest_synapse", "service_rig"]
 
 
 def needs(tool: str) -> pytest.MarkDecorator:

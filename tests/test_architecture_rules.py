@@ -19,7 +19,7 @@ _WALL_CLOCK = {
 
 # Each entry says why this module may read the wall clock below cli/.
 _MAY_READ_THE_CLOCK = {
-    "providers/local.py": "the local messenger's server stamps its own clock, like a real server",
+    "providers/local_server.py": "the local messenger's server stamps its own clock, as servers do",
 }
 
 

@@ -13,11 +13,11 @@ import pytest
 
 from conftest import IN_THE_HOUR, FakeClock
 from contract import OGG, PNG
+from service_rig import make_config
 from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.services import closing, hour, operator
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.store import Store
-from test_services import make_config
 from waha_rig import ENGINES, waha_rig
 
 

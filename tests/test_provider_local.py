@@ -14,7 +14,7 @@ import pytest
 from contract import ProviderContract, ProviderEnv, collect
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers import local
+from sprechstunde_cli.providers import local_server
 from sprechstunde_cli.providers.base import InboundMessage, MediaRef, OutboundMedia, Provider
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 
@@ -66,7 +66,7 @@ class LocalCitizens:
         return [data for data in found if data is not None]
 
     def notices(self) -> list[str]:
-        return [e.text for e in self.messenger.phone(local.STATUS_CHAT) if e.incoming]
+        return [e.text for e in self.messenger.phone(local_server.STATUS_CHAT) if e.incoming]
 
     def call_declined(self, handle: str) -> bool:
         calls = [e for e in self.messenger.phone(self.chat_id(handle)) if e.type == "call"]
@@ -173,7 +173,7 @@ def test_office_send_with_one_key_from_two_connections_is_stored_once(server: Pa
 def test_media_above_the_servers_limit_is_refused_both_ways(
     server: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local, "MAX_MEDIA_BYTES", 1024)
+    monkeypatch.setattr(local_server, "MAX_MEDIA_BYTES", 1024)
     messenger = LocalMessenger(server)
     provider = LocalProvider(LocalMessenger(server))
     chat = "+49 000 0000041"

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import IN_THE_HOUR, FakeClock
+from service_rig import make_config
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import IncompleteError, ProviderError, StoreError
@@ -31,7 +32,6 @@ from sprechstunde_cli.services.purge import Places, plan, purge
 from sprechstunde_cli.services.receipt import statistics_for
 from sprechstunde_cli.services.verify import encodings
 from sprechstunde_cli.store import Store
-from test_services import make_config
 
 
 class Crash(BaseException):
@@ -232,7 +232,7 @@ def test_kill_9_during_the_purge_then_rerun(world: World) -> None:
 import os, signal, sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from conftest import FakeClock, IN_THE_HOUR
-from test_services import make_config
+from service_rig import make_config
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 from sprechstunde_cli.services import purge as p
 from sprechstunde_cli.store import Store

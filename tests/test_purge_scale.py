@@ -21,13 +21,13 @@ import pytest
 from conftest import IN_THE_HOUR, FakeClock
 from faults import Faults, FaultyProvider, Plan, seed_for_run
 from ratelimit_fake import Limit, RateLimitedProvider, RateLimitedServer
+from service_rig import make_config
 from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import IncompleteError, ProviderError
 from sprechstunde_cli.services import purge as purge_mod
 from sprechstunde_cli.services import ratelimit
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.store import Store
-from test_services import make_config
 
 SID = "mittwoch"
 

@@ -3,88 +3,23 @@
 from __future__ import annotations
 
 import stat
-import tomllib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, IN_THE_HOUR, FakeClock
-from sprechstunde_cli.config import Config, parse_config
-from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionState
+from conftest import IN_THE_HOUR
+from service_rig import Rig, make_config
+from sprechstunde_cli.domain.model import Direction, MessageKind, SessionState
 from sprechstunde_cli.errors import (
     ConflictError,
     InputError,
-    ProviderError,
     StateError,
 )
 from sprechstunde_cli.media import make_ogg_opus, make_png
-from sprechstunde_cli.providers.base import OutboundMedia, Sent
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services import closing, delivery, hour, operator
-from sprechstunde_cli.store import Store, outbox
-
-
-def make_config(**hour_overrides: object) -> Config:
-    raw = tomllib.loads(EXAMPLE_CONFIG)
-    raw["hour"].update(hour_overrides)
-    return parse_config(raw)
-
-
-@dataclass
-class Rig:
-    store: Store
-    messenger: LocalMessenger
-    provider: LocalProvider
-    config: Config
-    clock: FakeClock
-    media_dir: Path
-    session_dir: Path
-    hour: hour.Hour | None = None
-    greetings: list[str] = field(default_factory=list)
-
-    def open(self, rehearse: bool = False) -> hour.Opened:
-        opened = hour.open_session(
-            self.store,
-            self.config.session("mittwoch"),
-            self.clock.now(),
-            actor="test",
-            rehearse=rehearse,
-        )
-        self.hour = hour.Hour(self.store, self.provider, self.config, "mittwoch", self.media_dir)
-        return opened
-
-    def step(self) -> hour.StepReport:
-        assert self.hour is not None
-        return self.hour.step(self.clock.now(), wait=0.0)
-
-    def phone(self, handle: str) -> list[str]:
-        """Texts the citizen's phone shows from the office."""
-        return [e.text for e in self.messenger.phone(handle) if e.incoming]
-
-    @property
-    def session(self):  # type: ignore[no-untyped-def]
-        return self.store.require_session("mittwoch")
-
-
-@pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
-    store = Store.open(tmp_path / "data" / "store.db")
-    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
-    session_dir = tmp_path / "data" / "sessions" / "mittwoch"
-    yield Rig(
-        store,
-        messenger,
-        LocalProvider(messenger),
-        make_config(),
-        FakeClock(IN_THE_HOUR),
-        session_dir / "media",
-        session_dir,
-    )
-    messenger.close()
-    store.close()
+from sprechstunde_cli.providers.base import OutboundMedia
+from sprechstunde_cli.services import closing, hour, operator
 
 
 def greeting_count(texts: Sequence[str]) -> int:
@@ -277,120 +212,6 @@ def test_overlong_text_is_truncated_to_the_limit(rig: Rig) -> None:
     rig.step()
     (msg,) = [m for m in rig.store.messages("mittwoch") if m.direction is Direction.IN]
     assert msg.body == "x" * 50 + " […]"
-
-
-# --- outbox and delivery ----------------------------------------------------------------------
-
-
-class FlakyProvider(LocalProvider):
-    """The local provider with scripted failures on send."""
-
-    def __init__(self, messenger: LocalMessenger, failures: list[ProviderError]) -> None:
-        super().__init__(messenger)
-        self.failures = failures
-        self.attempts = 0
-
-    def send_text(self, chat: str, text: str, key: str) -> Sent:
-        self.attempts += 1
-        if self.failures:
-            raise self.failures.pop(0)
-        return super().send_text(chat, text, key)
-
-
-def test_retry_after_is_honoured_and_the_reply_arrives_once(rig: Rig) -> None:
-    rig.open()
-    rig.messenger.citizen_send("c7", "Frage")
-    rig.step()
-    flaky = FlakyProvider(rig.messenger, [ProviderError("429", retryable=True, retry_after=30)])
-    result = operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
-    assert result.state == "pending" and not result.delivered
-    rig.clock.advance(seconds=29)
-    assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 0
-    rig.clock.advance(seconds=2)
-    assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 1
-    assert rig.phone("c7").count("Antwort") == 1
-
-
-def test_a_refusal_is_not_retried_and_is_reported(rig: Rig) -> None:
-    rig.open()
-    rig.messenger.citizen_send("c8", "Frage")
-    rig.step()
-    flaky = FlakyProvider(rig.messenger, [ProviderError("forbidden", retryable=False)])
-    result = operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
-    assert (result.state, result.error) == ("failed", "forbidden")
-    rig.clock.advance(hours=1)
-    delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
-    assert flaky.attempts == 1
-
-
-def test_retries_are_bounded_and_jittered(rig: Rig) -> None:
-    rig.open()
-    rig.messenger.citizen_send("c9", "Frage")
-    rig.step()
-    errors = [ProviderError("timeout", retryable=True) for _ in range(20)]
-    flaky = FlakyProvider(rig.messenger, errors)
-    operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
-    for _ in range(30):
-        rig.clock.advance(seconds=delivery.BACKOFF_CAP_SECONDS + 1)
-        delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
-    assert flaky.attempts == delivery.MAX_ATTEMPTS
-    assert outbox.counts(rig.store, "mittwoch").get(outbox.FAILED) == 1
-    assert delivery.backoff(3, lambda: 0.1) == pytest.approx(0.8)
-    assert delivery.backoff(3, lambda: 0.9) == pytest.approx(7.2)
-    assert delivery.backoff(30, lambda: 1.0) == delivery.BACKOFF_CAP_SECONDS
-
-
-def test_a_sender_that_died_mid_send_is_resumed_without_a_double(rig: Rig) -> None:
-    rig.open()
-    rig.messenger.citizen_send("c10", "Frage")
-    rig.step()  # greeting sent
-    with rig.store.write() as conn:
-        outbox.enqueue(
-            conn,
-            "mittwoch",
-            thread=1,
-            chat="c10",
-            purpose=Purpose.REPLY,
-            body="Einmal bitte",
-            key="mittwoch:reply:k1",
-            now=rig.clock.now(),
-        )
-    (item,) = outbox.lease(rig.store, "mittwoch", rig.clock.now(), 60)
-    rig.provider.send_text(item.chat, item.body, item.key)  # ...and then the process died
-    assert delivery.deliver_due(rig.store, rig.provider, "mittwoch", rig.clock.now()).sent == 0
-    rig.clock.advance(seconds=61)
-    assert delivery.deliver_due(rig.store, rig.provider, "mittwoch", rig.clock.now()).sent == 1
-    assert rig.phone("c10").count("Einmal bitte") == 1
 
 
 # --- operators --------------------------------------------------------------------------------

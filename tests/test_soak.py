@@ -18,6 +18,7 @@ import soak
 from conftest import IN_THE_HOUR, FakeClock
 from contract import PNG
 from faults import Faults, FaultyProvider, Keyless, Kind, Plan, seed_for_run
+from service_rig import make_config
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import ReceiveBatch, Sent
@@ -25,7 +26,6 @@ from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 from sprechstunde_cli.services import delivery, hour
 from sprechstunde_cli.store import Store, outbox
 from test_provider_local import LocalCitizens
-from test_services import make_config
 
 SENDS = frozenset({"send_text", "send_media"})
 RECEIVE = frozenset({"receive"})

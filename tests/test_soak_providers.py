@@ -23,13 +23,13 @@ from conftest_synapse import MakeProvider
 from fault_transport import FaultyTransport
 from faults import Faults, FaultyProvider, Plan, seed_for_run
 from matrix_citizens import MatrixCitizens
+from service_rig import make_config
 from sprechstunde_cli.providers.matrix import MatrixProvider, MatrixSettings
 from sprechstunde_cli.providers.matrix.api import MatrixApi
 from sprechstunde_cli.providers.waha import build
 from sprechstunde_cli.store import Store, outbox
 from synapse import Account, Synapse
 from test_provider_waha_contract import WahaCitizens
-from test_services import make_config
 from waha_rig import waha_rig
 
 
