@@ -11,10 +11,10 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
-from keyring.errors import PasswordDeleteError
 from typer.testing import CliRunner, Result
 
 import sprechstunde_cli.cli.auth  # noqa: F401 - importing registers login/logout on the app
+from conftest import MemoryKeyring
 from sprechstunde_cli import secrets
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.errors import ExitCode
@@ -22,25 +22,6 @@ from sprechstunde_cli.paths import Paths
 
 TOKEN = "syt_fictitious_token_77ab02"  # made up; tests search all output for it
 ENV_TOKEN = "env_fictitious_token_c3d4e5"
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-    viable = False  # type: ignore[assignment]  # never picked by keyring's own detection
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
 
 
 class LeakyKeyring(MemoryKeyring):

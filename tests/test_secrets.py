@@ -13,8 +13,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.backends.chainer import ChainerBackend
-from keyring.errors import PasswordDeleteError
 
+from conftest import MemoryKeyring
 from sprechstunde_cli.errors import AuthError, ExitCode
 from sprechstunde_cli.paths import Paths
 from sprechstunde_cli.secrets import (
@@ -30,27 +30,6 @@ from sprechstunde_cli.secrets import (
 )
 
 TOKEN = "syt_fictitious_token_4f1c9e"  # made up; tests search all output for it
-
-
-class MemoryKeyring(KeyringBackend):
-    """A secure-looking backend that keeps passwords in a dict."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False  # type: ignore[assignment]  # never picked by keyring's own detection
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
 
 
 class LeakyKeyring(MemoryKeyring):
