@@ -126,3 +126,40 @@ def test_a_sender_that_died_mid_send_is_resumed_without_a_double(rig: Rig) -> No
     rig.clock.advance(seconds=61)
     assert delivery.deliver_due(rig.store, rig.provider, "mittwoch", rig.clock.now()).sent == 1
     assert rig.phone("c10").count("Einmal bitte") == 1
+
+
+def test_a_slow_down_holds_for_every_sender_of_the_session(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c20", "Frage 1")
+    rig.messenger.citizen_send("c21", "Frage 2")
+    rig.step()
+    flaky = FlakyProvider(rig.messenger, [ProviderError("429", retryable=True, retry_after=30)])
+    first = operator.reply(
+        rig.store,
+        flaky,
+        rig.session,
+        1,
+        "Antwort 1",
+        operator="a",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
+    # Another operator's reply a second later, in another process: it must wait too.
+    rig.clock.advance(seconds=1)
+    second = operator.reply(
+        rig.store,
+        flaky,
+        rig.session,
+        2,
+        "Antwort 2",
+        operator="b",
+        now=rig.clock.now(),
+        media_dir=rig.media_dir,
+        max_media_bytes=10**6,
+    )
+    assert (first.state, second.state) == ("pending", "pending")
+    assert flaky.attempts == 1  # the second reply did not even try
+    rig.clock.advance(seconds=30)
+    assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 2
+    assert rig.phone("c20").count("Antwort 1") == 1 and rig.phone("c21").count("Antwort 2") == 1

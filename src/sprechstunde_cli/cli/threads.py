@@ -153,7 +153,8 @@ def reply(
         application.err_console.print(f"Error: not delivered ({result.error}).", soft_wrap=True)
         raise typer.Exit(int(ExitCode.PROVIDER))
     else:
-        application.say(f"Queued for thread {number}; `open` keeps retrying ({result.error}).")
+        why = result.error or "the messenger asked to wait"
+        application.say(f"Queued for thread {number}; `open` sends it as soon as it may ({why}).")
 
 
 @app.command()

@@ -45,6 +45,9 @@ def deliver_due(
 ) -> DeliveryReport:
     sent = retrying = failed = 0
     errors: list[str] = []
+    paused = outbox.paused_until(store, session_id)
+    if paused is not None and now < paused:
+        return DeliveryReport()  # the messenger asked for quiet; rows stay queued
     items = outbox.lease(store, session_id, now, LEASE_SECONDS, only_id=only_id)
     for index, item in enumerate(items):
         media: MediaInfo | None = None
@@ -74,6 +77,9 @@ def deliver_due(
                 outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))
                 retrying += 1
                 if err.retry_after > 0:
+                    outbox.pause_sending(
+                        store, session_id, now + timedelta(seconds=err.retry_after)
+                    )
                     # The server asked us to slow down: hand the rest back untouched, without
                     # spending one of their attempts (a 429 storm must not make them give up).
                     for rest in items[index + 1 :]:

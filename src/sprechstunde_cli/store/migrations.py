@@ -205,10 +205,17 @@ def _m003_announcements(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m004_send_pause(conn: sqlite3.Connection) -> None:
+    # A messenger's "slow down" (429, Retry-After) holds for the whole account, so for every
+    # process sending in this session — not only for the message that drew it.
+    conn.execute("ALTER TABLE sessions ADD COLUMN send_not_before TEXT")
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("initial", _m001_initial),
     ("close_and_purge", _m002_close_and_purge),
     ("announcements", _m003_announcements),
+    ("send_pause", _m004_send_pause),
 )
 
 

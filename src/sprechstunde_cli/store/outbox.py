@@ -184,3 +184,20 @@ def _item(r: sqlite3.Row) -> OutboxItem:
         media_mime=r["media_mime"],
         media_path=r["media_path"],
     )
+
+
+def pause_sending(store: Store, session_id: str, until: datetime) -> None:
+    """Nobody sends in this session before `until` (the later of two pauses wins)."""
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE sessions SET send_not_before = MAX(COALESCE(send_not_before, ''), ?)"
+            " WHERE id = ?",
+            (iso(until), session_id),
+        )
+
+
+def paused_until(store: Store, session_id: str) -> datetime | None:
+    row = store.conn.execute(
+        "SELECT send_not_before FROM sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
