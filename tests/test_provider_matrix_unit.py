@@ -399,3 +399,26 @@ def test_password_login_returns_the_token_and_refuses_a_wrong_password(
     with pytest.raises(AuthError) as caught:
         login_with_password(GOOD, ME, "falsch")
     assert "falsch" not in f"{caught.value.message} {caught.value.hint}"
+
+
+def test_a_rate_limited_join_waits_as_told_before_any_further_join(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limited = reply(429, {"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 5000})
+    fake = FakeHomeserver().on(
+        "POST", "/_matrix/client/v3/join/", limited, reply(200, {"room_id": ROOM})
+    )
+    rooms = provider_on(fake).rooms
+    clock = [1000.0]
+    monkeypatch.setattr("sprechstunde_cli.providers.matrix.rooms.time.monotonic", lambda: clock[0])
+    invites = {"!a:example.org": {}, "!b:example.org": {}}
+
+    def joins() -> int:
+        return sum(1 for r in fake.requests if r.method == "POST" and "/join/" in str(r.url))
+
+    assert rooms.accept_invites(invites) is False
+    assert joins() == 1  # the first refusal stops the round: no hammering the other room
+    clock[0] += 4.9
+    assert rooms.accept_invites({}) is False and joins() == 1  # still inside the wait
+    clock[0] += 0.2
+    assert rooms.accept_invites({}) is True and joins() == 3  # both invites, once each

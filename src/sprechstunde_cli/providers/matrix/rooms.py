@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ class Rooms:
         self.own_user = own_user
         self._names: dict[str, dict[str, str]] = {}
         self._pending: set[str] = set()
+        self._joins_not_before = 0.0  # monotonic: a rate-limited join waits as it was told
         self.broadcast_id: str | None = None
 
     # --- invites --------------------------------------------------------------------------
@@ -35,10 +37,16 @@ class Rooms:
         """Join every room the office was invited to; True if any was joined now."""
         self._pending.update(r for r in invites if isinstance(r, str))
         joined = False
+        if time.monotonic() < self._joins_not_before:
+            return False  # the server asked to wait; the invites stay pending
         for room_id in sorted(self._pending):
             try:
                 self.api.call("POST", f"{CLIENT}/join/{q(room_id)}", "joining a chat", json={})
             except MatrixError as err:
+                if err.retryable and err.retry_after > 0:
+                    # Rate limited: no more joins (of any room) until the wait is over.
+                    self._joins_not_before = time.monotonic() + err.retry_after
+                    break
                 if err.retryable:
                     continue  # stays pending: tried again on the next receive
                 # Withdrawn, or the room is gone: nothing to join any more.
