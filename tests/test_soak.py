@@ -54,8 +54,10 @@ def seed() -> int:
     return seed_for_run()
 
 
-def soak_local(world: LocalWorld, seed: int, *, keyless: bool) -> tuple[soak.Report, Faults]:
-    faults = Faults(seed, Plan(rate=0.2), now=lambda: world.clock.now().timestamp())
+def soak_local(
+    world: LocalWorld, seed: int, *, keyless: bool, plan: Plan | None = None
+) -> tuple[soak.Report, Faults]:
+    faults = Faults(seed, plan or Plan(rate=0.2), now=lambda: world.clock.now().timestamp())
     inner = LocalProvider(world.messenger)
     provider = FaultyProvider(Keyless(inner) if keyless else inner, faults)
     report = soak.run(
@@ -136,7 +138,10 @@ def test_soak_without_an_idempotency_key_doubles_exactly_the_lost_answers(
 
 
 def test_retries_are_bounded_and_jittered(world: LocalWorld, seed: int) -> None:
-    report, faults = soak_local(world, seed, keyless=False)
+    # No 429s here: a 429 rightly pauses every send of the session, which would hide the
+    # backoff being measured (429 waits have their own test above).
+    plan = Plan(rate=0.2, kinds=tuple(k for k in Kind if k is not Kind.RATE_LIMIT))
+    report, faults = soak_local(world, seed, keyless=False, plan=plan)
     sends = {
         target: calls
         for target, calls in faults.history.items()
