@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import EXAMPLE_CONFIG, IN_THE_HOUR, FakeClock
 from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.domain.model import SessionRecord
+from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
 from sprechstunde_cli.services import hour
+from sprechstunde_cli.services.operator import ReplyResult, reply
 from sprechstunde_cli.store import Store
 
 
@@ -32,7 +36,6 @@ class Rig:
     media_dir: Path
     session_dir: Path
     hour: hour.Hour | None = None
-    greetings: list[str] = field(default_factory=list)
 
     def open(self, rehearse: bool = False) -> hour.Opened:
         opened = hour.open_session(
@@ -53,8 +56,31 @@ class Rig:
         """Texts the citizen's phone shows from the office."""
         return [e.text for e in self.messenger.phone(handle) if e.incoming]
 
+    def reply(
+        self,
+        number: int,
+        text: str,
+        *,
+        provider: Provider | None = None,
+        operator: str = "a",
+        **options: Any,
+    ) -> ReplyResult:
+        """An operator's reply to thread `number`, now, as `sprechstunde reply` sends it."""
+        return reply(
+            self.store,
+            provider or self.provider,
+            self.session,
+            number,
+            text,
+            operator=operator,
+            now=self.clock.now(),
+            media_dir=self.media_dir,
+            max_media_bytes=10**6,
+            **options,
+        )
+
     @property
-    def session(self):  # type: ignore[no-untyped-def]
+    def session(self) -> SessionRecord:
         return self.store.require_session("mittwoch")
 
 

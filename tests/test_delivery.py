@@ -11,7 +11,7 @@ from sprechstunde_cli.errors import (
 )
 from sprechstunde_cli.providers.base import Sent
 from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services import delivery, operator
+from sprechstunde_cli.services import delivery
 from sprechstunde_cli.store import outbox
 
 # --- outbox and delivery ----------------------------------------------------------------------
@@ -37,17 +37,7 @@ def test_retry_after_is_honoured_and_the_reply_arrives_once(rig: Rig) -> None:
     rig.messenger.citizen_send("c7", "Frage")
     rig.step()
     flaky = FlakyProvider(rig.messenger, [ProviderError("429", retryable=True, retry_after=30)])
-    result = operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    result = rig.reply(1, "Antwort", provider=flaky)
     assert result.state == "pending" and not result.delivered
     rig.clock.advance(seconds=29)
     assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 0
@@ -61,17 +51,7 @@ def test_a_refusal_is_not_retried_and_is_reported(rig: Rig) -> None:
     rig.messenger.citizen_send("c8", "Frage")
     rig.step()
     flaky = FlakyProvider(rig.messenger, [ProviderError("forbidden", retryable=False)])
-    result = operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    result = rig.reply(1, "Antwort", provider=flaky)
     assert (result.state, result.error) == ("failed", "forbidden")
     rig.clock.advance(hours=1)
     delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
@@ -84,17 +64,7 @@ def test_retries_are_bounded_and_jittered(rig: Rig) -> None:
     rig.step()
     errors = [ProviderError("timeout", retryable=True) for _ in range(20)]
     flaky = FlakyProvider(rig.messenger, errors)
-    operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    rig.reply(1, "Antwort", provider=flaky)
     for _ in range(30):
         rig.clock.advance(seconds=delivery.BACKOFF_CAP_SECONDS + 1)
         delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
@@ -134,30 +104,10 @@ def test_a_slow_down_holds_for_every_sender_of_the_session(rig: Rig) -> None:
     rig.messenger.citizen_send("c21", "Frage 2")
     rig.step()
     flaky = FlakyProvider(rig.messenger, [ProviderError("429", retryable=True, retry_after=30)])
-    first = operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        1,
-        "Antwort 1",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    first = rig.reply(1, "Antwort 1", provider=flaky)
     # Another operator's reply a second later, in another process: it must wait too.
     rig.clock.advance(seconds=1)
-    second = operator.reply(
-        rig.store,
-        flaky,
-        rig.session,
-        2,
-        "Antwort 2",
-        operator="b",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    second = rig.reply(2, "Antwort 2", provider=flaky, operator="b")
     assert (first.state, second.state) == ("pending", "pending")
     assert flaky.attempts == 1  # the second reply did not even try
     rig.clock.advance(seconds=30)

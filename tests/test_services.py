@@ -19,7 +19,7 @@ from sprechstunde_cli.errors import (
 )
 from sprechstunde_cli.media import make_ogg_opus, make_png
 from sprechstunde_cli.providers.base import OutboundMedia
-from sprechstunde_cli.services import closing, hour, operator
+from sprechstunde_cli.services import closing, hour
 
 
 def greeting_count(texts: Sequence[str]) -> int:
@@ -81,17 +81,7 @@ def test_each_citizen_is_greeted_exactly_once_even_after_redelivery(rig: Rig) ->
     first = next(r for r in rows if r.number == 1)
     # The greeting went out, but the last line still shows what the citizen asked.
     assert (first.unread, first.last_line) == (2, "Zweite Frage")
-    operator.reply(
-        rig.store,
-        rig.provider,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    rig.reply(1, "Antwort")
     first = next(r for r in rig.store.thread_rows("mittwoch") if r.number == 1)
     assert (first.unread, first.last_line) == (0, "Antwort")
 
@@ -135,17 +125,7 @@ def test_last_call_goes_once_to_waiting_threads_at_the_configured_minute(rig: Ri
     rig.messenger.citizen_send("waits", "Frage ohne Antwort")
     rig.messenger.citizen_send("done", "Frage mit Antwort")
     rig.step()
-    operator.reply(
-        rig.store,
-        rig.provider,
-        rig.session,
-        2,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    rig.reply(2, "Antwort")
     rig.clock.current = rig.session.end - timedelta(minutes=11)
     assert rig.step().last_call_sent == 0
     rig.clock.current = rig.session.end - timedelta(minutes=9)
@@ -223,31 +203,10 @@ def test_reply_respects_claims_unless_forced(rig: Rig) -> None:
     rig.step()
     rig.store.claim("mittwoch", 1, "anna", rig.clock.now())
     with pytest.raises(ConflictError) as err:
-        operator.reply(
-            rig.store,
-            rig.provider,
-            rig.session,
-            1,
-            "Ich!",
-            operator="bernd",
-            now=rig.clock.now(),
-            media_dir=rig.media_dir,
-            max_media_bytes=10**6,
-        )
+        rig.reply(1, "Ich!", operator="bernd")
     assert "--force" in err.value.hint
     assert "Ich!" not in rig.phone("c11")
-    operator.reply(
-        rig.store,
-        rig.provider,
-        rig.session,
-        1,
-        "Ich!",
-        operator="bernd",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-        force=True,
-    )
+    rig.reply(1, "Ich!", operator="bernd", force=True)
     assert "Ich!" in rig.phone("c11")
 
 
@@ -257,32 +216,11 @@ def test_reply_with_a_photo_and_empty_reply_refused(rig: Rig, tmp_path: Path) ->
     rig.step()
     photo = tmp_path / "plan.png"
     photo.write_bytes(make_png(10, 10, (0, 0, 0)))
-    operator.reply(
-        rig.store,
-        rig.provider,
-        rig.session,
-        1,
-        "Der Plan",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-        attachment=photo,
-    )
+    rig.reply(1, "Der Plan", operator="a", attachment=photo)
     sent = [e for e in rig.messenger.phone("c12") if e.incoming and e.kind == "image"]
     assert len(sent) == 1 and sent[0].text == "Der Plan" and sent[0].mime == "image/png"
     with pytest.raises(InputError):
-        operator.reply(
-            rig.store,
-            rig.provider,
-            rig.session,
-            1,
-            "  ",
-            operator="a",
-            now=rig.clock.now(),
-            media_dir=rig.media_dir,
-            max_media_bytes=10**6,
-        )
+        rig.reply(1, "  ")
 
 
 def test_reply_after_close_is_refused(rig: Rig) -> None:
@@ -291,17 +229,7 @@ def test_reply_after_close_is_refused(rig: Rig) -> None:
     rig.step()
     closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
     with pytest.raises(StateError) as err:
-        operator.reply(
-            rig.store,
-            rig.provider,
-            rig.session,
-            1,
-            "Zu spät",
-            operator="a",
-            now=rig.clock.now(),
-            media_dir=rig.media_dir,
-            max_media_bytes=10**6,
-        )
+        rig.reply(1, "Zu spät")
     assert "closed" in err.value.message
 
 
@@ -313,17 +241,7 @@ def test_close_sends_closing_words_only_to_unanswered_threads(rig: Rig) -> None:
     rig.messenger.citizen_send("answered", "Frage 1")
     rig.messenger.citizen_send("waiting", "Frage 2")
     rig.step()
-    operator.reply(
-        rig.store,
-        rig.provider,
-        rig.session,
-        1,
-        "Antwort",
-        operator="a",
-        now=rig.clock.now(),
-        media_dir=rig.media_dir,
-        max_media_bytes=10**6,
-    )
+    rig.reply(1, "Antwort")
     report = closing.close(
         rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t"
     )
