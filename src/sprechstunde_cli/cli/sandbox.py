@@ -58,8 +58,7 @@ def send(
         raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
     if not text and not attached:
         raise InputError("Nothing to send.", "Give a text, or --image/--voice/--file.")
-    messenger = LocalMessenger(application.paths.local_messenger_file)
-    try:
+    with LocalMessenger(application.paths.local_messenger_file) as messenger:
         if attached:
             path, kind = attached[0]
             from sprechstunde_cli.media import sniff
@@ -78,8 +77,6 @@ def send(
             )
         else:
             message_id = messenger.citizen_send(sender, text, name=name)
-    finally:
-        messenger.close()
     typer.echo(f"sent {message_id}")
 
 
@@ -94,11 +91,8 @@ def call(
     application: Application = ctx.obj
     from sprechstunde_cli.providers.local import LocalMessenger
 
-    messenger = LocalMessenger(application.paths.local_messenger_file)
-    try:
+    with LocalMessenger(application.paths.local_messenger_file) as messenger:
         call_id = messenger.citizen_call(sender, name=name, video=video)
-    finally:
-        messenger.close()
     typer.echo(f"calling {call_id}")
 
 
@@ -112,11 +106,8 @@ def inbox(
     application: Application = ctx.obj
     from sprechstunde_cli.providers.local import LocalMessenger
 
-    messenger = LocalMessenger(application.paths.local_messenger_file)
-    try:
+    with LocalMessenger(application.paths.local_messenger_file) as messenger:
         entries = messenger.phone(handle)
-    finally:
-        messenger.close()
     if as_json:
         for e in entries:
             typer.echo(
@@ -150,11 +141,8 @@ def status(
     application: Application = ctx.obj
     from sprechstunde_cli.providers.local import STATUS_CHAT, LocalMessenger
 
-    messenger = LocalMessenger(application.paths.local_messenger_file)
-    try:
+    with LocalMessenger(application.paths.local_messenger_file) as messenger:
         entries = messenger.phone(STATUS_CHAT)
-    finally:
-        messenger.close()
     if as_json:
         for e in entries:
             typer.echo(dumps({"id": e.id, "text": e.text, "at": e.at.isoformat()}))

@@ -73,6 +73,12 @@ class LocalMessenger:
     def close(self) -> None:
         self.conn.close()
 
+    def __enter__(self) -> LocalMessenger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- what a citizen's phone does --------------------------------------------------------
 
     def citizen_send(
