@@ -96,6 +96,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
+def memory(isolated: Path) -> MemoryKeyring:
+    """The in-memory keyring every test runs with, for tests that look inside it."""
+    backend = keyring.get_keyring()
+    assert isinstance(backend, MemoryKeyring)
+    return backend
+
+
+@pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock(IN_THE_HOUR)
     monkeypatch.setattr(cli_context, "CLOCK_FACTORY", lambda: fake)

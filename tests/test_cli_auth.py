@@ -48,13 +48,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def memory() -> MemoryKeyring:
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    return backend
-
-
-@pytest.fixture
 def paths(tmp_path: Path) -> Paths:
     # The config file does not exist: login and logout must not need one.
     return Paths(config_file=tmp_path / "absent.toml", data_dir=tmp_path / "data", log_dir=tmp_path)

@@ -65,13 +65,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def memory() -> MemoryKeyring:
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    return backend
-
-
-@pytest.fixture
 def paths(tmp_path: Path) -> Paths:
     return Paths(config_file=tmp_path / "none.toml", data_dir=tmp_path / "data", log_dir=tmp_path)
 
