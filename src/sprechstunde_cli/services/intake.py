@@ -7,6 +7,7 @@ cursor. Only after that commit does the provider see the new cursor.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +104,9 @@ def take(
                 fetched[event.provider_id] = attempt
     to_delete: list[InboundMessage] = []
     max_chars = config.hour.max_message_chars
+    # Filled once per batch, not per event: the placeholders look up the next session, which
+    # expands the schedules.
+    text = functools.cache(lambda template: fill(template, session, config))
     with store.write() as conn:
         for event in batch.events:
             if isinstance(event, InboundCall):
@@ -116,7 +120,7 @@ def take(
                     thread=None,
                     chat=event.chat,
                     purpose=Purpose.CALL_REFUSAL,
-                    body=fill(config.texts.call_refusal, session, config),
+                    body=text(config.texts.call_refusal),
                     key=f"{session.id}:call:{event.provider_id}",
                     now=now,
                 )
@@ -136,7 +140,7 @@ def take(
                         thread=None,
                         chat=event.chat,
                         purpose=Purpose.AWAY,
-                        body=fill(config.texts.away, session, config),
+                        body=text(config.texts.away),
                         key=f"{session.id}:away:{event.provider_id}",
                         now=now,
                     )
@@ -177,7 +181,7 @@ def take(
                     thread=inserted.thread,
                     chat=event.chat,
                     purpose=Purpose.GREETING,
-                    body=fill(config.texts.greeting, session, config),
+                    body=text(config.texts.greeting),
                     key=f"{session.id}:greeting:{inserted.thread}",
                     now=now,
                 )
