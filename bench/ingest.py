@@ -34,7 +34,8 @@ from sprechstunde_cli.providers.base import (
     ReceiveBatch,
     Sent,
 )
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services.hour import Hour
 from sprechstunde_cli.store import Store
 

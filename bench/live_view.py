@@ -21,7 +21,7 @@ from pathlib import Path
 from _world import SESSION, fill, hour_now, machine, open_store
 
 from sprechstunde_cli.domain.rules import by_waiting_time
-from sprechstunde_cli.render import live_view, make_console
+from sprechstunde_cli.render.views import live_view, make_console
 from sprechstunde_cli.store import Store
 
 WIDTH, HEIGHT = 120, 40

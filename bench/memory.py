@@ -23,7 +23,7 @@ from pathlib import Path
 
 from _world import hour_now, machine
 
-from sprechstunde_cli.providers.local import LocalMessenger
+from sprechstunde_cli.providers.local.server import LocalMessenger
 
 SCRIPT = str(Path(sys.executable).parent / "sprechstunde")
 

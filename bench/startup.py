@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import load_config
 from sprechstunde_cli.domain.model import MessageKind, SessionState
-from sprechstunde_cli.paths import resolve_paths
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.paths import resolve_paths
 
 PYTHON = sys.executable
 SCRIPT = str(Path(sys.executable).parent / "sprechstunde")

@@ -14,16 +14,17 @@ import httpx
 from conftest import FakeClock
 from fakes.mastodon import FakeMastodon
 from fakes.smtp import Sink, smtp_server
-from sprechstunde_cli.announce.targets import TargetFactory
+from sprechstunde_cli.adapters.smtp import Mailer
+from sprechstunde_cli.adapters.targets import TargetFactory
 from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.domain.model import SessionSpec
-from sprechstunde_cli.mail import Mailer
-from sprechstunde_cli.providers.local import STATUS_CHAT, LocalMessenger, LocalProvider
-from sprechstunde_cli.secrets import Secret
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
 from sprechstunde_cli.services import announce
 from sprechstunde_cli.services.announce import AnnounceReport, Target
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store import announcements as ledger
+from sprechstunde_cli.system.credentials import Secret
 
 # Every second Wednesday, 16–17 h in Berlin, Berlin's holidays skipped.
 CONFIG = """
@@ -105,7 +106,7 @@ class Rig:
             open_provider=self._provider,
             open_mailer=lambda: Mailer(config.mail, None) if config.mail else None,
             mastodon_token=lambda: Secret("test-token"),
-            http=httpx.Client(transport=httpx.MockTransport(self.mastodon)),
+            transport=httpx.MockTransport(self.mastodon),
         )
 
     def _provider(self, name: str) -> LocalProvider:

@@ -17,7 +17,7 @@ ROOT = Path(sprechstunde_cli.__file__).parent
 @dataclass(frozen=True)
 class Module:
     rel: str  # path inside the package, "/"-separated: "providers/local.py"
-    name: str  # dotted module name: "sprechstunde_cli.providers.local"
+    name: str  # dotted module name: "sprechstunde_cli.providers.local.provider"
     tree: ast.Module
 
     def under(self, *folders: str) -> bool:
@@ -79,7 +79,7 @@ def imports(module: Module) -> Iterator[Import]:
             and isinstance(node.value, str)
             and _MODULE_PATH.fullmatch(node.value)
         ):
-            # A lazy registry ("local": "sprechstunde_cli.providers.local") imports it later.
+            # A module named in a string is loaded later (importlib): it counts as an import.
             yield Import(node.value, node.lineno)
 
 

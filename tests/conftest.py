@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
@@ -15,7 +16,7 @@ from keyring.errors import PasswordDeleteError
 from typer.testing import CliRunner, Result
 
 from sprechstunde_cli.cli import app
-from sprechstunde_cli.cli import context as cli_context
+from sprechstunde_cli.cli.application import Wiring
 from sprechstunde_cli.errors import ExitCode
 
 # The Matrix tests' real Synapse homeserver (session-scoped, started only when a test asks).
@@ -103,10 +104,27 @@ def memory(isolated: Path) -> MemoryKeyring:
     return backend
 
 
+class Plugs:
+    """What `sp` wires into the application: fixtures set a fake clock or an HTTP transport."""
+
+    def __init__(self) -> None:
+        self.clock: FakeClock | None = None
+        self.transport: httpx.BaseTransport | None = None
+
+    def wiring(self) -> Wiring:
+        base = Wiring()
+        return Wiring(clock=self.clock or base.clock, transport=self.transport)
+
+
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+def plugs() -> Plugs:
+    return Plugs()
+
+
+@pytest.fixture
+def clock(plugs: Plugs) -> FakeClock:
     fake = FakeClock(IN_THE_HOUR)
-    monkeypatch.setattr(cli_context, "CLOCK_FACTORY", lambda: fake)
+    plugs.clock = fake
     return fake
 
 
@@ -152,12 +170,14 @@ def _code_name(code: int) -> str:
 
 
 @pytest.fixture
-def sp() -> Sp:
+def sp(plugs: Plugs) -> Sp:
     """Run the CLI like a shell would: `sp("reply", "3", "Danke!")`."""
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None, expect: int | None = 0) -> Result:
-        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        result = runner.invoke(
+            app, list(args), input=input, catch_exceptions=False, obj=plugs.wiring()
+        )
         if expect is not None and result.exit_code != expect:
             raise AssertionError(
                 f"sprechstunde {' '.join(args)} exited {result.exit_code} "

@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sprechstunde_cli.providers.matrix import MatrixProvider, MatrixSettings
-from sprechstunde_cli.providers.matrix.api import MatrixApi
+from sprechstunde_cli.providers.matrix.client import MatrixApi
+from sprechstunde_cli.providers.matrix.provider import MatrixProvider
+from sprechstunde_cli.providers.matrix.settings import MatrixSettings
 from synapse import MISSING_REASON, Account, Synapse, synapse_python, unique
 
 

@@ -22,9 +22,9 @@ from typing import Protocol
 
 import pytest
 
+from sprechstunde_cli.domain.media import make_ogg_opus, make_png
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.media import make_ogg_opus, make_png
 from sprechstunde_cli.providers.base import (
     DeleteReach,
     Event,

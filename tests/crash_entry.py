@@ -3,8 +3,8 @@
     python tests/crash_entry.py TARGET WHEN N -- ARGS...
 
 TARGET is `module:attribute[.attribute]` (e.g. `sprechstunde_cli.store.outbox:complete`, or
-`sprechstunde_cli.providers.local:LocalProvider.send_text`), WHEN is `before` or `after`: the
-process kills itself with SIGKILL just before or just after the N-th call, i.e. the way
+`sprechstunde_cli.providers.local.provider:LocalProvider.send_text`), WHEN is `before` or
+`after`: the process kills itself with SIGKILL just before or just after the N-th call, i.e. the way
 `kill -9` would at that instant — no exception, no cleanup, no atexit. TARGET `none` runs the
 CLI unchanged. SPRECHSTUNDE_TEST_CLOCK_START (ISO time) starts the CLI's clock there, so a child
 agrees with the test's FakeClock about the hour; it runs on from there at real speed. A test moves
@@ -51,16 +51,17 @@ def instrument(target: str, when: str, nth: int) -> None:
     setattr(owner, name, wrapper)
 
 
-def start_clock(start: datetime) -> None:
-    from sprechstunde_cli.cli import context
+def running_clock(start: datetime) -> Any:
+    """A clock that starts at `start` and runs at real speed."""
+    from sprechstunde_cli.system.clock import SystemClock
 
     began = time.monotonic()
 
-    class Running(context.SystemClock):
+    class Running(SystemClock):
         def now(self) -> datetime:
             return start + timedelta(seconds=time.monotonic() - began)
 
-    context.CLOCK_FACTORY = Running
+    return Running()
 
 
 def main() -> None:
@@ -68,13 +69,13 @@ def main() -> None:
     assert dashes == "--" and when in ("before", "after"), sys.argv
     if target != "none":
         instrument(target, when, int(nth))
-    start = os.environ.get("SPRECHSTUNDE_TEST_CLOCK_START")
-    if start:
-        start_clock(datetime.fromisoformat(start))
-    sys.argv = ["sprechstunde", *args]
     from sprechstunde_cli.cli import main as cli_main
+    from sprechstunde_cli.cli.application import Wiring
 
-    cli_main()
+    start = os.environ.get("SPRECHSTUNDE_TEST_CLOCK_START")
+    wiring = Wiring(clock=running_clock(datetime.fromisoformat(start))) if start else None
+    sys.argv = ["sprechstunde", *args]
+    cli_main(wiring)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,15 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from conftest import EXAMPLE_CONFIG, IN_THE_HOUR, FakeClock
+from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.config.mail import parse_mail_settings
+from sprechstunde_cli.domain.media import make_png
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.mail import Mailer, parse_mail_settings
-from sprechstunde_cli.media import make_png
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services import handoff, hour, operator
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
+from sprechstunde_cli.services import handoff, hour
+from sprechstunde_cli.services import threads as operator
 from sprechstunde_cli.services.handoff import Consent
 from sprechstunde_cli.store import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from sprechstunde_cli.media import make_ogg_opus, make_png
+from sprechstunde_cli.domain.media import make_ogg_opus, make_png
 
 # --- independent helpers (deliberately not the module's own code) ---------------------------
 

@@ -14,9 +14,10 @@ from conftest import EXAMPLE_CONFIG, IN_THE_HOUR, FakeClock
 from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.providers.base import Provider
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import hour
-from sprechstunde_cli.services.operator import ReplyResult, reply
+from sprechstunde_cli.services.threads import ReplyResult, reply
 from sprechstunde_cli.store import Store
 
 

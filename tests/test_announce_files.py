@@ -12,11 +12,11 @@ import pytest
 from dateutil import tz
 from icalendar import Calendar
 
-from sprechstunde_cli.announce.files import write_atomic
-from sprechstunde_cli.announce.ics import same_calendar
+from sprechstunde_cli.adapters.ics import same_calendar
 from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.errors import InputError
 from sprechstunde_cli.services import plan
+from sprechstunde_cli.system.files import publish
 
 CONFIG = """
 [office]
@@ -159,25 +159,25 @@ def test_the_snippet_without_dates_says_they_will_be_announced() -> None:
 # --- atomic rewrite ------------------------------------------------------------------------------
 
 
-def test_write_atomic_replaces_only_on_change_and_leaves_no_temp_files(tmp_path: Path) -> None:
+def test_publish_replaces_only_on_change_and_leaves_no_temp_files(tmp_path: Path) -> None:
     (tmp_path / "www").mkdir()
     target = tmp_path / "www" / "s.ics"
     first = plan.ics_bytes(config(), NOW)
 
-    assert write_atomic(target, first, same_calendar) is True
+    assert publish(target, first, same_calendar) is True
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # public: a web server reads it
     an_hour_later = plan.ics_bytes(config(), NOW + timedelta(hours=1))
-    assert write_atomic(target, an_hour_later, same_calendar) is False
+    assert publish(target, an_hour_later, same_calendar) is False
     assert target.read_bytes() == first  # only DTSTAMP differed: not rewritten
     changed = plan.ics_bytes(config('uid_domain = "x.example.org"\n'), NOW)
-    assert write_atomic(target, changed, same_calendar) is True
+    assert publish(target, changed, same_calendar) is True
     assert target.read_bytes() == changed
     assert sorted(p.name for p in target.parent.iterdir()) == ["s.ics"]
 
 
-def test_write_atomic_into_a_missing_directory_names_the_path(tmp_path: Path) -> None:
+def test_publish_into_a_missing_directory_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
-        write_atomic(tmp_path / "nope" / "s.ics", b"x")
+        publish(tmp_path / "nope" / "s.ics", b"x")
 
     assert str(tmp_path / "nope" / "s.ics") in info.value.message
     assert "writable" in info.value.hint

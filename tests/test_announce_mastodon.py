@@ -6,16 +6,16 @@ import httpx
 import pytest
 
 from fakes.mastodon import FakeMastodon
-from sprechstunde_cli.announce.mastodon import MastodonClient
-from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.secrets import Secret
+from sprechstunde_cli.adapters.mastodon import MastodonClient
+from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.system.credentials import Secret
 
 INSTANCE = "https://social.example.org"
 
 
 def client(fake: FakeMastodon, token: str = "test-token") -> MastodonClient:
-    http = httpx.Client(transport=httpx.MockTransport(fake))
-    return MastodonClient(INSTANCE, Secret(token), client=http, visibility="unlisted")
+    transport = httpx.MockTransport(fake)
+    return MastodonClient(INSTANCE, Secret(token), transport=transport, visibility="unlisted")
 
 
 def test_posts_a_status_and_returns_its_id() -> None:
@@ -48,9 +48,11 @@ def test_a_wrong_token_is_401_and_names_the_login_command() -> None:
     with pytest.raises(ProviderError) as info:
         client(fake, token="wrong").post("Text", key="k1")
 
-    assert "refused the access token (401" in info.value.message
+    assert "refused the access token (posting the announcement: HTTP 401)" in info.value.message
     assert info.value.hint.startswith("Run: sprechstunde login mastodon")
-    assert not info.value.retryable
+    # Like every HTTP adapter's 401: exit code 6; the next run tries again after a login.
+    assert info.value.exit_code is ExitCode.AUTH
+    assert info.value.retryable
     assert "wrong" not in info.value.message + info.value.hint
     assert fake.statuses == []
 
@@ -65,8 +67,9 @@ def test_an_empty_or_too_long_status_is_422(text: str, said: str) -> None:
     with pytest.raises(ProviderError) as info:
         client(fake).post(text, key="k1")
 
-    assert "(422: Validation failed:" in info.value.message
-    assert said in info.value.message
+    assert "refused posting the announcement (HTTP 422)" in info.value.message
+    # The server's own words stay out: a server may echo what it was sent, token included.
+    assert said not in info.value.message
     assert "[announce.templates]" in info.value.hint
     assert not info.value.retryable
     assert fake.statuses == []
@@ -94,9 +97,9 @@ def test_without_retry_after_the_reset_header_decides() -> None:
         headers = {k: v for k, v in response.headers.items() if k.lower() != "retry-after"}
         return httpx.Response(response.status_code, content=response.content, headers=headers)
 
-    http = httpx.Client(transport=httpx.MockTransport(no_retry_after))
+    transport = httpx.MockTransport(no_retry_after)
     with pytest.raises(ProviderError) as info:
-        MastodonClient(INSTANCE, Secret("test-token"), client=http).post("x", key="k")
+        MastodonClient(INSTANCE, Secret("test-token"), transport=transport).post("x", key="k")
 
     assert info.value.retry_after == 300.0  # X-RateLimit-Reset is five minutes after Date
 
@@ -111,8 +114,8 @@ def test_server_errors_and_unreachable_servers_are_retryable() -> None:
     def unreachable(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    http = httpx.Client(transport=httpx.MockTransport(unreachable))
+    transport = httpx.MockTransport(unreachable)
     with pytest.raises(ProviderError) as info:
-        MastodonClient(INSTANCE, Secret("test-token"), client=http).post("x", key="k1")
+        MastodonClient(INSTANCE, Secret("test-token"), transport=transport).post("x", key="k1")
     assert info.value.retryable
-    assert "Cannot reach Mastodon at https://social.example.org" in info.value.message
+    assert "Cannot reach Mastodon (posting the announcement: ConnectError)" in info.value.message

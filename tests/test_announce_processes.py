@@ -18,7 +18,7 @@ import pytest
 
 from fakes.mastodon import FakeMastodon, serve_on_loopback
 from fakes.smtp import Sink, smtp_server
-from sprechstunde_cli.providers.local import STATUS_CHAT, LocalMessenger
+from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
 from sprechstunde_cli.store import Store
 
 WEEK_DUE = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
@@ -28,8 +28,9 @@ WEEK_DUE = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
 RUNNER = """
 import json, os, sys, time
 from datetime import datetime
-from sprechstunde_cli.cli import context, main
-from sprechstunde_cli.announce import mastodon
+from sprechstunde_cli.cli import main
+from sprechstunde_cli.cli.application import Wiring
+from sprechstunde_cli.adapters import mastodon
 
 class Clock:
     def now(self):
@@ -37,7 +38,6 @@ class Clock:
     def sleep(self, seconds):
         pass
 
-context.CLOCK_FACTORY = Clock
 if os.environ.get("TEST_CRASH_AFTER_MASTODON"):
     post = mastodon.MastodonClient.post
     def post_then_die(self, *args, **kwargs):
@@ -52,7 +52,7 @@ if go:
 started = time.time()
 sys.argv = ["sprechstunde", "announce", "--due"]
 try:
-    main()
+    main(Wiring(clock=Clock()))
     code = 0
 except SystemExit as exc:
     code = exc.code or 0

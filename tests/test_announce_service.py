@@ -178,7 +178,10 @@ def test_a_failure_past_the_grace_period_is_given_up_with_its_last_error(tmp_pat
 
     (outcome,) = report.outcomes
     assert (outcome.target, outcome.status) == ("mastodon", "skipped")
-    assert "last error: Mastodon refused the access token (401" in outcome.detail
+    assert (
+        "last error: Mastodon refused the access token (posting the announcement: HTTP 401)"
+        in outcome.detail
+    )
 
 
 def test_a_rate_limit_is_waited_out(tmp_path: Path) -> None:

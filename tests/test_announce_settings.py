@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.announce.settings import DEFAULT_TEMPLATES
 from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.config.announce import DEFAULT_TEMPLATES
 from sprechstunde_cli.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import IN_THE_HOUR, FakeClock, Sp
+from sprechstunde_cli.domain.media import make_png
 from sprechstunde_cli.errors import ExitCode
-from sprechstunde_cli.media import make_png
 
 
 def inbox_texts(sp: Sp, handle: str) -> list[str]:

@@ -15,10 +15,10 @@ from typer.testing import CliRunner, Result
 
 import sprechstunde_cli.cli.auth  # noqa: F401 - importing registers login/logout on the app
 from conftest import MemoryKeyring
-from sprechstunde_cli import secrets
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.errors import ExitCode
-from sprechstunde_cli.paths import Paths
+from sprechstunde_cli.system import credentials as secrets
+from sprechstunde_cli.system.paths import Paths
 
 TOKEN = "syt_fictitious_token_77ab02"  # made up; tests search all output for it
 ENV_TOKEN = "env_fictitious_token_c3d4e5"

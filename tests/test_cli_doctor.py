@@ -8,9 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import EXAMPLE_CONFIG, FakeClock, Sp
+from conftest import EXAMPLE_CONFIG, FakeClock, Plugs, Sp
 from sprechstunde_cli.errors import ExitCode
-from sprechstunde_cli.providers import waha
 from waha_rig import WahaRig, waha_rig
 
 
@@ -40,14 +39,14 @@ def test_doctor_for_waha_without_a_key_names_login(
 
 @pytest.fixture
 def waha_cli(
-    config_file: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    config_file: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, plugs: Plugs
 ) -> Iterator[WahaRig]:
     with waha_rig("WEBJS") as rig:
         text = EXAMPLE_CONFIG.replace('provider = "local"', 'provider = "waha"')
         text += f'\n[providers.waha]\nbase_url = "{rig.hub.base_url}"\nengine = "WEBJS"\n'
         config_file.write_text(text, encoding="utf-8")
         monkeypatch.setenv("SPRECHSTUNDE_WAHA_TOKEN", rig.fake.api_key)
-        monkeypatch.setattr(waha, "TRANSPORT_FACTORY", lambda: httpx.MockTransport(rig.fake))
+        plugs.transport = httpx.MockTransport(rig.fake)
         yield rig
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import FakeClock, Sp
+from conftest import FakeClock, Plugs, Sp
 from fakes.mastodon import FakeMastodon
-from sprechstunde_cli.announce import targets
 from sprechstunde_cli.errors import ExitCode
 from test_startup_imports import HEAVY_FOR_HELP, loaded, probe
 
@@ -186,14 +185,12 @@ def test_a_failing_target_is_reported_and_exits_incomplete_the_others_go_out(
 
 
 def test_mastodon_with_a_token_from_the_environment(
-    sp: Sp, planned: FakeClock, isolated: Path, monkeypatch: pytest.MonkeyPatch
+    sp: Sp, planned: FakeClock, isolated: Path, monkeypatch: pytest.MonkeyPatch, plugs: Plugs
 ) -> None:
     (isolated / "config.toml").write_text(CONFIG + MASTODON, encoding="utf-8")
     fake = FakeMastodon(token="env-token")
     monkeypatch.setenv("SPRECHSTUNDE_MASTODON_TOKEN", "env-token")
-    monkeypatch.setattr(
-        targets, "HTTP_FACTORY", lambda: httpx.Client(transport=httpx.MockTransport(fake))
-    )
+    plugs.transport = httpx.MockTransport(fake)
     planned.current = WEEK_DUE
 
     result = sp("announce", "--due")

@@ -26,7 +26,7 @@ import pytest
 from conftest import FakeClock
 from faults import seed_for_run
 from sprechstunde_cli.domain.model import Direction, Purpose
-from sprechstunde_cli.providers.local import LocalMessenger
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.store import Store, outbox
 
 ENTRY = Path(__file__).parent / "crash_entry.py"

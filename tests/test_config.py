@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from sprechstunde_cli.config import (
-    KNOWN_PROVIDERS,
     Config,
     HourSettings,
     load_config,
     parse_config,
 )
+from sprechstunde_cli.config.providers import KNOWN_PROVIDERS
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
 from sprechstunde_cli.errors import ConfigError, ExitCode
+from sprechstunde_cli.providers.local.settings import LocalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGED_EXAMPLE = ROOT / "src" / "sprechstunde_cli" / "config.example.toml"
@@ -113,7 +114,7 @@ danke = "Danke! {official}"
     assert config.texts.greeting == "Willkommen bei {office}, {{Sprechstunde}} bis {end} Uhr."
     assert config.texts.away == DEFAULT_TEXTS.away
     assert config.templates == {"danke": "Danke! {official}"}
-    assert config.providers == {"local": {}}
+    assert config.providers == {"local": LocalSettings()}
 
 
 def test_sessions_are_ordered_by_start_not_by_file_order() -> None:
@@ -380,7 +381,7 @@ def test_example_config_loads_with_the_default_texts() -> None:
     assert spec.provider == "local"
     assert spec.start.utcoffset() == timedelta(hours=1)
     assert {"danke", "fachamt", "email"} <= set(config.templates)
-    assert config.providers == {"local": {}}
+    assert config.providers == {"local": LocalSettings()}
 
 
 def test_example_config_spells_out_every_text_and_hour_key() -> None:

@@ -24,14 +24,14 @@ import pytest
 
 from conftest import FakeClock, Sp
 from faults import seed_for_run
+from sprechstunde_cli.domain.media import make_png
 from sprechstunde_cli.domain.model import Direction, SessionState
-from sprechstunde_cli.media import make_png
-from sprechstunde_cli.providers.local import LocalMessenger
-from sprechstunde_cli.services.verify import encodings
+from sprechstunde_cli.providers.local.server import LocalMessenger
+from sprechstunde_cli.services.purge.verify import encodings
 from sprechstunde_cli.store import Store, outbox
 
 ENTRY = Path(__file__).parent / "crash_entry.py"
-LOCAL = "sprechstunde_cli.providers.local:LocalProvider"
+LOCAL = "sprechstunde_cli.providers.local.provider:LocalProvider"
 GREETING = "Guten Tag und willkommen"
 CITIZENS = 6
 FIRST, LATER = 24, 8  # messages before the crash, and while the process is dead
@@ -216,13 +216,13 @@ def test_a_reply_killed_anywhere_reaches_the_citizen_at_most_once_and_once_if_qu
 PURGE_POINTS = [
     ("sprechstunde_cli.store.store:Store.transition", "before", 3),  # closing, closed, purged
     (f"{LOCAL}.send_text", "after", -1),  # closing words, one per unanswered thread
-    ("sprechstunde_cli.services.closing:deliver_due", "after", 1),
+    ("sprechstunde_cli.services.close:deliver_due", "after", 1),
     ("sprechstunde_cli.services.purge:_delete_remote", "after", 1),
     (f"{LOCAL}.delete_messages", "after", CITIZENS),
     (f"{LOCAL}.delete_chat", "before", CITIZENS),
     ("sprechstunde_cli.store.store:Store.delete_session_content", "after", 1),
     ("sprechstunde_cli.services.purge:scan", "after", 1),
-    ("sprechstunde_cli.crypto:SessionKeys.destroy", "after", 1),
+    ("sprechstunde_cli.store.crypto:SessionKeys.destroy", "after", 1),
     ("sprechstunde_cli.store.purging:save_receipt", "after", 4),
 ]
 

@@ -10,7 +10,8 @@ from sprechstunde_cli.errors import (
     ProviderError,
 )
 from sprechstunde_cli.providers.base import Sent
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import delivery
 from sprechstunde_cli.store import outbox
 

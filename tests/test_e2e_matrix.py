@@ -17,8 +17,8 @@ from conftest import EXAMPLE_CONFIG, FakeClock, Sp
 from conftest_synapse import require_synapse
 from contract import PNG
 from matrix_citizens import MatrixCitizens
-from sprechstunde_cli.paths import resolve_paths
-from sprechstunde_cli.secrets import token_for
+from sprechstunde_cli.system.credentials import token_for
+from sprechstunde_cli.system.paths import resolve_paths
 from synapse import Account, Synapse, q, unique
 
 

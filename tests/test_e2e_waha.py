@@ -15,7 +15,9 @@ from conftest import IN_THE_HOUR, FakeClock
 from contract import OGG, PNG
 from service_rig import make_config
 from sprechstunde_cli.domain.model import Direction, MessageKind
-from sprechstunde_cli.services import closing, hour, operator
+from sprechstunde_cli.services import close as closing
+from sprechstunde_cli.services import hour
+from sprechstunde_cli.services import threads as operator
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.store import Store
 from waha_rig import ENGINES, waha_rig

@@ -16,8 +16,8 @@ from conftest import IN_THE_HOUR, FakeClock
 from fault_transport import FaultyTransport
 from faults import Faults, Kind, Plan, seed_for_run
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.matrix.api import MatrixApi
-from sprechstunde_cli.providers.waha_http import WahaApi
+from sprechstunde_cli.providers.matrix.client import MatrixApi
+from sprechstunde_cli.providers.waha.client import WahaApi
 
 ASKED = 90  # longer than any provider's fallback, so a guess cannot pass for reading it
 

@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 
 from conftest import FakeClock, Sp
-from sprechstunde_cli.media import make_png
-from sprechstunde_cli.services.verify import encodings
+from sprechstunde_cli.domain.media import make_png
+from sprechstunde_cli.services.purge.verify import encodings
 
 
 def test_no_canary_survives_anywhere_after_close_purge(

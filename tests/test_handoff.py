@@ -12,7 +12,9 @@ from conftest import EXAMPLE_CONFIG, FakeClock, Sp
 from handoff_rig import ANNA, CITIZEN, HANDOFF_TOML, Rig, ask, make_config, open_rig
 from sprechstunde_cli.cli import followup as followup_cli
 from sprechstunde_cli.errors import ConflictError, ExitCode, InputError, NotFoundError, StateError
-from sprechstunde_cli.services import closing, handoff, operator
+from sprechstunde_cli.services import close as closing
+from sprechstunde_cli.services import handoff
+from sprechstunde_cli.services import threads as operator
 from sprechstunde_cli.services.handoff import Consent
 
 

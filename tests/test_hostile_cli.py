@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FakeClock, Sp
-from sprechstunde_cli.media import make_png
+from sprechstunde_cli.domain.media import make_png
 
 PAYLOADS = [
     "\x1b[31mrot\x1b[0m \x1b[2J\x1b[H",  # CSI: colour, clear screen, cursor home

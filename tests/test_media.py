@@ -23,9 +23,8 @@ from media_samples import (
     seg,
     sof,
 )
-from sprechstunde_cli import media
-from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.media import (
+from sprechstunde_cli.domain import media
+from sprechstunde_cli.domain.media import (
     MAX_PIXELS,
     OCTET_STREAM,
     Sniffed,
@@ -35,6 +34,7 @@ from sprechstunde_cli.media import (
     make_png,
     sniff,
 )
+from sprechstunde_cli.domain.model import MessageKind
 
 # --- each format ----------------------------------------------------------------------------
 

@@ -14,9 +14,10 @@ import pytest
 from contract import ProviderContract, ProviderEnv, collect
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers import local_server
 from sprechstunde_cli.providers.base import InboundMessage, MediaRef, OutboundMedia, Provider
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.providers.local import server as local_server
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
 
 # Fictitious numbers: the local messenger takes any handle, these look like the real thing.
 NUMBERS = {"anna": "+49 000 0000011", "bernd": "+49 000 0000012"}
@@ -99,7 +100,7 @@ class TestLocalContract(ProviderContract):
 CITIZEN = """
 import sys
 from pathlib import Path
-from sprechstunde_cli.providers.local import LocalMessenger
+from sprechstunde_cli.providers.local.server import LocalMessenger
 
 server, chat, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 phone = LocalMessenger(server)

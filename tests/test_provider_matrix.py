@@ -18,7 +18,8 @@ from sprechstunde_cli.config import parse_config
 from sprechstunde_cli.domain.model import MessageKind, Purpose
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import InboundCall, InboundMessage, OutboundMedia, Provider
-from sprechstunde_cli.providers.matrix import MatrixProvider, MatrixSettings
+from sprechstunde_cli.providers.matrix.provider import MatrixProvider
+from sprechstunde_cli.providers.matrix.settings import MatrixSettings
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.store.outbox import enqueue

@@ -16,18 +16,15 @@ import httpx
 import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.errors import AuthError, ConfigError, ProviderError
-from sprechstunde_cli.paths import resolve_paths
-from sprechstunde_cli.providers.base import DeleteReach, InboundMessage, MediaRef
-from sprechstunde_cli.providers.matrix import (
-    MatrixProvider,
-    MatrixSettings,
-    create,
-    login_with_password,
-    parse_settings,
-)
-from sprechstunde_cli.providers.matrix.api import MatrixApi
+from sprechstunde_cli.errors import AuthError, ConfigError, ExitCode, ProviderError
+from sprechstunde_cli.providers.base import DeleteReach, InboundMessage, MediaRef, ProviderContext
+from sprechstunde_cli.providers.matrix.client import MatrixApi
 from sprechstunde_cli.providers.matrix.events import MediaHandle
+from sprechstunde_cli.providers.matrix.login import login_with_password
+from sprechstunde_cli.providers.matrix.provider import MatrixProvider, create
+from sprechstunde_cli.providers.matrix.settings import MatrixSettings, parse_settings
+from sprechstunde_cli.system.credentials import require_token
+from sprechstunde_cli.system.paths import resolve_paths
 
 TOKEN = "syt_geheim_0000"
 ME = "@buero:example.org"
@@ -75,13 +72,30 @@ def drop(exc: type[httpx.TransportError]) -> Handler:
     return answer
 
 
-def provider_on(fake: FakeHomeserver, **settings: Any) -> MatrixProvider:
+class StepTimer:
+    """A timer the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def provider_on(
+    fake: FakeHomeserver, timer: StepTimer | None = None, **settings: Any
+) -> MatrixProvider:
     client = httpx.Client(
         base_url=BASE,
         headers={"Authorization": f"Bearer {TOKEN}"},
         transport=httpx.MockTransport(fake),
     )
-    return MatrixProvider(MatrixSettings(BASE, ME, **settings), MatrixApi(client))
+    return MatrixProvider(
+        MatrixSettings(BASE, ME, **settings), MatrixApi(client), timer=timer or StepTimer()
+    )
 
 
 def sync_body(events: list[dict[str, Any]], next_batch: str = "s2") -> dict[str, Any]:
@@ -154,8 +168,8 @@ def test_the_retry_send_uses_the_outbox_key_as_transaction_id() -> None:
     [
         ({"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 2500}, {"Retry-After": "3"}, 2.5),
         ({"errcode": "M_LIMIT_EXCEEDED"}, {"Retry-After": "7"}, 7.0),
-        ({"errcode": "M_LIMIT_EXCEEDED"}, {}, 1.0),
-        ({"errcode": "M_LIMIT_EXCEEDED"}, {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, 1.0),
+        ({"errcode": "M_LIMIT_EXCEEDED"}, {}, 5.0),
+        ({"errcode": "M_LIMIT_EXCEEDED"}, {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, 5.0),
     ],
 )
 def test_a_rate_limit_says_how_long_to_wait(
@@ -167,12 +181,14 @@ def test_a_rate_limit_says_how_long_to_wait(
     assert (caught.value.retryable, caught.value.retry_after) == (True, expected)
 
 
-def test_a_refused_token_says_how_to_log_in_and_is_not_retried() -> None:
+def test_a_refused_token_says_how_to_log_in_and_is_an_auth_error() -> None:
     body = {"errcode": "M_UNKNOWN_TOKEN", "error": "Invalid access token passed."}
     fake = FakeHomeserver().on("GET", "/_matrix/client/v3/account/whoami", reply(401, body))
     with pytest.raises(ProviderError) as caught:
         provider_on(fake).receive(None, wait=0.0)
-    assert not caught.value.retryable
+    # Like every HTTP adapter's 401: exit code 6, and queued work waits for a new login.
+    assert caught.value.exit_code is ExitCode.AUTH
+    assert caught.value.retryable
     assert caught.value.hint.startswith("Run: sprechstunde login matrix")
     no_token_in(caught.value)
 
@@ -370,14 +386,14 @@ def test_settings_are_normalised() -> None:
 
 
 def test_create_without_a_token_says_how_to_log_in(tmp_path: Path) -> None:
+    paths = resolve_paths()
+    context = ProviderContext(paths, token=lambda: require_token("matrix", paths))
     with pytest.raises(AuthError) as caught:
-        create(resolve_paths(), GOOD)
+        create(parse_settings(GOOD), context)
     assert "sprechstunde login matrix" in caught.value.hint
 
 
-def test_password_login_returns_the_token_and_refuses_a_wrong_password(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_password_login_returns_the_token_and_refuses_a_wrong_password() -> None:
     seen: list[dict[str, Any]] = []
 
     def server(request: httpx.Request) -> httpx.Response:
@@ -387,30 +403,26 @@ def test_password_login_returns_the_token_and_refuses_a_wrong_password(
             return httpx.Response(403, json={"errcode": "M_FORBIDDEN"})
         return httpx.Response(200, json={"user_id": ME, "access_token": TOKEN})
 
-    real_client = httpx.Client
-
-    def client(**kwargs: Any) -> httpx.Client:
-        return real_client(transport=httpx.MockTransport(server), **kwargs)
-
-    monkeypatch.setattr(httpx, "Client", client)
-    token = login_with_password({**GOOD, "device_id": "SPRECH"}, ME, "richtig")
+    paths = resolve_paths()
+    context = ProviderContext(
+        paths, token=lambda: require_token("matrix", paths), transport=httpx.MockTransport(server)
+    )
+    with_device = parse_settings({**GOOD, "device_id": "SPRECH"})
+    token = login_with_password(with_device, ME, "richtig", context)
     assert token.reveal() == TOKEN
     assert seen[0]["device_id"] == "SPRECH"  # the same device keeps the txn-id scope
     with pytest.raises(AuthError) as caught:
-        login_with_password(GOOD, ME, "falsch")
+        login_with_password(parse_settings(GOOD), ME, "falsch", context)
     assert "falsch" not in f"{caught.value.message} {caught.value.hint}"
 
 
-def test_a_rate_limited_join_waits_as_told_before_any_further_join(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_rate_limited_join_waits_as_told_before_any_further_join() -> None:
     limited = reply(429, {"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 5000})
     fake = FakeHomeserver().on(
         "POST", "/_matrix/client/v3/join/", limited, reply(200, {"room_id": ROOM})
     )
-    rooms = provider_on(fake).rooms
-    clock = [1000.0]
-    monkeypatch.setattr("sprechstunde_cli.providers.matrix.rooms.time.monotonic", lambda: clock[0])
+    timer = StepTimer()
+    rooms = provider_on(fake, timer).rooms
     invites = {"!a:example.org": {}, "!b:example.org": {}}
 
     def joins() -> int:
@@ -418,7 +430,7 @@ def test_a_rate_limited_join_waits_as_told_before_any_further_join(
 
     assert rooms.accept_invites(invites) is False
     assert joins() == 1  # the first refusal stops the round: no hammering the other room
-    clock[0] += 4.9
+    timer.now += 4.9
     assert rooms.accept_invites({}) is False and joins() == 1  # still inside the wait
-    clock[0] += 0.2
+    timer.now += 0.2
     assert rooms.accept_invites({}) is True and joins() == 3  # both invites, once each

@@ -217,5 +217,5 @@ def test_a_cursor_from_another_provider_is_refused() -> None:
     with waha_rig("WEBJS") as rig:
         with pytest.raises(ProviderError) as caught:
             rig.provider().receive("1234", wait=0)
-        assert "does not belong to WAHA" in caught.value.message
+        assert "does not belong to this messenger" in caught.value.message
         assert caught.value.hint

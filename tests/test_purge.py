@@ -20,18 +20,21 @@ import pytest
 from conftest import IN_THE_HOUR, FakeClock
 from service_rig import make_config
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.media import make_png
 from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import IncompleteError, ProviderError, StoreError
-from sprechstunde_cli.media import make_png
-from sprechstunde_cli.paths import key_dir_for
 from sprechstunde_cli.providers.base import DeleteOutcome
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services import closing, hour, operator
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
+from sprechstunde_cli.services import close as closing
+from sprechstunde_cli.services import hour
 from sprechstunde_cli.services import purge as purge_mod
+from sprechstunde_cli.services import threads as operator
 from sprechstunde_cli.services.purge import Places, plan, purge
+from sprechstunde_cli.services.purge.verify import encodings
 from sprechstunde_cli.services.receipt import statistics_for
-from sprechstunde_cli.services.verify import encodings
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.paths import key_dir_for
 
 
 class Crash(BaseException):
@@ -233,7 +236,8 @@ import os, signal, sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from conftest import FakeClock, IN_THE_HOUR
 from service_rig import make_config
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import purge as p
 from sprechstunde_cli.store import Store
 data = __import__("pathlib").Path({str(world.data)!r})

@@ -22,8 +22,8 @@ from sprechstunde_cli.domain.model import (
     SessionState,
     ThreadRow,
 )
-from sprechstunde_cli.providers.local import PhoneEntry
-from sprechstunde_cli.render import (
+from sprechstunde_cli.providers.local.server import PhoneEntry
+from sprechstunde_cli.render.views import (
     citizen_text,
     duration_text,
     human_size,

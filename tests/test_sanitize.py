@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from sprechstunde_cli.sanitize import clean
+from sprechstunde_cli.render.sanitize import clean
 
 BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 

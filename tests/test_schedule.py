@@ -9,8 +9,8 @@ import holidays
 import pytest
 
 from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.domain.schedule import BUNDESLAENDER, HORIZON, calendar, occurrences
 from sprechstunde_cli.errors import ConfigError
-from sprechstunde_cli.schedule import BUNDESLAENDER, HORIZON, calendar, occurrences
 
 OFFICE = '[office]\nname = "Stadt Musterstadt"\n'
 BIWEEKLY = """

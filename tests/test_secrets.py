@@ -16,8 +16,7 @@ from keyring.backends.chainer import ChainerBackend
 
 from conftest import MemoryKeyring
 from sprechstunde_cli.errors import AuthError, ExitCode
-from sprechstunde_cli.paths import Paths
-from sprechstunde_cli.secrets import (
+from sprechstunde_cli.system.credentials import (
     SERVICE,
     Secret,
     check_provider_name,
@@ -28,6 +27,7 @@ from sprechstunde_cli.secrets import (
     token_file,
     token_for,
 )
+from sprechstunde_cli.system.paths import Paths
 
 TOKEN = "syt_fictitious_token_4f1c9e"  # made up; tests search all output for it
 

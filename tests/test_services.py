@@ -11,15 +11,16 @@ import pytest
 
 from conftest import IN_THE_HOUR
 from service_rig import Rig, make_config
+from sprechstunde_cli.domain.media import make_ogg_opus, make_png
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionState
 from sprechstunde_cli.errors import (
     ConflictError,
     InputError,
     StateError,
 )
-from sprechstunde_cli.media import make_ogg_opus, make_png
 from sprechstunde_cli.providers.base import OutboundMedia
-from sprechstunde_cli.services import closing, hour
+from sprechstunde_cli.services import close as closing
+from sprechstunde_cli.services import hour
 
 
 def greeting_count(texts: Sequence[str]) -> int:

@@ -22,7 +22,8 @@ from service_rig import make_config
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import ReceiveBatch, Sent
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import delivery, hour
 from sprechstunde_cli.store import Store, outbox
 from test_provider_local import LocalCitizens

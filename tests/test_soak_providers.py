@@ -24,9 +24,10 @@ from fault_transport import FaultyTransport
 from faults import Faults, FaultyProvider, Plan, seed_for_run
 from matrix_citizens import MatrixCitizens
 from service_rig import make_config
-from sprechstunde_cli.providers.matrix import MatrixProvider, MatrixSettings
-from sprechstunde_cli.providers.matrix.api import MatrixApi
-from sprechstunde_cli.providers.waha import build
+from sprechstunde_cli.providers.matrix.client import MatrixApi
+from sprechstunde_cli.providers.matrix.provider import MatrixProvider
+from sprechstunde_cli.providers.matrix.settings import MatrixSettings
+from sprechstunde_cli.providers.waha.provider import build
 from sprechstunde_cli.store import Store, outbox
 from synapse import Account, Synapse
 from test_provider_waha_contract import WahaCitizens
@@ -70,7 +71,7 @@ def test_soak_on_waha_with_faults_at_the_seam_and_in_http(store: Store, tmp_path
     http = Faults(seed + 1, Plan(rate=0.05, retry_after=(1, 5)), now)
     with waha_rig("WEBJS") as rig:
         transport = FaultyTransport(httpx.MockTransport(rig.fake), http)
-        inner = build(rig.settings, rig.fake.api_key, transport=transport, sleep=rig.sleeps.append)
+        inner = build(rig.settings, rig.fake.api_key, transport=transport, pause=rig.sleeps.append)
         rig.providers.append(inner)
         report = soak.run(
             store,

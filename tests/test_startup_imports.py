@@ -14,8 +14,8 @@ import pytest
 from sprechstunde_cli.config import load_config
 from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import ExitCode
-from sprechstunde_cli.paths import resolve_paths
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.paths import resolve_paths
 
 # Runs the console script's entry point in a fresh interpreter, then lists what got imported.
 # argv: [-c, result file, JSON list of arguments].

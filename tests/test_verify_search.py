@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.services import verify
-from sprechstunde_cli.services.verify import encodings, needles_from, scan
+from sprechstunde_cli.services.purge import verify
+from sprechstunde_cli.services.purge.verify import encodings, needles_from, scan
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -12,8 +12,8 @@ import httpx
 
 from fakes.waha import FakeWaha
 from fakes.waha_ws import WsHub
-from sprechstunde_cli.providers.waha import WahaProvider, build
-from sprechstunde_cli.providers.waha_settings import WahaSettings
+from sprechstunde_cli.providers.waha.provider import WahaProvider, build
+from sprechstunde_cli.providers.waha.settings import WahaSettings
 
 ENGINES = ("WEBJS", "WPP", "NOWEB", "GOWS")
 
@@ -32,7 +32,7 @@ class WahaRig:
             settings,
             self.fake.api_key,
             transport=httpx.MockTransport(self.fake),
-            sleep=self.sleeps.append,  # pacing is recorded, never slept
+            pause=self.sleeps.append,  # pacing is recorded, never slept
         )
         self.providers.append(provider)
         return provider

@@ -16,6 +16,7 @@ from sprechstunde_cli.cli import (
     threads,
 )
 from sprechstunde_cli.cli.app import app
+from sprechstunde_cli.cli.application import Wiring
 
 __all__ = [
     "app",
@@ -33,5 +34,6 @@ __all__ = [
 ]
 
 
-def main() -> None:
-    app()
+def main(wiring: Wiring | None = None) -> None:
+    """The `sprechstunde` command; `wiring` replaces the clock or HTTP transport (tests)."""
+    app(obj=wiring)

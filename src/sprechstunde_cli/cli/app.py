@@ -20,7 +20,7 @@ class _FunnelGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except SprechstundeError as err:
-            from sprechstunde_cli.cli.context import report_error
+            from sprechstunde_cli.cli.application import report_error
 
             report_error(err)
             raise typer.Exit(int(err.exit_code)) from None
@@ -102,7 +102,9 @@ def root(
     ] = False,
 ) -> None:
     """Run a citizens' consultation hour (Bürgersprechstunde) over a messenger."""
-    from sprechstunde_cli.cli.context import Application
-    from sprechstunde_cli.paths import resolve_paths
+    from sprechstunde_cli.cli.application import Application, Wiring
+    from sprechstunde_cli.system.paths import resolve_paths
 
-    ctx.obj = Application(resolve_paths(config, data_dir), operator_override=operator)
+    # A caller may hand in its own wiring (tests: a fake clock or transport) as `obj`.
+    wiring = ctx.obj if isinstance(ctx.obj, Wiring) else None
+    ctx.obj = Application(resolve_paths(config, data_dir), wiring, operator_override=operator)

@@ -11,15 +11,15 @@ from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.errors import AuthError
 
 if TYPE_CHECKING:
-    from sprechstunde_cli import secrets
-    from sprechstunde_cli.cli.context import Application
+    from sprechstunde_cli.cli.application import Application
+    from sprechstunde_cli.system import credentials
 
 
 def _provider_name(value: str) -> str:
-    from sprechstunde_cli import secrets
+    from sprechstunde_cli.system import credentials
 
     try:
-        return secrets.check_provider_name(value)
+        return credentials.check_provider_name(value)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from None
 
@@ -70,13 +70,14 @@ def login(
     never taken as an argument, so it stays out of shell history and process lists. On servers
     and in CI, set SPRECHSTUNDE_<PROVIDER>_TOKEN instead.
     """
-    from sprechstunde_cli import secrets
+    from sprechstunde_cli.providers import registry
+    from sprechstunde_cli.system import credentials
 
-    if provider in secrets.TOKENLESS:
+    if not registry.needs_token(provider):
         typer.echo(f"The {provider} provider needs no token; nothing to store.")
         return
     application: Application = ctx.obj
-    secrets.check_storage(provider, insecure_ok=insecure_storage)
+    credentials.check_storage(provider, insecure_ok=insecure_storage)
     if password:
         raw = _password_login(application, provider).reveal()
     elif token_stdin:
@@ -84,32 +85,31 @@ def login(
     else:
         # default="" makes an empty answer come back (and be refused) instead of re-prompting.
         raw = typer.prompt(f"Token for {provider}", hide_input=True, default="", show_default=False)
-    token = secrets.Secret(raw.strip())
+    token = credentials.Secret(raw.strip())
     if not token.reveal() or not token.reveal().isprintable():
         problem = "is empty" if not token.reveal() else "contains control characters"
         raise AuthError(
             f"The token {problem}; nothing was stored.",
             "Paste the token at the prompt, or pipe it in with --token-stdin.",
         )
-    where = secrets.store_token(provider, token, application.paths, insecure_ok=insecure_storage)
+    where = credentials.store_token(
+        provider, token, application.paths, insecure_ok=insecure_storage
+    )
     typer.echo(f"Stored the token for {provider} in {where}.")
 
 
-def _password_login(application: Application, provider: str) -> secrets.Secret:
+def _password_login(application: Application, provider: str) -> credentials.Secret:
     """Ask for ID and password, and trade them at the provider for a token."""
-    import importlib
-
     from sprechstunde_cli.providers.registry import PROVIDERS
 
-    module = importlib.import_module(PROVIDERS[provider]) if provider in PROVIDERS else None
-    exchange = getattr(module, "login_with_password", None)
-    if exchange is None:
+    entry = PROVIDERS.get(provider)
+    if entry is None or not entry.login:
         raise AuthError(
             f"The {provider} provider has no password login.",
             f"Paste an access token instead: sprechstunde login {provider}",
         )
-    settings = dict(application.config.providers.get(provider, {}))
-    configured = settings.get("user_id")
+    settings = application.config.provider_settings(provider)
+    configured = getattr(settings, "user_id", "")
     user = typer.prompt(
         "User ID", default=configured if isinstance(configured, str) else "", show_default=True
     ).strip()
@@ -119,23 +119,23 @@ def _password_login(application: Application, provider: str) -> secrets.Secret:
             "The user ID or the password is empty; nothing was stored.",
             f"Run it again and answer both prompts: sprechstunde login {provider} --password",
         )
-    token: secrets.Secret = exchange(settings, user, secret)
-    return token
+    return entry.login_with_password(settings, user, secret, application.provider_context(provider))
 
 
 @app.command()
 def logout(ctx: typer.Context, provider: ProviderArg) -> None:
     """Delete a provider's stored access token."""
-    from sprechstunde_cli import secrets
+    from sprechstunde_cli.providers import registry
+    from sprechstunde_cli.system import credentials
 
-    if provider in secrets.TOKENLESS:
+    if not registry.needs_token(provider):
         typer.echo(f"The {provider} provider needs no token; nothing to delete.")
         return
     application: Application = ctx.obj
-    if secrets.delete_token(provider, application.paths):
+    if credentials.delete_token(provider, application.paths):
         typer.echo(f"Deleted the stored token for {provider}.")
     else:
         typer.echo(f"No token for {provider} was stored.")
-    variable = secrets.env_var(provider)
+    variable = credentials.env_var(provider)
     if os.environ.get(variable, "").strip():
         typer.echo(f"Note: {variable} is still set in this environment and will be used.")

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.cli.jsonout import dumps
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import NotFoundError
+from sprechstunde_cli.render.jsonout import dumps
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider
@@ -50,7 +50,7 @@ def close(
 ) -> None:
     """Close the hour: closing words to unanswered threads, hand-offs out, intake stopped."""
     application: Application = ctx.obj
-    from sprechstunde_cli.services.closing import close as close_session
+    from sprechstunde_cli.services.close import close as close_session
 
     record = application.current_session(session)
     provider = application.provider(record.provider)
@@ -206,7 +206,7 @@ def receipt(
     if as_json:
         typer.echo(dumps(body))
         return
-    from sprechstunde_cli.render import receipt_view
+    from sprechstunde_cli.render.views import receipt_view
 
     application.console.print(receipt_view(body))
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
+from sprechstunde_cli.cli.application import Application
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -47,11 +47,12 @@ def demo(
     import shutil
     import tempfile
 
-    from sprechstunde_cli.paths import Paths, private_dir
-    from sprechstunde_cli.providers.local import LocalMessenger
+    from sprechstunde_cli.providers.local.server import LocalMessenger
     from sprechstunde_cli.services.demo import demo_config, run_demo
     from sprechstunde_cli.services.purge import Places
     from sprechstunde_cli.store import Store
+    from sprechstunde_cli.system.files import private_dir
+    from sprechstunde_cli.system.paths import Paths
 
     base = private_dir(workdir) if workdir else Path(tempfile.mkdtemp(prefix="sprechstunde-demo-"))
     paths = Paths(
@@ -144,7 +145,7 @@ class _View:
 
     def _frame(self) -> None:
         from sprechstunde_cli.domain.rules import by_waiting_time
-        from sprechstunde_cli.render import live_view
+        from sprechstunde_cli.render.views import live_view
 
         session = self.store.require_session("probe")
         now = self.application.clock.now()
@@ -158,7 +159,7 @@ class _View:
 
 def _lines(kind: str, payload: Any) -> list[Text]:
     """Plain-text narration of one demo event (no terminal, or --plain)."""
-    from sprechstunde_cli.render import citizen_text
+    from sprechstunde_cli.render.views import citizen_text
 
     if kind == "phase":
         return [citizen_text(str(payload))]

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import NotFoundError
 
 

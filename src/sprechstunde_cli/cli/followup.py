@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sprechstunde_cli.cli import context
+from sprechstunde_cli.cli import application as context
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.cli.jsonout import dumps
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.render.jsonout import dumps
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.model import SessionRecord
@@ -133,7 +133,7 @@ def _record(
     if state == "sent":
         application.say("The citizen got the confirmation in the chat.")
     else:
-        from sprechstunde_cli.sanitize import clean
+        from sprechstunde_cli.render.sanitize import clean
 
         application.warn(
             f"The confirmation to the citizen is {state} ({clean(error or '', single_line=True)});"
@@ -142,7 +142,7 @@ def _record(
 
 
 def _list(application: Application, record: SessionRecord, as_json: bool) -> None:
-    from sprechstunde_cli.sanitize import clean
+    from sprechstunde_cli.render.sanitize import clean
     from sprechstunde_cli.services import handoff
 
     found = handoff.all_of(application.store, record.id)

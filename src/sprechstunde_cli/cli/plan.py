@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.cli.jsonout import dumps
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import ExitCode, InputError
+from sprechstunde_cli.render.jsonout import dumps
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -127,10 +127,10 @@ def _post(
     import os
     import secrets
 
-    from sprechstunde_cli.announce import targets
-    from sprechstunde_cli.secrets import require_token
+    from sprechstunde_cli.adapters import targets
     from sprechstunde_cli.services import announce as service
     from sprechstunde_cli.services.plan import publish_files
+    from sprechstunde_cli.system.credentials import require_token
 
     config, store, now = application.config, application.store, application.clock.now()
     factory = targets.TargetFactory(
@@ -138,7 +138,7 @@ def _post(
         open_provider=application.provider,
         open_mailer=application.mailer,
         mastodon_token=lambda: require_token("mastodon", application.paths),
-        http=targets.HTTP_FACTORY(),
+        transport=application.wiring.transport,
     )
     owner = f"{os.getpid()}-{secrets.token_hex(4)}"
     try:
@@ -164,7 +164,7 @@ def _post(
 
 
 def _report(application: Application, report: AnnounceReport, files: list[FileResult]) -> int:
-    from sprechstunde_cli.sanitize import clean
+    from sprechstunde_cli.render.sanitize import clean
 
     problems = 0
     for o in report.outcomes:
@@ -188,7 +188,7 @@ def _report(application: Application, report: AnnounceReport, files: list[FileRe
 
 
 def _dry_run(application: Application, count: int) -> None:
-    from sprechstunde_cli.sanitize import clean
+    from sprechstunde_cli.render.sanitize import clean
     from sprechstunde_cli.services.plan import preview
 
     config, now = application.config, application.clock.now()
@@ -225,7 +225,7 @@ def _report_file(application: Application, result: FileResult, *, to_stderr: boo
 
 
 def _row_line(row: CalendarRow) -> str:
-    from sprechstunde_cli.sanitize import clean
+    from sprechstunde_cli.render.sanitize import clean
 
     spec = row.entry.spec
     zone = _zone(spec.timezone)

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.cli.jsonout import dumps
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.render.jsonout import dumps
 
 sandbox_app = typer.Typer(
     help="Act as citizens on the built-in local messenger.",
@@ -43,7 +43,7 @@ def send(
     """Send a message to the office as a citizen."""
     application: Application = ctx.obj
     from sprechstunde_cli.domain.model import MessageKind
-    from sprechstunde_cli.providers.local import LocalMessenger
+    from sprechstunde_cli.providers.local.server import LocalMessenger
 
     attached = [
         (p, k)
@@ -61,7 +61,7 @@ def send(
     with LocalMessenger(application.paths.local_messenger_file) as messenger:
         if attached:
             path, kind = attached[0]
-            from sprechstunde_cli.media import sniff
+            from sprechstunde_cli.domain.media import sniff
 
             data = path.read_bytes()
             found = sniff(data, None)
@@ -89,7 +89,7 @@ def call(
 ) -> None:
     """Call the office as a citizen (the office refuses calls)."""
     application: Application = ctx.obj
-    from sprechstunde_cli.providers.local import LocalMessenger
+    from sprechstunde_cli.providers.local.server import LocalMessenger
 
     with LocalMessenger(application.paths.local_messenger_file) as messenger:
         call_id = messenger.citizen_call(sender, name=name, video=video)
@@ -104,7 +104,7 @@ def inbox(
 ) -> None:
     """Show what a citizen's phone shows: their messages and the office's answers."""
     application: Application = ctx.obj
-    from sprechstunde_cli.providers.local import LocalMessenger
+    from sprechstunde_cli.providers.local.server import LocalMessenger
 
     with LocalMessenger(application.paths.local_messenger_file) as messenger:
         entries = messenger.phone(handle)
@@ -127,7 +127,7 @@ def inbox(
                 )
             )
         return
-    from sprechstunde_cli.render import phone_view
+    from sprechstunde_cli.render.views import phone_view
 
     application.console.print(phone_view(handle, entries))
 
@@ -139,7 +139,7 @@ def status(
 ) -> None:
     """Show the local messenger's status: the public notices the office posted."""
     application: Application = ctx.obj
-    from sprechstunde_cli.providers.local import STATUS_CHAT, LocalMessenger
+    from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
 
     with LocalMessenger(application.paths.local_messenger_file) as messenger:
         entries = messenger.phone(STATUS_CHAT)
@@ -147,6 +147,6 @@ def status(
         for e in entries:
             typer.echo(dumps({"id": e.id, "text": e.text, "at": e.at.isoformat()}))
         return
-    from sprechstunde_cli.render import phone_view
+    from sprechstunde_cli.render.views import phone_view
 
     application.console.print(phone_view("status", entries))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import ConfigError, ExitCode, NotFoundError, StateError
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def _print_step(application: Application, report: StepReport) -> None:
 def _run_live(application: Application, hour: Hour) -> None:
     from rich.live import Live
 
-    from sprechstunde_cli.render import live_view
+    from sprechstunde_cli.render.views import live_view
 
     out = application.console
     hint = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"

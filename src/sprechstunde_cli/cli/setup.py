@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,10 +11,10 @@ import typer
 
 from sprechstunde_cli.cli.app import app
 from sprechstunde_cli.errors import ConfigError
-from sprechstunde_cli.paths import private_dir
+from sprechstunde_cli.system.files import create_private, ensure_dir, write_private
 
 if TYPE_CHECKING:
-    from sprechstunde_cli.cli.context import Application
+    from sprechstunde_cli.cli.application import Application
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import SessionSpec
 
@@ -56,14 +55,13 @@ def init(
 def write_config(path: Path, data: bytes, *, force: bool) -> None:
     """Write `data` to `path` readable by the owner only; refuse to replace a file unless forced."""
     try:
-        if not path.parent.exists():
-            # Only a directory we create is made private: chmod-ing an existing one (the
-            # working directory with --config ./x.toml) would be a surprise.
-            private_dir(path.parent)
+        # Only a directory we create is made private: chmod-ing an existing one (the working
+        # directory with --config ./x.toml) would be a surprise.
+        ensure_dir(path.parent)
         if force:
-            _replace(path, data)
+            write_private(path, data)
         else:
-            _create(path, data)
+            create_private(path, data)
     except FileExistsError:
         raise ConfigError(
             f"A config file already exists at {path}.",
@@ -75,34 +73,6 @@ def write_config(path: Path, data: bytes, *, force: bool) -> None:
             f"Cannot write {path}: {exc.strerror or exc}.",
             "Check the directory's permissions, or pass --config FILE to write elsewhere.",
         ) from None
-
-
-def _create(path: Path, data: bytes) -> None:
-    # O_EXCL: two `init`s racing (or a file appearing meanwhile) cannot clobber each other.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)  # whatever the umask says
-            handle.write(data)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
-def _replace(path: Path, data: bytes) -> None:
-    # Write beside and rename, so a crash leaves the old config rather than half a new one.
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @app.command()
@@ -118,7 +88,7 @@ def check(ctx: typer.Context) -> None:
 def summary_lines(config: Config, path: Path, now: datetime) -> list[str]:
     """The plain-text summary `check` prints; config strings are cleaned but not trusted."""
     from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
-    from sprechstunde_cli.sanitize import clean
+    from sprechstunde_cli.render.sanitize import clean
 
     def show(text: str) -> str:
         return clean(text, single_line=True)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sprechstunde_cli.cli.app import app
-from sprechstunde_cli.cli.context import Application
-from sprechstunde_cli.cli.jsonout import dumps
+from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import ExitCode, InputError, NotFoundError
+from sprechstunde_cli.render.jsonout import dumps
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -55,7 +55,7 @@ def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = F
                 )
             )
         return
-    from sprechstunde_cli.render import threads_table
+    from sprechstunde_cli.render.views import threads_table
 
     application.console.print(
         threads_table(rows, now=application.clock.now(), tz=_zone(record.timezone))
@@ -66,8 +66,8 @@ def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = F
 def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> None:
     """Show one thread's messages and mark them read."""
     application: Application = ctx.obj
-    from sprechstunde_cli.render import thread_view
-    from sprechstunde_cli.services.operator import read_thread
+    from sprechstunde_cli.render.views import thread_view
+    from sprechstunde_cli.services.threads import read_thread
 
     record = application.current_session(session)
     provider = application.provider(record.provider)
@@ -112,7 +112,7 @@ def reply(
 ) -> None:
     """Answer a thread (and claim it if nobody has)."""
     application: Application = ctx.obj
-    from sprechstunde_cli.services.operator import reply as send_reply
+    from sprechstunde_cli.services.threads import reply as send_reply
 
     config = application.config
     record = application.current_session(session)
@@ -203,7 +203,7 @@ def tail(
 ) -> None:
     """Follow new messages of the open session as they arrive."""
     application: Application = ctx.obj
-    from sprechstunde_cli.render import message_line
+    from sprechstunde_cli.render.views import message_line
 
     store = application.store
     record = application.current_session(session)
@@ -241,7 +241,7 @@ def media(
 ) -> None:
     """List a thread's photos and voice notes, or open one with hour.media_command."""
     application: Application = ctx.obj
-    from sprechstunde_cli.render import citizen_text, media_label
+    from sprechstunde_cli.render.views import citizen_text, media_label
 
     record = application.current_session(session)
     store = application.store
@@ -257,8 +257,8 @@ def media(
         raise NotFoundError(
             f"Thread {number} has no attachment {index}.", f"List them: sprechstunde media {number}"
         )
-    from sprechstunde_cli.media import extension_for
-    from sprechstunde_cli.paths import write_private
+    from sprechstunde_cli.domain.media import extension_for
+    from sprechstunde_cli.system.files import write_private
 
     # Media are stored encrypted; a viewer gets a plain copy in the session's own tmp folder,
     # which the purge deletes with everything else.
@@ -287,7 +287,7 @@ def _edit(application: Application, session_id: str, number: int) -> str:
             "No reply text and no editor.",
             "Pass the text as an argument, use --template, or set $EDITOR.",
         )
-    from sprechstunde_cli.paths import write_private
+    from sprechstunde_cli.system.files import write_private
 
     # In the session's own folder, so the purge removes it should anything go wrong here.
     draft = application.paths.session_dir(session_id) / "tmp" / f"reply-{number}.txt"

@@ -164,8 +164,20 @@ class ThreadRow:
 
 
 class Clock(Protocol):
-    """Time is injected everywhere below the CLI."""
+    """The session's time, injected everywhere below the CLI (tests walk it by hand)."""
 
     def now(self) -> datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class Timer(Protocol):
+    """Real elapsed time for waits on a network or a lock: long polls, rate-limit pauses.
+
+    Separate from `Clock`: a test that walks the session's clock must not also make a provider's
+    long poll return before the server had a chance to answer.
+    """
+
+    def monotonic(self) -> float: ...
 
     def sleep(self, seconds: float) -> None: ...

@@ -1,1 +1,6 @@
-"""Messenger backends. Each module is one provider; only code here speaks to a messenger."""
+"""Messengers behind one small Protocol (`base.py`), declared in `registry.py`.
+
+Each messenger is a package of the same shape: `settings.py` (its config section and what it can
+do), `provider.py` (the Provider and its `create`), and the modules it needs beside them (an HTTP
+`client.py`, receiving, deleting …). `http.py` maps every HTTP failure to one error, for all.
+"""

@@ -1,17 +1,25 @@
-"""The provider seam: a small Protocol plus declared capabilities (DESIGN §4.4).
+"""The provider seam: a small Protocol plus declared capabilities (docs/ARCHITECTURE.md).
 
 Services ask `capabilities`; they never branch on a provider's name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, Self
 
-from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.domain.model import MessageKind, Timer
+from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
+
+if TYPE_CHECKING:
+    import httpx
+
+    from sprechstunde_cli.system.credentials import Secret
+    from sprechstunde_cli.system.paths import Paths
 
 
 class ReceiveMode(StrEnum):
@@ -87,6 +95,9 @@ class ReceiveBatch:
     events: tuple[Event, ...]
     # Pass this to the next receive() only after the events are committed to the store.
     cursor: str
+    # What the operator should know about the messenger itself (e.g. calls go unseen), said
+    # once when it starts and once when it ends; content-free.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,9 +119,55 @@ class DeleteOutcome:
     failures: tuple[str, ...] = ()  # reasons, free of ids and content
 
 
+def media_too_large(max_bytes: int) -> ProviderError:
+    """The one refusal of a photo, voice note or file over the size limit, for every provider."""
+    return ProviderError(
+        f"The file is larger than the limit of {max_bytes} bytes.",
+        "Raise hour.max_media_mb in the config to accept it.",
+    )
+
+
+def foreign_reference(what: str) -> ProviderError:
+    """A stored cursor or file reference that another provider wrote (the config switched
+    messengers in the middle of a session)."""
+    return ProviderError(
+        f"The stored {what} does not belong to this messenger.",
+        "Finish this session with the provider it was opened with.",
+    )
+
+
+@dataclass(frozen=True)
+class ProviderContext:
+    """What the application hands a provider it builds: where files live, the credential, and
+    the wiring tests replace (an httpx transport, the timer for network waits)."""
+
+    paths: Paths
+    # The provider's token; called only by providers that need one (raises AuthError if none).
+    token: Callable[[], Secret]
+    transport: httpx.BaseTransport | None = None
+    timer: Timer = field(default=SYSTEM_TIMER)
+
+
+class Closing:
+    """Makes a provider a context manager: `with application.provider(name) as provider:`."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class Provider(Protocol):
     name: str
     capabilities: Capabilities
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
         """Return events after `cursor`, waiting up to `wait` seconds for the first one."""

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sprechstunde_cli.announce.settings import Offset
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.config.announce import Offset
 from sprechstunde_cli.domain.model import SessionSpec, SessionState
 from sprechstunde_cli.domain.texts import german_date
 from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeError, StateError

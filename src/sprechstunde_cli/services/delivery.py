@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sprechstunde_cli import logs
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Provider
 from sprechstunde_cli.store import Store, outbox
+from sprechstunde_cli.system import logs
 
 _log = logs.get("delivery")
 

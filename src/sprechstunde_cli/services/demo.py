@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.domain.media import make_ogg_opus, make_png
 from sprechstunde_cli.domain.model import Clock, MessageKind
-from sprechstunde_cli.media import make_ogg_opus, make_png
-from sprechstunde_cli.providers.local import LocalMessenger, LocalProvider
-from sprechstunde_cli.services.closing import CloseReport, close
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
+from sprechstunde_cli.services.close import CloseReport, close
 from sprechstunde_cli.services.hour import Hour, StepReport, open_session
-from sprechstunde_cli.services.operator import reply
 from sprechstunde_cli.services.purge import Places, purge
+from sprechstunde_cli.services.threads import reply
 from sprechstunde_cli.store import Store, outbox
 
 HOUR = 60.0

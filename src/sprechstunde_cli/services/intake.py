@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.media import check_limits, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
     MessageKind,
@@ -24,7 +25,6 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.media import check_limits, sniff
 from sprechstunde_cli.providers.base import (
     DeleteReach,
     InboundCall,

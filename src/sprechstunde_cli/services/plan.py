@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sprechstunde_cli.announce.files import write_atomic
-from sprechstunde_cli.announce.ics import build_ics, default_domain, same_calendar
-from sprechstunde_cli.announce.snippet import build_snippet
+from sprechstunde_cli.adapters.ics import build_ics, default_domain, same_calendar
+from sprechstunde_cli.adapters.snippet import build_snippet
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, calendar
 from sprechstunde_cli.errors import SprechstundeError
-from sprechstunde_cli.schedule import HORIZON, Occurrence, calendar
 from sprechstunde_cli.services.announce import Item, candidates, items, states, text_for
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.files import publish
 
 # The feed keeps the last month, so a subscriber still sees what was cancelled or moved lately.
 FEED_PAST = timedelta(days=31)
@@ -75,11 +75,11 @@ def snippet_text(config: Config, now: datetime, count: int) -> str:
 
 
 def write_ics(config: Config, now: datetime, path: Path) -> bool:
-    return write_atomic(path, ics_bytes(config, now), same_calendar)
+    return publish(path, ics_bytes(config, now), same_calendar)
 
 
 def write_snippet(config: Config, now: datetime, path: Path, count: int) -> bool:
-    return write_atomic(path, snippet_text(config, now, count).encode("utf-8"))
+    return publish(path, snippet_text(config, now, count).encode("utf-8"))
 
 
 def publish_files(config: Config, now: datetime) -> list[FileResult]:

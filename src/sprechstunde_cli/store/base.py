@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
-from sprechstunde_cli.crypto import SessionKeys
 from sprechstunde_cli.errors import StoreError
-from sprechstunde_cli.paths import key_dir_for, write_private
+from sprechstunde_cli.store.crypto import SessionKeys
 from sprechstunde_cli.store.db import connect, transaction, with_retry
 from sprechstunde_cli.store.migrations import migrate
+from sprechstunde_cli.system.files import write_private
+from sprechstunde_cli.system.paths import key_dir_for
 
 
 def iso(moment: datetime) -> str:

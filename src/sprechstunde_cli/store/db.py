@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sprechstunde_cli.errors import StoreError
-from sprechstunde_cli.paths import private_dir
+from sprechstunde_cli.system.files import private_dir
 
 T = TypeVar("T")
 

@@ -12,10 +12,10 @@ from sprechstunde_cli.domain.model import (
     check_transition,
 )
 from sprechstunde_cli.errors import NotFoundError, StoreError
-from sprechstunde_cli.logs import get as get_logger
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import with_retry
 from sprechstunde_cli.store.threads import Inserted, ThreadInfo, ThreadQueries
+from sprechstunde_cli.system.logs import get as get_logger
 
 _log = get_logger("store")
 

@@ -7,12 +7,13 @@ by one because the room delete leaves the media store alone.
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix import events
-from sprechstunde_cli.providers.matrix.api import ADMIN, MatrixApi, MatrixError, pause, q
+from sprechstunde_cli.providers.matrix.client import ADMIN, MatrixApi, gone, q
 
 PURGE_TIMEOUT = 120.0  # a room of one consultation hour purges in well under a second
 POLL_FIRST = 0.05
@@ -22,7 +23,7 @@ PURGE_HINT = (
 )
 
 
-def purge_room(api: MatrixApi, room_id: str) -> None:
+def purge_room(api: MatrixApi, room_id: str, timer: Timer) -> None:
     """Delete the room with everything in it from the homeserver, and prove it is gone."""
     if not _room_exists(api, room_id):
         return  # purged by an earlier run
@@ -38,7 +39,7 @@ def purge_room(api: MatrixApi, room_id: str) -> None:
     delete_id = events.text(started.get("delete_id"))
     if not delete_id:
         raise ProviderError("The homeserver did not start the room purge.", PURGE_HINT)
-    _wait_for(api, delete_id)
+    _wait_for(api, delete_id, timer)
     for mxc in local:
         _delete_file(api, mxc)
     if _room_exists(api, room_id):
@@ -48,15 +49,15 @@ def purge_room(api: MatrixApi, room_id: str) -> None:
 def _room_exists(api: MatrixApi, room_id: str) -> bool:
     try:
         api.call("GET", f"{ADMIN}/v1/rooms/{q(room_id)}", "the room check")
-    except MatrixError as err:
-        if err.gone:
+    except HttpError as err:
+        if gone(err):
             return False
         raise
     return True
 
 
-def _wait_for(api: MatrixApi, delete_id: str) -> None:
-    deadline = time.monotonic() + PURGE_TIMEOUT
+def _wait_for(api: MatrixApi, delete_id: str, timer: Timer) -> None:
+    deadline = timer.monotonic() + PURGE_TIMEOUT
     step = POLL_FIRST
     while True:
         status = api.call(
@@ -67,12 +68,12 @@ def _wait_for(api: MatrixApi, delete_id: str) -> None:
             return
         if state == "failed":
             raise ProviderError("The homeserver's room purge failed.", PURGE_HINT)
-        if time.monotonic() > deadline:
+        if timer.monotonic() > deadline:
             raise ProviderError(
                 f"The homeserver's room purge did not finish in {PURGE_TIMEOUT:.0f} s.",
                 PURGE_HINT,
             )
-        pause(step)
+        timer.sleep(step)
         step = min(POLL_MAX, step * 2)
 
 
@@ -83,9 +84,9 @@ def _delete_file(api: MatrixApi, mxc: str) -> None:
     server, media_id = parts
     try:
         api.call("DELETE", f"{ADMIN}/v1/media/{q(server)}/{q(media_id)}", "deleting a file")
-    except MatrixError as err:
+    except HttpError as err:
         # Gone already, or a remote server's file this homeserver cannot delete.
-        if not (err.gone or err.status == 400):
+        if not (gone(err) or err.status == 400):
             raise
 
 
@@ -93,7 +94,7 @@ def check_admin(api: MatrixApi, user_id: str) -> list[str]:
     """Raise if server_admin is set but the account is no admin; warn about rate limits."""
     try:
         found = api.call("GET", f"{ADMIN}/v1/users/{q(user_id)}/admin", "the admin check")
-    except MatrixError as err:
+    except HttpError as err:
         if err.retryable:
             raise
         found = {}
@@ -107,7 +108,7 @@ def check_admin(api: MatrixApi, user_id: str) -> list[str]:
         limit = api.call(
             "GET", f"{ADMIN}/v1/users/{q(user_id)}/override_ratelimit", "the rate-limit check"
         )
-    except MatrixError as err:
+    except HttpError as err:
         if err.retryable:
             raise
         limit = {}

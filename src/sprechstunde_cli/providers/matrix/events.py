@@ -23,7 +23,6 @@ TIMELINE_TYPES = (
     "m.room.member",
     "m.room.create",
 )
-TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
 MEDIA_KINDS = {
     "m.image": MessageKind.IMAGE,
     "m.audio": MessageKind.VOICE,

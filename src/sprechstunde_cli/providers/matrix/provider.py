@@ -8,92 +8,55 @@ from __future__ import annotations
 
 import heapq
 import json
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.domain.media import sniff
+from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.media import sniff
+from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import (
-    Capabilities,
+    Closing,
     DeleteOutcome,
-    DeleteReach,
     Event,
     InboundCall,
     MediaRef,
     OutboundMedia,
+    ProviderContext,
     ReceiveBatch,
-    ReceiveMode,
     Sent,
+    foreign_reference,
+    media_too_large,
 )
 from sprechstunde_cli.providers.matrix import admin, events
-from sprechstunde_cli.providers.matrix.api import CLIENT, JSON, MatrixApi, MatrixError, q, too_large
+from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, http_client, q
 from sprechstunde_cli.providers.matrix.rooms import Rooms
+from sprechstunde_cli.providers.matrix.settings import SEND_KINDS, MatrixSettings, capabilities_for
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 TIMELINE_LIMIT = 50
 BACKFILL_PAGE = 100
 MAX_BACKFILL_PAGES = 50  # 5,000 events per room and sync: a bound, not a real limit
 SYNC_GRACE = 30.0  # the HTTP timeout beyond the long-poll's own
-SEND_KINDS = {
-    MessageKind.IMAGE: ("m.image", "bild"),
-    MessageKind.VOICE: ("m.audio", "sprachnachricht"),
-    MessageKind.FILE: ("m.file", "datei"),
-}
-
-RESIDUAL_REDACTED = (
-    "Redacted messages stay readable in the homeserver's database for its "
-    "redaction_retention_period (Synapse: 7 days by default) and in its search index.",
-    "Photos and voice notes stay in the homeserver's media store: redaction deletes no files.",
-    "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
-    "office's reach (compliant apps hide redacted messages).",
-)
-RESIDUAL_PURGED = (
-    "The office's own homeserver purged each room and its uploaded files; backups of that "
-    "server keep what they held until they expire.",
-    "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
-    "office's reach (compliant apps hide redacted messages).",
-)
 
 
-@dataclass(frozen=True)
-class MatrixSettings:
-    homeserver: str
-    user_id: str
-    server_admin: bool = False
-    broadcast_room: str | None = None
-    device_id: str | None = None
-
-
-def capabilities_for(settings: MatrixSettings) -> Capabilities:
-    return Capabilities(
-        receive=ReceiveMode.POLL,
-        send_text=True,
-        send_media=frozenset(SEND_KINDS),
-        download_media=True,
-        mark_read=True,
-        reject_calls=True,
-        delete_reach=DeleteReach.SERVER_WIDE if settings.server_admin else DeleteReach.BOTH_SIDES,
-        revoke_own=True,
-        delete_chat=True,
-        announce=settings.broadcast_room is not None,
-        idempotent_send=True,
-        residual_retention=RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED,
-    )
-
-
-class MatrixProvider:
+class MatrixProvider(Closing):
     name = "matrix"
 
     def __init__(
-        self, settings: MatrixSettings, api: MatrixApi, *, timeline_limit: int = TIMELINE_LIMIT
+        self,
+        settings: MatrixSettings,
+        api: MatrixApi,
+        *,
+        timeline_limit: int = TIMELINE_LIMIT,
+        timer: Timer = SYSTEM_TIMER,
     ) -> None:
         self.settings = settings
         self.api = api
         self.capabilities = capabilities_for(settings)
-        self.rooms = Rooms(api, settings.user_id)
+        self.timer = timer
+        self.rooms = Rooms(api, settings.user_id, timer)
         self.timeline_limit = timeline_limit
         self._filter = events.sync_filter(timeline_limit)
         self._checked_identity = False
@@ -107,10 +70,10 @@ class MatrixProvider:
             # A restarted process: invites seen before the crash are no longer in the stream.
             self.rooms.find_pending_invites()
         self._looked_for_invites = True
-        deadline = time.monotonic() + max(0.0, wait)
+        deadline = self.timer.monotonic() + max(0.0, wait)
         since = cursor or None
         while True:
-            left = max(0.0, deadline - time.monotonic())
+            left = max(0.0, deadline - self.timer.monotonic())
             body = self._sync(since, left)
             joined = self.rooms.accept_invites(obj(obj(body.get("rooms")).get("invite")))
             found = self._events(body, since)
@@ -118,7 +81,7 @@ class MatrixProvider:
             if found:
                 return ReceiveBatch(tuple(found), since)
             # A room joined just now shows its history in the very next sync: fetch it at once.
-            if not joined and time.monotonic() >= deadline:
+            if not joined and self.timer.monotonic() >= deadline:
                 return ReceiveBatch((), since)
 
     def _sync(self, since: str | None, wait: float) -> JSON:
@@ -129,17 +92,12 @@ class MatrixProvider:
             body = self.api.call(
                 "GET", f"{CLIENT}/sync", "the sync", params=params, timeout=wait + SYNC_GRACE
             )
-        except MatrixError as err:
+        except http.Refused as err:
             if since and err.status == 400:
-                raise MatrixError(
-                    "The stored cursor does not belong to this Matrix account.",
-                    "Finish this session with the provider and account it was opened with.",
-                    status=err.status,
-                    errcode=err.errcode,
-                ) from None
+                raise foreign_reference("cursor") from None
             raise
         if not isinstance(body.get("next_batch"), str) or not body["next_batch"]:
-            raise MatrixError(
+            raise http.ServerFailed(
                 "The Matrix homeserver's sync answer has no next_batch token.",
                 "Check that providers.matrix.homeserver is a Matrix homeserver; it is retried.",
                 retryable=True,
@@ -256,7 +214,7 @@ class MatrixProvider:
         )
         url = events.text(upload.get("content_uri"))
         if not events.split_mxc(url):
-            raise MatrixError(
+            raise http.ServerFailed(
                 "The Matrix homeserver's upload answer has no content_uri.",
                 "Check the homeserver's media repository; it is retried.",
                 retryable=True,
@@ -286,7 +244,7 @@ class MatrixProvider:
         body = self.api.call("PUT", path, "the send", json=content)
         event_id = events.text(body.get("event_id"))
         if not event_id:
-            raise MatrixError(
+            raise http.ServerFailed(
                 "The Matrix homeserver's send answer has no event_id.",
                 "It is retried with the same transaction id, so it cannot double.",
                 retryable=True,
@@ -297,13 +255,10 @@ class MatrixProvider:
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
         if media.size is not None and media.size > max_bytes:
-            raise too_large(max_bytes)
+            raise media_too_large(max_bytes)
         handle = events.MediaHandle.unpack(media.ref)
         if handle is None or events.split_mxc(handle.mxc) is None:
-            raise ProviderError(
-                "This file reference does not come from the Matrix provider.",
-                "Finish this session with the provider it was opened with.",
-            )
+            raise foreign_reference("file reference")
         # The file outlives a redaction on the server: we honour the redaction ourselves.
         event = self.rooms.event(handle.room_id, handle.event_id)
         if event is None or events.obj(event.get("content")).get("url") != handle.mxc:
@@ -352,7 +307,7 @@ class MatrixProvider:
 
     def delete_chat(self, chat: str) -> DeleteOutcome:
         if self.settings.server_admin:
-            admin.purge_room(self.api, chat)
+            admin.purge_room(self.api, chat, self.timer)
         else:
             self.rooms.leave_and_forget(chat)
         return DeleteOutcome(requested=1, confirmed=1)
@@ -386,6 +341,12 @@ class MatrixProvider:
 
     def close(self) -> None:
         self.api.http.close()
+
+
+def create(settings: MatrixSettings, context: ProviderContext) -> MatrixProvider:
+    """Factory for the registry: the office's account, with the token from the keyring."""
+    client = http_client(settings.homeserver, context.token(), context.transport)
+    return MatrixProvider(settings, MatrixApi(client), timer=context.timer)
 
 
 def obj(value: Any) -> dict[str, Any]:

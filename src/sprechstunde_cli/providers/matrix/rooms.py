@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import DeleteOutcome
+from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix import events
-from sprechstunde_cli.providers.matrix.api import CLIENT, JSON, MatrixApi, MatrixError, q
+from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, gone, q
 
 
 class Rooms:
-    def __init__(self, api: MatrixApi, own_user: str) -> None:
+    def __init__(self, api: MatrixApi, own_user: str, timer: Timer) -> None:
         self.api = api
         self.own_user = own_user
+        self.timer = timer
         self._names: dict[str, dict[str, str]] = {}
         self._pending: set[str] = set()
         self._joins_not_before = 0.0  # monotonic: a rate-limited join waits as it was told
@@ -37,15 +39,15 @@ class Rooms:
         """Join every room the office was invited to; True if any was joined now."""
         self._pending.update(r for r in invites if isinstance(r, str))
         joined = False
-        if time.monotonic() < self._joins_not_before:
+        if self.timer.monotonic() < self._joins_not_before:
             return False  # the server asked to wait; the invites stay pending
         for room_id in sorted(self._pending):
             try:
                 self.api.call("POST", f"{CLIENT}/join/{q(room_id)}", "joining a chat", json={})
-            except MatrixError as err:
+            except HttpError as err:
                 if err.retryable and err.retry_after > 0:
                     # Rate limited: no more joins (of any room) until the wait is over.
-                    self._joins_not_before = time.monotonic() + err.retry_after
+                    self._joins_not_before = self.timer.monotonic() + err.retry_after
                     break
                 if err.retryable:
                     continue  # stays pending: tried again on the next receive
@@ -69,7 +71,7 @@ class Rooms:
                     f"{CLIENT}/rooms/{q(room_id)}/state/m.room.member/{q(user_id)}",
                     "a display name",
                 )
-            except MatrixError as err:
+            except HttpError as err:
                 if err.retryable:
                     raise
                 member = {}
@@ -85,7 +87,7 @@ class Rooms:
             return self.api.call(
                 "GET", f"{CLIENT}/rooms/{q(room_id)}/event/{q(event_id)}", "an event lookup"
             )
-        except MatrixError as err:
+        except HttpError as err:
             if err.status in (403, 404) and not err.retryable:
                 return None
             raise
@@ -99,9 +101,9 @@ class Rooms:
             return self.api.download(
                 f"/_matrix/client/v1/media/download/{tail}", "the file download", max_bytes
             )
-        except MatrixError as err:
-            if err.errcode != "M_UNRECOGNIZED":
-                if err.gone:
+        except HttpError as err:
+            if err.code != "M_UNRECOGNIZED":
+                if gone(err):
                     raise ProviderError(
                         "The file is no longer on the Matrix homeserver.",
                         "Ask the citizen to send it again.",
@@ -128,10 +130,10 @@ class Rooms:
             try:
                 self.api.call("PUT", path, "a redaction", json={})
                 confirmed += 1
-            except MatrixError as err:
+            except HttpError as err:
                 if err.retryable:
                     raise
-                if err.gone:
+                if gone(err):
                     confirmed += 1  # purged already: nothing left to redact
                 elif err.status == 403:
                     failures.append("the office may not redact in one chat (power level)")
@@ -151,8 +153,8 @@ class Rooms:
                 self.api.call(
                     "POST", f"{CLIENT}/rooms/{q(room_id)}/{step}", "leaving a chat", json={}
                 )
-            except MatrixError as err:
-                if not err.gone and err.status != 403:
+            except HttpError as err:
+                if not gone(err) and err.status != 403:
                     raise
         if self.is_joined(room_id):
             raise ProviderError(
@@ -188,7 +190,7 @@ class Rooms:
             state: Any = self.api.call_list(
                 f"{CLIENT}/rooms/{q(room_id)}/state", "the broadcast room's state"
             )
-        except MatrixError as err:
+        except HttpError as err:
             if err.retryable:
                 raise
             return ["The office account cannot read the broadcast room (is it a member?)."]

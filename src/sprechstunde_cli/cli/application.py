@@ -1,0 +1,165 @@
+"""The application object every command gets as ctx.obj: paths, config, store, clock, output.
+
+`Wiring` is what the outside world plugs in: the clock, the timer for network waits, and the
+httpx transport every HTTP adapter uses. A terminal gets the real ones; a test passes its own,
+as `CliRunner().invoke(app, args, obj=Wiring(...))`, the way httpx takes a `transport=`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import typer
+
+from sprechstunde_cli.errors import NotFoundError, SprechstundeError
+from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
+
+if TYPE_CHECKING:
+    import httpx
+    from rich.console import Console
+
+    from sprechstunde_cli.adapters.smtp import Mailer
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.domain.model import Clock, SessionRecord, Timer
+    from sprechstunde_cli.providers.base import Provider, ProviderContext
+    from sprechstunde_cli.store import Store
+    from sprechstunde_cli.system.paths import Paths
+
+
+@dataclass(frozen=True)
+class Wiring:
+    clock: Clock = field(default_factory=SystemClock)
+    timer: Timer = SYSTEM_TIMER
+    # For every HTTP adapter (messengers, Mastodon); None: the real network.
+    transport: httpx.BaseTransport | None = None
+
+
+class Application:
+    def __init__(
+        self, paths: Paths, wiring: Wiring | None = None, operator_override: str | None = None
+    ) -> None:
+        self.paths = paths
+        self.wiring = wiring or Wiring()
+        self._operator = operator_override
+        self.clock: Clock = self.wiring.clock
+
+    @cached_property
+    def config(self) -> Config:
+        from sprechstunde_cli.config import load_config
+
+        return load_config(self.paths.config_file)
+
+    @cached_property
+    def store(self) -> Store:
+        from sprechstunde_cli.store import Store
+        from sprechstunde_cli.system import logs
+
+        # Every command that touches the store may change state: give it the log.
+        logs.configure(self.paths.log_file)
+        return Store.open(self.paths.store_file, self.paths.key_dir)
+
+    @cached_property
+    def console(self) -> Console:
+        from sprechstunde_cli.render.views import make_console
+
+        return make_console()
+
+    @cached_property
+    def err_console(self) -> Console:
+        from sprechstunde_cli.render.views import make_console
+
+        return make_console(stderr=True)
+
+    def say(self, message: str) -> None:
+        """A status line for the operator: never wrapped, so scripts can grep it."""
+        self.console.print(message, soft_wrap=True)
+
+    def warn(self, message: str) -> None:
+        self.err_console.print(f"Warning: {message}", soft_wrap=True)
+
+    @property
+    def operator(self) -> str:
+        if self._operator:
+            return self._operator
+        if self.paths.config_file.exists() and self.config.operator:
+            return self.config.operator
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no passwd entry in some containers
+            return "operator"
+
+    def mailer(self) -> Mailer | None:
+        """The SMTP sender of [mail], or None when hand-offs go to an export file."""
+        settings = self.config.mail
+        if settings is None:
+            return None
+        from sprechstunde_cli.adapters.smtp import Mailer
+        from sprechstunde_cli.system.credentials import require_token
+
+        password = require_token("smtp", self.paths).reveal() if settings.user else None
+        return Mailer(settings, password)
+
+    def provider(self, name: str) -> Provider:
+        """The messenger `name`, built from its config section; use it as a context manager."""
+        from sprechstunde_cli.providers.registry import entry_for
+
+        entry = entry_for(name)
+        if self.paths.config_file.exists():
+            settings = self.config.provider_settings(name)
+        else:
+            settings = entry.parse_settings({})  # the sandbox and demo run without a config
+        return entry.create(settings, self.provider_context(name))
+
+    def provider_context(self, name: str) -> ProviderContext:
+        from sprechstunde_cli.providers.base import ProviderContext
+        from sprechstunde_cli.system.credentials import require_token
+
+        return ProviderContext(
+            paths=self.paths,
+            token=lambda: require_token(name, self.paths),
+            transport=self.wiring.transport,
+            timer=self.wiring.timer,
+        )
+
+    def current_session(self, session_id: str | None) -> SessionRecord:
+        """The named session, or the one session that is open right now."""
+        from sprechstunde_cli.domain.model import SessionState
+
+        if session_id:
+            return self.store.require_session(session_id)
+        running = self.store.sessions(SessionState.OPEN, SessionState.CLOSING)
+        if len(running) == 1:
+            return running[0]
+        if not running:
+            closed = self.store.sessions(SessionState.CLOSED)
+            if closed:
+                # Typically a `close --purge` whose purge stopped: finish that one.
+                raise NotFoundError(
+                    f"No session is open; '{closed[-1].id}' is closed but not yet purged.",
+                    f"Delete its data: sprechstunde purge {closed[-1].id}",
+                )
+            raise NotFoundError(
+                "No session is open.",
+                "Start one with: sprechstunde open (or name one with --session).",
+            )
+        ids = ", ".join(s.id for s in running)
+        raise NotFoundError(
+            f"Several sessions are open ({ids}).", "Name the one you mean with --session ID."
+        )
+
+
+def report_error(err: SprechstundeError) -> None:
+    from sprechstunde_cli.render.sanitize import clean
+
+    typer.echo(f"Error: {clean(err.message)}", err=True)
+    if err.hint:
+        typer.echo(f"Hint: {clean(err.hint)}", err=True)
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")

@@ -1,0 +1,68 @@
+"""The [handoff] section: which department gets which question, and where exports go."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sprechstunde_cli.config import read
+from sprechstunde_cli.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    # Department name (as operators type it) → mailbox.
+    departments: Mapping[str, str] = field(default_factory=dict)
+    # Where a hand-off goes when its department has no mailbox of its own; also the address
+    # the closing words offer ({office_email}).
+    default_mailbox: str = ""
+    # Without [mail], hand-offs are written here for the operator to take. Empty: the
+    # directory `close` runs in.
+    export_dir: Path | None = None
+    offer: bool = False  # append texts.closing_handoff_offer to the closing words
+
+    def mailbox(self, department: str) -> str | None:
+        return self.departments.get(department) or self.default_mailbox or None
+
+
+def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
+    read.check_keys(tbl, "handoff", {"departments", "default_mailbox", "export_dir", "offer"})
+    departments = tbl.get("departments", {})
+    if not isinstance(departments, dict):
+        raise ConfigError(
+            "must be a table of name = address.",
+            'Write departments = { Wohngeldamt = "wohngeld@example.org" }.',
+            "handoff.departments",
+        )
+    for name, address in departments.items():
+        _address(address, f"handoff.departments.{name}")
+    default = tbl.get("default_mailbox", "")
+    if default:
+        _address(default, "handoff.default_mailbox")
+    export_dir = tbl.get("export_dir")
+    if export_dir is not None and not isinstance(export_dir, str):
+        raise ConfigError(
+            "must be a path.", 'Write export_dir = "~/Übergaben".', "handoff.export_dir"
+        )
+    offer = tbl.get("offer", False)
+    if not isinstance(offer, bool):
+        raise ConfigError("must be true or false.", "Write offer = true.", "handoff.offer")
+    if offer and not default:
+        raise ConfigError(
+            "needs an address to offer.",
+            'Set default_mailbox = "buergerbuero@example.org".',
+            "handoff.offer",
+        )
+    return HandoffSettings(
+        departments=dict(departments),
+        default_mailbox=str(default),
+        export_dir=Path(export_dir).expanduser() if export_dir else None,
+        offer=offer,
+    )
+
+
+def _address(value: object, key: str) -> None:
+    if not isinstance(value, str) or "@" not in value or any(c.isspace() for c in value):
+        raise ConfigError("must be an e-mail address.", 'Write it as "name@example.org".', key)

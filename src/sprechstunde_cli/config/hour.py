@@ -1,0 +1,78 @@
+"""`[hour]`: how the live hour runs (last call, polling, size limits, the media viewer)."""
+
+from __future__ import annotations
+
+import math
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sprechstunde_cli.config import read
+from sprechstunde_cli.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class HourSettings:
+    last_call_minutes: float = 10.0
+    poll_seconds: float = 1.0
+    max_message_chars: int = 4096
+    max_media_mb: float = 25.0
+    # Run to open a photo or voice note; {file} is replaced by the path. Empty: just print it.
+    media_command: str = ""
+
+    @property
+    def max_media_bytes(self) -> int:
+        return int(self.max_media_mb * 1024 * 1024)
+
+
+def parse_hour(tbl: Mapping[str, Any]) -> HourSettings:
+    names = {f.name for f in fields(HourSettings)}
+    read.check_keys(tbl, "hour", names)
+    values: dict[str, Any] = {}
+    for f in fields(HourSettings):
+        if f.name not in tbl:
+            continue
+        value = tbl[f.name]
+        if f.name == "media_command":
+            values[f.name] = _command(tbl, "hour.media_command", f.name)
+            continue
+        # TOML allows nan and inf; neither is a usable limit or interval.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ConfigError(
+                f"must be a non-negative number, not {value!r}.",
+                "Write a plain number such as 10.",
+                f"hour.{f.name}",
+            )
+        values[f.name] = float(value)
+    chars = tbl.get("max_message_chars", HourSettings.max_message_chars)
+    if not isinstance(chars, int) or chars < 1:
+        raise ConfigError(
+            f"must be a whole number of at least 1, not {chars!r}.",
+            "Write e.g. max_message_chars = 4096.",
+            "hour.max_message_chars",
+        )
+    values["max_message_chars"] = chars
+    if values.get("poll_seconds", 1.0) <= 0:
+        raise ConfigError("must be greater than 0.", "Use e.g. 1.0.", "hour.poll_seconds")
+    return HourSettings(**values)
+
+
+def _command(tbl: Mapping[str, Any], key: str, name: str) -> str:
+    # The command is split like a shell would split it (never run through a shell), so an
+    # unbalanced quote is caught here rather than when the first photo arrives.
+    command = read.string(tbl, name, key)
+    try:
+        shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(
+            f"cannot be split into arguments: {exc}.",
+            'Balance the quotes, e.g. media_command = "xdg-open {file}".',
+            key,
+        ) from None
+    return command

@@ -1,0 +1,101 @@
+"""Load the TOML config and check every section; every error names the key path and the fix."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sprechstunde_cli.config import read
+from sprechstunde_cli.config.announce import parse_announce
+from sprechstunde_cli.config.handoff import parse_handoff
+from sprechstunde_cli.config.hour import parse_hour
+from sprechstunde_cli.config.mail import parse_mail_settings
+from sprechstunde_cli.config.model import Config
+from sprechstunde_cli.config.providers import KNOWN_PROVIDERS, parse_providers
+from sprechstunde_cli.config.schedules import parse_schedules
+from sprechstunde_cli.config.sessions import parse_session
+from sprechstunde_cli.config.texts import parse_templates, parse_texts
+from sprechstunde_cli.domain.schedule import find
+from sprechstunde_cli.errors import ConfigError
+
+DEFAULT_TIMEZONE = "Europe/Berlin"
+SECTIONS = (
+    "office", "hour", "sessions", "texts", "templates", "providers",
+    "mail", "handoff", "schedules", "announce",
+)  # fmt: skip
+
+
+def load_config(path: Path) -> Config:
+    if not path.exists():
+        raise ConfigError(
+            f"No config file at {path}.",
+            "Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG).",
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}.", "Fix the syntax at the line named."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Cannot read {path}: {exc}.", "Check the file and its permissions."
+        ) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
+    read.check_keys(raw, "", SECTIONS)
+    office_tbl = read.table(raw, "office", "office")
+    read.check_keys(office_tbl, "office", {"name", "operator", "timezone"})
+    timezone = read.zone(
+        read.string(office_tbl, "timezone", "office.timezone", DEFAULT_TIMEZONE),
+        "office.timezone",
+    )
+    # Checked in this order, so one run names the first problem of the file as read top-down.
+    hour = parse_hour(read.table(raw, "hour", "hour"))
+    texts = parse_texts(read.table(raw, "texts", "texts"))
+    templates = parse_templates(read.table(raw, "templates", "templates"))
+    providers = parse_providers(read.table(raw, "providers", "providers"))
+    sessions_tbl = read.table(raw, "sessions", "sessions")
+    sessions = {
+        sid: parse_session(
+            sid, read.table(sessions_tbl, sid, f"sessions.{sid}"), timezone, KNOWN_PROVIDERS
+        )
+        for sid in sessions_tbl
+    }
+    schedules = parse_schedules(
+        read.table(raw, "schedules", "schedules"), timezone, KNOWN_PROVIDERS
+    )
+    for sid in sessions:
+        if find(schedules, sid) is not None:
+            raise ConfigError(
+                "has the id of a date of a schedule.", "Rename the session.", f"sessions.{sid}"
+            )
+    mail = parse_mail_settings(read.table(raw, "mail", "mail"), "mail") if "mail" in raw else None
+    announce = parse_announce(
+        read.table(raw, "announce", "announce"), KNOWN_PROVIDERS, path.parent if path else None
+    )
+    if "email" in announce.channels and mail is None:
+        raise ConfigError(
+            "needs a [mail] section (the SMTP server to send through).",
+            "Add [mail] with host and sender, or set enabled = false.",
+            "announce.email",
+        )
+    return Config(
+        office=read.string(office_tbl, "name", "office.name", ""),
+        operator=read.string(office_tbl, "operator", "office.operator", ""),
+        timezone=timezone,
+        sessions=dict(sorted(sessions.items(), key=lambda kv: kv[1].start)),
+        texts=texts,
+        templates=templates,
+        hour=hour,
+        providers=providers,
+        path=path,
+        mail=mail,
+        handoff=parse_handoff(read.table(raw, "handoff", "handoff")),
+        schedules=schedules,
+        announce=announce,
+    )

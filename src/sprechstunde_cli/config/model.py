@@ -1,0 +1,71 @@
+"""The validated config: one frozen value every command reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sprechstunde_cli.config.announce import AnnounceSettings
+from sprechstunde_cli.config.handoff import HandoffSettings
+from sprechstunde_cli.config.hour import HourSettings
+from sprechstunde_cli.config.mail import MailSettings
+from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.schedule import Schedule, find, planned
+from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
+from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.providers.registry import entry_for
+
+
+@dataclass(frozen=True)
+class Config:
+    office: str
+    operator: str
+    timezone: str
+    sessions: Mapping[str, SessionSpec]
+    texts: Texts = DEFAULT_TEXTS
+    templates: Mapping[str, str] = field(default_factory=dict)
+    hour: HourSettings = field(default_factory=HourSettings)
+    # Each [providers.<name>] section, parsed and checked by that provider's settings reader.
+    providers: Mapping[str, object] = field(default_factory=dict)
+    path: Path | None = None
+    mail: MailSettings | None = None  # None: hand-offs go to an export file instead
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    schedules: Mapping[str, Schedule] = field(default_factory=dict)
+    announce: AnnounceSettings = field(default_factory=AnnounceSettings)
+
+    def provider_settings(self, name: str) -> object:
+        """The provider's parsed section; its defaults when the config has none."""
+        if name in self.providers:
+            return self.providers[name]
+        return entry_for(name).parse_settings({})
+
+    def session(self, session_id: str) -> SessionSpec:
+        if session_id in self.sessions:
+            return self.sessions[session_id]
+        # A schedule's date: "<schedule>-2026-12-16", found without expanding the whole rule.
+        found = find(self.schedules, session_id)
+        if found is not None and not found.cancelled:
+            return found.spec
+        if found is not None:
+            why = f"public holiday: {found.holiday}" if found.holiday else "listed in skip"
+            raise ConfigError(
+                f"Session '{session_id}' is cancelled ({why}).",
+                f"To hold it after all, move it: [schedules.{found.schedule}.move].",
+            )
+        known = ", ".join([*self.sessions, *(f"{s}-YYYY-MM-DD" for s in self.schedules)])
+        raise ConfigError(
+            f"No session '{session_id}' in the config (known: {known or 'none'}).",
+            "Add a [sessions.<id>] table to the config, or pick one of the known ids "
+            "(sprechstunde schedule lists the dates).",
+        )
+
+    def upcoming(self, now: datetime) -> list[SessionSpec]:
+        """Sessions that have not ended yet, soonest first (schedules up to a horizon)."""
+        specs = [*self.sessions.values(), *planned(self.schedules, now)]
+        return sorted((s for s in specs if s.end > now), key=lambda s: s.start)
+
+    def next_session_after(self, moment: datetime, exclude: str = "") -> SessionSpec | None:
+        later = [s for s in self.upcoming(moment) if s.start > moment and s.id != exclude]
+        return later[0] if later else None

@@ -1,0 +1,167 @@
+"""The office's side of the local messenger, through the common Provider interface."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sprechstunde_cli.domain.model import MessageKind, Timer
+from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers.base import (
+    Capabilities,
+    Closing,
+    DeleteOutcome,
+    DeleteReach,
+    Event,
+    InboundCall,
+    InboundMessage,
+    MediaRef,
+    OutboundMedia,
+    ReceiveBatch,
+    ReceiveMode,
+    Sent,
+    foreign_reference,
+    media_too_large,
+)
+from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
+from sprechstunde_cli.providers.local.settings import LocalSettings
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base import ProviderContext
+
+POLL_STEP_S = 0.05
+
+
+class LocalProvider(Closing):
+    """The office's side of the local messenger."""
+
+    name = "local"
+    capabilities = Capabilities(
+        receive=ReceiveMode.POLL,
+        send_text=True,
+        send_media=frozenset({MessageKind.IMAGE, MessageKind.VOICE, MessageKind.FILE}),
+        download_media=True,
+        mark_read=True,
+        reject_calls=True,
+        delete_reach=DeleteReach.BOTH_SIDES,
+        revoke_own=True,
+        delete_chat=True,
+        announce=True,
+        idempotent_send=True,
+        residual_retention=(),
+    )
+
+    def __init__(self, messenger: LocalMessenger, *, timer: Timer = SYSTEM_TIMER) -> None:
+        self.messenger = messenger
+        self._timer = timer
+
+    def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        seq = _seq(cursor)
+        timer = self._timer
+        deadline = timer.monotonic() + wait
+        while True:
+            rows = self.messenger.events_after(seq)
+            if rows or timer.monotonic() >= deadline:
+                break
+            timer.sleep(min(POLL_STEP_S, max(0.0, deadline - timer.monotonic())))
+        events = tuple(_event(r) for r in rows)
+        return ReceiveBatch(events, str(rows[-1]["seq"] if rows else seq))
+
+    def send_text(self, chat: str, text: str, key: str) -> Sent:
+        return Sent(self.messenger.office_send(chat, text, key))
+
+    def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
+        return Sent(
+            self.messenger.office_send(
+                chat, caption, key, kind=media.kind.value, media=media.data, mime=media.mime
+            )
+        )
+
+    def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
+        if media.size is not None and media.size > max_bytes:
+            raise media_too_large(max_bytes)
+        data = self.messenger.media(media.ref)
+        if data is None:
+            raise ProviderError(
+                "The file is no longer on the local messenger.",
+                "It was deleted; ask the citizen to send it again.",
+            )
+        # The declared size may be missing or wrong; the bytes decide.
+        if len(data) > max_bytes:
+            raise media_too_large(max_bytes)
+        return data
+
+    def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
+        self.messenger.mark_read(chat, provider_ids)
+
+    def reject_call(self, call: InboundCall) -> None:
+        self.messenger.set_call_state(call.provider_id, "rejected")
+
+    def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
+        self.messenger.delete(chat, provider_ids)
+        left = self.messenger.existing(chat, provider_ids)
+        return DeleteOutcome(requested=len(provider_ids), confirmed=len(provider_ids) - len(left))
+
+    def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
+        return self.messenger.existing(chat, provider_ids)
+
+    def delete_chat(self, chat: str) -> DeleteOutcome:
+        removed = self.messenger.delete_chat(chat)
+        return DeleteOutcome(requested=removed, confirmed=removed)
+
+    def announce(self, text: str, key: str) -> Sent:
+        return Sent(self.messenger.office_send(STATUS_CHAT, text, key))
+
+    def check(self) -> tuple[str, ...]:
+        return ()
+
+    def close(self) -> None:
+        self.messenger.close()
+
+
+def _seq(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return int(cursor)
+    except ValueError:
+        raise foreign_reference("cursor") from None
+
+
+def _event(r: sqlite3.Row) -> Event:
+    at = datetime.fromisoformat(r["at"])
+    if r["type"] == "call":
+        return InboundCall(
+            provider_id=r["id"],
+            chat=r["chat"],
+            sender_name=r["sender_name"],
+            at=at,
+            video=r["kind"] == "video",
+        )
+    kind = MessageKind(r["kind"])
+    media = None
+    if r["size"] is not None:
+        media = MediaRef(
+            ref=r["id"],
+            mime=r["mime"] or "application/octet-stream",
+            size=int(r["size"]),
+            filename=r["filename"] or "",
+            duration=r["duration"],
+        )
+    return InboundMessage(
+        provider_id=r["id"],
+        chat=r["chat"],
+        sender_name=r["sender_name"],
+        sent_at=at,
+        kind=kind,
+        text=r["text"],
+        media=media,
+    )
+
+
+def create(settings: LocalSettings, context: ProviderContext) -> LocalProvider:
+    """Factory for the registry; the local messenger needs no settings and no token."""
+    return LocalProvider(LocalMessenger(context.paths.local_messenger_file), timer=context.timer)

@@ -1,0 +1,141 @@
+"""`[providers.matrix]`: homeserver, user_id, server_admin, broadcast_room, device_id; and what
+the office's account can do with them.
+
+The access token comes from `sprechstunde login matrix` (keyring) or SPRECHSTUNDE_MATRIX_TOKEN.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.providers.base import Capabilities, DeleteReach, ReceiveMode
+
+KEYS = {"homeserver", "user_id", "server_admin", "broadcast_room", "device_id"}
+USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-\[\]:]+")
+ROOM = re.compile(r"[!#][^\s:]+:[A-Za-z0-9.\-\[\]:]+")
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    homeserver: str
+    user_id: str
+    server_admin: bool = False
+    broadcast_room: str | None = None
+    device_id: str | None = None
+
+
+def _key(name: str) -> str:
+    return f"providers.matrix.{name}"
+
+
+def user_id_error() -> ConfigError:
+    return ConfigError(
+        "must be the office account's full Matrix ID.",
+        'Write e.g. user_id = "@buergermeisterin:example.org".',
+        _key("user_id"),
+    )
+
+
+def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
+    """Validate `[providers.matrix]`; every error names the key and an example."""
+    for name in settings:
+        if name not in KEYS:
+            raise ConfigError(
+                "is not a Matrix setting.",
+                "Known keys: " + ", ".join(sorted(KEYS)) + ".",
+                _key(name),
+            )
+    homeserver = settings.get("homeserver")
+    parts = urllib.parse.urlsplit(homeserver) if isinstance(homeserver, str) else None
+    if (
+        not isinstance(homeserver, str)
+        or parts is None
+        or parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ConfigError(
+            "must be the homeserver's base URL.",
+            'Write e.g. homeserver = "https://matrix.example.org".',
+            _key("homeserver"),
+        )
+    user_id = settings.get("user_id")
+    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
+        raise user_id_error()
+    server_admin = settings.get("server_admin", False)
+    if not isinstance(server_admin, bool):
+        raise ConfigError(
+            "must be true or false.",
+            "Set server_admin = true only if the office runs the homeserver and the account "
+            "is its admin.",
+            _key("server_admin"),
+        )
+    broadcast = settings.get("broadcast_room")
+    if broadcast is not None and (not isinstance(broadcast, str) or not ROOM.fullmatch(broadcast)):
+        raise ConfigError(
+            "must be a room id or alias.",
+            'Write e.g. broadcast_room = "#sprechstunde:example.org", or leave it out.',
+            _key("broadcast_room"),
+        )
+    device = settings.get("device_id")
+    if device is not None and (
+        not isinstance(device, str) or not device.isascii() or not device.isalnum()
+    ):
+        raise ConfigError(
+            "must be letters and digits.",
+            'Write e.g. device_id = "SPRECHSTUNDE", or leave it out.',
+            _key("device_id"),
+        )
+    return MatrixSettings(
+        homeserver=homeserver.rstrip("/"),
+        user_id=user_id,
+        server_admin=server_admin,
+        broadcast_room=broadcast,
+        device_id=device,
+    )
+
+
+# What the office's account can send, as which Matrix msgtype and under which file-name stem.
+SEND_KINDS = {
+    MessageKind.IMAGE: ("m.image", "bild"),
+    MessageKind.VOICE: ("m.audio", "sprachnachricht"),
+    MessageKind.FILE: ("m.file", "datei"),
+}
+
+RESIDUAL_REDACTED = (
+    "Redacted messages stay readable in the homeserver's database for its "
+    "redaction_retention_period (Synapse: 7 days by default) and in its search index.",
+    "Photos and voice notes stay in the homeserver's media store: redaction deletes no files.",
+    "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
+    "office's reach (compliant apps hide redacted messages).",
+)
+RESIDUAL_PURGED = (
+    "The office's own homeserver purged each room and its uploaded files; backups of that "
+    "server keep what they held until they expire.",
+    "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
+    "office's reach (compliant apps hide redacted messages).",
+)
+
+
+def capabilities_for(settings: MatrixSettings) -> Capabilities:
+    return Capabilities(
+        receive=ReceiveMode.POLL,
+        send_text=True,
+        send_media=frozenset(SEND_KINDS),
+        download_media=True,
+        mark_read=True,
+        reject_calls=True,
+        delete_reach=DeleteReach.SERVER_WIDE if settings.server_admin else DeleteReach.BOTH_SIDES,
+        revoke_own=True,
+        delete_chat=True,
+        announce=settings.broadcast_room is not None,
+        idempotent_send=True,
+        residual_retention=RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED,
+    )

@@ -1,0 +1,313 @@
+"""Receiving from WAHA by polling, so nothing is lost between polls or across restarts.
+
+The cursor is JSON: per chat (or "*" where the engine lists all chats at once) the highest
+message timestamp handed out, the ids handed out within the last `overlap` seconds, and the
+@lid/@c.us aliases learned so far. Each poll asks again from `high-water mark - overlap`
+(`filter.timestamp.gte` is inclusive and in whole seconds), so a message that reaches WAHA
+late or shares a second with an earlier one is still found, and the ids drop the repeats.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers.base import InboundMessage, MediaRef, foreign_reference
+from sprechstunde_cli.providers.waha.client import (
+    TESTED_VERSION,
+    NotFound,
+    NotImplementedByEngine,
+    WahaApi,
+    path_part,
+)
+
+PAGE = 100
+OVERVIEW_PAGE = 50
+MAX_PAGES = 200  # a bound, not a limit anyone should reach in one hour
+ALL = "*"
+PERSON_SUFFIXES = ("@c.us", "@lid")  # one-to-one chats; groups, status and channels are ignored
+
+
+@dataclass
+class Cursor:
+    hw: dict[str, int] = field(default_factory=dict)  # chat key → highest timestamp handed out
+    seen: dict[str, dict[str, int]] = field(default_factory=dict)  # key → {id: timestamp}
+    alias: dict[str, str] = field(default_factory=dict)  # any id of a person → their chat
+    top: int | None = None  # highest timestamp handed out in any chat
+
+    @classmethod
+    def load(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text)
+            if data.get("v") != 1:
+                raise ValueError("version")
+            return cls(
+                hw={str(k): int(v) for k, v in data["hw"].items()},
+                seen={
+                    str(k): {str(i): int(t) for i, t in ids.items()}
+                    for k, ids in data["seen"].items()
+                },
+                alias={str(k): str(v) for k, v in data["alias"].items()},
+                top=None if data["top"] is None else int(data["top"]),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise foreign_reference("cursor") from None
+
+    def dump(self) -> str:
+        data = {"v": 1, "hw": self.hw, "seen": self.seen, "alias": self.alias, "top": self.top}
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def is_person(chat: object) -> bool:
+    return isinstance(chat, str) and chat.endswith(PERSON_SUFFIXES)
+
+
+def raw_chat_of(message_id: str) -> str | None:
+    """The chat inside `{fromMe}_{chatId}_{id}[_{participant}]`, or None for other ids."""
+    head, _, rest = message_id.partition("_")
+    chat, _, wa_id = rest.partition("_")
+    if head not in ("true", "false") or not wa_id or not is_person(chat):
+        return None
+    return chat
+
+
+class Poller:
+    """One poll over WAHA's chats; turns new inbound messages into events."""
+
+    def __init__(self, api: WahaApi, *, all_chats: bool, overlap: int) -> None:
+        self.api = api
+        self.all_chats = all_chats
+        self.overlap = overlap
+        self.lids_supported = True
+        self._memo: dict[str, str] = {}  # aliases also outlive a cursor that did not change
+
+    @property
+    def prefix(self) -> str:
+        return f"/api/{path_part(self.api.session)}"
+
+    def known_aliases(self) -> list[tuple[str, str]]:
+        """(id, chat) pairs learned in this process: every id under which a person appeared."""
+        return sorted(self._memo.items())
+
+    # --- one person, one chat --------------------------------------------------------------
+
+    def canonical(self, cursor: Cursor, raw: str) -> str:
+        """The one chat id for a person, whether WAHA shows them as @c.us or as @lid."""
+        known = cursor.alias.get(raw) or self._memo.get(raw)
+        if known:
+            cursor.alias[raw] = known
+            return known
+        other = self.counterpart(raw)
+        if other and (cursor.alias.get(other) or self._memo.get(other)):
+            chosen = cursor.alias.get(other) or self._memo[other]
+        elif raw.endswith("@c.us"):
+            chosen = raw
+        elif other and other.endswith("@c.us"):
+            chosen = other
+        else:
+            chosen = raw  # an @lid whose number WAHA does not know (yet)
+        for alias in (raw, other):
+            if alias:
+                cursor.alias[alias] = self._memo[alias] = chosen
+        return chosen
+
+    def counterpart(self, raw: str) -> str | None:
+        """The same person's other id (@lid ↔ @c.us) where WAHA knows it."""
+        if not self.lids_supported:
+            return None
+        if raw.endswith("@lid"):
+            path, want = f"{self.prefix}/lids/{path_part(raw)}", "pn"
+        else:
+            path, want = f"{self.prefix}/lids/pn/{path_part(raw)}", "lid"
+        try:
+            data = self.api.request("GET", path, "look up a contact's other id")
+        except NotImplementedByEngine:
+            self.lids_supported = False
+            return None
+        except NotFound:
+            return None
+        value = data.get(want) if isinstance(data, dict) else None
+        return value if is_person(value) and value != raw else None
+
+    # --- polling ---------------------------------------------------------------------------
+
+    def poll(self, cursor: Cursor) -> list[InboundMessage]:
+        """New inbound messages, oldest first; `cursor` is advanced in place."""
+        found: list[tuple[int, int, InboundMessage]] = []
+        targets = [(ALL, "all")] if self.all_chats else self._chats_to_poll(cursor)
+        for key, chat_path in targets:
+            since = cursor.hw.get(key)
+            if since is not None:
+                gte: int | None = since - self.overlap
+            elif cursor.top is not None:
+                gte = cursor.top - self.overlap  # a chat that appeared since the last poll
+            else:
+                gte = None  # no cursor: from the start
+            messages = self._fetch(chat_path, gte, until_empty=self.all_chats)
+            for message in messages:
+                event = self._take(cursor, key, message)
+                if event is not None:
+                    found.append((int(message["timestamp"]), len(found), event))
+            self._prune(cursor, key)
+        return [event for _, _, event in sorted(found, key=lambda item: item[:2])]
+
+    def _chats_to_poll(self, cursor: Cursor) -> list[tuple[str, str]]:
+        cutoff = min(cursor.hw.values()) - self.overlap if cursor.hw else None
+        targets: list[tuple[str, str]] = []
+        for offset in range(0, OVERVIEW_PAGE * MAX_PAGES, OVERVIEW_PAGE):
+            page = self.api.request(
+                "GET",
+                f"{self.prefix}/chats/overview",
+                "list chats",
+                params={"limit": OVERVIEW_PAGE, "offset": offset},
+            )
+            if not isinstance(page, list):
+                raise _unreadable("list chats")
+            last_ts: int | None = None
+            for summary in page:
+                chat = summary.get("id") if isinstance(summary, dict) else None
+                if not is_person(chat):
+                    continue
+                assert isinstance(chat, str)
+                last = summary.get("lastMessage")
+                ts = last.get("timestamp") if isinstance(last, dict) else None
+                last_ts = int(ts) if isinstance(ts, (int, float)) else None
+                key = self.canonical(cursor, chat)
+                since = cursor.hw.get(key)
+                floor = since if since is not None else cursor.top
+                if floor is None or last_ts is None or last_ts >= floor - self.overlap:
+                    targets.append((key, chat))
+            # Sorted by last message, newest first: past the cutoff nothing is new.
+            if len(page) < OVERVIEW_PAGE or (cutoff is not None and (last_ts or 0) < cutoff):
+                break
+        return targets
+
+    def _fetch(self, chat: str, gte: int | None, *, until_empty: bool) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        for offset in range(0, PAGE * MAX_PAGES, PAGE):
+            params: dict[str, str | int | bool] = {
+                "limit": PAGE,
+                "offset": offset,
+                "sortBy": "timestamp",
+                "sortOrder": "asc",
+                "filter.fromMe": False,
+                "downloadMedia": False,  # fetched per new message, not again on every poll
+            }
+            if gte is not None:
+                params["filter.timestamp.gte"] = max(0, gte)
+            page = self.api.request(
+                "GET",
+                f"{self.prefix}/chats/{path_part(chat)}/messages",
+                "list messages",
+                params=params,
+            )
+            if not isinstance(page, list):
+                raise _unreadable("list messages")
+            messages += [m for m in page if isinstance(m, dict)]
+            # With chatId=all a page may come back short before the end: only empty ends it.
+            if not page or (not until_empty and len(page) < PAGE):
+                break
+        return messages
+
+    def _take(self, cursor: Cursor, key: str, message: dict[str, Any]) -> InboundMessage | None:
+        message_id, ts, sender = message.get("id"), message.get("timestamp"), message.get("from")
+        if not isinstance(message_id, str) or not isinstance(ts, (int, float)):
+            return None
+        if message.get("fromMe") is True:
+            return None
+        seen = cursor.seen.setdefault(key, {})
+        if message_id in seen:
+            return None
+        seen[message_id] = int(ts)
+        cursor.hw[key] = max(cursor.hw.get(key, int(ts)), int(ts))
+        cursor.top = max(cursor.top if cursor.top is not None else int(ts), int(ts))
+        if not is_person(sender):
+            return None  # a group or status update on the service phone: not a citizen
+        assert isinstance(sender, str)
+        chat = self.canonical(cursor, sender)
+        return self._event(message, sender, chat)
+
+    def _prune(self, cursor: Cursor, key: str) -> None:
+        high = cursor.hw.get(key)
+        if high is None:
+            return
+        cursor.seen[key] = {
+            i: t for i, t in cursor.seen.get(key, {}).items() if t >= high - self.overlap
+        }
+
+    def _event(self, message: dict[str, Any], raw: str, chat: str) -> InboundMessage:
+        message_id = str(message["id"])
+        body = message.get("body")
+        text = body if isinstance(body, str) else ""
+        media_ref: MediaRef | None = None
+        kind = MessageKind.TEXT
+        if message.get("hasMedia") is True:
+            media = self._media_of(raw, message_id)
+            mime = str(media.get("mimetype") or "application/octet-stream")
+            kind = kind_of(mime)
+            name = media.get("filename")
+            media_ref = MediaRef(
+                ref=json.dumps({"chat": raw, "id": message_id}, separators=(",", ":")),
+                mime=mime,
+                size=None,
+                filename=name if isinstance(name, str) else "",
+            )
+        return InboundMessage(
+            provider_id=message_id,
+            chat=chat,
+            sender_name=sender_name(message),
+            sent_at=datetime.fromtimestamp(float(message["timestamp"]), UTC),
+            kind=kind,
+            text=text,
+            media=media_ref,
+        )
+
+    def _media_of(self, raw: str, message_id: str) -> dict[str, Any]:
+        """The message again with its media fetched: WAHA names the type only then."""
+        try:
+            detail = self.api.request(
+                "GET",
+                f"{self.prefix}/chats/{path_part(raw)}/messages/{path_part(message_id)}",
+                "fetch a photo or voice note",
+                params={"downloadMedia": True},
+            )
+        except NotFound:
+            return {}
+        media = detail.get("media") if isinstance(detail, dict) else None
+        return media if isinstance(media, dict) else {}
+
+
+def kind_of(mime: str) -> MessageKind:
+    if mime.startswith("image/"):
+        return MessageKind.IMAGE
+    if mime.startswith("audio/"):
+        return MessageKind.VOICE
+    return MessageKind.FILE
+
+
+def sender_name(message: dict[str, Any]) -> str:
+    """The name the citizen set, where the engine's raw data carries it (WAMessage does not)."""
+    raw = message.get("_data")
+    if not isinstance(raw, dict):
+        return ""
+    info = raw.get("Info")
+    candidates = [
+        raw.get("notifyName"),  # WEBJS, WPP
+        raw.get("pushName"),  # NOWEB
+        info.get("PushName") if isinstance(info, dict) else None,  # GOWS
+    ]
+    return next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), "")
+
+
+def _unreadable(what: str) -> ProviderError:
+    return ProviderError(
+        f"WAHA sent an unexpected answer ({what}).",
+        f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}.",
+        retryable=True,
+    )

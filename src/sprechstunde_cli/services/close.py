@@ -1,0 +1,102 @@
+"""End the hour: closing words to unanswered threads, hand-offs out, intake stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sprechstunde_cli.adapters.smtp import Mailer
+from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.model import Purpose, SessionState, require_state
+from sprechstunde_cli.domain.texts import render
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.services import handoff
+from sprechstunde_cli.services.delivery import deliver_due
+from sprechstunde_cli.services.texts import fill, values
+from sprechstunde_cli.store import Store, outbox, purging
+from sprechstunde_cli.store.outbox import enqueue
+
+
+@dataclass(frozen=True)
+class CloseReport:
+    closing_sent: int
+    undelivered: int
+    handoffs_delivered: int = 0
+    handoffs_exported: int = 0
+    handoffs_failed: int = 0
+    export_file: Path | None = None
+    problems: tuple[str, ...] = ()
+
+
+def closing_text(store: Store, config: Config, session_id: str) -> str:
+    session = store.require_session(session_id)
+    body = fill(config.texts.closing, session, config)
+    if config.handoff.offer:
+        offer = render(
+            config.texts.closing_handoff_offer,
+            {**values(session, config), "office_email": config.handoff.default_mailbox},
+        )
+        body = f"{body} {offer}"
+    return body
+
+
+def close(
+    store: Store,
+    provider: Provider,
+    config: Config,
+    session_id: str,
+    now: datetime,
+    *,
+    actor: str,
+    mailer: Mailer | None = None,
+    export_dir: Path | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> CloseReport:
+    """Send the closing words, deliver hand-offs, mark the session closed; resumable."""
+    session = store.require_session(session_id)
+    require_state(session_id, session.state, SessionState.OPEN, SessionState.CLOSING)
+    if session.state is SessionState.OPEN:
+        # From here on `open` stops taking messages: its next step sees the new state.
+        store.transition(session_id, SessionState.CLOSING, now, actor)
+    body = closing_text(store, config, session_id)
+    with store.write() as conn:
+        for thread in store.unanswered_threads(session_id):
+            enqueue(
+                conn,
+                session_id,
+                thread=thread.number,
+                chat=thread.chat,
+                purpose=Purpose.CLOSING,
+                body=body,
+                key=f"{session_id}:closing:{thread.number}",
+                now=now,
+            )
+    before = store.counters(session_id).get("sent_closing", 0)
+    delivery = deliver_due(store, provider, session_id, now)
+    sent = store.counters(session_id).get("sent_closing", 0) - before
+    left = outbox.counts(store, session_id)
+    undelivered = left.get(outbox.PENDING, 0) + left.get(outbox.SENDING, 0)
+    report = handoff.deliver_all(
+        store,
+        config,
+        mailer,
+        session_id,
+        now,
+        export_dir=export_dir or Path.cwd(),
+        export=mailer is None,
+        sleep=sleep or (lambda _s: None),
+    )
+    if report.export_file is not None:
+        purging.note_export(store, session_id, str(report.export_file), now)
+    store.transition(session_id, SessionState.CLOSED, now, actor, closed_at=now)
+    return CloseReport(
+        closing_sent=sent,
+        undelivered=undelivered,
+        handoffs_delivered=report.delivered,
+        handoffs_exported=report.exported,
+        handoffs_failed=report.failed,
+        export_file=report.export_file,
+        problems=(*delivery.errors, *report.errors),
+    )

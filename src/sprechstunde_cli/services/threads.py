@@ -1,0 +1,137 @@
+"""What operators do to threads: read, claim, release, reply."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sprechstunde_cli.domain.media import check_limits, sniff
+from sprechstunde_cli.domain.model import (
+    MediaInfo,
+    MessageKind,
+    MessageRecord,
+    Purpose,
+    SessionRecord,
+    SessionState,
+    require_state,
+)
+from sprechstunde_cli.errors import ConflictError, InputError, ProviderError
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.services.delivery import deliver_due
+from sprechstunde_cli.store import Store, ThreadInfo, outbox
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    thread: int
+    delivered: bool
+    state: str  # outbox state after the first attempt: sent, pending or failed
+    error: str | None
+
+
+def read_thread(
+    store: Store, session: SessionRecord, number: int, provider: Provider | None = None
+) -> tuple[ThreadInfo, list[MessageRecord], str | None]:
+    """Return a thread with its messages and mark them read, here and, where the messenger
+    shows read receipts, for the citizen too (only once an operator has really read them)."""
+    info = store.thread(session.id, number)
+    unseen = store.unread_provider_ids(session.id, number)
+    messages = store.messages(session.id, thread=number)
+    if messages:
+        store.mark_read(session.id, number, messages[-1].id)
+    problem = None
+    if provider is not None and provider.capabilities.mark_read and unseen:
+        try:
+            provider.mark_read(info.chat, unseen)
+        except ProviderError as err:
+            problem = err.message  # a missing read receipt is not worth failing `show` for
+    return info, messages, problem
+
+
+def reply(
+    store: Store,
+    provider: Provider,
+    session: SessionRecord,
+    number: int,
+    text: str,
+    *,
+    operator: str,
+    now: datetime,
+    media_dir: Path,
+    max_media_bytes: int,
+    force: bool = False,
+    attachment: Path | None = None,
+) -> ReplyResult:
+    """Queue a reply, then send it right away; `open` retries it if this attempt fails."""
+    require_state(session.id, session.state, SessionState.OPEN)
+    if not text.strip() and attachment is None:
+        raise InputError(
+            "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
+        )
+    # Replying claims an unclaimed thread, so a second operator sees it is being handled.
+    try:
+        store.claim(session.id, number, operator, now, force=force)
+    except ConflictError as err:
+        raise ConflictError(err.message, "Ask them to release it, or reply with --force.") from None
+    info = store.thread(session.id, number)
+    media, kind = _attachment(store, session.id, provider, attachment, media_dir, max_media_bytes)
+    with store.write() as conn:
+        outbox_id = outbox.enqueue(
+            conn,
+            session.id,
+            thread=number,
+            chat=info.chat,
+            purpose=Purpose.REPLY,
+            body=text.strip(),
+            key=f"{session.id}:reply:{uuid.uuid4().hex}",
+            now=now,
+            operator=operator,
+            media=media,
+            media_kind=kind,
+        )
+        store.answered(conn, session.id, number, now)
+    # Whoever answers has read the thread: it no longer counts as unread for anyone.
+    store.mark_all_read(session.id, number)
+    assert outbox_id is not None  # a fresh uuid key is never a duplicate
+    deliver_due(store, provider, session.id, now, only_id=outbox_id)
+    state, error = outbox.state_of(store, outbox_id)
+    return ReplyResult(number, state == outbox.SENT, state, error)
+
+
+def _attachment(
+    store: Store,
+    session_id: str,
+    provider: Provider,
+    path: Path | None,
+    media_dir: Path,
+    max_bytes: int,
+) -> tuple[MediaInfo | None, MessageKind | None]:
+    if path is None:
+        return None, None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror}.", "Check the file name.") from None
+    found = sniff(data, None)
+    reason = check_limits(found, len(data), max_bytes)
+    if reason:
+        raise InputError(f"{path.name}: {reason}.", "Send a smaller file.")
+    if found.kind not in provider.capabilities.send_media:
+        raise InputError(
+            f"This messenger cannot send a {found.kind.value}.",
+            "Send text instead, or a file type the messenger supports.",
+        )
+    # A copy inside the session's folder, so the purge removes it with everything else.
+    copy = media_dir / f"{secrets.token_hex(8)}{found.extension}"
+    store.write_media(session_id, copy, data)
+    return MediaInfo(
+        mime=found.mime,
+        size=len(data),
+        width=found.width,
+        height=found.height,
+        duration=found.duration,
+        path=str(copy),
+    ), found.kind

@@ -1,0 +1,107 @@
+"""Per-session encryption at rest, so destroying one key makes every leftover copy unreadable.
+
+SQLite's secure_delete zeroes freed pages, but an SSD's wear levelling or a copy-on-write file
+system can keep old blocks; those then hold only AES-GCM ciphertext under a key that is gone.
+The key lives outside the data dir (a 0600 file) so a crashed session can resume.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.system.files import create_private, private_dir
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+
+class SessionKeys:
+    """Keys by session id, one file each; `cipher()` creates a key on first use."""
+
+    def __init__(self, key_dir: Path) -> None:
+        self.key_dir = key_dir
+        self._ciphers: dict[str, AESGCM] = {}
+
+    def path(self, session_id: str) -> Path:
+        return self.key_dir / f"{session_id}.key"
+
+    def exists(self, session_id: str) -> bool:
+        return self.path(session_id).exists()
+
+    def _aead(self, session_id: str, create: bool) -> AESGCM:
+        cached = self._ciphers.get(session_id)
+        if cached is not None:
+            return cached
+        # Imported here: `--help` and most commands never encrypt anything.
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        path = self.path(session_id)
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            if not create:
+                raise StoreError(
+                    f"The key of session '{session_id}' is gone, so its stored "
+                    "content is unreadable (it was purged).",
+                    f"Nothing to recover; see: sprechstunde receipt {session_id}",
+                ) from None
+            key = self._create(path)
+        if len(key) != KEY_BYTES:
+            raise StoreError(
+                f"The key file {path} is damaged.",
+                "Restore it from a backup, or purge the session.",
+            )
+        aead = AESGCM(key)
+        self._ciphers[session_id] = aead
+        return aead
+
+    def _create(self, path: Path) -> bytes:
+        private_dir(self.key_dir)
+        key = secrets.token_bytes(KEY_BYTES)
+        try:
+            # Never replaces: of two processes racing to create the key, one wins.
+            create_private(path, key)
+        except FileExistsError:
+            return path.read_bytes()
+        return key
+
+    def seal(self, session_id: str, data: bytes, context: str) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        aad = f"{session_id}:{context}".encode()
+        return nonce + self._aead(session_id, create=True).encrypt(nonce, data, aad)
+
+    def unseal(self, session_id: str, blob: bytes, context: str) -> bytes:
+        from cryptography.exceptions import InvalidTag
+
+        aad = f"{session_id}:{context}".encode()
+        try:
+            return self._aead(session_id, create=False).decrypt(
+                blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad
+            )
+        except InvalidTag:
+            raise StoreError(
+                f"Stored content of session '{session_id}' does not decrypt.",
+                "The store or the key file was altered; purge the session.",
+            ) from None
+
+    def destroy(self, session_id: str) -> bool:
+        """Overwrite and delete the key; True if there was one."""
+        self._ciphers.pop(session_id, None)
+        path = self.path(session_id)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return False
+        with path.open("r+b") as handle:
+            handle.write(b"\0" * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+        return True

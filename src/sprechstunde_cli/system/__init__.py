@@ -1,0 +1,1 @@
+"""The machine underneath: paths, private files, the log, credentials, the system clock."""

@@ -1,0 +1,116 @@
+"""The one way this project writes a file: atomically, private unless it is published.
+
+Every write goes to a temp file with a unique name in the target's own directory (two processes
+never share one), is fsynced, gets its mode, and then appears under its name complete or not at
+all: by rename (replacing what was there) or by link (never replacing anything). A crash leaves
+the old file, or no file, and never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sprechstunde_cli.errors import InputError
+
+PRIVATE_MODE = 0o600
+# Public data for a web server to read (the ICS feed, the website snippet).
+PUBLIC_MODE = 0o644
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create `path` and any missing parents, each 0700 whatever the umask says; a folder that
+    exists is left as it is (it may be the operator's working directory)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            folder.mkdir(mode=0o700)
+            folder.chmod(0o700)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """`ensure_dir`, and the leaf 0700 even if it existed: our own data, key and log folders."""
+    ensure_dir(path).chmod(0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, readable by the owner only; creates a missing folder 0700."""
+    ensure_dir(path.parent)
+    _place(path, data, PRIVATE_MODE, replace=True)
+
+
+def create_private(path: Path, data: bytes) -> None:
+    """Write a new owner-only file; FileExistsError if `path` exists (two racing writers: one
+    wins, the other learns it lost). The folder must exist."""
+    _place(path, data, PRIVATE_MODE, replace=False)
+
+
+def create_numbered(directory: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Write `stem.suffix`, or `stem-2.suffix` … if taken, owner-only; never replaces a file."""
+    for n in range(1, 1000):
+        target = directory / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            create_private(target, data)
+        except FileExistsError:
+            continue
+        return target
+    raise FileExistsError(f"{directory / stem}*{suffix}")
+
+
+def publish(path: Path, data: bytes, same: Callable[[bytes, bytes], bool] | None = None) -> bool:
+    """Replace a published file (keeping its mode; new ones get 0644); False when it already
+    says the same (`same(old, new)`, or byte equality)."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    except OSError as exc:
+        raise _publish_error(path, exc) from None
+    if old is not None and (same(old, data) if same else old == data):
+        return False
+    try:
+        mode = path.stat().st_mode & 0o777 if old is not None else PUBLIC_MODE
+        _place(path, data, mode, replace=True)
+    except OSError as exc:
+        raise _publish_error(path, exc) from None
+    return True
+
+
+def _place(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # whatever the umask says
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            tmp.replace(path)
+        else:
+            os.link(tmp, path)  # fails if `path` exists: nothing is ever overwritten
+        _sync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sync_dir(directory: Path) -> None:
+    # The new name must survive a power cut as well as the content does.
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _publish_error(path: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"Cannot write {path}: {exc.strerror or type(exc).__name__}.",
+        "Check that the directory exists and is writable (announce.files or the option given).",
+    )
