@@ -32,6 +32,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from tests.support.synapse import Account, MatrixClient, Synapse, synapse_python, unique
+
 from sprechstunde_cli.config import parse_config
 from sprechstunde_cli.providers.matrix.client import MatrixApi
 from sprechstunde_cli.providers.matrix.events import sync_filter
@@ -39,7 +41,6 @@ from sprechstunde_cli.providers.matrix.provider import MatrixProvider
 from sprechstunde_cli.providers.matrix.settings import MatrixSettings
 from sprechstunde_cli.services.hour import Hour, open_session
 from sprechstunde_cli.store import Store
-from synapse import Account, MatrixClient, Synapse, synapse_python, unique
 
 LONG_POLL_MS = 30_000
 

@@ -28,7 +28,7 @@ from sprechstunde_cli.services import purge as purge_mod
 from sprechstunde_cli.store import Store
 
 tests_on_path()
-from ratelimit_fake import Limit, RateLimitedProvider, RateLimitedServer  # noqa: E402
+from tests.support.ratelimit_fake import Limit, RateLimitedProvider, RateLimitedServer  # noqa: E402
 
 
 class WallClock:

@@ -2,77 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 from typer.testing import CliRunner, Result
 
 from sprechstunde_cli.cli import app
-from sprechstunde_cli.cli.application import Wiring
 from sprechstunde_cli.errors import ExitCode
+from tests.support.cli import EXAMPLE_CONFIG, Plugs, Sp
+from tests.support.clocks import IN_THE_HOUR, FakeClock
+from tests.support.keyring import MemoryKeyring
 
-# The Matrix tests' real Synapse homeserver (session-scoped, started only when a test asks).
-pytest_plugins = ["conftest_synapse", "service_rig"]
-
-
-def needs(tool: str) -> pytest.MarkDecorator:
-    """Mark a cross-check against an external tool.
-
-    On a developer machine without the tool the test is skipped and says so; in CI (.ci/run
-    installs the tool) it always runs, so a missing tool fails there instead of hiding.
-    """
-    missing = shutil.which(tool) is None and not os.environ.get("CI")
-    return pytest.mark.skipif(missing, reason=f"{tool} is not installed here (.ci/run installs it)")
-
-
-class MemoryKeyring(KeyringBackend):
-    """A secure-looking backend that keeps passwords in a dict: no test touches a real one."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False  # type: ignore[assignment]  # never picked by keyring's own detection
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
-
-
-class FakeClock:
-    """A clock tests move by hand; sleep() advances it instead of waiting."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
-
-    def sleep(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-    def advance(self, **delta: float) -> datetime:
-        self.current += timedelta(**delta)
-        return self.current
-
-
-# Wednesday 2 December 2026, 16:05 in Berlin (UTC+1): five minutes into the example hour.
-IN_THE_HOUR = datetime(2026, 12, 2, 15, 5, tzinfo=UTC)
+# The Matrix tests' real Synapse homeserver (session-scoped, started only when a test asks),
+# and the service rig's fixtures.
+pytest_plugins = ["tests.support.synapse_fixtures", "tests.support.service_rig"]
 
 
 @pytest.fixture(autouse=True)
@@ -104,18 +49,6 @@ def memory(isolated: Path) -> MemoryKeyring:
     return backend
 
 
-class Plugs:
-    """What `sp` wires into the application: fixtures set a fake clock or an HTTP transport."""
-
-    def __init__(self) -> None:
-        self.clock: FakeClock | None = None
-        self.transport: httpx.BaseTransport | None = None
-
-    def wiring(self) -> Wiring:
-        base = Wiring()
-        return Wiring(clock=self.clock or base.clock, transport=self.transport)
-
-
 @pytest.fixture
 def plugs() -> Plugs:
     return Plugs()
@@ -128,41 +61,11 @@ def clock(plugs: Plugs) -> FakeClock:
     return fake
 
 
-EXAMPLE_CONFIG = """
-[office]
-name = "Stadt Musterstadt"
-timezone = "Europe/Berlin"
-
-[hour]
-last_call_minutes = 10
-poll_seconds = 0.01
-
-[sessions.mittwoch]
-title = "WhatsApp-Sprechstunde der Oberbürgermeisterin"
-official = "Oberbürgermeisterin Erika Mustermann"
-start = 2026-12-02T16:00:00
-end = 2026-12-02T17:00:00
-provider = "local"
-
-[sessions.naechste]
-title = "WhatsApp-Sprechstunde der Oberbürgermeisterin"
-official = "Oberbürgermeisterin Erika Mustermann"
-start = 2026-12-16T16:00:00
-end = 2026-12-16T17:00:00
-
-[templates]
-danke = "Vielen Dank, {official} meldet sich bis {end} Uhr."
-"""
-
-
 @pytest.fixture
 def config_file(isolated: Path) -> Path:
     path = isolated / "config.toml"
     path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
     return path
-
-
-Sp = Callable[..., Result]
 
 
 def _code_name(code: int) -> str:

@@ -14,19 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import typer
-
-from sprechstunde_cli.errors import NotFoundError, SprechstundeError
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
-    import httpx
-    from rich.console import Console
+    from rich.console import Console, RenderableType
+    from rich.text import Text
 
     from sprechstunde_cli.adapters.smtp import Mailer
     from sprechstunde_cli.config import Config
-    from sprechstunde_cli.domain.model import Clock, SessionRecord, Timer
-    from sprechstunde_cli.providers.base import Provider, ProviderContext
+    from sprechstunde_cli.domain.model import Clock, Timer
+    from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
 
@@ -36,7 +33,7 @@ class Wiring:
     clock: Clock = field(default_factory=SystemClock)
     timer: Timer = SYSTEM_TIMER
     # For every HTTP adapter (messengers, Mastodon); None: the real network.
-    transport: httpx.BaseTransport | None = None
+    transport: Transport | None = None
 
 
 class Application:
@@ -65,22 +62,31 @@ class Application:
 
     @cached_property
     def console(self) -> Console:
-        from sprechstunde_cli.render.views import make_console
+        from sprechstunde_cli.render.console import make_console
 
         return make_console()
 
     @cached_property
     def err_console(self) -> Console:
-        from sprechstunde_cli.render.views import make_console
+        from sprechstunde_cli.render.console import make_console
 
         return make_console(stderr=True)
 
     def say(self, message: str) -> None:
-        """A status line for the operator: never wrapped, so scripts can grep it."""
-        self.console.print(message, soft_wrap=True)
+        """A status line for the operator: never wrapped, so scripts can grep it. It may quote a
+        server or the config, so it passes the sanitizer like everything else."""
+        self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        self.err_console.print(f"Warning: {message}", soft_wrap=True)
+        self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
+
+    def fail(self, message: str) -> None:
+        """A line on stderr without the `Warning:` prefix (failed announcements, files)."""
+        self.err_console.print(_literal(message), soft_wrap=True)
+
+    def show(self, renderable: RenderableType) -> None:
+        """A view built by render/."""
+        self.console.print(renderable)
 
     @property
     def operator(self) -> str:
@@ -126,39 +132,11 @@ class Application:
             timer=self.wiring.timer,
         )
 
-    def current_session(self, session_id: str | None) -> SessionRecord:
-        """The named session, or the one session that is open right now."""
-        from sprechstunde_cli.domain.model import SessionState
 
-        if session_id:
-            return self.store.require_session(session_id)
-        running = self.store.sessions(SessionState.OPEN, SessionState.CLOSING)
-        if len(running) == 1:
-            return running[0]
-        if not running:
-            closed = self.store.sessions(SessionState.CLOSED)
-            if closed:
-                # Typically a `close --purge` whose purge stopped: finish that one.
-                raise NotFoundError(
-                    f"No session is open; '{closed[-1].id}' is closed but not yet purged.",
-                    f"Delete its data: sprechstunde purge {closed[-1].id}",
-                )
-            raise NotFoundError(
-                "No session is open.",
-                "Start one with: sprechstunde open (or name one with --session).",
-            )
-        ids = ", ".join(s.id for s in running)
-        raise NotFoundError(
-            f"Several sessions are open ({ids}).", "Name the one you mean with --session ID."
-        )
+def _literal(message: str) -> Text:
+    from sprechstunde_cli.render.console import citizen_text
 
-
-def report_error(err: SprechstundeError) -> None:
-    from sprechstunde_cli.render.sanitize import clean
-
-    typer.echo(f"Error: {clean(err.message)}", err=True)
-    if err.hint:
-        typer.echo(f"Hint: {clean(err.hint)}", err=True)
+    return citizen_text(message)
 
 
 def is_interactive() -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sprechstunde_cli.config import read
 from sprechstunde_cli.domain.schedule import BUNDESLAENDER, Schedule, compiled, is_rule_date
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.providers.registry import DEFAULT_PROVIDER
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -79,7 +80,7 @@ def _parse(
             "Keep one: the last date (until) or the number of sessions (count).",
             f"{key}.until",
         )
-    provider = read.string(tbl, "provider", f"{key}.provider", "local")
+    provider = read.string(tbl, "provider", f"{key}.provider", DEFAULT_PROVIDER)
     if provider not in providers:
         read.unknown(f"{key}.provider", provider, providers, what="provider")
     official = read.string(tbl, "official", f"{key}.official")

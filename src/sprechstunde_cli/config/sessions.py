@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sprechstunde_cli.config import read
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.providers.registry import DEFAULT_PROVIDER
 
 
 def parse_session(
@@ -33,7 +34,7 @@ def parse_session(
         raise ConfigError(
             "must be later than start.", "Set an end time after the start.", f"{key}.end"
         )
-    provider = read.string(tbl, "provider", f"{key}.provider", "local")
+    provider = read.string(tbl, "provider", f"{key}.provider", DEFAULT_PROVIDER)
     if provider not in providers:
         read.unknown(f"{key}.provider", provider, providers, what="provider")
     official = read.string(tbl, "official", f"{key}.official")

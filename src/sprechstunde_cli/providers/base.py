@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from sprechstunde_cli.system.credentials import Secret
     from sprechstunde_cli.system.paths import Paths
 
+    # The one seam for HTTP in tests (httpx.MockTransport); named here so that layers above
+    # providers/ can pass one along without importing httpx.
+    Transport = httpx.BaseTransport
+
 
 class ReceiveMode(StrEnum):
     POLL = "poll"  # we ask with a cursor; nothing is lost between calls
@@ -144,7 +148,7 @@ class ProviderContext:
     paths: Paths
     # The provider's token; called only by providers that need one (raises AuthError if none).
     token: Callable[[], Secret]
-    transport: httpx.BaseTransport | None = None
+    transport: Transport | None = None
     timer: Timer = field(default=SYSTEM_TIMER)
 
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from sprechstunde_cli.system.credentials import Secret
 
 _PACKAGE = "sprechstunde_cli.providers"
+# What a session uses when it names no messenger: the built-in one, which needs no account.
+DEFAULT_PROVIDER = "local"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import Purpose, SessionState, require_state
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.providers.base import Provider
@@ -70,12 +72,12 @@ def close(
                 chat=thread.chat,
                 purpose=Purpose.CLOSING,
                 body=body,
-                key=f"{session_id}:closing:{thread.number}",
+                key=keys.closing(session_id, thread.number),
                 now=now,
             )
-    before = store.counters(session_id).get("sent_closing", 0)
+    before = store.counters(session_id).get(Counter.SENT_CLOSING, 0)
     delivery = deliver_due(store, provider, session_id, now)
-    sent = store.counters(session_id).get("sent_closing", 0) - before
+    sent = store.counters(session_id).get(Counter.SENT_CLOSING, 0) - before
     left = outbox.counts(store, session_id)
     undelivered = left.get(outbox.PENDING, 0) + left.get(outbox.SENDING, 0)
     report = handoff.deliver_all(

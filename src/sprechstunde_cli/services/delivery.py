@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Provider
 from sprechstunde_cli.store import Store, outbox
@@ -18,7 +18,7 @@ _log = logs.get("delivery")
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 60.0
-BACKOFF_CAP_SECONDS = 300.0
+BACKOFF = Backoff(base=1.0, cap=300.0)
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,6 @@ class DeliveryReport:
     errors: tuple[str, ...] = ()
 
 
-def backoff(attempt: int, rng: Callable[[], float] = random.random) -> float:
-    """Full jitter: uniform in [0, min(cap, 2^attempt)], so retrying processes spread out."""
-    return rng() * min(BACKOFF_CAP_SECONDS, 2.0**attempt)
-
-
 def deliver_due(
     store: Store,
     provider: Provider,
@@ -41,7 +36,7 @@ def deliver_due(
     now: datetime,
     *,
     only_id: int | None = None,
-    rng: Callable[[], float] = random.random,
+    rng: Random = random.random,
 ) -> DeliveryReport:
     sent = retrying = failed = 0
     errors: list[str] = []
@@ -73,7 +68,7 @@ def deliver_due(
                 err.message,
             )
             if err.retryable and item.attempts < MAX_ATTEMPTS:
-                delay = max(err.retry_after, backoff(item.attempts, rng))
+                delay = max(err.retry_after, BACKOFF.delay(item.attempts, rng))
                 outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))
                 retrying += 1
                 if err.retry_after > 0:

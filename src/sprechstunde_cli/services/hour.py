@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
     SessionSpec,
     SessionState,
+    Timer,
     check_transition,
 )
+from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.domain.rules import in_window, last_call_due
 from sprechstunde_cli.domain.texts import german_span
 from sprechstunde_cli.errors import ProviderError, StateError
@@ -26,10 +28,11 @@ from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store.outbox import enqueue
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 # A messenger that cannot be reached is asked again after a jittered pause that grows with each
-# failure up to this cap: the hour goes on (replies, last call) while it is away.
-RECEIVE_BACKOFF_CAP_SECONDS = 30.0
+# failure up to a cap: the hour goes on (replies, last call) while it is away.
+RECEIVE_BACKOFF = Backoff(base=1.0, cap=30.0)
 # A photo or voice note whose download fails for a passing reason is fetched again with the
 # next batches, this many times, before its message is stored without the file.
 MEDIA_ATTEMPTS = 5
@@ -86,15 +89,18 @@ class Hour:
         session_id: str,
         media_dir: Path,
         *,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: Callable[[], float] = random.random,
+        timer: Timer = SYSTEM_TIMER,
+        sleep: Callable[[float], None] | None = None,
+        rng: Random = random.random,
     ) -> None:
+        """`sleep` idles while the messenger is paused (default: the timer's)."""
         self.store = store
         self.provider = provider
         self.config = config
         self.session_id = session_id
         self.media_dir = media_dir
-        self._sleep = sleep
+        self._timer = timer
+        self._sleep = sleep or timer.sleep
         self._rng = rng
         self._receive_failures = 0
         self._receive_not_before: datetime | None = None
@@ -112,18 +118,19 @@ class Hour:
                 f"See the result: sprechstunde threads --session {session.id}",
             )
         problems: list[str] = []
-        started = time.monotonic()
+        started = self._timer.monotonic()
         batch, failed, idled = self._receive(session, now, wait)
         # Receiving may have waited (a long poll, or idling while the messenger is away). What
         # follows counts from when it really happens: a pause the messenger asked for, measured
         # from a stale `now`, would be cut short by up to `wait` seconds.
-        now += timedelta(seconds=max(time.monotonic() - started, idled))
+        now += timedelta(seconds=max(self._timer.monotonic() - started, idled))
         if failed is not None:
             self._receive_failures += 1
             self._pause_receiving(now, failed.retry_after, self._receive_failures)
             problems.append(failed.message)
         intake = IntakeReport()
         if batch is not None:
+            problems += batch.problems  # the messenger's own news, e.g. calls go unseen
             intake = take(
                 self.store,
                 self.provider,
@@ -165,8 +172,7 @@ class Hour:
 
     def _pause_receiving(self, now: datetime, asked: float, failures: int) -> None:
         """No receive before what the messenger asked for, or a jittered, growing backoff."""
-        ceiling = min(RECEIVE_BACKOFF_CAP_SECONDS, 2.0**failures)
-        pause = max(asked, self._rng() * ceiling)
+        pause = max(asked, RECEIVE_BACKOFF.delay(failures, self._rng))
         self._receive_not_before = now + timedelta(seconds=pause)
 
     def _retry_media(self, provider_id: str) -> bool:
@@ -191,7 +197,7 @@ class Hour:
                     chat=thread.chat,
                     purpose=Purpose.LAST_CALL,
                     body=body,
-                    key=f"{session.id}:last_call:{thread.number}",
+                    key=keys.last_call(session.id, thread.number),
                     now=now,
                 ):
                     queued += 1

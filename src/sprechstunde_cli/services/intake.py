@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.media import check_limits, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
@@ -90,7 +92,7 @@ def take(
                 # A batch may carry the same event twice: fetch (and fail) once.
                 if event.provider_id in fetched or event.provider_id in report.deferred:
                     continue
-                if _already_stored(store, session.id, event.provider_id):
+                if store.has_message(session.id, event.provider_id):
                     continue
                 attempt = _fetch(store, session.id, provider, config, event, media_dir, report)
                 err = attempt.failed
@@ -121,10 +123,10 @@ def take(
                     chat=event.chat,
                     purpose=Purpose.CALL_REFUSAL,
                     body=text(config.texts.call_refusal),
-                    key=f"{session.id}:call:{event.provider_id}",
+                    key=keys.call_refusal(session.id, event.provider_id),
                     now=now,
                 )
-                store.bump(conn, session.id, "calls_refused")
+                store.bump(conn, session.id, Counter.CALLS_REFUSED)
                 report.calls_refused += 1
                 continue
             if event.provider_id in report.deferred:
@@ -141,10 +143,10 @@ def take(
                         chat=event.chat,
                         purpose=Purpose.AWAY,
                         body=text(config.texts.away),
-                        key=f"{session.id}:away:{event.provider_id}",
+                        key=keys.away(session.id, event.provider_id),
                         now=now,
                     )
-                store.bump(conn, session.id, "late_messages")
+                store.bump(conn, session.id, Counter.LATE_MESSAGES)
                 report.late += 1
                 to_delete.append(event)
                 continue
@@ -152,7 +154,7 @@ def take(
             body = event.text
             if len(body) > max_chars:
                 body = body[:max_chars] + TRUNCATED_MARK
-                store.bump(conn, session.id, "texts_truncated")
+                store.bump(conn, session.id, Counter.TEXTS_TRUNCATED)
             if got is not None and got.note:
                 body = f"{body}\n{got.note}".strip()
             inserted = store.add_inbound(
@@ -172,7 +174,7 @@ def take(
                     Path(got.media.path).unlink(missing_ok=True)
                 continue
             report.stored += 1
-            store.bump(conn, session.id, f"received_{(got.kind if got else event.kind).value}")
+            store.bump(conn, session.id, Counter.received(got.kind if got else event.kind))
             if inserted.new_thread:
                 report.new_threads.append(inserted.thread)
                 enqueue(
@@ -182,7 +184,7 @@ def take(
                     chat=event.chat,
                     purpose=Purpose.GREETING,
                     body=text(config.texts.greeting),
-                    key=f"{session.id}:greeting:{inserted.thread}",
+                    key=keys.greeting(session.id, inserted.thread),
                     now=now,
                 )
         if not report.deferred:
@@ -195,15 +197,6 @@ def take(
                 # Still listed in seen_events: the purge deletes it later.
                 report.problems.append(err.message)
     return report
-
-
-def _already_stored(store: Store, session_id: str, provider_id: str) -> bool:
-    return bool(
-        store.conn.execute(
-            "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
-            (session_id, provider_id),
-        ).fetchone()
-    )
 
 
 def _fetch(

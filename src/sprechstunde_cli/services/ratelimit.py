@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ProviderError
 
 T = TypeVar("T")
@@ -28,13 +29,7 @@ RATE_LIMITED_ATTEMPTS = 20  # per call, for 429s: the server said "later", not "
 SLOWDOWN = 2.0
 RECOVERY = 0.98
 SLOWEST = 64.0  # never slower than 1/64 of the declared rate
-BACKOFF_BASE_SECONDS = 0.25
-BACKOFF_CAP_SECONDS = 8.0
-
-
-def backoff(attempt: int, rng: Callable[[], float] = random.random) -> float:
-    """Full jitter, uniform in [0, min(cap, base·2^attempt)]: retrying threads spread out."""
-    return rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0**attempt)
+BACKOFF = Backoff(base=0.25, cap=8.0)
 
 
 class Pacer:
@@ -97,7 +92,7 @@ class Caller:
         sleep: Callable[[float], None],
         *,
         attempts: int = ATTEMPTS,
-        rng: Callable[[], float] = random.random,
+        rng: Random = random.random,
     ) -> None:
         self.pacer = pacer
         self._sleep = sleep
@@ -126,7 +121,7 @@ class Caller:
                 if err.retry_after > 0:
                     self.pacer.pause(err.retry_after)
                 else:
-                    self._sleep(backoff(failures, self._rng))
+                    self._sleep(BACKOFF.delay(failures, self._rng))
                 continue
             self.pacer.succeeded()
             return result

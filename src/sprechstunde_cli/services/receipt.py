@@ -6,79 +6,95 @@ Never in here: phone numbers, names, message ids, content, or hashes of any of t
 from __future__ import annotations
 
 import statistics
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
 
+from sprechstunde_cli.domain.counters import Counter
+from sprechstunde_cli.domain.receipt import (
+    PurgeProgress,
+    Receipt,
+    Statistics,
+    StoreResult,
+    Verification,
+)
+from sprechstunde_cli.errors import NotFoundError
 from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.services import handoff
 from sprechstunde_cli.store import Store, purging
-
-RECEIPT_VERSION = 1
 
 
 def build_receipt(
     store: Store,
     provider: Provider,
     session_id: str,
-    draft: dict[str, Any],
-    stores: list[dict[str, Any]],
-    verification: dict[str, Any],
+    progress: PurgeProgress,
+    stores: Sequence[StoreResult],
+    verification: Verification,
     version: str,
-) -> dict[str, Any]:
+) -> Receipt:
     session = store.require_session(session_id)
     started, ended = purging.times(store, session_id)
-    return {
-        "receipt_version": RECEIPT_VERSION,
-        "tool": f"sprechstunde {version}",
-        "session": session.id,
-        "title": session.title,
-        "provider": session.provider,
-        "planned": {
-            "start": session.planned_start.isoformat(),
-            "end": session.planned_end.isoformat(),
-        },
-        "actual": {
-            "opened": _iso(session.opened_at),
-            "end": session.end.isoformat(),
-            "closed": _iso(session.closed_at),
-        },
-        "purge": {"started": started, "ended": ended},
-        "counts": draft.get("counts", {}),
-        "stores": stores,
-        "providers": draft.get("providers", []),
-        "verification": verification,
-        "residual_retention": list(provider.capabilities.residual_retention),
-        "handoff_exports": draft.get("handoff_exports", []),
-    }
+    return Receipt(
+        session=session.id,
+        title=session.title,
+        provider=session.provider,
+        tool=f"sprechstunde {version}",
+        planned_start=session.planned_start.isoformat(),
+        planned_end=session.planned_end.isoformat(),
+        opened=_iso(session.opened_at),
+        end=session.end.isoformat(),
+        closed=_iso(session.closed_at),
+        purge_started=started,
+        purge_ended=ended,
+        counts=dict(progress.counts or {}),
+        stores=tuple(stores),
+        providers=progress.providers,
+        verification=verification,
+        residual_retention=provider.capabilities.residual_retention,
+        handoff_exports=progress.handoff_exports,
+    )
 
 
-def statistics_for(store: Store, session_id: str) -> dict[str, Any]:
-    """Figures for the next press release; available before and after the purge."""
+def receipt_of(store: Store, session_id: str) -> Receipt:
+    """The receipt of a purged session; NotFoundError naming the purge until there is one."""
+    store.require_session(session_id)
+    found = purging.load_receipt(store, session_id)
+    if found is None:
+        raise NotFoundError(
+            f"Session '{session_id}' has no deletion receipt yet.",
+            f"Purge it first: sprechstunde purge {session_id}",
+        )
+    return found
+
+
+def statistics_for(store: Store, session_id: str) -> Statistics:
     session = store.require_session(session_id)
-    receipt = purging.receipt(store, session_id)
-    if receipt is not None and "counts" in receipt:
-        counts = dict(receipt["counts"])
-    else:
-        from sprechstunde_cli.services import handoff
-
-        counts = purging.content_counts(store, session_id)
+    receipt = purging.load_receipt(store, session_id)
+    counts = (
+        receipt.counts if receipt is not None else purging.load_progress(store, session_id).counts
+    )
+    if counts is None:
+        current = purging.content_counts(store, session_id)
         hand = handoff.counts(store, session_id)
-        counts["handoffs_delivered"] = hand.get("delivered", 0)
-        counts["handoffs_exported"] = hand.get("exported", 0)
+        current["handoffs_delivered"] = hand.get("delivered", 0)
+        current["handoffs_exported"] = hand.get("exported", 0)
+        counts = current
     counters = store.counters(session_id)
     waits = purging.wait_seconds(store, session_id)
-    return {
-        "session": session.id,
-        "state": session.state.value,
-        "threads": counts.get("threads", 0),
-        "answered_live": counts.get("answered_threads", 0),
-        "handed_off": counts.get("handoffs_delivered", 0) + counts.get("handoffs_exported", 0),
-        "late_messages": counters.get("late_messages", 0),
-        "calls_refused": counters.get("calls_refused", 0),
-        "messages_in": counts.get("messages_in", 0),
-        "photos": counts.get("photos", 0),
-        "voice_notes": counts.get("voice_notes", 0),
-        "median_wait_seconds": round(statistics.median(waits), 1) if waits else None,
-    }
+    return Statistics(
+        session=session.id,
+        state=session.state,
+        threads=counts.get("threads", 0),
+        answered_live=counts.get("answered_threads", 0),
+        handed_off=counts.get("handoffs_delivered", 0) + counts.get("handoffs_exported", 0),
+        late_messages=counters.get(Counter.LATE_MESSAGES, 0),
+        calls_refused=counters.get(Counter.CALLS_REFUSED, 0),
+        messages_in=counts.get("messages_in", 0),
+        photos=counts.get("photos", 0),
+        voice_notes=counts.get("voice_notes", 0),
+        median_wait_seconds=round(statistics.median(waits), 1) if waits else None,
+    )
 
 
-def _iso(moment: Any) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None

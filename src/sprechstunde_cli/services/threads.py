@@ -1,4 +1,4 @@
-"""What operators do to threads: read, claim, release, reply."""
+"""What operators do to threads: list, read, claim, release, reply."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.media import check_limits, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
@@ -16,12 +18,23 @@ from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
     SessionState,
+    ThreadRow,
     require_state,
 )
-from sprechstunde_cli.errors import ConflictError, InputError, ProviderError
+from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
+from sprechstunde_cli.errors import ConflictError, InputError, NotFoundError, ProviderError
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
-from sprechstunde_cli.store import Store, ThreadInfo, outbox
+from sprechstunde_cli.services.texts import fill
+from sprechstunde_cli.store import Store, outbox
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    number: int
+    citizen: str  # masked address or display name: still citizen-controlled
+    messages: list[MessageRecord]
+    problem: str | None  # why no read receipt went out, if one should have
 
 
 @dataclass(frozen=True)
@@ -32,9 +45,14 @@ class ReplyResult:
     error: str | None
 
 
+def thread_list(store: Store, session: SessionRecord) -> list[ThreadRow]:
+    """Every thread of the session, longest-waiting first."""
+    return by_waiting_time(store.thread_rows(session.id))
+
+
 def read_thread(
     store: Store, session: SessionRecord, number: int, provider: Provider | None = None
-) -> tuple[ThreadInfo, list[MessageRecord], str | None]:
+) -> ThreadView:
     """Return a thread with its messages and mark them read, here and, where the messenger
     shows read receipts, for the citizen too (only once an operator has really read them)."""
     info = store.thread(session.id, number)
@@ -48,7 +66,33 @@ def read_thread(
             provider.mark_read(info.chat, unseen)
         except ProviderError as err:
             problem = err.message  # a missing read receipt is not worth failing `show` for
-    return info, messages, problem
+    citizen = mask_address(info.chat, info.display_name)
+    return ThreadView(number, citizen, messages, problem)
+
+
+def claim(
+    store: Store, session: SessionRecord, number: int, operator: str, now: datetime, *, force: bool
+) -> None:
+    """Claim a thread so other operators see who answers it (`force`: take it over)."""
+    store.claim(session.id, number, operator, now, force=force)
+
+
+def release(
+    store: Store, session: SessionRecord, number: int, operator: str, *, force: bool
+) -> None:
+    """Give a claim up (`force`: someone else's)."""
+    store.release(session.id, number, operator, force=force)
+
+
+def template_text(config: Config, session: SessionRecord, name: str) -> str:
+    """The [templates] text `name`, filled for the session."""
+    if name not in config.templates:
+        known = ", ".join(sorted(config.templates)) or "none"
+        raise NotFoundError(
+            f"No template '{name}' (known: {known}).",
+            "Add it under [templates] in the config.",
+        )
+    return fill(config.templates[name], session, config)
 
 
 def reply(
@@ -86,7 +130,7 @@ def reply(
             chat=info.chat,
             purpose=Purpose.REPLY,
             body=text.strip(),
-            key=f"{session.id}:reply:{uuid.uuid4().hex}",
+            key=keys.reply(session.id, uuid.uuid4().hex),
             now=now,
             operator=operator,
             media=media,

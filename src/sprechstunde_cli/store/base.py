@@ -58,6 +58,12 @@ class StoreBase:
     def close(self) -> None:
         self.conn.close()
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- content at rest: bodies and media are sealed with the session's key ----------------
 
     def seal(self, session_id: str, text: str, context: str = "body") -> bytes:

@@ -9,48 +9,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from sprechstunde_cli.domain.handoffs import (
+    DELIVERED,
+    EXPORTED,
+    FAILED,
+    PENDING,
+    STATES,
+    Consent,
+    Handoff,
+)
 from sprechstunde_cli.store.store import Store, iso, parse
-
-PENDING = "pending"
-DELIVERED = "delivered"
-EXPORTED = "exported"
-FAILED = "failed"
-STATES = (DELIVERED, EXPORTED, PENDING, FAILED)
-OUTSTANDING = (PENDING, FAILED)
-
-
-class Consent(StrEnum):
-    """How the citizen's consent was established; NONE is refused by the service."""
-
-    OPERATOR = "operator"  # the citizen agreed in the chat; the operator passed --consent
-    DETECTED = "detected"  # the citizen wrote the address; the operator confirmed it
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class Handoff:
-    id: int
-    session_id: str
-    thread: int
-    department: str
-    email: str
-    question: str
-    note: str
-    consent: Consent
-    operator: str | None
-    state: str
-    attempts: int
-    error: str | None
-    created_at: datetime
-    done_at: datetime | None
-
-    @property
-    def outstanding(self) -> bool:
-        return self.state in OUTSTANDING
 
 
 def insert(

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, Purpose
 from sprechstunde_cli.store.store import Store, iso
 
@@ -126,7 +127,7 @@ def complete(
             " lease_until = NULL, error = NULL WHERE id = ?",
             (SENT, iso(now), provider_id, item.id),
         )
-        store.bump(conn, item.session_id, f"sent_{item.purpose.value}")
+        store.bump(conn, item.session_id, Counter.sent(item.purpose))
 
 
 def retry_later(store: Store, item: OutboxItem, error: str, at: datetime) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import struct
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from sprechstunde_cli.domain.receipt import PurgeProgress, Receipt, is_receipt
 from sprechstunde_cli.store.base import iso
 from sprechstunde_cli.store.store import Store
 
@@ -88,7 +90,38 @@ def wait_seconds(store: Store, session_id: str) -> list[float]:
     return [float(r[0]) for r in rows]
 
 
-def save_receipt(store: Store, session_id: str, body: dict[str, Any], now: datetime) -> None:
+def load_progress(store: Store, session_id: str) -> PurgeProgress:
+    """How far the purge of this session got (nothing yet: an empty progress). A receipt saved
+    by a purge killed just before its last step counts as a verified purge."""
+    body = _body(store, session_id)
+    if body is None:
+        return PurgeProgress()
+    if not is_receipt(body):
+        return PurgeProgress.from_json(body)
+    receipt = Receipt.from_json(body)
+    return PurgeProgress(
+        counts=receipt.counts,
+        verified=True,
+        providers=receipt.providers,
+        handoff_exports=receipt.handoff_exports,
+    )
+
+
+def save_progress(store: Store, session_id: str, progress: PurgeProgress, now: datetime) -> None:
+    _save(store, session_id, progress.to_json(), now)
+
+
+def load_receipt(store: Store, session_id: str) -> Receipt | None:
+    """The finished receipt, or None while the session is not purged."""
+    body = _body(store, session_id)
+    return Receipt.from_json(body) if body is not None and is_receipt(body) else None
+
+
+def save_receipt(store: Store, session_id: str, receipt: Receipt, now: datetime) -> None:
+    _save(store, session_id, receipt.to_json(), now)
+
+
+def _save(store: Store, session_id: str, body: dict[str, Any], now: datetime) -> None:
     with store.write() as conn:
         conn.execute(
             "INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)",
@@ -96,7 +129,7 @@ def save_receipt(store: Store, session_id: str, body: dict[str, Any], now: datet
         )
 
 
-def receipt(store: Store, session_id: str) -> dict[str, Any] | None:
+def _body(store: Store, session_id: str) -> dict[str, Any] | None:
     row = store.conn.execute(
         "SELECT body FROM receipts WHERE session_id = ?", (session_id,)
     ).fetchone()
@@ -110,6 +143,6 @@ def mark_ended(store: Store, session_id: str, now: datetime) -> None:
 
 def note_export(store: Store, session_id: str, path: str, now: datetime) -> None:
     """Remember a hand-off export file so the receipt can tell the operator to take it."""
-    draft = receipt(store, session_id) or {}
-    draft["handoff_exports"] = sorted({*draft.get("handoff_exports", []), path})
-    save_receipt(store, session_id, draft, now)
+    progress = load_progress(store, session_id)
+    exports = tuple(sorted({*progress.handoff_exports, path}))
+    save_progress(store, session_id, replace(progress, handoff_exports=exports), now)

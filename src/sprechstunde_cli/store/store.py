@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import (
     SessionRecord,
     SessionSpec,
@@ -136,16 +137,16 @@ class Store(ThreadQueries):
         cur = conn.execute("INSERT OR IGNORE INTO away_senders VALUES (?,?)", (session_id, digest))
         return cur.rowcount == 1
 
-    def bump(self, conn: sqlite3.Connection, session_id: str, name: str, by: int = 1) -> None:
+    def bump(self, conn: sqlite3.Connection, session_id: str, name: Counter, by: int = 1) -> None:
         conn.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT(session_id, name)"
             " DO UPDATE SET value = value + excluded.value",
             (session_id, name, by),
         )
 
-    def counters(self, session_id: str) -> dict[str, int]:
+    def counters(self, session_id: str) -> dict[Counter, int]:
         rows = self._read("SELECT name, value FROM counters WHERE session_id = ?", (session_id,))
-        return {r["name"]: int(r["value"]) for r in rows}
+        return {Counter(r["name"]): int(r["value"]) for r in rows}
 
     # --- provider references for the purge --------------------------------------------------
 

@@ -119,6 +119,15 @@ class ThreadQueries(StoreBase):
             )
         return _info(session_id, rows[0])
 
+    def has_message(self, session_id: str, provider_id: str) -> bool:
+        """Whether the session already stored this provider message."""
+        return bool(
+            self._read(
+                "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
+                (session_id, provider_id),
+            )
+        )
+
     def thread_number(self, session_id: str, chat: str) -> int | None:
         rows = self._read(
             "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
@@ -177,9 +186,6 @@ class ThreadQueries(StoreBase):
             found.append(row)
         self._thread_rows_seen = seen
         return found
-
-    def chat_of(self, session_id: str, number: int) -> str:
-        return self.thread(session_id, number).chat
 
     def messages(
         self, session_id: str, thread: int | None = None, after_id: int = 0, limit: int = 10_000

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
@@ -221,7 +222,7 @@ class WahaProvider(Closing):
         result = self._paced(chat, path, what, body)
         provider_id = sent_id(result) or self._latest_own(chat)
         if media.kind is MessageKind.VOICE and caption:
-            self.send_text(chat, caption, f"{key}:caption")  # voice notes carry no caption
+            self.send_text(chat, caption, keys.caption(key))  # voice notes carry no caption
         return Sent(provider_id)
 
     def _paced(self, chat: str, path: str, what: str, body: Mapping[str, Any]) -> Any:

@@ -11,6 +11,7 @@ there is no [mail] or on request), or failed with the reason (retried by the nex
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,8 +20,11 @@ from pathlib import Path
 from typing import Protocol
 
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.handoffs import OUTSTANDING, Consent, Handoff
 from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionRecord
 from sprechstunde_cli.domain.model import SessionState as S
+from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import (
     ConflictError,
@@ -34,7 +38,6 @@ from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.handoff import text as handoff_text
 from sprechstunde_cli.services.texts import values
 from sprechstunde_cli.store import Store, handoffs, outbox
-from sprechstunde_cli.store.handoffs import OUTSTANDING, Consent, Handoff
 
 __all__ = [
     "Consent",
@@ -64,7 +67,7 @@ _EMAIL = re.compile(
 _JUNK_LOCAL = frozenset(
     {"noreply", "no-reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster"}
 )
-BACKOFF_CAP_SECONDS = 60.0
+BACKOFF = Backoff(base=1.0, cap=60.0)
 
 
 class Sender(Protocol):
@@ -213,7 +216,7 @@ def record(
             f"Thread {number} holds no text from the citizen to pass on.",
             "Write the question for the department with --note.",
         )
-    key = f"{session.id}:handoff:{number}:{dept}"
+    key = keys.handoff(session.id, number, dept)
     confirmation_text = render(
         config.texts.handoff_confirmation,
         {**values(session, config), "department": dept, "email": mask_email(address)},
@@ -262,7 +265,7 @@ def record(
 
 def confirmation(store: Store, h: Handoff) -> tuple[str, str | None]:
     """The state of the citizen's confirmation (sent, pending, failed) and the last error."""
-    queued = handoffs.outbox_state(store, f"{h.session_id}:handoff:{h.thread}:{h.department}")
+    queued = handoffs.outbox_state(store, keys.handoff(h.session_id, h.thread, h.department))
     return (queued[1], queued[2]) if queued else (outbox.FAILED, "never queued")
 
 
@@ -303,6 +306,7 @@ def deliver_all(
     export: bool = False,
     attempts: int = 3,
     sleep: Callable[[float], None],
+    rng: Random = random.random,
 ) -> HandoffReport:
     """Mail every outstanding hand-off, or export them all to one file; safe to run again."""
     session = store.require_session(session_id)
@@ -320,7 +324,7 @@ def deliver_all(
     delivered = failed = 0
     errors: list[str] = []
     for h in todo:
-        reason = _mail_one(store, config, mailer, session, h, now, attempts, sleep)
+        reason = _mail_one(store, config, mailer, session, h, now, attempts, sleep, rng)
         if reason is None:
             delivered += 1
         else:
@@ -338,6 +342,7 @@ def _mail_one(
     now: datetime,
     attempts: int,
     sleep: Callable[[float], None],
+    rng: Random,
 ) -> str | None:
     """Send one hand-off with bounded retries; return the reason it failed, or None."""
     mailbox = config.handoff.mailbox(h.department)
@@ -354,7 +359,7 @@ def _mail_one(
             mailer.send([mailbox], subject, body, message_id=message_id, reply_to=h.email)
         except ProviderError as err:
             if err.retryable and attempt < attempts:
-                sleep(max(err.retry_after, min(BACKOFF_CAP_SECONDS, 2.0**attempt)))
+                sleep(max(err.retry_after, BACKOFF.delay(attempt, rng)))
                 continue
             handoffs.failed(store, h.id, err.message)
             return err.message

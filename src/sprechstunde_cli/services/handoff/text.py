@@ -14,11 +14,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.handoffs import Handoff
 from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.texts import german_date
 from sprechstunde_cli.errors import IncompleteError
 from sprechstunde_cli.render.sanitize import clean
-from sprechstunde_cli.store.handoffs import Handoff
 from sprechstunde_cli.system.files import create_numbered, ensure_dir
 
 RULE = "-" * 72

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sprechstunde_cli.domain.receipt import Verification
+
 # Shorter texts ("Hallo", "Danke") also occur in unrelated files; searching for them proves
 # nothing and fails purges for no reason.
 MIN_NEEDLE_CHARS = 6
@@ -24,7 +26,7 @@ STRIDE = 8
 
 
 @dataclass(frozen=True)
-class Verification:
+class Scan:
     needles: int
     skipped_short: int
     files: int
@@ -34,6 +36,16 @@ class Verification:
     @property
     def clean(self) -> bool:
         return not self.hits
+
+    def summary(self) -> Verification:
+        """The receipt's account of this search: counts only."""
+        return Verification(
+            result="clean" if self.clean else "remains found",
+            searched_for=self.needles,
+            short_texts_not_searched=self.skipped_short,
+            files_scanned=self.files,
+            bytes_scanned=self.bytes,
+        )
 
 
 def encodings(text: str) -> set[bytes]:
@@ -62,7 +74,7 @@ def needles_from(texts: Iterable[str], blobs: Iterable[bytes]) -> tuple[set[byte
     return needles, skipped
 
 
-def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Verification:
+def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Scan:
     """Search every regular file under `roots` (files or folders) for every needle."""
     index = _Index(needles)
     files = total = 0
@@ -77,7 +89,7 @@ def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Verifi
         total += size
         if found:
             hits.append(path.name)
-    return Verification(len(needles), skipped, files, total, tuple(hits))
+    return Scan(len(needles), skipped, files, total, tuple(hits))
 
 
 class _Index:

@@ -1,0 +1,1 @@
+"""Ending the hour: close, purge, receipt, stats."""

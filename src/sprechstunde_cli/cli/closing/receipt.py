@@ -1,0 +1,30 @@
+"""`receipt`: the deletion receipt (Löschprotokoll) of a purged session."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import JsonObjectOpt
+
+
+def receipt(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="Session id.")],
+    as_json: JsonObjectOpt = False,
+) -> None:
+    """Show the deletion receipt (Löschprotokoll) of a purged session."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services.receipt import receipt_of
+
+    found = receipt_of(application.store, session)
+    if as_json:
+        from sprechstunde_cli.render.jsonout import dumps
+
+        typer.echo(dumps(found.to_json()))
+        return
+    from sprechstunde_cli.render.receipt import receipt_view
+
+    application.show(receipt_view(found))

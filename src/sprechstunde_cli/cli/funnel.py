@@ -1,0 +1,47 @@
+"""The one funnel that turns every error into an exit code, in a terminal and under CliRunner."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from sprechstunde_cli.errors import ExitCode, SprechstundeError
+
+
+class FunnelGroup(TyperGroup):
+    """The root command group: every command runs through `invoke`."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SprechstundeError as err:
+            report_error(err)
+            raise typer.Exit(int(err.exit_code)) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted.", err=True)
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("SPRECHSTUNDE_DEBUG"):
+                raise
+            if type(exc).__module__.startswith(("click", "typer")):
+                raise  # usage errors keep Click's own message and exit code 2
+            typer.echo(
+                f"Error: unexpected {type(exc).__name__}. This is a bug in sprechstunde; "
+                "please report it. Run with SPRECHSTUNDE_DEBUG=1 to see the traceback.",
+                err=True,
+            )
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def report_error(err: SprechstundeError) -> None:
+    """`Error: …` and `Hint: …` on stderr; both may quote a server or a config, so cleaned."""
+    from sprechstunde_cli.render.sanitize import clean
+
+    typer.echo(f"Error: {clean(err.message)}", err=True)
+    if err.hint:
+        typer.echo(f"Hint: {clean(err.hint)}", err=True)

@@ -1,0 +1,1 @@
+"""The hour itself: `open` (the live hour) and `sessions`."""

@@ -1,0 +1,107 @@
+"""`open`: open the consultation hour, then receive, greet and show the threads live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.errors import ExitCode, StateError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.services.hour import Hour, StepReport
+
+SessionArg = Annotated[
+    str | None,
+    typer.Argument(help="Session id from the config. Default: the one whose hour is now."),
+]
+HINT = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
+
+
+def open_(
+    ctx: typer.Context,
+    session: SessionArg = None,
+    now_: Annotated[
+        bool,
+        typer.Option(
+            "--now", help="Open right away, even outside the planned hour (for rehearsals)."
+        ),
+    ] = False,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Handle what is waiting, then exit (for scripts and cron)."),
+    ] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
+    ] = False,
+) -> None:
+    """Open the consultation hour: receive, greet, and show the threads live."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.domain.model import SessionState
+    from sprechstunde_cli.services.hour import Hour, open_session
+    from sprechstunde_cli.services.sessions import session_to_open
+
+    config, store, clock = application.config, application.store, application.clock
+    spec = session_to_open(store, config, session, clock.now(), now_)
+    opened = open_session(store, spec, clock.now(), actor=application.operator, rehearse=now_)
+    with application.provider(spec.provider) as provider:
+        media_dir = application.paths.session_dir(spec.id) / "media"
+        hour = Hour(store, provider, config, spec.id, media_dir, timer=application.wiring.timer)
+        verb = "Resumed" if opened.resumed else "Opened"
+        shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
+        application.say(f"{verb} session '{spec.id}' on {provider.name}{shifted}.")
+        try:
+            if once:
+                _print_step(application, hour.step(clock.now(), wait=0.0))
+            elif application.console.is_terminal and not plain:
+                _run_live(application, hour)
+            else:
+                while True:
+                    _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
+        except StateError:
+            state = store.require_session(spec.id).state
+            if state is SessionState.OPEN:
+                raise
+            # Someone ran `close` in another terminal: the hour is over, and that is no error.
+            application.say(f"Session '{spec.id}' is {state.value}; `open` stops here.")
+        except KeyboardInterrupt:
+            application.say(
+                f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
+                f" — end it with: sprechstunde close {spec.id}"
+            )
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def _print_step(application: Application, report: StepReport) -> None:
+    from sprechstunde_cli.render.hour import step_notes
+
+    for note in step_notes(report):
+        application.say(note)
+    for problem in report.problems:
+        application.warn(problem)
+
+
+def _run_live(application: Application, hour: Hour) -> None:
+    from rich.live import Live
+
+    from sprechstunde_cli.render.formats import zone
+    from sprechstunde_cli.render.hour import step_notes
+    from sprechstunde_cli.render.threads import live_view
+    from sprechstunde_cli.services.threads import thread_list
+
+    out = application.console
+    status = HINT
+    with Live(console=out, auto_refresh=False, screen=False, transient=False) as live:
+        while True:
+            now = application.clock.now()
+            report = hour.step(now, application.config.hour.poll_seconds)
+            notes = [f"Warning: {p}" for p in report.problems] or step_notes(report)
+            session = hour.session
+            if notes:
+                local = now.astimezone(zone(session.timezone))
+                status = f"{local:%H:%M} {notes[-1]}  ·  {HINT}"
+            height = max(10, out.size.height - 2)
+            rows = thread_list(application.store, session)
+            frame = live_view(session, rows, now=now, status=status, height=height)
+            live.update(frame, refresh=True)

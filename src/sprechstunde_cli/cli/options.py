@@ -1,0 +1,53 @@
+"""Options and arguments several commands share, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+SessionOpt = Annotated[
+    str | None,
+    typer.Option("--session", "-s", help="Session id. Default: the session that is open now."),
+]
+SessionArg = Annotated[
+    str | None, typer.Argument(help="Session id. Default: the session that is open now.")
+]
+ThreadArg = Annotated[int, typer.Argument(help="Thread number, as shown by `threads`.", min=1)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (one object per line).")]
+ExportOpt = Annotated[
+    bool,
+    typer.Option(
+        "--export-handoffs",
+        help="Write undelivered hand-offs to the export file instead of "
+        "waiting for e-mail delivery.",
+    ),
+]
+SkipOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-provider",
+        help="Delete only on this machine when the messenger cannot be reached "
+        "(recorded in the receipt).",
+    ),
+]
+JsonObjectOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _credential_name(value: str) -> str:
+    from sprechstunde_cli.system import credentials
+
+    try:
+        return credentials.check_provider_name(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+CredentialArg = Annotated[
+    str,
+    typer.Argument(
+        help="Messenger the token belongs to, e.g. matrix or whatsapp-cloud.",
+        callback=_credential_name,
+        show_default=False,
+    ),
+]

@@ -1,0 +1,1 @@
+"""Planning ahead: schedule (the calendar, ICS, website snippet) and announce."""

@@ -1,0 +1,17 @@
+"""`sandbox`: act as citizens on the built-in local messenger (for rehearsals and tests)."""
+
+from __future__ import annotations
+
+import typer
+
+from sprechstunde_cli.cli.sandbox import call, inbox, send, status
+
+app = typer.Typer(
+    help="Act as citizens on the built-in local messenger.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.command("send")(send.send)
+app.command("call")(call.call)
+app.command("inbox")(inbox.inbox)
+app.command("status")(status.status)

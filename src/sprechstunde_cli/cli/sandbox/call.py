@@ -1,0 +1,23 @@
+"""`sandbox call`: call the office as a citizen."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.sandbox.send import FromOpt
+
+
+def call(
+    ctx: typer.Context,
+    sender: FromOpt,
+    video: Annotated[bool, typer.Option("--video", help="Make it a video call.")] = False,
+    name: Annotated[str, typer.Option("--name", help="Display name the citizen set.")] = "",
+) -> None:
+    """Call the office as a citizen (the office refuses calls)."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services import sandbox
+
+    typer.echo(f"calling {sandbox.call(application.paths, sender, name=name, video=video)}")

@@ -1,0 +1,1 @@
+"""Setting up: init, check, doctor, login, logout."""

@@ -1,0 +1,41 @@
+"""`doctor`: is the messenger of the current or next session ready for the hour?"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+
+
+def doctor(
+    ctx: typer.Context,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            help="Check this messenger (e.g. waha) instead of the current or next session's.",
+        ),
+    ] = None,
+) -> None:
+    """Check the messenger of the current or next session: reachable, paired, safely set up.
+
+    Prints OK and any warnings; a problem that stops the hour is an error with its fix, and
+    the exit code says which kind (6 key, 7 messenger, 3 config).
+    """
+    application: Application = ctx.obj
+    from sprechstunde_cli.services.sessions import messenger_to_check
+    from sprechstunde_cli.services.setup import check_messenger
+
+    if provider:
+        name, why = provider, "as asked"
+    else:
+        store = application.store if application.paths.store_file.exists() else None
+        name, why = messenger_to_check(store, application.config, application.clock.now())
+    with application.provider(name) as messenger:
+        warnings = check_messenger(messenger)
+    for warning in warnings:
+        application.warn(warning)
+    summary = f"{len(warnings)} warning(s)" if warnings else "no warnings"
+    application.say(f"OK: {name} is ready ({why}; {summary}).")

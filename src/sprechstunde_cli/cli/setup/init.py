@@ -1,0 +1,34 @@
+"""`init`: write the commented example config."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+
+
+def init(
+    ctx: typer.Context,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite an existing config file."),
+    ] = False,
+) -> None:
+    """Write a commented example config to the config path (see --config)."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services.setup import example_config, write_config
+
+    path = application.paths.config_file
+    write_config(path, example_config(), force=force)
+    for line in (
+        f"Wrote the example config to {path}",
+        "",
+        "Next steps:",
+        f"  1. Edit it: office.name and the session [sessions.beispiel] ({path})",
+        "  2. Check it: sprechstunde check",
+        "  3. Rehearse with the built-in local messenger: sprechstunde demo",
+        "     (or open the hour right away: sprechstunde open --now)",
+    ):
+        typer.echo(line)

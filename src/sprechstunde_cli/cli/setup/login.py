@@ -1,0 +1,97 @@
+"""`login`: keep a messenger's token in the OS keyring, never on the command line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sprechstunde_cli.cli.options import CredentialArg
+from sprechstunde_cli.errors import AuthError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.cli.application import Application
+    from sprechstunde_cli.system import credentials
+
+
+def login(
+    ctx: typer.Context,
+    provider: CredentialArg,
+    insecure_storage: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-storage",
+            help="Without a usable keyring, keep the token unencrypted in a file only you can "
+            "read (data dir, mode 0600) instead of refusing.",
+        ),
+    ] = False,
+    token_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--token-stdin",
+            help="Read the token from the first line of standard input instead of a hidden "
+            "prompt (for scripts).",
+        ),
+    ] = False,
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password",
+            help="Log in once with the account's ID and password (asked for, hidden) and "
+            "store the access token the server issues; the password is not kept. For "
+            "providers that have a password login (matrix).",
+        ),
+    ] = False,
+) -> None:
+    """Store a provider's access token in the OS keyring.
+
+    The token is asked for with a hidden prompt (or read from stdin with --token-stdin); it is
+    never taken as an argument, so it stays out of shell history and process lists. On servers
+    and in CI, set SPRECHSTUNDE_<PROVIDER>_TOKEN instead.
+    """
+    from sprechstunde_cli.services.setup import needs_token
+    from sprechstunde_cli.system import credentials
+
+    if not needs_token(provider):
+        typer.echo(f"The {provider} provider needs no token; nothing to store.")
+        return
+    application: Application = ctx.obj
+    credentials.check_storage(provider, insecure_ok=insecure_storage)
+    if password:
+        raw = _password_login(application, provider).reveal()
+    elif token_stdin:
+        raw = typer.get_text_stream("stdin").readline()
+    else:
+        # default="" makes an empty answer come back (and be refused) instead of re-prompting.
+        raw = typer.prompt(f"Token for {provider}", hide_input=True, default="", show_default=False)
+    token = credentials.Secret(raw.strip())
+    if not token.reveal() or not token.reveal().isprintable():
+        problem = "is empty" if not token.reveal() else "contains control characters"
+        raise AuthError(
+            f"The token {problem}; nothing was stored.",
+            "Paste the token at the prompt, or pipe it in with --token-stdin.",
+        )
+    where = credentials.store_token(
+        provider, token, application.paths, insecure_ok=insecure_storage
+    )
+    typer.echo(f"Stored the token for {provider} in {where}.")
+
+
+def _password_login(application: Application, provider: str) -> credentials.Secret:
+    """Ask for ID and password, and trade them at the provider for a token."""
+    from sprechstunde_cli.services.setup import password_login, require_password_login
+
+    require_password_login(provider)
+    settings = application.config.provider_settings(provider)
+    configured = getattr(settings, "user_id", "")
+    user = typer.prompt(
+        "User ID", default=configured if isinstance(configured, str) else "", show_default=True
+    ).strip()
+    secret = typer.prompt("Password", hide_input=True, default="", show_default=False)
+    if not user or not secret:
+        raise AuthError(
+            "The user ID or the password is empty; nothing was stored.",
+            f"Run it again and answer both prompts: sprechstunde login {provider} --password",
+        )
+    context = application.provider_context(provider)
+    return password_login(provider, settings, user, secret, context)

@@ -1,0 +1,28 @@
+"""`logout`: forget a messenger's stored token."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import CredentialArg
+
+
+def logout(ctx: typer.Context, provider: CredentialArg) -> None:
+    """Delete a provider's stored access token."""
+    from sprechstunde_cli.services.setup import needs_token
+    from sprechstunde_cli.system import credentials
+
+    if not needs_token(provider):
+        typer.echo(f"The {provider} provider needs no token; nothing to delete.")
+        return
+    application: Application = ctx.obj
+    if credentials.delete_token(provider, application.paths):
+        typer.echo(f"Deleted the stored token for {provider}.")
+    else:
+        typer.echo(f"No token for {provider} was stored.")
+    variable = credentials.env_var(provider)
+    if os.environ.get(variable, "").strip():
+        typer.echo(f"Note: {variable} is still set in this environment and will be used.")

@@ -1,0 +1,41 @@
+"""`media`: list a thread's photos, voice notes and files, or open one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+
+
+def media(
+    ctx: typer.Context,
+    number: ThreadArg,
+    index: Annotated[
+        int | None,
+        typer.Argument(help="Which attachment (as listed); leave out to list them.", min=1),
+    ] = None,
+    session: SessionOpt = None,
+) -> None:
+    """List a thread's photos and voice notes, or open one with hour.media_command."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.render.formats import media_label
+    from sprechstunde_cli.services.media import attachments, open_attachment
+    from sprechstunde_cli.services.sessions import current_session
+
+    store = application.store
+    record = current_session(store, session)
+    if index is None:
+        items = attachments(store, record, number)
+        if not items:
+            application.say(f"Thread {number} has no attachments.")
+        for i, msg in enumerate(items, start=1):
+            application.say(f"[{i}] {media_label(msg.kind, msg.media)}")
+        return
+    command = application.config.hour.media_command
+    session_dir = application.paths.session_dir(record.id)
+    plain = open_attachment(store, record, session_dir, number, index, command)
+    if not command:
+        application.say(str(plain))

@@ -1,0 +1,28 @@
+"""`release`: give up your claim on a thread."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+
+
+def release(
+    ctx: typer.Context,
+    number: ThreadArg,
+    session: SessionOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Release a claim held by another operator.")
+    ] = False,
+) -> None:
+    """Release your claim on a thread."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services import threads
+    from sprechstunde_cli.services.sessions import current_session
+
+    record = current_session(application.store, session)
+    threads.release(application.store, record, number, application.operator, force=force)
+    application.say(f"Thread {number} released.")

@@ -1,0 +1,91 @@
+"""`reply`: answer a thread, with a text, a template, $EDITOR, and an attachment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.errors import ExitCode, InputError
+
+
+def reply(
+    ctx: typer.Context,
+    number: ThreadArg,
+    text: Annotated[
+        str | None, typer.Argument(help="The answer. Leave out to write it in $EDITOR.")
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", "-t", help="Send the [templates] text of this name from the config."
+        ),
+    ] = None,
+    attach: Annotated[
+        Path | None,
+        typer.Option(
+            "--attach",
+            "-a",
+            help="Send this photo, voice note or file with the reply.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reply even if another operator has claimed the thread.")
+    ] = False,
+    session: SessionOpt = None,
+) -> None:
+    """Answer a thread (and claim it if nobody has)."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services import threads
+    from sprechstunde_cli.services.sessions import current_session
+
+    config = application.config
+    record = current_session(application.store, session)
+    if text is not None and template is not None:
+        raise InputError("Give either a text or --template, not both.", "Drop one of them.")
+    if template is not None:
+        text = threads.template_text(config, record, template)
+    if text is None and attach is None:
+        text = _write_in_editor(application, record.id, number)
+    with application.provider(record.provider) as provider:
+        result = threads.reply(
+            application.store,
+            provider,
+            record,
+            number,
+            text or "",
+            operator=application.operator,
+            now=application.clock.now(),
+            media_dir=application.paths.session_dir(record.id) / "media",
+            max_media_bytes=config.hour.max_media_bytes,
+            force=force,
+            attachment=attach,
+        )
+    if result.delivered:
+        application.say(f"Sent to thread {number}.")
+    elif result.state == "failed":
+        application.fail(f"Error: not delivered ({result.error}).")
+        raise typer.Exit(int(ExitCode.PROVIDER))
+    else:
+        why = result.error or "the messenger asked to wait"
+        application.say(f"Queued for thread {number}; `open` sends it as soon as it may ({why}).")
+
+
+def _write_in_editor(application: Application, session_id: str, number: int) -> str:
+    from sprechstunde_cli.system.programs import edit
+
+    # In the session's own folder, so the purge removes it should anything go wrong here.
+    draft = application.paths.session_dir(session_id) / "tmp" / f"reply-{number}.txt"
+    header = (
+        f"# Reply to thread {number}. Lines starting with # are dropped; an empty reply cancels."
+    )
+    body = edit(draft, header)
+    if not body:
+        raise InputError("Empty reply: nothing sent.", "Write the text and save the file.")
+    return body

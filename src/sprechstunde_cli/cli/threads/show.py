@@ -1,0 +1,25 @@
+"""`show`: one thread's messages, marked read."""
+
+from __future__ import annotations
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+
+
+def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> None:
+    """Show one thread's messages and mark them read."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.render.formats import zone
+    from sprechstunde_cli.render.messages import thread_view
+    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.threads import read_thread
+
+    record = current_session(application.store, session)
+    with application.provider(record.provider) as provider:
+        view = read_thread(application.store, record, number, provider)
+    if view.problem:
+        application.warn(f"Read receipt not sent: {view.problem}")
+    tz = zone(record.timezone)
+    application.show(thread_view(view.number, view.citizen, view.messages, tz=tz))

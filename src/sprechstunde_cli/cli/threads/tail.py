@@ -1,0 +1,48 @@
+"""`tail`: follow new messages of the open session, in a second terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import JsonOpt, SessionOpt
+
+POLL_SECONDS = 0.5
+
+
+def tail(
+    ctx: typer.Context,
+    session: SessionOpt = None,
+    as_json: JsonOpt = False,
+    once: Annotated[bool, typer.Option("--once", help="Print what is there and exit.")] = False,
+    lines: Annotated[
+        int, typer.Option("--lines", "-n", min=0, help="Start with the last N messages.")
+    ] = 10,
+) -> None:
+    """Follow new messages of the open session as they arrive."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.render import jsonout
+    from sprechstunde_cli.render.formats import zone
+    from sprechstunde_cli.render.messages import message_line
+    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.tail import Follower
+
+    record = current_session(application.store, session)
+    follower = Follower(application.store, record, lines)
+    tz = zone(record.timezone)
+    try:
+        while True:
+            for seen in follower.new():
+                if as_json:
+                    event = jsonout.message_event(record.id, seen.citizen, seen.message)
+                    typer.echo(jsonout.dumps(event))
+                else:
+                    line = message_line(seen.message, seen.citizen, tz=tz)
+                    application.console.print(line, soft_wrap=True)
+            if once:
+                return
+            application.clock.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

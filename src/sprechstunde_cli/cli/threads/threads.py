@@ -1,0 +1,29 @@
+"""`threads`: the session's threads, longest-waiting first."""
+
+from __future__ import annotations
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import JsonOpt, SessionOpt
+
+
+def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = False) -> None:
+    """List the session's threads, longest-waiting first."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.threads import thread_list
+
+    record = current_session(application.store, session)
+    rows = thread_list(application.store, record)
+    if as_json:
+        from sprechstunde_cli.render import jsonout
+
+        for row in rows:
+            typer.echo(jsonout.dumps(jsonout.thread(row)))
+        return
+    from sprechstunde_cli.render.formats import zone
+    from sprechstunde_cli.render.threads import threads_table
+
+    now = application.clock.now()
+    application.show(threads_table(rows, now=now, tz=zone(record.timezone)))

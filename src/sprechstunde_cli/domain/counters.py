@@ -1,0 +1,38 @@
+"""The content-free counters a session keeps for `stats` and the receipt, by name.
+
+They outlive the purge: numbers only, never who or what.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sprechstunde_cli.domain.model import MessageKind, Purpose
+
+
+class Counter(StrEnum):
+    CALLS_REFUSED = "calls_refused"
+    LATE_MESSAGES = "late_messages"  # arrived outside the hour: away reply, not kept
+    TEXTS_TRUNCATED = "texts_truncated"  # longer than hour.max_message_chars
+    RECEIVED_TEXT = "received_text"
+    RECEIVED_IMAGE = "received_image"
+    RECEIVED_VOICE = "received_voice"
+    RECEIVED_FILE = "received_file"
+    SENT_GREETING = "sent_greeting"
+    SENT_REPLY = "sent_reply"
+    SENT_AWAY = "sent_away"
+    SENT_CALL_REFUSAL = "sent_call_refusal"
+    SENT_LAST_CALL = "sent_last_call"
+    SENT_CLOSING = "sent_closing"
+    SENT_HANDOFF = "sent_handoff"
+
+    @classmethod
+    def received(cls, kind: MessageKind) -> Counter:
+        return cls(f"received_{kind.value}")
+
+    @classmethod
+    def sent(cls, purpose: Purpose) -> Counter:
+        return cls(f"sent_{purpose.value}")
+
+
+RECEIVED = tuple(Counter.received(kind) for kind in MessageKind)

@@ -1,0 +1,36 @@
+"""The Rich console, built to print text literally, and the one way citizen text becomes Rich.
+
+Citizen-controlled text reaches Rich only as `Text(clean(...))`: never as a markup string, never
+through `Text.from_markup`, and consoles are built with `markup=False` as a second line of defence.
+Our own words go through the same path, so no code here ever needs to ask whether a string is safe.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console
+from rich.text import Text
+
+from sprechstunde_cli.render.sanitize import clean
+
+
+def make_console(
+    *, stderr: bool = False, file: IO[str] | None = None, width: int | None = None
+) -> Console:
+    """Build a console that prints text literally; Rich itself honours NO_COLOR and TERM=dumb."""
+    return Console(
+        stderr=stderr,
+        file=file,
+        width=width,
+        markup=False,
+        highlight=False,
+        emoji=False,
+    )
+
+
+def citizen_text(
+    text: str, *, single_line: bool = False, limit: int | None = None, style: str = ""
+) -> Text:
+    """Sanitize text and wrap it in a Text that Rich will never parse as markup."""
+    return Text(clean(text, single_line=single_line, limit=limit), style=style)

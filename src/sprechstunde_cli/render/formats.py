@@ -1,0 +1,84 @@
+"""Small plain-text formatters shared by the views: sizes, durations, spans, media labels.
+
+No Rich here: the plain-text commands use these too, and they must stay cheap to import.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+
+# Fixed English names: strftime("%a") would follow the operator's locale.
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+KIND_WORDS = {
+    MessageKind.TEXT: "text",
+    MessageKind.IMAGE: "photo",
+    MessageKind.VOICE: "voice note",
+    MessageKind.FILE: "file",
+}
+
+
+def human_size(size: int) -> str:
+    """Format a byte count the way people read it: `512 B`, `48 KB`, `1.5 MB`."""
+    if size < 1024:
+        return f"{size} B"
+    value, unit = size / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    if unit == "KB" or value >= 10:
+        return f"{round(value)} {unit}"
+    return f"{value:.1f} {unit}"
+
+
+def duration_text(seconds: float) -> str:
+    """Format a media duration as m:ss (h:mm:ss from one hour on)."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def span_text(delta: timedelta) -> str:
+    """Format a span for people: `<1 min`, `4 min`, `1 h 05 min`."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def media_label(kind: MessageKind, media: MediaInfo | None) -> str:
+    """Describe media: `photo 1200×800, 48 KB`, `voice note 0:42, 12 KB`, `file 3 KB`."""
+    word = KIND_WORDS.get(kind, str(kind))
+    if media is None:
+        return word
+    parts: list[str] = []
+    if media.width and media.height:
+        parts.append(f"{media.width}×{media.height}")
+    if media.duration is not None and media.duration > 0:
+        parts.append(duration_text(media.duration))
+    if media.size > 0:
+        parts.append(human_size(media.size))
+    return f"{word} {', '.join(parts)}" if parts else word
+
+
+def hhmm(at: datetime, tz: tzinfo | None) -> str:
+    return at.astimezone(tz).strftime("%H:%M")
+
+
+def zone(name: str) -> tzinfo:
+    # The config validates zone names; a store written by another machine may still name one
+    # this machine lacks, and a live view must not die over a clock label.
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC

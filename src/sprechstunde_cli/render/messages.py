@@ -1,0 +1,107 @@
+"""One thread's messages (`show`), one line per message (`tail`), and a sandbox citizen's phone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
+
+from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
+from sprechstunde_cli.render.console import citizen_text
+from sprechstunde_cli.render.formats import hhmm, media_label
+from sprechstunde_cli.render.sanitize import clean
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.local.server import PhoneEntry
+
+TAIL_LINE_CHARS = 200
+NAME_CHARS = 40
+
+
+def _sender_label(msg: MessageRecord, citizen: str) -> Text:
+    if msg.direction is Direction.IN:
+        return citizen_text(citizen, single_line=True, limit=NAME_CHARS, style="bold")
+    details = [d for d in (msg.operator, msg.purpose.value if msg.purpose else None) if d]
+    label = f"office ({', '.join(details)})" if details else "office"
+    return citizen_text(label, single_line=True, limit=80, style="bold cyan")
+
+
+def thread_view(
+    number: int, citizen: str, messages: Sequence[MessageRecord], *, tz: tzinfo
+) -> RenderableType:
+    """Build `show`: every message of one thread, with time, sender, body and media."""
+    head = Text(f"Thread #{number} · ", style="bold")
+    head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
+    parts: list[RenderableType] = [head]
+    if not messages:
+        parts.append(Text("No messages.", style="dim"))
+    for msg in messages:
+        line = Text(hhmm(msg.at, tz) + "  ", style="dim")
+        line.append_text(_sender_label(msg, citizen))
+        parts.append(Text(""))
+        parts.append(line)
+        body = Text()
+        if msg.media is not None or msg.kind is not MessageKind.TEXT:
+            body.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
+            if msg.media is not None and msg.media.path:
+                body.append(" ")
+                body.append(clean(msg.media.path, single_line=True), style="underline")
+            if msg.body:
+                body.append("\n")
+        body.append(clean(msg.body))
+        parts.append(Padding(body, (0, 0, 0, 2), expand=False))
+    return Group(*parts)
+
+
+def message_line(
+    msg: MessageRecord, citizen: str, *, tz: tzinfo, limit: int | None = TAIL_LINE_CHARS
+) -> Text:
+    """Build one `tail` line: `HH:MM #3 anna: text…`, outgoing as `HH:MM #3 → office: …`."""
+    line = Text(f"{hhmm(msg.at, tz)} #{msg.thread} ")
+    if msg.direction is Direction.OUT:
+        line.append("→ office", style="cyan")
+    else:
+        line.append(clean(citizen, single_line=True, limit=NAME_CHARS), style="bold")
+    line.append(": ")
+    if msg.media is not None or msg.kind is not MessageKind.TEXT:
+        line.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
+        if msg.body:
+            line.append(" ")
+    line.append(clean(msg.body, single_line=True, limit=limit))
+    return line
+
+
+def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
+    line = Text(hhmm(entry.at, tz) + "  ", style="dim")
+    # `incoming` is from the phone's side: True means the office sent it.
+    line.append("office: " if entry.incoming else "you: ", style="bold")
+    if entry.type == "call":
+        kind = clean(entry.kind, single_line=True, limit=16)
+        state = clean(entry.call_state or "unknown", single_line=True, limit=24)
+        line.append(f"{kind} call, {state}", style="italic")
+        return line
+    try:
+        kind = MessageKind(entry.kind)
+    except ValueError:
+        kind = MessageKind.FILE
+    if kind is not MessageKind.TEXT:
+        line.append(f"[{media_label(kind, MediaInfo(mime=entry.mime or '', size=entry.size))}]")
+        if entry.text:
+            line.append(" ")
+    line.append(clean(entry.text))
+    return line
+
+
+def phone_view(
+    handle: str, entries: Sequence[PhoneEntry], *, tz: tzinfo | None = None
+) -> RenderableType:
+    """Build `sandbox inbox`: what this citizen's phone shows, both ways, calls included."""
+    head = Text("Phone of ", style="bold")
+    head.append(clean(handle, single_line=True, limit=NAME_CHARS))
+    if not entries:
+        return Group(head, Text("Nothing yet.", style="dim"))
+    return Group(head, *(_phone_entry(e, tz) for e in entries))

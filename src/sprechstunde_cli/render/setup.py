@@ -1,0 +1,78 @@
+"""`check`: the config summarised in plain lines; its strings are cleaned, not trusted."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
+from sprechstunde_cli.render.formats import WEEKDAYS, zone
+from sprechstunde_cli.render.sanitize import clean
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.domain.model import SessionSpec
+
+
+def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
+    """The plain-text summary `check` prints; config strings are cleaned but not trusted."""
+
+    def show(text: str) -> str:
+        return clean(text, single_line=True)
+
+    lines = [f"Config OK: {path}"]
+    office = show(config.office) if config.office else "(office.name not set)"
+    lines.append(f"Office: {office} ({config.timezone})")
+    if config.operator:
+        lines.append(f"Operator: {show(config.operator)}")
+    if not config.sessions:
+        lines.append("Sessions: none. Add a [sessions.<id>] table to plan an hour.")
+    else:
+        lines.append(f"Sessions ({len(config.sessions)}):")
+        for spec in config.sessions.values():
+            lines.append(
+                f"  {spec.id}  {_span(spec)}  provider {spec.provider}  {_status(spec, now)}"
+            )
+            lines.append(f"    {show(spec.title)} — {show(spec.official)}")
+        if not config.upcoming(now):
+            lines.append("Note: every session in this file has ended; add the next one.")
+    templates = ", ".join(show(name) for name in sorted(config.templates)) or "none"
+    lines.append(f"Templates: {templates}")
+    changed = [
+        f.name
+        for f in fields(DEFAULT_TEXTS)
+        if getattr(config.texts, f.name) != getattr(DEFAULT_TEXTS, f.name)
+    ]
+    if changed:
+        lines.append(
+            f"Texts: {len(changed)} changed from the German defaults ({', '.join(changed)})"
+        )
+    else:
+        lines.append("Texts: the built-in German defaults")
+    return lines
+
+
+def _span(spec: SessionSpec) -> str:
+    tz = zone(spec.timezone)
+    start, end = spec.start.astimezone(tz), spec.end.astimezone(tz)
+    day = f"{WEEKDAYS[start.weekday()]} {start:%Y-%m-%d %H:%M}"
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{day}–{until} {spec.timezone} ({_utc_offset(start)})"
+
+
+def _utc_offset(moment: datetime) -> str:
+    """'UTC+01:00' (strftime's %:z needs Python 3.12)."""
+    minutes = int((moment.utcoffset() or timedelta()).total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def _status(spec: SessionSpec, now: datetime) -> str:
+    if spec.end <= now:
+        return "ended"
+    if spec.start <= now:
+        return "running now"
+    return "upcoming"

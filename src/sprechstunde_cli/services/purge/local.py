@@ -1,0 +1,45 @@
+"""The purge's local steps: what to search for afterwards, and deleting everything here."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sprechstunde_cli.domain.receipt import StoreResult
+from sprechstunde_cli.services.purge.verify import needles_from
+from sprechstunde_cli.store import Store
+
+
+def needles(store: Store, session_id: str) -> tuple[set[bytes], int]:
+    """Every body and caption the session held, and a slice of every photo and voice note."""
+    messages = store.messages(session_id)
+    texts = [m.body for m in messages]
+    blobs: list[bytes] = []
+    names: list[str] = []
+    for m in messages:
+        if m.media is not None and m.media.path:
+            path = Path(m.media.path)
+            names.append(path.name)
+            try:
+                blobs.append(store.read_media(session_id, path))
+            except OSError:
+                continue  # already gone: nothing to search for
+    return needles_from([*texts, *names], blobs)
+
+
+def delete_local(store: Store, session_id: str, session_dir: Path) -> list[StoreResult]:
+    """Rows, the session's folder (media, temp files), and the WAL; what was done, per place."""
+    media = [Path(p) for p in store.media_paths(session_id)]
+    media_bytes = sum(p.stat().st_size for p in media if p.exists())
+    temp = session_dir / "tmp"
+    temp_files = sum(1 for p in temp.rglob("*") if p.is_file()) if temp.exists() else 0
+    store.delete_session_content(session_id)
+    shutil.rmtree(session_dir, ignore_errors=True)
+    store.checkpoint()  # raises on a busy checkpoint: a failure, not a success
+    return [
+        StoreResult("local database", True, {"rows": "deleted", "wal": "checkpointed (truncate)"}),
+        StoreResult(
+            "media folder", not session_dir.exists(), {"files": len(media), "bytes": media_bytes}
+        ),
+        StoreResult("temporary files", not temp.exists(), {"files": temp_files}),
+    ]

@@ -1,0 +1,62 @@
+"""Act as citizens on the built-in local messenger: send, call, read a phone, read the status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sprechstunde_cli.domain.media import sniff
+from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger, PhoneEntry
+from sprechstunde_cli.system.paths import Paths
+
+
+def send(
+    paths: Paths,
+    sender: str,
+    text: str,
+    *,
+    name: str = "",
+    attachment: tuple[Path, MessageKind] | None = None,
+) -> str:
+    """Send a message to the office as citizen `sender`; return its id."""
+    if not text and attachment is None:
+        raise InputError("Nothing to send.", "Give a text, or --image/--voice/--file.")
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        if attachment is None:
+            return messenger.citizen_send(sender, text, name=name)
+        path, kind = attachment
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"Cannot read {path}: {exc.strerror}.", "Check the file name."
+            ) from None
+        found = sniff(data, None)
+        return messenger.citizen_send(
+            sender,
+            text,
+            name=name,
+            kind=kind,
+            media=data,
+            mime=found.mime,
+            filename=path.name,
+            duration=found.duration,
+        )
+
+
+def call(paths: Paths, sender: str, *, name: str = "", video: bool = False) -> str:
+    """Call the office as citizen `sender`; return the call's id."""
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        return messenger.citizen_call(sender, name=name, video=video)
+
+
+def phone(paths: Paths, handle: str) -> list[PhoneEntry]:
+    """What citizen `handle`'s phone shows: their messages, the office's, calls."""
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        return messenger.phone(handle)
+
+
+def status(paths: Paths) -> list[PhoneEntry]:
+    """The public notices the office posted (the local messenger's status)."""
+    return phone(paths, STATUS_CHAT)

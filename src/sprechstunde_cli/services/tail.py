@@ -1,0 +1,38 @@
+"""Follow a session's messages as they arrive, for `tail` in a second terminal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sprechstunde_cli.domain.model import MessageRecord, SessionRecord
+from sprechstunde_cli.domain.rules import mask_address
+from sprechstunde_cli.store import Store
+
+
+@dataclass(frozen=True)
+class Seen:
+    message: MessageRecord
+    citizen: str  # masked address or display name of the thread's citizen
+
+
+class Follower:
+    """Hands out each message once, in order, starting with the last `lines` of the session."""
+
+    def __init__(self, store: Store, session: SessionRecord, lines: int) -> None:
+        self.store = store
+        self.session = session
+        self._last_id = store.message_id_before_last(session.id, lines)
+        self._names: dict[int, str] = {}
+
+    def new(self) -> list[Seen]:
+        found = []
+        for msg in self.store.messages(self.session.id, after_id=self._last_id):
+            found.append(Seen(msg, self._citizen(msg.thread)))
+            self._last_id = msg.id
+        return found
+
+    def _citizen(self, thread: int) -> str:
+        if thread not in self._names:
+            info = self.store.thread(self.session.id, thread)
+            self._names[thread] = mask_address(info.chat, info.display_name)
+        return self._names[thread]

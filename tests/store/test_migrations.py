@@ -1,0 +1,196 @@
+"""The store's schema and files: migrations and their ledger, file modes, pragmas."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sprechstunde_cli.domain.model import SessionSpec, SessionState
+from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.store import Store, migrations
+from sprechstunde_cli.store.db import connect
+from sprechstunde_cli.store.migrations import MIGRATIONS, migrate
+from tests.support.clocks import IN_THE_HOUR
+
+SPEC = SessionSpec(
+    id="mittwoch",
+    title="Sprechstunde",
+    official="Oberbürgermeisterin Erika Mustermann",
+    start=IN_THE_HOUR,
+    end=IN_THE_HOUR + timedelta(hours=1),
+    timezone="Europe/Berlin",
+    provider="local",
+)
+
+
+@pytest.fixture
+def db_path(isolated: Path) -> Path:
+    return isolated / "data" / "sprechstunde.db"
+
+
+def schema(conn: sqlite3.Connection) -> set[tuple[str, str, str, str | None]]:
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    return {tuple(r) for r in rows}  # type: ignore[misc]
+
+
+def ledger(path: Path) -> list[tuple[int, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return [
+            tuple(r)
+            for r in conn.execute(  # type: ignore[misc]
+                "SELECT version, name, applied_at FROM schema_migrations ORDER BY version"
+            )
+        ]
+    finally:
+        conn.close()
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+def test_fresh_store_records_every_migration_once_by_name(db_path: Path) -> None:
+    Store.open(db_path).close()
+    rows = ledger(db_path)
+    assert [(v, n) for v, n, _ in rows] == [(i, m[0]) for i, m in enumerate(MIGRATIONS, 1)]
+
+
+def test_reopening_applies_no_migration_twice(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def counting(
+        name: str, step: Callable[[sqlite3.Connection], None]
+    ) -> Callable[[sqlite3.Connection], None]:
+        def run(conn: sqlite3.Connection) -> None:
+            calls.append(name)
+            step(conn)
+
+        return run
+
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", tuple((name, counting(name, step)) for name, step in MIGRATIONS)
+    )
+    Store.open(db_path).close()
+    first = ledger(db_path)
+    Store.open(db_path).close()
+    Store.open(db_path).close()
+    assert calls == [name for name, _ in MIGRATIONS]
+    assert ledger(db_path) == first
+
+
+def test_a_store_from_a_newer_version_is_refused_with_an_upgrade_hint(db_path: Path) -> None:
+    Store.open(db_path).close()
+    newer = len(MIGRATIONS) + 1
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', 'x')", (newer,))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as caught:
+        Store.open(db_path)
+    assert str(newer) in caught.value.message
+    assert "Upgrade sprechstunde" in caught.value.hint
+
+
+def test_a_failing_migration_leaves_neither_ledger_row_nor_half_a_schema(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Store.open(db_path).close()
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, ("broken", broken)))
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        Store.open(db_path)
+    assert len(ledger(db_path)) == len(MIGRATIONS)
+    conn = sqlite3.connect(db_path)
+    assert "half_done" not in {n for _, n, _, _ in schema(conn)}
+    conn.close()
+
+
+@pytest.mark.parametrize("applied", range(len(MIGRATIONS) + 1))
+def test_upgrade_from_every_previous_schema_matches_a_fresh_store(
+    isolated: Path, applied: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh_path = isolated / "fresh" / "store.db"
+    Store.open(fresh_path).close()
+    old_path = isolated / "old" / "store.db"
+    conn = connect(old_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:applied])
+        assert migrate(conn) == applied
+    if applied:  # data written under the old schema survives the upgrade
+        conn.execute(
+            "INSERT INTO sessions (id, title, official, provider, timezone,"
+            " planned_start, planned_end, state) VALUES ('alt', 'T', 'O', 'local',"
+            " 'Europe/Berlin', '2026-01-01T15:00:00+00:00',"
+            " '2026-01-01T16:00:00+00:00', 'closed')"
+        )
+    conn.close()
+
+    upgraded = Store.open(old_path)
+    try:
+        reference = connect(fresh_path)
+        assert schema(upgraded.conn) == schema(reference)
+        reference.close()
+        assert [v for v, _, _ in ledger(old_path)] == list(range(1, len(MIGRATIONS) + 1))
+        if applied:
+            old = upgraded.session("alt")
+            assert old is not None
+            assert old.state is SessionState.CLOSED
+    finally:
+        upgraded.close()
+
+
+# --- files and connections ----------------------------------------------------------------
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_data_dir_is_0700_and_store_files_0600_whatever_the_umask(db_path: Path) -> None:
+    db_path.parent.mkdir(mode=0o755)
+    db_path.parent.chmod(0o755)
+    previous = os.umask(0)
+    try:
+        opened = Store.open(db_path)
+        opened.ensure_session(SPEC)  # a write: it creates the -wal and -shm files
+        assert mode(db_path.parent) == 0o700
+        for name in ("sprechstunde.db", "sprechstunde.db-wal", "sprechstunde.db-shm"):
+            assert mode(db_path.parent / name) == 0o600, name
+        opened.close()
+    finally:
+        os.umask(previous)
+
+
+def test_a_store_file_left_readable_by_others_is_made_private_again(db_path: Path) -> None:
+    Store.open(db_path).close()
+    db_path.chmod(0o644)
+    Store.open(db_path).close()
+    assert mode(db_path) == 0o600
+
+
+def test_every_connection_sets_the_privacy_pragmas(db_path: Path) -> None:
+    first = Store.open(db_path)
+    second = Store.open(db_path)
+    raw = connect(db_path)
+    try:
+        for conn in (first.conn, second.conn, raw):
+            assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+            assert conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        first.close()
+        second.close()
+        raw.close()

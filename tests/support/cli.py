@@ -1,0 +1,53 @@
+"""Running the CLI like a shell would, with the wiring a test plugs in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from typer.testing import Result
+
+from sprechstunde_cli.cli.application import Wiring
+from tests.support.clocks import FakeClock
+
+
+class Plugs:
+    """What `sp` wires into the application: fixtures set a fake clock or an HTTP transport."""
+
+    def __init__(self) -> None:
+        self.clock: FakeClock | None = None
+        self.transport: httpx.BaseTransport | None = None
+
+    def wiring(self) -> Wiring:
+        base = Wiring()
+        return Wiring(clock=self.clock or base.clock, transport=self.transport)
+
+
+Sp = Callable[..., Result]
+
+
+EXAMPLE_CONFIG = """
+[office]
+name = "Stadt Musterstadt"
+timezone = "Europe/Berlin"
+
+[hour]
+last_call_minutes = 10
+poll_seconds = 0.01
+
+[sessions.mittwoch]
+title = "WhatsApp-Sprechstunde der Oberbürgermeisterin"
+official = "Oberbürgermeisterin Erika Mustermann"
+start = 2026-12-02T16:00:00
+end = 2026-12-02T17:00:00
+provider = "local"
+
+[sessions.naechste]
+title = "WhatsApp-Sprechstunde der Oberbürgermeisterin"
+official = "Oberbürgermeisterin Erika Mustermann"
+start = 2026-12-16T16:00:00
+end = 2026-12-16T17:00:00
+
+[templates]
+danke = "Vielen Dank, {official} meldet sich bis {end} Uhr."
+"""

@@ -1,0 +1,104 @@
+"""A session on the real local messenger for service tests: store, messenger, config, clock."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sprechstunde_cli.config import Config, parse_config
+from sprechstunde_cli.domain.model import SessionRecord
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.providers.local.provider import LocalProvider
+from sprechstunde_cli.providers.local.server import LocalMessenger
+from sprechstunde_cli.services import hour
+from sprechstunde_cli.services.threads import ReplyResult, reply
+from sprechstunde_cli.store import Store
+from tests.support.cli import EXAMPLE_CONFIG
+from tests.support.clocks import IN_THE_HOUR, FakeClock
+
+
+def make_config(**hour_overrides: object) -> Config:
+    raw = tomllib.loads(EXAMPLE_CONFIG)
+    raw["hour"].update(hour_overrides)
+    return parse_config(raw)
+
+
+@dataclass
+class Rig:
+    store: Store
+    messenger: LocalMessenger
+    provider: LocalProvider
+    config: Config
+    clock: FakeClock
+    media_dir: Path
+    session_dir: Path
+    hour: hour.Hour | None = None
+
+    def open(self, rehearse: bool = False) -> hour.Opened:
+        opened = hour.open_session(
+            self.store,
+            self.config.session("mittwoch"),
+            self.clock.now(),
+            actor="test",
+            rehearse=rehearse,
+        )
+        self.hour = hour.Hour(self.store, self.provider, self.config, "mittwoch", self.media_dir)
+        return opened
+
+    def step(self) -> hour.StepReport:
+        assert self.hour is not None
+        return self.hour.step(self.clock.now(), wait=0.0)
+
+    def phone(self, handle: str) -> list[str]:
+        """Texts the citizen's phone shows from the office."""
+        return [e.text for e in self.messenger.phone(handle) if e.incoming]
+
+    def reply(
+        self,
+        number: int,
+        text: str,
+        *,
+        provider: Provider | None = None,
+        operator: str = "a",
+        **options: Any,
+    ) -> ReplyResult:
+        """An operator's reply to thread `number`, now, as `sprechstunde reply` sends it."""
+        return reply(
+            self.store,
+            provider or self.provider,
+            self.session,
+            number,
+            text,
+            operator=operator,
+            now=self.clock.now(),
+            media_dir=self.media_dir,
+            max_media_bytes=10**6,
+            **options,
+        )
+
+    @property
+    def session(self) -> SessionRecord:
+        return self.store.require_session("mittwoch")
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    store = Store.open(tmp_path / "data" / "store.db")
+    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
+    session_dir = tmp_path / "data" / "sessions" / "mittwoch"
+    yield Rig(
+        store,
+        messenger,
+        LocalProvider(messenger),
+        make_config(),
+        FakeClock(IN_THE_HOUR),
+        session_dir / "media",
+        session_dir,
+    )
+    messenger.close()
+    store.close()
