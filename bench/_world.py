@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -84,8 +83,3 @@ def fill(store: Store, threads: int, per_thread: int, now: datetime) -> None:
                         media=None,
                     )
                     n += 1
-
-
-def tests_on_path() -> None:
-    """The benches reuse the test suite's fakes (tests/ratelimit_fake.py)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

@@ -1,6 +1,6 @@
 """Ingest: citizen messages per second from a provider into the store, the way `open` runs.
 
-    .venv/bin/python bench/ingest.py [--messages 20000] [--threads 2000]
+    .venv/bin/python -m bench.ingest [--messages 20000] [--threads 2000]
 
 Two figures, both through `Hour.step` (receive → intake: store, greet, cursor in one
 transaction per batch → deliver the greetings):
@@ -21,16 +21,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _world import SESSION, hour_now, machine, open_store
-
+from bench._world import SESSION, hour_now, machine, open_store
+from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
+    Closing,
     DeleteOutcome,
     InboundCall,
     InboundMessage,
     MediaRef,
     OutboundMedia,
+    Provider,
     ReceiveBatch,
     Sent,
 )
@@ -42,7 +44,7 @@ from sprechstunde_cli.store import Store
 BATCH = 200  # what the local messenger hands out per receive, too
 
 
-class Feed:
+class Feed(Closing):
     """A provider whose server is a list in memory."""
 
     name = "feed"
@@ -96,9 +98,9 @@ def text(n: int) -> str:
     return f"Frage {n}: Wann wird der Spielplatz an der Parkstraße endlich saniert? Danke!"
 
 
-def run_hour(store: Store, provider: object, config: object, base: Path, total: int) -> float:
+def run_hour(store: Store, provider: Provider, config: Config, base: Path, total: int) -> float:
     """Step until `total` messages are stored; return the seconds it took."""
-    hour = Hour(store, provider, config, SESSION, base / "media")  # type: ignore[arg-type]
+    hour = Hour(store, provider, config, SESSION, base / "media")
     stored = 0
     started = time.perf_counter()
     while stored < total:

@@ -1,11 +1,12 @@
 """Live view: the time `open` spends on one frame of its screen with 2,000 threads.
 
-    .venv/bin/python bench/live_view.py [--threads 2000] [--frames 60]
+    .venv/bin/python -m bench.live_view [--threads 2000] [--frames 60]
 
 A frame is what `open` does between two screen updates besides receiving: read the threads
-from the store (`thread_rows`: one query, the last line of each thread unsealed), order them
-by waiting time, build `render.live_view` (only the rows that fit: 40 lines here) and render
-it to a terminal-sized console. Target ≤ 30 ms. A report, not a gate: it always exits 0.
+from the store and order them by waiting time (`services.threads.thread_list`: one query,
+the last line of each thread unsealed), build `render.threads.live_view` (only the rows that
+fit: 40 lines here) and render it to a terminal-sized console. Target ≤ 30 ms. A report, not a
+gate: it always exits 0.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _world import SESSION, fill, hour_now, machine, open_store
-
-from sprechstunde_cli.domain.rules import by_waiting_time
-from sprechstunde_cli.render.views import live_view, make_console
+from bench._world import SESSION, fill, hour_now, machine, open_store
+from sprechstunde_cli.render.console import make_console
+from sprechstunde_cli.render.threads import live_view
+from sprechstunde_cli.services.threads import thread_list
 from sprechstunde_cli.store import Store
 
 WIDTH, HEIGHT = 120, 40
@@ -47,7 +48,7 @@ def main() -> None:
         totals = []
         for frame in range(args.frames + 3):
             started = time.perf_counter()
-            rows = by_waiting_time(store.thread_rows(SESSION))
+            rows = thread_list(store, session)
             read = time.perf_counter()
             view = live_view(session, rows, now=now, status="bench", height=HEIGHT - 2)
             console.print(view)

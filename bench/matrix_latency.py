@@ -1,8 +1,8 @@
 """Citizen send → message committed in the store, through the Matrix provider and the intake.
 
-    .venv/bin/python bench/matrix_latency.py [--messages 60] [--warmup 5]
+    .venv/bin/python -m bench.matrix_latency [--messages 60] [--warmup 5]
 
-Starts a real Synapse on loopback (the test suite's helper, tests/synapse.py; needs
+Starts a real Synapse on loopback (the test suite's helper, tests/support/synapse.py; needs
 `bash scripts/synapse-venv`), then measures the same citizen's messages twice:
 
 - bare:  a plain httpx `/sync` long-poll loop that only notices the event;
@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -29,18 +28,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
 from tests.support.synapse import Account, MatrixClient, Synapse, synapse_python, unique
 
 from sprechstunde_cli.config import parse_config
-from sprechstunde_cli.providers.matrix.client import MatrixApi
+from sprechstunde_cli.providers.matrix.client import MatrixApi, http_client
 from sprechstunde_cli.providers.matrix.events import sync_filter
 from sprechstunde_cli.providers.matrix.provider import MatrixProvider
 from sprechstunde_cli.providers.matrix.settings import MatrixSettings
 from sprechstunde_cli.services.hour import Hour, open_session
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.credentials import Secret
 
 LONG_POLL_MS = 30_000
 
@@ -187,9 +184,8 @@ def run(server: Synapse, root: Path, count: int, warmup: int) -> None:
 
     # The office side as `open` runs it (the provider joins the citizen's invite itself).
     def make() -> tuple[Hour, Store]:
-        client = httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {office.access_token}"}
-        )
+        # The client the registry's factory builds (User-Agent, timeouts, no redirects).
+        client = http_client(server.url, Secret(office.access_token))
         settings = MatrixSettings(server.url, office.user_id, device_id=office.device_id)
         provider = MatrixProvider(settings, MatrixApi(client))
         store = Store.open(root / "store.db")

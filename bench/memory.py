@@ -1,6 +1,6 @@
 """Memory: peak RSS of `sprechstunde open` taking in 20,000 messages, with its live view.
 
-    .venv/bin/python bench/memory.py [--messages 20000] [--threads 2000]
+    .venv/bin/python -m bench.memory [--messages 20000] [--threads 2000]
 
 The local messenger holds the messages when `open` starts, in a pseudo-terminal so the live
 view renders as it would for a person. When the store holds them all (and the greetings are
@@ -21,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _world import hour_now, machine
-
+from bench._world import hour_now, machine
 from sprechstunde_cli.providers.local.server import LocalMessenger
 
 SCRIPT = str(Path(sys.executable).parent / "sprechstunde")

@@ -1,6 +1,6 @@
 """Time how fast `sprechstunde` starts, relative to a bare `python -c pass` on the same machine.
 
-    .venv/bin/python bench/startup.py [--runs 15] [--threads 50] [--profile]
+    .venv/bin/python -m bench.startup [--runs 15] [--threads 50] [--profile]
 
 A report, not a gate: it always exits 0. Ratios of medians against the bare interpreter make the
 numbers comparable across machines; the targets come from the startup issue (--help ≤ 8×,

@@ -166,7 +166,7 @@ def markup_uses(m: Module) -> list[tuple[int, str]]:
 
 
 def test_no_rich_markup_anywhere() -> None:
-    # By AST, not text: render.py's docstring names Text.from_markup to forbid it.
+    # By AST, not text: render/console.py's docstring names Text.from_markup to forbid it.
     assert violations(markup_uses) == []
 
 
@@ -176,9 +176,9 @@ def test_the_markup_detector_finds_the_usual_spellings() -> None:
         "console.print(s, markup=True)\nc = Console()\nok = Console(markup=False)\n"
         "console.print(s, markup=flag)\n"
     )
-    hits = markup_uses(Module("render.py", "x", ast.parse(source)))
+    hits = markup_uses(Module("render/x.py", "x", ast.parse(source)))
     assert sorted(line for line, _ in hits) == [1, 2, 3, 4, 6]
-    # The Console rule has something real to inspect: render.py builds its consoles itself.
+    # The Console rule has something real to inspect: render/console.py builds the consoles.
     render = named("render/console.py").tree
     assert any(isinstance(n, ast.Call) and callee(n) == "Console" for n in ast.walk(render))
 

@@ -1,10 +1,10 @@
 """kill -9 of `open`, `reply` and `close --purge` at many points; a re-run restores every promise.
 
-Each case kills a real CLI process (tests/crash_entry.py) just before or after the N-th call of
-one function — inside a transaction, between a send and its record, between two purge steps —
-with N drawn from the printed seed. Then it runs the command a user would run next, once, and
-checks: no citizen message lost or doubled, the greeting exactly once, a queued reply exactly
-once, the purge complete and clean.
+Each case kills a real CLI process (tests/support/crash_entry.py) just before or after the N-th
+call of one function — inside a transaction, between a send and its record, between two purge
+steps — with N drawn from the printed seed. Then it runs the command a user would run next,
+once, and checks: no citizen message lost or doubled, the greeting exactly once, a queued reply
+exactly once, the purge complete and clean.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The provider contract: one suite every messenger provider passes (DESIGN §4.5).
+"""The provider contract: one suite every messenger provider passes (docs/ARCHITECTURE.md, Testing).
 
 A provider's test module subclasses `ProviderContract` and supplies an `env` fixture:
 

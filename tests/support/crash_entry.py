@@ -1,6 +1,6 @@
 """Run the real CLI in a child process that SIGKILLs itself at an instrumented point (tests only).
 
-    python tests/crash_entry.py TARGET WHEN N -- ARGS...
+    python tests/support/crash_entry.py TARGET WHEN N -- ARGS...
 
 TARGET is `module:attribute[.attribute]` (e.g. `sprechstunde_cli.store.outbox:complete`, or
 `sprechstunde_cli.providers.local.provider:LocalProvider.send_text`), WHEN is `before` or

@@ -5,7 +5,7 @@ ledger of what was injected. The same seed replays the same faults for the same 
 calls; `seed_for_run()` takes `SPRECHSTUNDE_FAULT_SEED` from the environment or draws one, and
 the test prints it (pytest shows a test's output only when it fails):
 
-    SPRECHSTUNDE_FAULT_SEED=1234 .venv/bin/python -m pytest tests/test_soak.py
+    SPRECHSTUNDE_FAULT_SEED=1234 .venv/bin/python -m pytest tests/soak/test_soak.py
 
 Faults:
 
@@ -53,6 +53,7 @@ from typing import Any, TypeVar
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     Capabilities,
+    Closing,
     DeleteOutcome,
     Event,
     InboundCall,
@@ -233,7 +234,7 @@ def provider_error(fault: Fault, operation: str) -> ProviderError:
     )
 
 
-class FaultyProvider:
+class FaultyProvider(Closing):
     """Any Provider, with faults injected at its seam; see the module docstring."""
 
     def __init__(self, inner: Provider, faults: Faults) -> None:

@@ -20,6 +20,7 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     Capabilities,
+    Closing,
     DeleteOutcome,
     DeleteReach,
     InboundCall,
@@ -106,7 +107,7 @@ class RateLimitedServer:
         return sum(len(ids) for ids in self.chats.values())
 
 
-class RateLimitedProvider:
+class RateLimitedProvider(Closing):
     """The office's side of `RateLimitedServer`; declares the limit it was built with."""
 
     name = "ratelimited"

@@ -1,6 +1,6 @@
 """A real Synapse homeserver on loopback for the Matrix tests and the bench.
 
-Facts behind the config: shared/reference/synapse-test-server.md. Synapse runs from its own
+Facts behind the config: Synapse's configuration manual (docs/matrix.md). Synapse runs from its own
 virtual environment (`scripts/synapse-venv` makes `.venv-synapse/`), in a new process session,
 on 127.0.0.1 at a free port, with no federation listener and relaxed rate limits.
 """

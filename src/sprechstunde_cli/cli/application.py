@@ -56,6 +56,9 @@ class Application:
         from sprechstunde_cli.store import Store
         from sprechstunde_cli.system import logs
 
+        if self.paths.config_file.exists():
+            # An invalid config stops every command, also those that read only the store.
+            _ = self.config
         # Every command that touches the store may change state: give it the log.
         logs.configure(self.paths.log_file)
         return Store.open(self.paths.store_file, self.paths.key_dir)

@@ -53,6 +53,26 @@ def string(tbl: Mapping[str, Any], name: str, key: str, default: str | None = No
     return value
 
 
+def provider(tbl: Mapping[str, Any], key: str, known: Iterable[str], default: str) -> str:
+    """`provider = "…"` of a session or schedule: one of the declared messengers."""
+    name = string(tbl, "provider", f"{key}.provider", default)
+    if name not in known:
+        unknown(f"{key}.provider", name, known, what="provider")
+    return name
+
+
+def official(tbl: Mapping[str, Any], key: str) -> str:
+    """Who answers in a session; never empty (citizens would read "mit  und Team")."""
+    name = string(tbl, "official", f"{key}.official")
+    if not name.strip():
+        raise ConfigError(
+            "is empty.",
+            'Name who answers, e.g. official = "Oberbürgermeisterin …".',
+            f"{key}.official",
+        )
+    return name
+
+
 def boolean(tbl: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
     value = tbl.get(name, default)
     if not isinstance(value, bool):

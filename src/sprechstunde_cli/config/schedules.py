@@ -56,47 +56,8 @@ def _parse(
     tz_key = f"{key}.timezone"
     tz = read.zone(read.string(tbl, "timezone", tz_key, default_tz), tz_key)
     rule_text = _rule_text(tbl, key)
-    if "first" not in tbl:
-        raise ConfigError(
-            "is missing.", "Add first = 2026-12-02 (the first session's date).", f"{key}.first"
-        )
-    first = read.local_date(tbl["first"], f"{key}.first")
-    for name in ("start_time", "end_time"):
-        if name not in tbl:
-            raise ConfigError("is missing.", f'Add {name} = "16:00".', f"{key}.{name}")
-    start = read.clock_time(tbl["start_time"], f"{key}.start_time")
-    end = read.clock_time(tbl["end_time"], f"{key}.end_time")
-    if end <= start:
-        raise ConfigError(
-            "must be later than start_time (a session ends on the day it starts).",
-            'Set e.g. end_time = "17:00".',
-            f"{key}.end_time",
-        )
-    until = read.local_date(tbl["until"], f"{key}.until") if "until" in tbl else None
-    count = _count(tbl, key)
-    if until is not None and count is not None:
-        raise ConfigError(
-            "and count cannot both be set (RFC 5545).",
-            "Keep one: the last date (until) or the number of sessions (count).",
-            f"{key}.until",
-        )
-    provider = read.string(tbl, "provider", f"{key}.provider", DEFAULT_PROVIDER)
-    if provider not in providers:
-        read.unknown(f"{key}.provider", provider, providers, what="provider")
-    official = read.string(tbl, "official", f"{key}.official")
-    if not official.strip():
-        raise ConfigError(
-            "is empty.",
-            'Name who answers, e.g. official = "Oberbürgermeisterin …".',
-            f"{key}.official",
-        )
-    code = read.string(tbl, "holidays", f"{key}.holidays", "")
-    if code and code.upper() not in BUNDESLAENDER:
-        raise ConfigError(
-            f"unknown Bundesland code '{code}'.",
-            "Use one of: " + ", ".join(BUNDESLAENDER) + ' (e.g. "BE" for Berlin).',
-            f"{key}.holidays",
-        )
+    first, start, end = _times(tbl, key)
+    until, count = _bounds(tbl, key)
     schedule = Schedule(
         id=sid,
         rrule=rule_text,
@@ -105,11 +66,11 @@ def _parse(
         end_time=end,
         timezone=tz,
         title=read.string(tbl, "title", f"{key}.title", "Bürgersprechstunde"),
-        official=official,
-        provider=provider,
+        official=read.official(tbl, key),
+        provider=read.provider(tbl, key, providers, DEFAULT_PROVIDER),
         until=until,
         count=count,
-        holidays=code.upper(),
+        holidays=_holidays(tbl, key),
     )
     try:
         rule = compiled(schedule)
@@ -130,6 +91,51 @@ def _parse(
             f"{key}.move",
         )
     return replace(schedule, skip=skip, move=moves)
+
+
+def _times(tbl: Mapping[str, Any], key: str) -> tuple[date, time, time]:
+    """The first date, and the wall-clock start and end of every session."""
+    if "first" not in tbl:
+        raise ConfigError(
+            "is missing.", "Add first = 2026-12-02 (the first session's date).", f"{key}.first"
+        )
+    first = read.local_date(tbl["first"], f"{key}.first")
+    for name in ("start_time", "end_time"):
+        if name not in tbl:
+            raise ConfigError("is missing.", f'Add {name} = "16:00".', f"{key}.{name}")
+    start = read.clock_time(tbl["start_time"], f"{key}.start_time")
+    end = read.clock_time(tbl["end_time"], f"{key}.end_time")
+    if end <= start:
+        raise ConfigError(
+            "must be later than start_time (a session ends on the day it starts).",
+            'Set e.g. end_time = "17:00".',
+            f"{key}.end_time",
+        )
+    return first, start, end
+
+
+def _bounds(tbl: Mapping[str, Any], key: str) -> tuple[date | None, int | None]:
+    """The last date (until) or the number of sessions (count), never both."""
+    until = read.local_date(tbl["until"], f"{key}.until") if "until" in tbl else None
+    count = _count(tbl, key)
+    if until is not None and count is not None:
+        raise ConfigError(
+            "and count cannot both be set (RFC 5545).",
+            "Keep one: the last date (until) or the number of sessions (count).",
+            f"{key}.until",
+        )
+    return until, count
+
+
+def _holidays(tbl: Mapping[str, Any], key: str) -> str:
+    code = read.string(tbl, "holidays", f"{key}.holidays", "")
+    if code and code.upper() not in BUNDESLAENDER:
+        raise ConfigError(
+            f"unknown Bundesland code '{code}'.",
+            "Use one of: " + ", ".join(BUNDESLAENDER) + ' (e.g. "BE" for Berlin).',
+            f"{key}.holidays",
+        )
+    return code.upper()
 
 
 def _rule_text(tbl: Mapping[str, Any], key: str) -> str:

@@ -34,25 +34,14 @@ def parse_session(
         raise ConfigError(
             "must be later than start.", "Set an end time after the start.", f"{key}.end"
         )
-    provider = read.string(tbl, "provider", f"{key}.provider", DEFAULT_PROVIDER)
-    if provider not in providers:
-        read.unknown(f"{key}.provider", provider, providers, what="provider")
-    official = read.string(tbl, "official", f"{key}.official")
-    if not official.strip():
-        # Citizens would read "Hier schreiben Sie mit  und Team."
-        raise ConfigError(
-            "is empty.",
-            'Name who answers, e.g. official = "Oberbürgermeisterin …".',
-            f"{key}.official",
-        )
     return SessionSpec(
         id=sid,
         title=read.string(tbl, "title", f"{key}.title", "Bürgersprechstunde"),
-        official=official,
+        official=read.official(tbl, key),
         start=start,
         end=end,
         timezone=tz_name,
-        provider=provider,
+        provider=read.provider(tbl, key, providers, DEFAULT_PROVIDER),
     )
 
 

@@ -19,8 +19,8 @@ class SessionState(StrEnum):
     PURGED = "purged"
 
 
-# DESIGN §3: planned → announced → open → closing → closed → purged. `announced` is optional
-# (a rehearsal is never announced) and a crashed close may be resumed from `closing`.
+# planned → announced → open → closing → closed → purged (docs/ARCHITECTURE.md). `announced` is
+# optional (a rehearsal is never announced) and a crashed close may be resumed from `closing`.
 _TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
     SessionState.PLANNED: frozenset({SessionState.ANNOUNCED, SessionState.OPEN}),
     SessionState.ANNOUNCED: frozenset({SessionState.OPEN}),

@@ -28,7 +28,7 @@ def mask_address(address: str, display_name: str = "") -> str:
 
 
 def by_waiting_time(rows: Iterable[ThreadRow]) -> list[ThreadRow]:
-    """Longest-waiting first; threads that wait for nobody follow, newest activity first."""
+    """Longest-waiting first (ties by number); threads that wait for nobody follow by number."""
     rows = list(rows)
     waiting = sorted(
         (r for r in rows if r.waiting_since is not None),

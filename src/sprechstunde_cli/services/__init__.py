@@ -1,1 +1,1 @@
-"""Use cases. Each takes the store, the provider and the time as arguments (DESIGN §4)."""
+"""Use cases: each takes the store, the provider and the time as arguments."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import OutboundMedia, Provider
+from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
 
@@ -45,19 +45,8 @@ def deliver_due(
         return DeliveryReport()  # the messenger asked for quiet; rows stay queued
     items = outbox.lease(store, session_id, now, LEASE_SECONDS, only_id=only_id)
     for index, item in enumerate(items):
-        media: MediaInfo | None = None
         try:
-            if item.media_path:
-                path = Path(item.media_path)
-                data = store.read_media(session_id, path)
-                kind = item.media_kind or MessageKind.FILE
-                mime = item.media_mime or "application/octet-stream"
-                result = provider.send_media(
-                    item.chat, OutboundMedia(kind, mime, data), item.body, item.key
-                )
-                media = MediaInfo(mime=mime, size=len(data), path=str(path))
-            else:
-                result = provider.send_text(item.chat, item.body, item.key)
+            result, media = _send(store, provider, item)
         except ProviderError as err:
             errors.append(err.message)
             _log.warning(
@@ -67,25 +56,17 @@ def deliver_due(
                 item.attempts,
                 err.message,
             )
-            if err.retryable and item.attempts < MAX_ATTEMPTS:
-                delay = max(err.retry_after, BACKOFF.delay(item.attempts, rng))
-                outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))
-                retrying += 1
-                if err.retry_after > 0:
-                    outbox.pause_sending(
-                        store, session_id, now + timedelta(seconds=err.retry_after)
-                    )
-                    # The server asked us to slow down: hand the rest back untouched, without
-                    # spending one of their attempts (a 429 storm must not make them give up).
-                    for rest in items[index + 1 :]:
-                        outbox.hand_back(
-                            store, rest, "rate limited", now + timedelta(seconds=err.retry_after)
-                        )
-                        retrying += 1
-                    break
-            else:
+            if not err.retryable or item.attempts >= MAX_ATTEMPTS:
                 outbox.give_up(store, item, err.message)
                 failed += 1
+                continue
+            delay = max(err.retry_after, BACKOFF.delay(item.attempts, rng))
+            outbox.retry_later(store, item, err.message, now + timedelta(seconds=delay))
+            retrying += 1
+            if err.retry_after > 0:
+                # The server asked us to slow down: hand the rest back untouched.
+                retrying += _pause(store, session_id, items[index + 1 :], now, err.retry_after)
+                break
             continue
         except OSError as exc:
             outbox.give_up(store, item, f"attachment unreadable: {exc.strerror}")
@@ -95,3 +76,29 @@ def deliver_due(
         outbox.complete(store, item, result.provider_id, now, media)
         sent += 1
     return DeliveryReport(sent, retrying, failed, tuple(errors))
+
+
+def _send(
+    store: Store, provider: Provider, item: outbox.OutboxItem
+) -> tuple[Sent, MediaInfo | None]:
+    """One attempt at one outbox row; an attachment is decrypted only for the send."""
+    if not item.media_path:
+        return provider.send_text(item.chat, item.body, item.key), None
+    path = Path(item.media_path)
+    data = store.read_media(item.session_id, path)
+    kind = item.media_kind or MessageKind.FILE
+    mime = item.media_mime or "application/octet-stream"
+    result = provider.send_media(item.chat, OutboundMedia(kind, mime, data), item.body, item.key)
+    return result, MediaInfo(mime=mime, size=len(data), path=str(path))
+
+
+def _pause(
+    store: Store, session_id: str, rest: list[outbox.OutboxItem], now: datetime, seconds: float
+) -> int:
+    """Nobody in this session sends for `seconds`; the rows not tried go back without spending
+    one of their attempts (a 429 storm must not make them give up). Returns how many."""
+    until = now + timedelta(seconds=seconds)
+    outbox.pause_sending(store, session_id, until)
+    for item in rest:
+        outbox.hand_back(store, item, "rate limited", until)
+    return len(rest)

@@ -1,5 +1,8 @@
 """SQLite store: the only SQL in the project."""
 
+from sqlite3 import Connection
+
 from sprechstunde_cli.store.store import Inserted, Store, ThreadInfo
 
-__all__ = ["Inserted", "Store", "ThreadInfo"]
+# The transaction handle `Store.write()` yields, for services that pass it to store functions.
+__all__ = ["Connection", "Inserted", "Store", "ThreadInfo"]

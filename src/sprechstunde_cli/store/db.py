@@ -1,4 +1,4 @@
-"""SQLite connections with the pragmas DESIGN §5 asks for, and a bounded wait on locks."""
+"""SQLite connections with the pragmas docs/ARCHITECTURE.md names, and a bounded wait on locks."""
 
 from __future__ import annotations
 

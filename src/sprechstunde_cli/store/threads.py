@@ -1,4 +1,4 @@
-"""Threads and messages: numbering, inbound and outbound rows, reading, claims."""
+"""Threads: numbering on first contact, waiting, claims, and the rows the views show."""
 
 from __future__ import annotations
 
@@ -10,17 +10,12 @@ from sprechstunde_cli.domain.model import (
     Direction,
     MediaInfo,
     MessageKind,
-    MessageRecord,
-    Purpose,
     ThreadRow,
 )
 from sprechstunde_cli.domain.rules import mask_address
 from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
-
-# The live view's "last line" shows what a person wrote; automatic texts (greeting, last call,
-# closing words) would hide the citizen's question behind boilerplate.
-_SHOWN_AS_LAST_LINE = frozenset({Purpose.REPLY, Purpose.HANDOFF})
+from sprechstunde_cli.store.messages import media_cols
 
 
 @dataclass(frozen=True)
@@ -41,6 +36,8 @@ class Inserted:
 
 
 class ThreadQueries(StoreBase):
+    """Threads: numbering, who waits, claims, the rows of `threads` and the live view."""
+
     _thread_rows_seen: dict[tuple[object, ...], ThreadRow] = {}  # noqa: RUF012 - replaced, never mutated
     # --- inbound ---------------------------------------------------------------------------
 
@@ -77,7 +74,7 @@ class ThreadQueries(StoreBase):
                 provider_id,
                 self.seal(session_id, body),
                 iso(at),
-                *_media_cols(media),
+                *media_cols(media),
             ),
         )
         message_id = int(cur.lastrowid or 0)
@@ -106,7 +103,7 @@ class ThreadQueries(StoreBase):
         )
         return int(number), True
 
-    # --- threads and messages --------------------------------------------------------------
+    # --- threads ---------------------------------------------------------------------------
 
     def thread(self, session_id: str, number: int) -> ThreadInfo:
         rows = self._read(
@@ -118,15 +115,6 @@ class ThreadQueries(StoreBase):
                 "List the threads: sprechstunde threads",
             )
         return _info(session_id, rows[0])
-
-    def has_message(self, session_id: str, provider_id: str) -> bool:
-        """Whether the session already stored this provider message."""
-        return bool(
-            self._read(
-                "SELECT 1 FROM messages WHERE session_id = ? AND provider_id = ?",
-                (session_id, provider_id),
-            )
-        )
 
     def thread_number(self, session_id: str, chat: str) -> int | None:
         rows = self._read(
@@ -187,52 +175,6 @@ class ThreadQueries(StoreBase):
         self._thread_rows_seen = seen
         return found
 
-    def messages(
-        self, session_id: str, thread: int | None = None, after_id: int = 0, limit: int = 10_000
-    ) -> list[MessageRecord]:
-        sql = "SELECT * FROM messages WHERE session_id = ? AND id > ?"
-        params: tuple[object, ...] = (session_id, after_id)
-        if thread is not None:
-            sql += " AND thread = ?"
-            params = (*params, thread)
-        rows = self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))
-        return [_message(r, self.unseal(session_id, r["body"])) for r in rows]
-
-    def message_id_before_last(self, session_id: str, count: int) -> int:
-        """The id after which the last `count` messages of the session follow (0: all)."""
-        rows = self._read(
-            "SELECT id FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
-            (session_id, count),
-        )
-        return int(rows[0]["id"]) if rows else 0
-
-    def mark_read(self, session_id: str, number: int, upto: int) -> None:
-        with self.write() as conn:
-            conn.execute(
-                "UPDATE threads SET read_upto = MAX(read_upto, ?)"
-                " WHERE session_id = ? AND number = ?",
-                (upto, session_id, number),
-            )
-
-    def unread_provider_ids(self, session_id: str, number: int) -> list[str]:
-        rows = self._read(
-            "SELECT m.provider_id FROM messages m JOIN threads t ON t.session_id = m.session_id"
-            " AND t.number = m.thread WHERE m.session_id = ? AND m.thread = ?"
-            " AND m.direction = 'in' AND m.id > t.read_upto AND m.provider_id IS NOT NULL"
-            " ORDER BY m.id",
-            (session_id, number),
-        )
-        return [r["provider_id"] for r in rows]
-
-    def mark_all_read(self, session_id: str, number: int) -> None:
-        with self.write() as conn:
-            conn.execute(
-                "UPDATE threads SET read_upto = MAX(read_upto, COALESCE((SELECT MAX(id)"
-                " FROM messages WHERE session_id = ? AND thread = ?), 0))"
-                " WHERE session_id = ? AND number = ?",
-                (session_id, number, session_id, number),
-            )
-
     def claim(
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
     ) -> None:
@@ -283,45 +225,6 @@ class ThreadQueries(StoreBase):
             (session_id, number),
         )
 
-    def add_outbound(
-        self,
-        conn: sqlite3.Connection,
-        session_id: str,
-        number: int,
-        *,
-        provider_id: str,
-        purpose: Purpose,
-        body: str,
-        at: datetime,
-        operator: str | None,
-        kind: MessageKind,
-        media: MediaInfo | None,
-    ) -> int:
-        cur = conn.execute(
-            "INSERT INTO messages (session_id, thread, direction, kind, purpose, provider_id,"
-            " body, at, operator, media_path, media_mime, media_size, media_width,"
-            " media_height, media_duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                session_id,
-                number,
-                Direction.OUT.value,
-                kind.value,
-                purpose.value,
-                provider_id,
-                self.seal(session_id, body),
-                iso(at),
-                operator,
-                *_media_cols(media),
-            ),
-        )
-        message_id = int(cur.lastrowid or 0)
-        if purpose in _SHOWN_AS_LAST_LINE:
-            conn.execute(
-                "UPDATE threads SET last_message_id = ? WHERE session_id = ? AND number = ?",
-                (message_id, session_id, number),
-            )
-        return message_id
-
 
 def _holder(conn: sqlite3.Connection, session_id: str, number: int) -> str | None:
     """Who has claimed the thread (None: nobody); NotFoundError if there is no such thread."""
@@ -345,35 +248,4 @@ def _info(session_id: str, r: sqlite3.Row) -> ThreadInfo:
         r["display_name"],
         r["claimed_by"],
         int(r["read_upto"]),
-    )
-
-
-def _media_cols(media: MediaInfo | None) -> tuple[object, ...]:
-    if media is None:
-        return (None, None, None, None, None, None)
-    return (media.path, media.mime, media.size, media.width, media.height, media.duration)
-
-
-def _message(r: sqlite3.Row, body: str) -> MessageRecord:
-    media = None
-    if r["media_mime"]:
-        media = MediaInfo(
-            mime=r["media_mime"],
-            size=int(r["media_size"] or 0),
-            width=r["media_width"],
-            height=r["media_height"],
-            duration=r["media_duration"],
-            path=r["media_path"],
-        )
-    return MessageRecord(
-        id=int(r["id"]),
-        session_id=r["session_id"],
-        thread=int(r["thread"]),
-        direction=Direction(r["direction"]),
-        kind=MessageKind(r["kind"]),
-        body=body,
-        at=at(r["at"]),
-        purpose=Purpose(r["purpose"]) if r["purpose"] else None,
-        operator=r["operator"],
-        media=media,
     )

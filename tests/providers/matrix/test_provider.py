@@ -1,6 +1,6 @@
 """The Matrix provider's error paths, against a small fake homeserver on httpx.MockTransport.
 
-The real Synapse (test_provider_matrix.py) is the reference; this fake only produces what a
+The real Synapse (test_synapse.py) is the reference; this fake only produces what a
 real server rarely does on loopback — 5xx, dropped connections, malformed answers, redirects —
 shaped as the client-server spec describes them (errcode bodies, Retry-After, retry_after_ms).
 """

@@ -1,6 +1,6 @@
 """A stateful fake of WAHA 2026.7.1 (WhatsApp HTTP API), for `httpx.MockTransport`.
 
-It models what the document and WAHA's docs say (reference/messaging-apis.md §1): the
+It models what the document and WAHA's docs say (tests/support/specs/, and docs/waha.md): the
 `X-Api-Key` check (401 JSON), session states (422 naming status and expected unless WORKING),
 the per-engine feature matrix (422 "The method is not implemented by the engine."), message
 ids `{fromMe}_{chatId}_{id}`, `limit`/`offset`/`filter.*`, @lid vs @c.us with `merge`, media

@@ -1,6 +1,6 @@
 """Synapse's admin API, for an office that runs its own homeserver: purge rooms, check setup.
 
-Facts: shared/reference/messaging-apis.md §5.4 and synapse-test-server.md. Only a room delete
+Facts: Synapse's admin API documentation (rooms, media, users; docs/matrix.md). Only a room delete
 with `purge: true` removes the text from the server's database; uploaded files are deleted one
 by one because the room delete leaves the media store alone.
 """

@@ -9,16 +9,13 @@ while WhatsApp still allows it. docs/waha.md says how to run WAHA and what the p
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.model import MessageKind, Timer
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     Closing,
@@ -33,46 +30,19 @@ from sprechstunde_cli.providers.base import (
 )
 from sprechstunde_cli.providers.waha.checks import run_checks
 from sprechstunde_cli.providers.waha.client import (
-    NotImplementedByEngine,
     WahaApi,
     path_part,
 )
+from sprechstunde_cli.providers.waha.cursor import Cursor
 from sprechstunde_cli.providers.waha.delete import Deleter
 from sprechstunde_cli.providers.waha.events import EventSource, WebSocketEvents, ws_url
 from sprechstunde_cli.providers.waha.media import download
-from sprechstunde_cli.providers.waha.receive import Cursor, Poller, is_person, raw_chat_of
+from sprechstunde_cli.providers.waha.receive import Poller, is_person, raw_chat_of
+from sprechstunde_cli.providers.waha.send import Sender, message_id_for, sent_id
 from sprechstunde_cli.providers.waha.settings import WahaSettings, capabilities_for
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 RECONNECT_AFTER_S = 5.0
-_SEND_PATHS = {
-    MessageKind.IMAGE: ("/api/sendImage", "send a photo"),
-    MessageKind.VOICE: ("/api/sendVoice", "send a voice note"),
-    MessageKind.FILE: ("/api/sendFile", "send a file"),
-}
-VOICE_MIME = "audio/ogg; codecs=opus"  # what WhatsApp plays as a voice note
-
-
-def message_id_for(key: str) -> str:
-    """A WhatsApp-style message id derived from the outbox key, the same on every retry."""
-    return "3EB0" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16].upper()
-
-
-def sent_id(result: Any) -> str | None:
-    """The full message id from a send's answer; its shape depends on the engine."""
-    if not isinstance(result, dict):
-        return None
-    rid = result.get("id")
-    if isinstance(rid, str) and rid:
-        return rid  # WAMessage (sendText on every engine, GOWS media)
-    if isinstance(rid, dict) and isinstance(rid.get("_serialized"), str):
-        return str(rid["_serialized"])  # whatsapp-web.js Message (WEBJS, WPP)
-    key = result.get("key")
-    if isinstance(key, dict) and isinstance(key.get("id"), str):
-        remote = str(key.get("remoteJid", "")).replace("@s.whatsapp.net", "@c.us")
-        if is_person(remote):  # Baileys WebMessageInfo (NOWEB)
-            return f"{'false' if key.get('fromMe') is False else 'true'}_{remote}_{key['id']}"
-    return None
 
 
 class WahaProvider(Closing):
@@ -99,10 +69,9 @@ class WahaProvider(Closing):
             overlap=settings.overlap_seconds,
         )
         self.deleter = Deleter(self.api, settings)
+        self.sender = Sender(self.api, settings.send_delay_seconds, pause or timer.sleep)
         self._timer = timer
-        self._pause = pause or timer.sleep
         self._last_connect = -RECONNECT_AFTER_S
-        self._wrote_first: set[str] = set()  # chats seen writing or calling in this process
         self._calls: dict[str, tuple[str, str]] = {}  # our call id → (WAHA's from, call id)
         self._events_problem = ""  # why the event stream is down, "" while it is up
         self._told = ""  # the problem the operator was last told about
@@ -129,7 +98,7 @@ class WahaProvider(Closing):
                 self._timer.sleep(step)
                 self._connect_events()
         for event in found:
-            self._wrote_first.add(event.chat)
+            self.sender.wrote_first.add(event.chat)
         # Nothing new: hand back the same cursor (learned aliases are kept in memory).
         unchanged = not found and cursor is not None
         next_cursor = cursor if unchanged and cursor else state.dump()
@@ -191,94 +160,10 @@ class WahaProvider(Closing):
     # --- sending ---------------------------------------------------------------------------
 
     def send_text(self, chat: str, text: str, key: str) -> Sent:
-        self._guard(chat)
-        wa_id = message_id_for(key)
-        earlier = self._own_message(chat, wa_id)
-        if earlier:
-            return Sent(earlier)  # a retry after a crash: WAHA already has it
-        body = {
-            "session": self.settings.session,
-            "chatId": chat,
-            "text": text,
-            "id": wa_id,
-            "linkPreview": False,  # a preview would make WAHA fetch the link
-        }
-        result = self._paced(chat, "/api/sendText", "send a text", body)
-        return Sent(sent_id(result) or f"true_{chat}_{wa_id}")
+        return self.sender.send_text(chat, text, key)
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
-        self._guard(chat)
-        path, what = _SEND_PATHS[media.kind]
-        data = base64.b64encode(media.data).decode("ascii")
-        body: dict[str, Any] = {"session": self.settings.session, "chatId": chat}
-        if media.kind is MessageKind.VOICE:
-            ogg = media.mime.split(";")[0].strip() in ("audio/ogg", "audio/opus")
-            body["file"] = {"mimetype": VOICE_MIME, "filename": "voice.ogg", "data": data}
-            body["convert"] = not ogg  # WAHA's ffmpeg makes OGG/Opus of anything else
-        else:
-            body["file"] = {"mimetype": media.mime, "data": data}
-            if caption:
-                body["caption"] = caption
-        result = self._paced(chat, path, what, body)
-        provider_id = sent_id(result) or self._latest_own(chat)
-        if media.kind is MessageKind.VOICE and caption:
-            self.send_text(chat, caption, keys.caption(key))  # voice notes carry no caption
-        return Sent(provider_id)
-
-    def _paced(self, chat: str, path: str, what: str, body: Mapping[str, Any]) -> Any:
-        """Typing, a pause, then the send: what WAHA's docs advise against looking like a bot."""
-        self._typing("/api/startTyping", chat)
-        self._pause(self.settings.send_delay_seconds)
-        self._typing("/api/stopTyping", chat)
-        return self.api.request("POST", path, what, json=body)
-
-    def _typing(self, path: str, chat: str) -> None:
-        try:
-            body = {"session": self.settings.session, "chatId": chat}
-            self.api.request("POST", path, "show typing", json=body)
-        except NotImplementedByEngine:
-            pass  # typing is a courtesy, not a reason to hold a reply back
-
-    def _guard(self, chat: str) -> None:
-        """Never write first: only chats that wrote to the service phone get a message."""
-        if chat in self._wrote_first:
-            return
-        if not is_person(chat):
-            raise ProviderError(
-                "WAHA sends only to one-to-one chats (…@c.us or …@lid).",
-                "Reply within a thread; sprechstunde never writes to groups or channels.",
-            )
-        found = self.api.lookup(
-            f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "check that the citizen wrote first",
-            params={"limit": 1, "filter.fromMe": False, "downloadMedia": False},
-        )
-        if isinstance(found, list) and found:
-            self._wrote_first.add(chat)
-            return
-        raise ProviderError(
-            "Refusing to write first to a WhatsApp chat that never wrote to the service phone.",
-            "sprechstunde only answers citizens; WhatsApp bans numbers that message strangers.",
-        )
-
-    def _own_message(self, chat: str, wa_id: str) -> str | None:
-        full = f"true_{chat}_{wa_id}"
-        found = self.api.lookup(
-            f"{self.prefix}/chats/{path_part(chat)}/messages/{path_part(full)}",
-            "look for an earlier send",
-            params={"downloadMedia": False},
-        )
-        return found["id"] if isinstance(found, dict) and found.get("id") == full else None
-
-    def _latest_own(self, chat: str) -> str:
-        found = self.api.lookup(
-            f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "find the message just sent",
-            params={"limit": 1, "sortOrder": "desc", "filter.fromMe": True, "downloadMedia": False},
-        )
-        if isinstance(found, list) and found and isinstance(found[0].get("id"), str):
-            return str(found[0]["id"])
-        return ""
+        return self.sender.send_media(chat, media, caption, key)
 
     # --- media, read receipts, calls -------------------------------------------------------
 

@@ -10,13 +10,12 @@ late or shares a second with an earlier one is still found, and the ids drop the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundMessage, MediaRef, foreign_reference
+from sprechstunde_cli.providers.base import InboundMessage, MediaRef
 from sprechstunde_cli.providers.waha.client import (
     TESTED_VERSION,
     NotFound,
@@ -24,44 +23,13 @@ from sprechstunde_cli.providers.waha.client import (
     WahaApi,
     path_part,
 )
+from sprechstunde_cli.providers.waha.cursor import Cursor
 
 PAGE = 100
 OVERVIEW_PAGE = 50
 MAX_PAGES = 200  # a bound, not a limit anyone should reach in one hour
 ALL = "*"
 PERSON_SUFFIXES = ("@c.us", "@lid")  # one-to-one chats; groups, status and channels are ignored
-
-
-@dataclass
-class Cursor:
-    hw: dict[str, int] = field(default_factory=dict)  # chat key → highest timestamp handed out
-    seen: dict[str, dict[str, int]] = field(default_factory=dict)  # key → {id: timestamp}
-    alias: dict[str, str] = field(default_factory=dict)  # any id of a person → their chat
-    top: int | None = None  # highest timestamp handed out in any chat
-
-    @classmethod
-    def load(cls, text: str | None) -> Cursor:
-        if not text:
-            return cls()
-        try:
-            data = json.loads(text)
-            if data.get("v") != 1:
-                raise ValueError("version")
-            return cls(
-                hw={str(k): int(v) for k, v in data["hw"].items()},
-                seen={
-                    str(k): {str(i): int(t) for i, t in ids.items()}
-                    for k, ids in data["seen"].items()
-                },
-                alias={str(k): str(v) for k, v in data["alias"].items()},
-                top=None if data["top"] is None else int(data["top"]),
-            )
-        except (ValueError, TypeError, KeyError, AttributeError):
-            raise foreign_reference("cursor") from None
-
-    def dump(self) -> str:
-        data = {"v": 1, "hw": self.hw, "seen": self.seen, "alias": self.alias, "top": self.top}
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def is_person(chat: object) -> bool:

@@ -99,16 +99,7 @@ def purge(
     for path in _handoffs(store, config, mailer, session_id, clock, places, export_handoffs, sleep):
         purging.note_export(store, session_id, path, clock.now())
     purging.mark_started(store, session_id, clock.now())
-    progress = purging.load_progress(store, session_id)
-    # Counted and searched-for before anything is deleted; both are saved to survive a crash.
-    if progress.counts is None:
-        progress = replace(progress, counts=_counts(store, session_id))
-        purging.save_progress(store, session_id, progress, clock.now())
-    if not progress.verified and purging.load_needles(store, session_id) is None:
-        found, skipped = needles(store, session_id)
-        purging.save_needles(store, session_id, found)
-        progress = replace(progress, short_texts=skipped)
-        purging.save_progress(store, session_id, progress, clock.now())
+    progress = _prepare(store, session_id, clock)
     _drain_late(store, provider, config, session_id, clock, places.session_dir)
     result = delete_remote(store, provider, session_id, skip_provider, clock)
     _log.info(
@@ -131,6 +122,33 @@ def purge(
         )
     progress = replace(progress, providers=(result,))
     purging.save_progress(store, session_id, progress, clock.now())
+    return _delete_here(store, provider, session_id, clock, places, progress)
+
+
+def _prepare(store: Store, session_id: str, clock: Clock) -> PurgeProgress:
+    """Count, and note what to search for, before anything is deleted; saved to survive a
+    crash."""
+    progress = purging.load_progress(store, session_id)
+    if progress.counts is None:
+        progress = replace(progress, counts=_counts(store, session_id))
+        purging.save_progress(store, session_id, progress, clock.now())
+    if not progress.verified and purging.load_needles(store, session_id) is None:
+        found, skipped = needles(store, session_id)
+        purging.save_needles(store, session_id, found)
+        progress = replace(progress, short_texts=skipped)
+        purging.save_progress(store, session_id, progress, clock.now())
+    return progress
+
+
+def _delete_here(
+    store: Store,
+    provider: Provider,
+    session_id: str,
+    clock: Clock,
+    places: Places,
+    progress: PurgeProgress,
+) -> Receipt:
+    """Delete locally, verify, destroy the key, write the receipt."""
     stores = delete_local(store, session_id, places.session_dir)
     verification = scan(
         [places.data_dir, places.session_dir, places.log_file],

@@ -1,0 +1,42 @@
+"""The receive cursor for WAHA, as JSON in the store: per chat (or "*" where the engine lists
+all chats at once) the highest message timestamp handed out, the ids handed out within the last
+`overlap` seconds, and the @lid/@c.us aliases learned so far."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sprechstunde_cli.providers.base import foreign_reference
+
+
+@dataclass
+class Cursor:
+    hw: dict[str, int] = field(default_factory=dict)  # chat key → highest timestamp handed out
+    seen: dict[str, dict[str, int]] = field(default_factory=dict)  # key → {id: timestamp}
+    alias: dict[str, str] = field(default_factory=dict)  # any id of a person → their chat
+    top: int | None = None  # highest timestamp handed out in any chat
+
+    @classmethod
+    def load(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text)
+            if data.get("v") != 1:
+                raise ValueError("version")
+            return cls(
+                hw={str(k): int(v) for k, v in data["hw"].items()},
+                seen={
+                    str(k): {str(i): int(t) for i, t in ids.items()}
+                    for k, ids in data["seen"].items()
+                },
+                alias={str(k): str(v) for k, v in data["alias"].items()},
+                top=None if data["top"] is None else int(data["top"]),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise foreign_reference("cursor") from None
+
+    def dump(self) -> str:
+        data = {"v": 1, "hw": self.hw, "seen": self.seen, "alias": self.alias, "top": self.top}
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))

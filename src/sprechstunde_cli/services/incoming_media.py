@@ -1,0 +1,100 @@
+"""Photos, voice notes and files citizens send: fetched before the write lock, checked by their
+bytes, stored encrypted under a name we choose (a citizen's file name never becomes a path)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.media import check_limits, sniff
+from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
+from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers.base import InboundMessage, Provider, ReceiveBatch
+from sprechstunde_cli.store import Store
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.services.intake import IntakeReport
+
+
+@dataclass(frozen=True)
+class Fetched:
+    media: MediaInfo | None
+    kind: MessageKind
+    note: str  # appended to the body when a file was refused
+    failed: ProviderError | None = None  # the download's error, if it failed
+
+
+def fetch_all(
+    store: Store,
+    provider: Provider,
+    config: Config,
+    session: SessionRecord,
+    batch: ReceiveBatch,
+    media_dir: Path,
+    report: IntakeReport,
+    retry_media: Callable[[str], bool],
+) -> dict[str, Fetched]:
+    """Download the batch's new files before the write lock is taken; defer passing failures."""
+    fetched: dict[str, Fetched] = {}
+    for event in batch.events:
+        if not isinstance(event, InboundMessage) or event.media is None:
+            continue
+        # A batch may carry the same event twice: fetch (and fail) once.
+        if event.provider_id in fetched or event.provider_id in report.deferred:
+            continue
+        if store.has_message(session.id, event.provider_id):
+            continue
+        attempt = _fetch(store, session.id, provider, config, event, media_dir, report)
+        err = attempt.failed
+        if err is not None and err.retryable and retry_media(event.provider_id):
+            report.deferred.append(event.provider_id)
+            report.retry_after = max(report.retry_after, err.retry_after)
+            continue
+        if err is not None:
+            report.media_refused += 1
+            report.problems.append(err.message)
+        fetched[event.provider_id] = attempt
+    return fetched
+
+
+def _fetch(
+    store: Store,
+    session_id: str,
+    provider: Provider,
+    config: Config,
+    event: InboundMessage,
+    media_dir: Path,
+    report: IntakeReport,
+) -> Fetched:
+    ref = event.media
+    assert ref is not None
+    limit = config.hour.max_media_bytes
+    if not provider.capabilities.download_media:
+        return Fetched(None, event.kind, "[Datei nicht abrufbar]")
+    try:
+        data = provider.download_media(ref, limit)
+    except ProviderError as err:
+        return Fetched(None, event.kind, "[Datei nicht übernommen]", failed=err)
+    found = sniff(data, ref.mime)
+    reason = check_limits(found, len(data), limit)
+    if reason:
+        report.media_refused += 1
+        report.problems.append(reason)
+        return Fetched(None, found.kind, "[Datei nicht übernommen]")
+    # Our own random name: a citizen's file name never becomes a path.
+    path = media_dir / f"{secrets.token_hex(8)}{found.extension}"
+    store.write_media(session_id, path, data)
+    duration = found.duration if found.duration is not None else ref.duration
+    media = MediaInfo(
+        mime=found.mime,
+        size=len(data),
+        width=found.width,
+        height=found.height,
+        duration=duration,
+        path=str(path),
+    )
+    return Fetched(media, found.kind, "")
