@@ -1,4 +1,4 @@
-"""Help text is the manual (STYLE habit 6): every command and parameter explains itself."""
+"""Help text is the manual: every command and parameter explains itself."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import typer
 
 from sprechstunde_cli.cli import app
+from tests.support.cli import Sp
 
 
 def _walk_commands(command: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -49,3 +50,25 @@ def test_every_option_and_argument_is_explained(path: str, command: Any) -> None
         if getattr(p, "envvar", None) and not getattr(p, "show_envvar", False)
     ]
     assert hidden_env == [], f"{path}: envvar not shown in --help for {hidden_env}"
+
+
+def test_version_and_help(sp: Sp) -> None:
+    assert sp("--version").stdout.startswith("sprechstunde ")
+    help_text = sp("--help").stdout
+    for command in (
+        "open",
+        "threads",
+        "show",
+        "reply",
+        "claim",
+        "release",
+        "tail",
+        "close",
+        "purge",
+        "sandbox",
+        "demo",
+        "login",
+        "logout",
+        "init",
+    ):
+        assert command in help_text

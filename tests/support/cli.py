@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
@@ -51,3 +52,9 @@ end = 2026-12-16T17:00:00
 [templates]
 danke = "Vielen Dank, {official} meldet sich bis {end} Uhr."
 """
+
+
+def inbox_texts(sp: Sp, handle: str) -> list[str]:
+    """What the citizen's phone shows from the office."""
+    lines = sp("sandbox", "inbox", "--as", handle, "--json").stdout.splitlines()
+    return [e["text"] for e in map(json.loads, lines) if e["from_office"]]

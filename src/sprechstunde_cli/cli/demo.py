@@ -11,6 +11,7 @@ from sprechstunde_cli.cli.application import Application
 
 if TYPE_CHECKING:
     from rich.live import Live
+    from rich.text import Text
 
     from sprechstunde_cli.services.demo import DemoResult, Event
 
@@ -112,10 +113,9 @@ class _View:
             self.live.stop()
 
     def notify(self, event: Event) -> None:
-        from sprechstunde_cli.render.hour import rehearsal_lines
         from sprechstunde_cli.services.demo import Stepped
 
-        lines = rehearsal_lines(event)
+        lines = _narration(event)
         if self.live is None:
             for line in lines:
                 self.application.console.print(line, soft_wrap=True)
@@ -131,3 +131,19 @@ class _View:
         now = self.application.clock.now()
         frame = live_view(event.session, event.rows, now=now, status=self.status, height=height)
         self.live.update(frame, refresh=True)
+
+
+def _narration(event: Event) -> list[Text]:
+    """One rehearsal event in words, for `demo` without a live view."""
+    from sprechstunde_cli.render import hour
+    from sprechstunde_cli.render.console import citizen_text
+    from sprechstunde_cli.services.demo import CitizenActed, Phase, Replied, Stepped
+
+    if isinstance(event, Phase):
+        return [citizen_text(event.text)]
+    if isinstance(event, CitizenActed):
+        return [hour.citizen_acted_line(event.cue.handle, event.cue.action, event.cue.text)]
+    if isinstance(event, Replied):
+        return [hour.office_replied_line(event.thread, event.cue.text)]
+    assert isinstance(event, Stepped)
+    return [citizen_text(line) for line in hour.rehearsal_step_lines(event.report)]

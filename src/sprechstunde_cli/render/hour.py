@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from sprechstunde_cli.services.demo import Event, Stepped
     from sprechstunde_cli.services.hour import StepReport
     from sprechstunde_cli.services.sessions import Listed
 
@@ -36,32 +35,32 @@ def session_line(item: Listed) -> str:
     )
 
 
-def rehearsal_lines(event: Event) -> list[Text]:
-    """Narration of one rehearsal event, for `demo` without a live view."""
+def citizen_acted_line(handle: str, action: str, text: str) -> Text:
+    """`demo`: what a scripted citizen does."""
     from sprechstunde_cli.render.console import citizen_text
-    from sprechstunde_cli.services.demo import CitizenActed, Phase, Replied
 
-    if isinstance(event, Phase):
-        return [citizen_text(event.text)]
-    if isinstance(event, CitizenActed):
-        cue = event.cue
-        what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
-        said = f": {cue.text}" if cue.text else ""
-        line = f"citizen {cue.handle} {what.get(cue.action, 'writes')}{said}"
-        return [citizen_text(line, single_line=True, limit=100)]
-    if isinstance(event, Replied):
-        line = f"office → thread {event.thread}: {event.cue.text}"
-        return [citizen_text(line, single_line=True, limit=100)]
-    return [citizen_text(line) for line in _step_lines(event)]
+    what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
+    said = f": {text}" if text else ""
+    return citizen_text(
+        f"citizen {handle} {what.get(action, 'writes')}{said}", single_line=True, limit=100
+    )
 
 
-def _step_lines(event: Stepped) -> list[str]:
-    intake = event.report.intake
+def office_replied_line(thread: int, text: str) -> Text:
+    """`demo`: what the scripted office answers."""
+    from sprechstunde_cli.render.console import citizen_text
+
+    return citizen_text(f"office → thread {thread}: {text}", single_line=True, limit=100)
+
+
+def rehearsal_step_lines(report: StepReport) -> list[str]:
+    """`demo`: what one step of the rehearsal's hour did."""
+    intake = report.intake
     lines = [f"  thread {n} opened, greeting queued" for n in intake.new_threads]
     if intake.calls_refused:
         lines.append("  call refused, refusal text queued")
     if intake.late:
         lines.append("  message after the end: away reply, nothing kept")
-    if event.report.last_call_sent:
-        lines.append(f"  last call to {event.report.last_call_sent} waiting thread(s)")
+    if report.last_call_sent:
+        lines.append(f"  last call to {report.last_call_sent} waiting thread(s)")
     return lines
