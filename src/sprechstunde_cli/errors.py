@@ -14,7 +14,7 @@ class ExitCode(IntEnum):
     CONFIG = 3  # the config file is missing or invalid
     STATE = 4  # the command is not legal in the session's current state
     NOT_FOUND = 5  # no such session or thread
-    AUTH = 6  # no token, or no safe place to keep one
+    AUTH = 6  # no token, the server refused it, or no safe place to keep one
     PROVIDER = 7  # the messenger could not be reached or refused the request
     CONFLICT = 8  # a thread is claimed by another operator
     STORE = 9  # the local store is unusable (locked for too long, damaged, wrong permissions)

@@ -241,15 +241,17 @@ _CLI_WIRING = {"cli/application.py"}
 
 
 def store_calls(m: Module) -> list[tuple[int, str]]:
-    """`<anything>.store.<method>(…)`: the CLI asking the store directly instead of a service."""
+    """`<anything>.store.<method>(…)` or `store.<method>(…)`: the CLI asking the store directly
+    instead of a service (in cli/, a name `store` is always the application's store)."""
     hits = []
     for node in ast.walk(m.tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Attribute)
-            and node.func.value.attr == "store"
-        ):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        named_store = (isinstance(owner, ast.Attribute) and owner.attr == "store") or (
+            isinstance(owner, ast.Name) and owner.id == "store"
+        )
+        if named_store:
             hits.append((node.lineno, f"calls the store: {ast.unparse(node.func)}"))
     return hits
 
@@ -277,10 +279,10 @@ def test_the_cli_parses_calls_a_service_and_renders() -> None:
 def test_the_store_call_detector_finds_the_usual_spellings() -> None:
     source = (
         "application.store.claim(1)\nself.store.thread(1)\nstore.claim(1)\n"
-        "threads.claim(application.store, 1)\n"
+        "threads.claim(application.store, 1)\nstored.claim(1)\n"
     )
     hits = store_calls(Module("cli/x.py", "x", ast.parse(source)))
-    assert [line for line, _ in hits] == [1, 2]
+    assert [line for line, _ in hits] == [1, 2, 3]
 
 
 # --- SQL lives in store/ -----------------------------------------------------------------------

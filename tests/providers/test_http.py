@@ -412,3 +412,25 @@ def test_waha_matrix_and_mastodon_mean_the_same_by_each_status(
         assert SECRET_TOKEN not in err.message and SECRET_TOKEN not in err.hint
         assert "0000001" not in err.message
     assert outcomes == {name: expected for name in ADAPTERS}
+
+
+def test_a_failed_download_reads_only_the_head_of_its_body() -> None:
+    sent: list[int] = []
+
+    def stream() -> Iterator[bytes]:
+        # An error page the size of a file: only its head is read to map the error.
+        yield b'{"errcode": "M_NOT_FOUND"}'
+        for _ in range(1000):
+            sent.append(1)
+            yield b" " * 8192
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, content=stream(), headers={"Content-Encoding": "identity"})
+
+    client = httpx.Client(
+        base_url="https://matrix.example.org", transport=httpx.MockTransport(handler)
+    )
+    with pytest.raises(http.NotFound) as caught:
+        http.download(client, "/file", "the download", SERVICE, max_bytes=10)
+    assert caught.value.code == "M_NOT_FOUND"
+    assert len(sent) < 20

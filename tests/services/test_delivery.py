@@ -9,6 +9,7 @@ from sprechstunde_cli.errors import (
     ProviderError,
 )
 from sprechstunde_cli.providers.base import Sent
+from sprechstunde_cli.providers.http import Unauthorized
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import delivery
@@ -57,6 +58,31 @@ def test_a_refusal_is_not_retried_and_is_reported(rig: Rig) -> None:
     rig.clock.advance(hours=1)
     delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
     assert flaky.attempts == 1
+
+
+def test_a_refused_credential_waits_for_a_login_without_spending_attempts(rig: Rig) -> None:
+    rig.open()
+    rig.messenger.citizen_send("c6", "Frage")
+    rig.step()
+    refused = [
+        Unauthorized("refused", "Run: sprechstunde login local", retryable=True, status=401)
+        for _ in range(delivery.MAX_ATTEMPTS * 2)
+    ]
+    flaky = FlakyProvider(rig.messenger, refused)
+    result = rig.reply(1, "Antwort", provider=flaky)
+    assert result.state == "pending" and "refused" in (result.error or "")
+    # Far more refusals than attempts, each after the pause: the reply is still waiting ...
+    for _ in range(delivery.MAX_ATTEMPTS * 2 - 1):
+        rig.clock.advance(seconds=delivery.AUTH_PAUSE_SECONDS - 1)
+        assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 0
+        rig.clock.advance(seconds=2)
+        delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now())
+    assert outbox.counts(rig.store, "mittwoch").get(outbox.PENDING) == 1
+    assert outbox.counts(rig.store, "mittwoch").get(outbox.FAILED) is None
+    # ... and goes out once the credential is accepted again.
+    rig.clock.advance(seconds=delivery.AUTH_PAUSE_SECONDS + 1)
+    assert delivery.deliver_due(rig.store, flaky, "mittwoch", rig.clock.now()).sent == 1
+    assert rig.phone("c6").count("Antwort") == 1
 
 
 def test_retries_are_bounded_and_jittered(rig: Rig) -> None:

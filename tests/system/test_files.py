@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.system import files
 from sprechstunde_cli.system.files import (
     create_numbered,
     create_private,
@@ -250,3 +252,21 @@ def test_publish_names_the_path_when_its_folder_is_missing(tmp_path: Path) -> No
     assert str(target) in caught.value.message
     assert caught.value.hint
     assert not (tmp_path / "www").exists()
+
+
+def test_create_private_works_where_the_file_system_has_no_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "link", no_links)
+    folder = files.private_dir(tmp_path / "keys")
+    target = folder / "session.key"
+    files.create_private(target, b"k" * 32)
+    assert target.read_bytes() == b"k" * 32
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    with pytest.raises(FileExistsError):
+        files.create_private(target, b"other")
+    assert target.read_bytes() == b"k" * 32
+    assert [p.name for p in folder.iterdir()] == ["session.key"]  # no temp file left

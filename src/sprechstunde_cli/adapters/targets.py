@@ -1,11 +1,12 @@
 """The announcement targets behind one small interface: post(text, key, subject) -> remote id.
 
 Each target says how long a repeat with the same key is harmless (`dedup_window`), which is
-what decides whether an interrupted post may be repeated (services/announce.py).
+what decides whether an interrupted post may be repeated (services/announce/post.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -115,17 +116,14 @@ class TargetFactory:
     def _email_target(self) -> EmailTarget:
         if self._email is None:
             mailer = self._open_mailer()
-            if mailer is None:
-                raise ConfigError(
-                    "needs a [mail] section (the SMTP server to send through).",
-                    "Add [mail] with host and sender.",
-                    "announce.email",
-                )
+            assert mailer is not None, "config/load.py requires [mail] for the email target"
             self._email = EmailTarget(mailer, self.settings.channels["email"].to)
         return self._email
 
     def close(self) -> None:
-        for provider in self._providers.values():
-            provider.close()
-        if self._mastodon is not None:
-            self._mastodon.close()
+        """Close every target opened, even when closing one of them fails."""
+        with contextlib.ExitStack() as stack:
+            for provider in self._providers.values():
+                stack.callback(provider.close)
+            if self._mastodon is not None:
+                stack.callback(self._mastodon.close)

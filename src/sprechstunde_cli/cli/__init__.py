@@ -17,7 +17,8 @@ from sprechstunde_cli.cli import demo, sandbox
 from sprechstunde_cli.cli.application import Wiring
 from sprechstunde_cli.cli.closing import close, purge, receipt, stats
 from sprechstunde_cli.cli.funnel import FunnelGroup
-from sprechstunde_cli.cli.hour import open, sessions
+from sprechstunde_cli.cli.hour import open as open_command
+from sprechstunde_cli.cli.hour import sessions
 from sprechstunde_cli.cli.planning import announce, schedule
 from sprechstunde_cli.cli.setup import check, doctor, init, login, logout
 from sprechstunde_cli.cli.threads import (
@@ -100,7 +101,7 @@ def root(
 
 
 # The hour
-app.command("open")(open.open_)
+app.command("open")(open_command.open_)
 app.command()(threads.threads)
 app.command()(show.show)
 app.command()(reply.reply)

@@ -13,6 +13,11 @@ SessionOpt = Annotated[
 SessionArg = Annotated[
     str | None, typer.Argument(help="Session id. Default: the session that is open now.")
 ]
+# `open` picks a session to open, not one that is open already.
+HourSessionArg = Annotated[
+    str | None,
+    typer.Argument(help="Session id from the config. Default: the one whose hour is now."),
+]
 ThreadArg = Annotated[int, typer.Argument(help="Thread number, as shown by `threads`.", min=1)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (one object per line).")]
 ExportOpt = Annotated[
@@ -32,6 +37,7 @@ SkipOpt = Annotated[
     ),
 ]
 JsonObjectOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+FromOpt = Annotated[str, typer.Option("--from", help="The citizen's handle, e.g. c1.")]
 
 
 def _credential_name(value: str) -> str:

@@ -50,11 +50,13 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
     read.check_keys(raw, "", SECTIONS)
     office_tbl = read.table(raw, "office", "office")
     read.check_keys(office_tbl, "office", {"name", "operator", "timezone"})
+    # Checked in this order, so one run names the first problem of the file as read top-down.
+    office = read.string(office_tbl, "name", "office.name", "")
+    operator = read.string(office_tbl, "operator", "office.operator", "")
     timezone = read.zone(
         read.string(office_tbl, "timezone", "office.timezone", DEFAULT_TIMEZONE),
         "office.timezone",
     )
-    # Checked in this order, so one run names the first problem of the file as read top-down.
     hour = parse_hour(read.table(raw, "hour", "hour"))
     texts = parse_texts(read.table(raw, "texts", "texts"))
     templates = parse_templates(read.table(raw, "templates", "templates"))
@@ -85,8 +87,8 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
             "announce.email",
         )
     return Config(
-        office=read.string(office_tbl, "name", "office.name", ""),
-        operator=read.string(office_tbl, "operator", "office.operator", ""),
+        office=office,
+        operator=operator,
         timezone=timezone,
         sessions=dict(sorted(sessions.items(), key=lambda kv: kv[1].start)),
         texts=texts,

@@ -1,6 +1,6 @@
 """Typed readers for config tables; every error names its key path and the fix.
 
-Used by the schedule and announcement parsers, which config.py calls (so they cannot import it).
+Every section's parser in config/ reads its table through these.
 """
 
 from __future__ import annotations

@@ -41,7 +41,3 @@ class Handoff:
     error: str | None
     created_at: datetime
     done_at: datetime | None
-
-    @property
-    def outstanding(self) -> bool:
-        return self.state in OUTSTANDING

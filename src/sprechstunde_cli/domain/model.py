@@ -172,10 +172,12 @@ class Clock(Protocol):
 
 
 class Timer(Protocol):
-    """Real elapsed time for waits on a network or a lock: long polls, rate-limit pauses.
+    """Real elapsed time for a provider's waits on the network: the deadline of a long poll, the
+    pause between polls, a wait the server asked for before the next join.
 
     Separate from `Clock`: a test that walks the session's clock must not also make a provider's
-    long poll return before the server had a chance to answer.
+    long poll return before the server had a chance to answer. A Timer must advance with real
+    time while a provider blocks on its network (a socket wait does not call `sleep`).
     """
 
     def monotonic(self) -> float: ...

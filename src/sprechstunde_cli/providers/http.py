@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 DEFAULT_RETRY_AFTER = 5.0
 MAX_RETRY_AFTER = 3600.0
 DEFAULT_TIMEOUT = 30.0
+ERROR_BODY_BYTES = 64 * 1024
 
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 _RATE_LIMIT_CODES = frozenset({"M_LIMIT_EXCEEDED"})
@@ -257,6 +258,27 @@ def request(
     return response
 
 
+def _head_of(response: httpx.Response) -> httpx.Response:
+    """A failed streamed answer with at most ERROR_BODY_BYTES of its body: enough to read an
+    error code, never a whole file the server sends instead."""
+    import httpx
+
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) >= ERROR_BODY_BYTES:
+            break
+    # The body is decoded already; its framing headers no longer describe it.
+    framing = {"content-encoding", "content-length", "transfer-encoding"}
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in framing]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=bytes(body[:ERROR_BODY_BYTES]),
+        request=response.request,
+    )
+
+
 def _failure(
     response: httpx.Response, what: str, service: Service, refine: Refine | None
 ) -> ProviderError:
@@ -272,19 +294,20 @@ def download(
     max_bytes: int,
     *,
     refine: Refine | None = None,
-    timeout: float = DEFAULT_TIMEOUT * 2,
+    timeout: float | None = None,
 ) -> bytes:
-    """Stream a file, stopping as soon as it grows past `max_bytes`."""
+    """Stream a file, stopping as soon as it grows past `max_bytes` (`timeout`: the client's
+    own unless given)."""
     import httpx
 
     from sprechstunde_cli.providers.base import media_too_large
 
     data = bytearray()
+    wait = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
     try:
-        with client.stream("GET", path, timeout=timeout) as response:
+        with client.stream("GET", path, timeout=wait) as response:
             if response.status_code >= 400:
-                response.read()
-                raise _failure(response, what, service, refine)
+                raise _failure(_head_of(response), what, service, refine)
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise media_too_large(max_bytes)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
-from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
@@ -19,6 +19,9 @@ _log = logs.get("delivery")
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 60.0
 BACKOFF = Backoff(base=1.0, cap=300.0)
+# A refused credential is mended by a login (or by the server's admin), not by trying again:
+# the session's sending waits this long and no row spends an attempt meanwhile.
+AUTH_PAUSE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ def deliver_due(
                 item.attempts,
                 err.message,
             )
+            if err.retryable and err.exit_code is ExitCode.AUTH:
+                retrying += _pause(
+                    store, session_id, items[index:], now, AUTH_PAUSE_SECONDS, err.message
+                )
+                break
             if not err.retryable or item.attempts >= MAX_ATTEMPTS:
                 outbox.give_up(store, item, err.message)
                 failed += 1
@@ -65,7 +73,8 @@ def deliver_due(
             retrying += 1
             if err.retry_after > 0:
                 # The server asked us to slow down: hand the rest back untouched.
-                retrying += _pause(store, session_id, items[index + 1 :], now, err.retry_after)
+                rest = items[index + 1 :]
+                retrying += _pause(store, session_id, rest, now, err.retry_after, "rate limited")
                 break
             continue
         except OSError as exc:
@@ -93,12 +102,17 @@ def _send(
 
 
 def _pause(
-    store: Store, session_id: str, rest: list[outbox.OutboxItem], now: datetime, seconds: float
+    store: Store,
+    session_id: str,
+    rest: list[outbox.OutboxItem],
+    now: datetime,
+    seconds: float,
+    reason: str,
 ) -> int:
-    """Nobody in this session sends for `seconds`; the rows not tried go back without spending
-    one of their attempts (a 429 storm must not make them give up). Returns how many."""
+    """Nobody in this session sends for `seconds`; the rows go back without spending one of
+    their attempts (a 429 storm must not make them give up). Returns how many."""
     until = now + timedelta(seconds=seconds)
     outbox.pause_sending(store, session_id, until)
     for item in rest:
-        outbox.hand_back(store, item, "rate limited", until)
+        outbox.hand_back(store, item, reason, until)
     return len(rest)

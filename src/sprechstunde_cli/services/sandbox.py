@@ -8,6 +8,7 @@ from sprechstunde_cli.domain.media import sniff
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import InputError
 from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger, PhoneEntry
+from sprechstunde_cli.system.files import read_given
 from sprechstunde_cli.system.paths import Paths
 
 
@@ -26,12 +27,7 @@ def send(
         if attachment is None:
             return messenger.citizen_send(sender, text, name=name)
         path, kind = attachment
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(
-                f"Cannot read {path}: {exc.strerror}.", "Check the file name."
-            ) from None
+        data = read_given(path)
         found = sniff(data, None)
         return messenger.citizen_send(
             sender,

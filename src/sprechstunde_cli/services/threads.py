@@ -27,6 +27,7 @@ from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store, outbox
+from sprechstunde_cli.system.files import read_given
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,7 @@ def _attachment(
 ) -> tuple[MediaInfo | None, MessageKind | None]:
     if path is None:
         return None, None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}.", "Check the file name.") from None
+    data = read_given(path)
     found = sniff(data, None)
     reason = check_limits(found, len(data), max_bytes)
     if reason:

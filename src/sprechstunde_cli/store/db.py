@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from sprechstunde_cli.domain.retry import Backoff
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.system.files import private_dir
 
@@ -19,6 +20,8 @@ T = TypeVar("T")
 # ever sees a lock error after a genuinely stuck writer.
 BUSY_TIMEOUT_MS = 5000
 LOCK_PATIENCE_S = 30.0
+# Jittered, so processes waiting for the same lock do not all come back at once.
+LOCK_BACKOFF = Backoff(base=0.02, cap=0.5)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -69,7 +72,7 @@ def _locked(exc: sqlite3.OperationalError) -> bool:
 def with_retry(fn: Callable[[], T], what: str = "the store") -> T:
     """Run fn, retrying on lock contention with backoff until LOCK_PATIENCE_S."""
     deadline = time.monotonic() + LOCK_PATIENCE_S
-    delay = 0.02
+    attempt = 0
     while True:
         try:
             return fn()
@@ -79,8 +82,8 @@ def with_retry(fn: Callable[[], T], what: str = "the store") -> T:
                     f"{what} stayed locked for {LOCK_PATIENCE_S:.0f} s ({exc}).",
                     "Another sprechstunde process holds a write lock; check `ps` for a stuck one.",
                 ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+            time.sleep(LOCK_BACKOFF.delay(attempt))
+            attempt += 1
 
 
 @contextmanager

@@ -147,7 +147,9 @@ class Store(ThreadQueries, MessageQueries):
 
     def counters(self, session_id: str) -> dict[Counter, int]:
         rows = self._read("SELECT name, value FROM counters WHERE session_id = ?", (session_id,))
-        return {Counter(r["name"]): int(r["value"]) for r in rows}
+        known = {c.value for c in Counter}
+        # A counter only a newer version knows is kept in the table, not shown here.
+        return {Counter(r["name"]): int(r["value"]) for r in rows if r["name"] in known}
 
     # --- provider references for the purge --------------------------------------------------
 

@@ -9,6 +9,7 @@ the old file, or no file, and never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 from sprechstunde_cli.errors import InputError
 
 PRIVATE_MODE = 0o600
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
 # Public data for a web server to read (the ICS feed, the website snippet).
 PUBLIC_MODE = 0o644
 
@@ -81,6 +83,14 @@ def publish(path: Path, data: bytes, same: Callable[[bytes, bytes], bool] | None
     return True
 
 
+def read_given(path: Path) -> bytes:
+    """A file the operator named (an attachment); an InputError that names it if unreadable."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror}.", "Check the file name.") from None
+
+
 def _place(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
@@ -93,10 +103,29 @@ def _place(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
         if replace:
             tmp.replace(path)
         else:
-            os.link(tmp, path)  # fails if `path` exists: nothing is ever overwritten
+            _link(tmp, path, data, mode)
         _sync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _link(tmp: Path, path: Path, data: bytes, mode: int) -> None:
+    """Give `tmp` the name `path` unless `path` exists (FileExistsError then)."""
+    try:
+        os.link(tmp, path)  # atomic, and never overwrites
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        # FAT, exFAT and some network mounts have no hard links: O_EXCL still never overwrites,
+        # though a crash in the middle may leave the new file short.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def _sync_dir(directory: Path) -> None:

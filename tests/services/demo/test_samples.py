@@ -20,6 +20,7 @@ from tests.support.media_samples import (
 )
 from tests.support.tools import needs
 
+
 def test_png_generator_output_resniffs_with_its_size() -> None:
     data = make_png(37, 21, (10, 20, 30))
     assert sniff(data, None) == Sniffed("image/png", MessageKind.IMAGE, ".png", 37, 21)

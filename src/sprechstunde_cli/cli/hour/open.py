@@ -7,21 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import HourSessionArg
 from sprechstunde_cli.errors import ExitCode, StateError
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.hour import Hour, StepReport
 
-SessionArg = Annotated[
-    str | None,
-    typer.Argument(help="Session id from the config. Default: the one whose hour is now."),
-]
 HINT = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
 
 
 def open_(
     ctx: typer.Context,
-    session: SessionArg = None,
+    session: HourSessionArg = None,
     now_: Annotated[
         bool,
         typer.Option(
@@ -40,7 +37,7 @@ def open_(
     application: Application = ctx.obj
     from sprechstunde_cli.domain.model import SessionState
     from sprechstunde_cli.services.hour import Hour, open_session
-    from sprechstunde_cli.services.sessions import session_to_open
+    from sprechstunde_cli.services.sessions import current_session, session_to_open
 
     config, store, clock = application.config, application.store, application.clock
     spec = session_to_open(store, config, session, clock.now(), now_)
@@ -60,7 +57,7 @@ def open_(
                 while True:
                     _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
         except StateError:
-            state = store.require_session(spec.id).state
+            state = current_session(store, spec.id).state
             if state is SessionState.OPEN:
                 raise
             # Someone ran `close` in another terminal: the hour is over, and that is no error.

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
-from sprechstunde_cli.cli.sandbox.send import FromOpt
+from sprechstunde_cli.cli.options import FromOpt
 
 
 def call(

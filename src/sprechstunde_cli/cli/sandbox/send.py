@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import FromOpt
 from sprechstunde_cli.errors import InputError
-
-FromOpt = Annotated[str, typer.Option("--from", help="The citizen's handle, e.g. c1.")]
 
 
 def send(

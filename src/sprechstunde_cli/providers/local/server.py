@@ -1,7 +1,7 @@
 """The local messenger's server: one SQLite file in the data dir that every process shares.
 
 Citizens are other processes (`sprechstunde sandbox send/call/inbox`) that write to and read
-from it; the office reaches it only through `LocalProvider` (providers/local.py). Like a real
+from it; the office reaches it only through `LocalProvider` (provider.py). Like a real
 messenger's server it stamps messages with its own clock.
 """
 

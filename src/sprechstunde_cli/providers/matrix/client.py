@@ -122,7 +122,9 @@ class MatrixApi:
 
     def download(self, path: str, what: str, max_bytes: int) -> bytes:
         """Stream a file, stopping as soon as it grows past `max_bytes`."""
-        return http.download(self.http, path, what, SERVICE, max_bytes)
+        return http.download(
+            self.http, path, what, SERVICE, max_bytes, timeout=http.DEFAULT_TIMEOUT * 2
+        )
 
 
 def not_matrix(what: str, status: int) -> HttpError:

@@ -8,6 +8,7 @@ method the engine lacks ("not implemented by …") is not.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,12 +18,14 @@ import httpx
 
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.http import NotFound, ServerFailed, Unauthorized
+from sprechstunde_cli.providers.http import Forbidden, NotFound, ServerFailed, Unauthorized
 
 __all__ = [
     "LOGIN_HINT",
     "SERVICE",
     "TESTED_VERSION",
+    "VERSION_HINT",
+    "Forbidden",
     "NotFound",
     "NotImplementedByEngine",
     "ServerFailed",
@@ -33,14 +36,14 @@ __all__ = [
 
 TESTED_VERSION = "2026.7.1"
 LOGIN_HINT = "Run: sprechstunde login waha (the key is the container's WAHA_API_KEY)."
+VERSION_HINT = f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}."
 SERVICE = http.Service(
     name="WAHA",
     login_hint=LOGIN_HINT,
     network_hint="Start the WAHA container, or fix providers.waha.base_url in the config.",
     forbidden_hint="Check the API key's rights in WAHA (WAHA_API_KEY), then: sprechstunde "
     "login waha",
-    refused_hint=f"Check the WAHA version (sprechstunde is tested against {TESTED_VERSION}) "
-    "and providers.waha.engine.",
+    refused_hint=f"{VERSION_HINT} Check providers.waha.engine too.",
     server_hint="sprechstunde retries by itself; if it persists, check docker logs waha.",
     credential="API key",
 )
@@ -92,6 +95,11 @@ class WahaApi:
         self.client = client
         self.session = session
         self.engine = engine
+        # Where WAHA was looked for, in the hint of "cannot reach": the key is in a header,
+        # never in this URL (settings refuse a user or password in it).
+        base = str(client.base_url).rstrip("/")
+        hint = f"Start the WAHA container ({base}), or fix providers.waha.base_url in the config."
+        self.service = dataclasses.replace(SERVICE, network_hint=hint)
 
     def request(
         self,
@@ -105,7 +113,14 @@ class WahaApi:
         """Send one request; return the decoded JSON body (None when empty)."""
         query = {k: _query_value(v) for k, v in (params or {}).items()}
         response = http.request(
-            self.client, method, path, what, SERVICE, params=query, json=json, refine=self._refine
+            self.client,
+            method,
+            path,
+            what,
+            self.service,
+            params=query,
+            json=json,
+            refine=self._refine,
         )
         if not response.content:
             return None
@@ -114,7 +129,7 @@ class WahaApi:
         except ValueError:
             raise ProviderError(
                 f"WAHA sent an unreadable answer ({what}).",
-                f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}.",
+                VERSION_HINT,
                 retryable=True,
             ) from None
 
@@ -130,7 +145,7 @@ class WahaApi:
 
     def download(self, path: str, what: str, max_bytes: int) -> bytes:
         """A file from WAHA's own file store, capped at `max_bytes`."""
-        return http.download(self.client, path, what, SERVICE, max_bytes, refine=self._refine)
+        return http.download(self.client, path, what, self.service, max_bytes, refine=self._refine)
 
     def _refine(self, response: httpx.Response, err: http.HttpError, what: str) -> ProviderError:
         """WAHA's own answers inside a 422/501, else the shared meaning of the status."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import DeleteOutcome
 from sprechstunde_cli.providers.waha.client import (
+    Forbidden,
     NotFound,
     NotImplementedByEngine,
     SessionNotWorking,
@@ -46,7 +47,7 @@ class Deleter:
                 )
             except NotFound:
                 pass  # already gone: a re-run of the purge
-            except (Unauthorized, SessionNotWorking):
+            except (Unauthorized, Forbidden, SessionNotWorking):
                 raise  # every other delete would fail the same way
             except ProviderError as err:
                 problems[pid] = err.message

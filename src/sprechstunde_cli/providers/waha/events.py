@@ -139,24 +139,22 @@ def _refusal(exc: Exception) -> ProviderError:
     from websockets.exceptions import InvalidStatus
 
     if isinstance(exc, InvalidStatus):
+        # The handshake's answer means what any HTTP answer of WAHA means (providers/http.py).
+        import httpx
+
+        from sprechstunde_cli.providers import http
+        from sprechstunde_cli.providers.waha.client import SERVICE, TESTED_VERSION
+
         status = exc.response.status_code
-        if status in (401, 403):
-            from sprechstunde_cli.providers.http import Unauthorized
-            from sprechstunde_cli.providers.waha.client import LOGIN_HINT
-
-            return Unauthorized(
-                f"WAHA's event stream refused the API key (HTTP {status}).",
-                LOGIN_HINT,
+        response = httpx.Response(status, headers=list(exc.response.headers.raw_items()))
+        err = http.error_for(response, "open the event stream", SERVICE)
+        if isinstance(err, http.NotFound):
+            return http.NotFound(
+                f"WAHA's event stream answered HTTP {status}.",
+                f"Check the WAHA version ({TESTED_VERSION} streams events on /ws).",
                 status=status,
-                retryable=True,
             )
-        from sprechstunde_cli.providers.waha.client import TESTED_VERSION
-
-        return ProviderError(
-            f"WAHA's event stream answered HTTP {status}.",
-            f"Check the WAHA version ({TESTED_VERSION} streams events on /ws).",
-            retryable=True,
-        )
+        return err
     # The exception's text can quote the URL, which holds the key: name only its type.
     return _unreachable(type(exc).__name__)
 

@@ -17,7 +17,7 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import InboundMessage, MediaRef
 from sprechstunde_cli.providers.waha.client import (
-    TESTED_VERSION,
+    VERSION_HINT,
     NotFound,
     NotImplementedByEngine,
     WahaApi,
@@ -276,6 +276,6 @@ def sender_name(message: dict[str, Any]) -> str:
 def _unreadable(what: str) -> ProviderError:
     return ProviderError(
         f"WAHA sent an unexpected answer ({what}).",
-        f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}.",
+        VERSION_HINT,
         retryable=True,
     )

@@ -33,7 +33,8 @@ from sprechstunde_cli.store import announcements as ledger
 # Longer than a whole run takes (each target times out after 30 s), well inside Mastodon's hour
 # for a repeated Idempotency-Key.
 LEASE = timedelta(minutes=15)
-# A failed post is retried by a later run: after one minute, two, four … at most half an hour.
+# A failed post is retried by a later run: after a random wait of up to two minutes, four, eight …
+# at most half an hour (jittered, so many offices' cron jobs do not retry in step).
 BACKOFF = Backoff(base=60.0, cap=1800.0)
 
 

@@ -14,7 +14,7 @@ from sprechstunde_cli.services.handoff.addresses import (
     mask_email,
     resolve_department,
 )
-from sprechstunde_cli.services.handoff.deliver import HandoffReport, Sender, deliver_all
+from sprechstunde_cli.services.handoff.deliver import HandoffReport, Sender, deliver_all, pending
 from sprechstunde_cli.services.handoff.record import confirmation, question_of, record
 from sprechstunde_cli.store import Store, handoffs
 
@@ -36,11 +36,6 @@ __all__ = [
     "record",
     "resolve_department",
 ]
-
-
-def pending(store: Store, session_id: str) -> list[Handoff]:
-    """Hand-offs not yet delivered or exported (pending or failed), by thread."""
-    return handoffs.of_session(store, session_id, *OUTSTANDING)
 
 
 def all_of(store: Store, session_id: str) -> list[Handoff]:

@@ -24,8 +24,14 @@ from sprechstunde_cli.store import Store, handoffs
 BACKOFF = Backoff(base=1.0, cap=60.0)
 
 
+def pending(store: Store, session_id: str) -> list[Handoff]:
+    """Hand-offs not yet delivered or exported (pending or failed), by thread."""
+    return handoffs.of_session(store, session_id, *OUTSTANDING)
+
+
 class Sender(Protocol):
-    """What deliver_all needs of `mail.Mailer`: one message per call, ProviderError on failure."""
+    """What deliver_all needs of `adapters.smtp.Mailer`: one message per call, ProviderError on
+    failure."""
 
     def send(
         self,
@@ -62,7 +68,7 @@ def deliver_all(
 ) -> HandoffReport:
     """Mail every outstanding hand-off, or export them all to one file; safe to run again."""
     session = store.require_session(session_id)
-    todo = handoffs.of_session(store, session_id, *OUTSTANDING)
+    todo = pending(store, session_id)
     if not todo:
         return HandoffReport()
     if mailer is None or export:
