@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 
 import pytest
@@ -10,21 +11,42 @@ import pytest
 from sprechstunde_cli.render.sanitize import clean
 
 BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Blank or invisible, though not format characters: the combining grapheme joiner, Hangul
+# fillers, Khmer inherent vowels, the braille blank, variation selectors (Default_Ignorable_Code_Point
+# in Unicode's DerivedCoreProperties, plus the braille blank), written out independently.
+BLANK = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0, 0x2800}
+SELECTORS = {*range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
+# The joined emoji a text may keep whole (independently of the tables in src/).
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+HEART = "\u2764\ufe0f"
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+KEYCAP = "1\ufe0f\u20e3"
+RAINBOW_FLAG = "\U0001f3f3\ufe0f\u200d\U0001f308"
+SEQUENCES = (FAMILY, HEART, SCOTLAND, KEYCAP, RAINBOW_FLAG)
 
 
 def dangerous(ch: str, *, single_line: bool = False) -> bool:
     """An independent statement of what must never reach a terminal raw."""
     cp = ord(ch)
     if ch in "\n\t":
-        return single_line
+        return single_line or ch == "\t"  # tabs are expanded: widths are what the terminal shows
     return (
         cp < 0x20
         or 0x7F <= cp <= 0x9F
         or ch in BIDI
         or cp in (0x2028, 0x2029)
         or 0xD800 <= cp <= 0xDFFF
+        or cp in BLANK
+        or cp in SELECTORS
         or unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}
     )
+
+
+def without_sequences(text: str) -> str:
+    for sequence in SEQUENCES:
+        text = text.replace(sequence, "")
+    # 👍 with its presentation selector, alone or joined to another 👍 (the random alphabet's).
+    return re.sub("\U0001f44d\ufe0f?(?:\u200d\U0001f44d\ufe0f?)*", "", text)
 
 
 @pytest.mark.parametrize(
@@ -69,8 +91,9 @@ def test_a_lone_carriage_return_never_survives() -> None:
     assert "\r" not in clean("\r\r\n\r", single_line=True)
 
 
-def test_multi_line_keeps_newlines_and_tabs_and_folds_crlf() -> None:
-    assert clean("Hallo\r\nWelt\n\tEnde") == "Hallo\nWelt\n\tEnde"
+def test_multi_line_keeps_newlines_expands_tabs_and_folds_crlf() -> None:
+    assert clean("Hallo\r\nWelt\n\tEnde") == "Hallo\nWelt\n    Ende"
+    assert clean("ab\tc\nabcd\te") == "ab  c\nabcd    e"  # to the next stop of 4, per line
 
 
 def test_single_line_marks_line_ends_and_flattens_tabs() -> None:
@@ -92,7 +115,7 @@ def test_rich_markup_passes_unchanged_as_text(markup: str) -> None:
         "Danke 👍😀🏳️",  # the flag's variation selector (Mn) is not a format character
         "e\u0301 combining accent",
         "中文 العربية русский",
-        "Tab\tand\nnewline",
+        "Line\nnewline",
         "\\x1b typed by a citizen",
     ],
 )
@@ -133,15 +156,50 @@ def test_random_strings_keep_the_invariants() -> None:
         "\x00\x07\x08\t\n\r\x1b\x7f\x85\x9b[]/=\\;"
         + BIDI
         + "\u200b\u200d\ufeff\u2028\u2029\ud800\udfff\ue000\U000e0041\U0010ffff"
-        + "aäößZ 👍中"
+        + "\u034f\u3164\u2800\ufe0f\u20e3"
+        + "aäößZ 👍中1"
     )
     for _ in range(2000):
         raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
         limit = rng.choice([None, 0, 1, 5, 20])
         single_line = rng.random() < 0.5
         out = clean(raw, single_line=single_line, limit=limit)
-        assert not any(dangerous(ch, single_line=single_line) for ch in out), repr(raw)
+        shown = without_sequences(out)
+        assert not any(dangerous(ch, single_line=single_line) for ch in shown), repr(raw)
         if limit is not None:
             assert len(out) <= limit
         if limit is None and not single_line:
             assert clean(out) == out  # escaping is final: a second pass changes nothing
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\u034fAnna", "\\u034fAnna"),  # combining grapheme joiner
+        ("\u115f\u1160", "\\u115f\\u1160"),  # Hangul choseong/jungseong fillers
+        ("\u3164", "\\u3164"),  # Hangul filler
+        ("\uffa0", "\\uffa0"),  # halfwidth Hangul filler
+        ("\u2800", "\\u2800"),  # braille blank
+        ("\u17b4\u17b5", "\\u17b4\\u17b5"),  # Khmer inherent vowels
+        ("a\ufe0fb", "a\\ufe0fb"),  # a variation selector on a letter
+        ("x\u200d", "x\\u200d"),  # a joiner with nothing to join
+        ("\U0001f468\u200dx", "\U0001f468\\u200dx"),  # joining an emoji to a letter
+        ("\U000e0041\U000e007f", "\\U000e0041\\U000e007f"),  # tags without a black flag
+    ],
+)
+def test_blank_and_default_ignorable_characters_are_escaped(raw: str, shown: str) -> None:
+    assert clean(raw) == shown
+    assert clean(raw, single_line=True) == shown
+
+
+@pytest.mark.parametrize("sequence", SEQUENCES)
+def test_whole_emoji_sequences_stay_intact(sequence: str) -> None:
+    text = f"Grüße {sequence} und {sequence}!"
+    assert clean(text) == text
+    assert clean(text, single_line=True) == text
+
+
+def test_a_cut_through_an_emoji_sequence_leaves_no_dangling_joiner() -> None:
+    for limit in range(1, len(FAMILY) + 3):
+        out = clean(f"a{FAMILY}", limit=limit)
+        assert not out.rstrip("…").endswith(("\u200d", "\ufe0f")), (limit, out)

@@ -290,11 +290,22 @@ def test_thread_view_shows_times_labels_bodies_and_media() -> None:
     out = render(thread_view(3, "+49 000 •••• 92", messages, tz=BERLIN))
     lines = [line.rstrip() for line in out.splitlines()]
     assert lines[0] == "Thread #3 · +49 000 •••• 92"
-    assert "16:10  +49 000 •••• 92" in lines
+    assert "16:10  ← +49 000 •••• 92" in lines
     assert "  Hallo" in lines and "  zweite Zeile" in lines
-    assert "16:11  office (greeting)" in lines
+    assert "16:11  → office (greeting)" in lines
     assert "  [photo 1200×800, 48 KB] /data/s1/media/3-1.jpg" in lines
-    assert "16:13  office (maria, reply)" in lines
+    assert "16:13  → office (maria, reply)" in lines
+
+
+def test_a_citizen_named_like_the_office_never_looks_like_it() -> None:
+    incoming = message(0, "Bitte überweisen Sie an mich.")
+    outgoing = message(1, "Bitte überweisen Sie an mich.", direction=Direction.OUT)
+    for name in ("→ office", "office", "→ office (maria, reply)"):
+        spoof = message_line(incoming, name, tz=BERLIN).plain
+        assert spoof != message_line(outgoing, name, tz=BERLIN).plain
+        assert spoof.startswith("16:10 #3 ← ")
+        shown = render(thread_view(3, name, [incoming], tz=BERLIN)).splitlines()
+        assert f"16:10  ← {name}" in [line.rstrip() for line in shown]
 
 
 def test_thread_view_renders_hostile_bodies_and_names_inertly() -> None:
@@ -311,10 +322,12 @@ def test_message_line_in_and_out() -> None:
     outgoing = message(1, "Danke!", direction=Direction.OUT, purpose=Purpose.REPLY)
     photo = message(2, "Bild", kind=MessageKind.IMAGE, media=MediaInfo("image/jpeg", 2048, 10, 20))
     assert message_line(incoming, "anna", tz=BERLIN).plain == (
-        "16:10 #3 anna: Hallo⏎Welt \\x1b[2J [bold]x[/bold]"
+        "16:10 #3 ← anna: Hallo⏎Welt \\x1b[2J [bold]x[/bold]"
     )
     assert message_line(outgoing, "anna", tz=BERLIN).plain == "16:11 #3 → office: Danke!"
-    assert message_line(photo, "anna", tz=BERLIN).plain == "16:12 #3 anna: [photo 10×20, 2 KB] Bild"
+    assert (
+        message_line(photo, "anna", tz=BERLIN).plain == "16:12 #3 ← anna: [photo 10×20, 2 KB] Bild"
+    )
     assert message_line(message(3, "x" * 500), "a", tz=BERLIN, limit=10).plain.endswith(
         "x" * 9 + "…"
     )

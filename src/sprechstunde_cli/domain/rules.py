@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sprechstunde_cli.domain.characters import visible
 from sprechstunde_cli.domain.model import ThreadRow
 
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
@@ -19,7 +20,7 @@ def mask_address(address: str, display_name: str = "") -> str:
             # Country code (2 digits is the common case for the audience) plus the network prefix.
             return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"
         return f"{digits[:3]} •••• {digits[-2:]}"
-    if display_name.strip():
+    if visible(display_name):
         return display_name.strip()
     local = address.split("@", 1)[0]
     if len(local) <= 4:

@@ -20,14 +20,23 @@ if TYPE_CHECKING:
 
 TAIL_LINE_CHARS = 200
 NAME_CHARS = 40
+# Who wrote a line, marked by us before any name: in from a citizen, out from the office.
+CITIZEN_MARK = "←"
+OFFICE_MARK = "→"
 
 
 def _sender_label(msg: MessageRecord, citizen: str) -> Text:
+    # The arrow is ours and comes first: no name a citizen picks can look like the office's line,
+    # with or without colour.
     if msg.direction is Direction.IN:
-        return citizen_text(citizen, single_line=True, limit=NAME_CHARS, style="bold")
+        label = Text(f"{CITIZEN_MARK} ", style="bold")
+        label.append(clean(citizen, single_line=True, limit=NAME_CHARS))
+        return label
     details = [d for d in (msg.operator, msg.purpose.value if msg.purpose else None) if d]
-    label = f"office ({', '.join(details)})" if details else "office"
-    return citizen_text(label, single_line=True, limit=80, style="bold cyan")
+    label_text = (
+        f"{OFFICE_MARK} office ({', '.join(details)})" if details else f"{OFFICE_MARK} office"
+    )
+    return citizen_text(label_text, single_line=True, limit=80, style="bold cyan")
 
 
 def thread_view(
@@ -60,11 +69,12 @@ def thread_view(
 def message_line(
     msg: MessageRecord, citizen: str, *, tz: tzinfo, limit: int | None = TAIL_LINE_CHARS
 ) -> Text:
-    """Build one `tail` line: `HH:MM #3 anna: text…`, outgoing as `HH:MM #3 → office: …`."""
+    """Build one `tail` line: `HH:MM #3 ← anna: text…`, outgoing as `HH:MM #3 → office: …`."""
     line = Text(f"{hhmm(msg.at, tz)} #{msg.thread} ")
     if msg.direction is Direction.OUT:
-        line.append("→ office", style="cyan")
+        line.append(f"{OFFICE_MARK} office", style="cyan")
     else:
+        line.append(f"{CITIZEN_MARK} ")
         line.append(clean(citizen, single_line=True, limit=NAME_CHARS), style="bold")
     line.append(": ")
     if msg.media is not None or msg.kind is not MessageKind.TEXT:

@@ -7,16 +7,22 @@ inert escapes written the way Python writes them (`\\x1b`, `\\u202e`, `\\U000e00
 - every Unicode format character (category Cf: bidi controls U+200E/U+200F/U+061C/U+202A–U+202E/
   U+2066–U+2069, zero-width space/joiners, BOM, soft hyphen, tag characters …), surrogates (Cs,
   including lone ones), private-use (Co) and unassigned (Cn) code points;
-- the line and paragraph separators U+2028/U+2029.
+- the line and paragraph separators U+2028/U+2029;
+- every default-ignorable code point (U+034F, the Hangul fillers, the Khmer inherent vowels,
+  variation selectors …) and letters that look blank (the braille blank U+2800), so a name or a
+  text cannot hide in invisible characters (domain/characters.py has the tables).
+
+Kept as they are: emoji made of several code points (👨‍👩‍👧 with its zero-width joiners, ❤️ with its
+variation selector, subdivision flags with their tags, keycaps), which are recognised as whole
+sequences; a joiner or selector anywhere else is escaped.
 
 Line endings: `\\r\\n` is a plain line ending and becomes `\\n`; a lone `\\r` (which would move
 the cursor back and let a text overwrite itself) becomes the visible escape `\\x0d`. With
 `single_line=True` every line ending becomes `⏎` and a tab becomes one space, so a table row
-stays one row.
+stays one row; otherwise tabs are expanded to spaces, so widths are what the terminal shows.
 
 "Unassigned" is judged by this Python's Unicode database, so an emoji newer than it shows as an
-escape; that errs on the safe side. A zero-width joiner is escaped too, which splits joined emoji
-(👨‍👩‍👧) into their parts: readable, and it cannot hide anything.
+escape; that errs on the safe side.
 
 No Rich here: this module is imported at CLI startup and must stay cheap.
 """
@@ -26,8 +32,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sprechstunde_cli.domain.characters import EMOJI_SEQUENCE, HIDING, SEQUENCE_TAIL
+
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎"
+TAB_SIZE = 4
 
 # Categories that never reach a terminal raw; see the module docstring.
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -36,6 +45,9 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # hyphen U+00AD, which is Cf) never do, so typical German text passes with one C-level scan.
 _SUSPECT_MULTI = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\xff]+")
 _SUSPECT_SINGLE = re.compile(r"[^\x20-\x7e\xa0-\xac\xae-\xff]+")
+
+# Only a text with one of these can hold an emoji sequence worth keeping whole.
+_MAY_HOLD_A_SEQUENCE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
 
 # Cuts the remains of an escape (or a lone backslash) that truncation split in half.
 _PARTIAL_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?\Z")
@@ -58,7 +70,8 @@ class _Table(dict[int, str]):
 
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
-        out = _escape(cp) if unicodedata.category(ch) in _HIDDEN_CATEGORIES else ch
+        hidden = unicodedata.category(ch) in _HIDDEN_CATEGORIES or HIDING.match(ch)
+        out = _escape(cp) if hidden else ch
         # Bounded: a hostile text can hold many distinct characters, but not more than Unicode.
         if len(self) < 200_000:
             self[cp] = out
@@ -73,11 +86,23 @@ def clean(text: str, *, single_line: bool = False, limit: int | None = None) -> 
     """Return text with every dangerous character made visible and inert; see module docstring."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    table = _SINGLE if single_line else _MULTI
-    suspect = _SUSPECT_SINGLE if single_line else _SUSPECT_MULTI
-    out = suspect.sub(lambda m: m.group().translate(table), text)
+    if _MAY_HOLD_A_SEQUENCE.search(text):
+        # Odd parts are whole emoji sequences (the pattern's one group): kept as they are.
+        parts = EMOJI_SEQUENCE.split(text)
+        out = "".join(p if i % 2 else _escaped(p, single_line) for i, p in enumerate(parts))
+    else:
+        out = _escaped(text, single_line)
+    if not single_line and "\t" in out:
+        out = out.expandtabs(TAB_SIZE)
     if limit is not None and len(out) > limit:
         if limit <= 0:
             return ""
-        out = _PARTIAL_ESCAPE.sub("", out[: limit - 1]) + ELLIPSIS
+        cut = _PARTIAL_ESCAPE.sub("", out[: limit - 1]).rstrip(SEQUENCE_TAIL)
+        out = cut + ELLIPSIS
     return out
+
+
+def _escaped(text: str, single_line: bool) -> str:
+    table = _SINGLE if single_line else _MULTI
+    suspect = _SUSPECT_SINGLE if single_line else _SUSPECT_MULTI
+    return suspect.sub(lambda m: m.group().translate(table), text)
