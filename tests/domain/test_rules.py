@@ -17,7 +17,16 @@ def test_a_number_is_masked_and_a_name_is_shown() -> None:
 
 @pytest.mark.parametrize(
     "blank",
-    ["", "   ", "\u3164", "\u115f\u1160", "\u2800\u2800", "\u034f", "\u17b4 \u17b5", "\u200b\ufeff"],
+    [
+        "",
+        "   ",
+        "\u3164",
+        "\u115f\u1160",
+        "\u2800\u2800",
+        "\u034f",
+        "\u17b4 \u17b5",
+        "\u200b\ufeff",
+    ],
 )
 def test_a_name_that_shows_nothing_falls_back_to_the_masked_handle(blank: str) -> None:
     assert mask_address("!raum42:example.org", blank) == "!r••••rg"

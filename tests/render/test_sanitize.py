@@ -12,8 +12,8 @@ from sprechstunde_cli.render.sanitize import clean
 
 BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Blank or invisible, though not format characters: the combining grapheme joiner, Hangul
-# fillers, Khmer inherent vowels, the braille blank, variation selectors (Default_Ignorable_Code_Point
-# in Unicode's DerivedCoreProperties, plus the braille blank), written out independently.
+# fillers, Khmer inherent vowels, variation selectors (Default_Ignorable_Code_Point in
+# Unicode's DerivedCoreProperties, plus the braille blank), written out independently.
 BLANK = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0, 0x2800}
 SELECTORS = {*range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
 # The joined emoji a text may keep whole (independently of the tables in src/).

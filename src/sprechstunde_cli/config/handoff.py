@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sprechstunde_cli.config import read
+from sprechstunde_cli.domain.handoffs import department_problem, email_address
 from sprechstunde_cli.errors import ConfigError
 
 
@@ -36,11 +37,19 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
             'Write departments = { Wohngeldamt = "wohngeld@example.org" }.',
             "handoff.departments",
         )
+    mailboxes: dict[str, str] = {}
     for name, address in departments.items():
-        _address(address, f"handoff.departments.{name}")
+        problem = department_problem(name)
+        if problem is not None:
+            raise ConfigError(
+                f"the name {problem}.",
+                "Write the department's name on one line.",
+                f"handoff.departments.{name}",
+            )
+        mailboxes[name] = _address(address, f"handoff.departments.{name}")
     default = tbl.get("default_mailbox", "")
     if default:
-        _address(default, "handoff.default_mailbox")
+        default = _address(default, "handoff.default_mailbox")
     export_dir = tbl.get("export_dir")
     if export_dir is not None and not isinstance(export_dir, str):
         raise ConfigError(
@@ -56,13 +65,22 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
             "handoff.offer",
         )
     return HandoffSettings(
-        departments=dict(departments),
+        departments=mailboxes,
         default_mailbox=str(default),
         export_dir=Path(export_dir).expanduser() if export_dir else None,
         offer=offer,
     )
 
 
-def _address(value: object, key: str) -> None:
-    if not isinstance(value, str) or "@" not in value or any(c.isspace() for c in value):
-        raise ConfigError("must be an e-mail address.", 'Write it as "name@example.org".', key)
+def _address(value: object, key: str) -> str:
+    """The mailbox as every mail server takes it (an umlaut domain in IDNA)."""
+    try:
+        if not isinstance(value, str):
+            raise ValueError("not text")
+        return email_address(value)
+    except ValueError as err:
+        raise ConfigError(
+            f"must be an e-mail address the office can send to ({err}).",
+            'Write it as "name@example.org".',
+            key,
+        ) from None

@@ -5,9 +5,13 @@ States: pending → delivered | exported, or failed (with the reason; retried by
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from sprechstunde_cli.domain.characters import HIDING
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -41,3 +45,45 @@ class Handoff:
     error: str | None
     created_at: datetime
     done_at: datetime | None
+
+
+# Local part and domain as people write them (Unicode letters allowed: umlaut domains exist);
+# the TLD is letters only, so "am 3.12.2026@16.00" and file names like "a@b.c1" do not match.
+EMAIL = re.compile(
+    r"(?<![\w.+-])"
+    r"([\w+-]+(?:\.[\w+-]+)*)@((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63})"
+    r"(?![\w-]|\.[\w-])"
+)
+MAX_DEPARTMENT_CHARS = 80
+
+
+def email_address(text: str) -> str:
+    """The address in `text` as every mail server takes it, or ValueError with the reason.
+
+    A domain with umlauts is written the ASCII way (IDNA, "müller.example" → "xn--mller-kva…");
+    letters beyond ASCII before the @ need SMTPUTF8, which many servers lack, so such an address
+    is refused here rather than bounced later.
+    """
+    address = text.strip()
+    match = EMAIL.fullmatch(address)
+    if match is None or len(address) > 254 or len(match.group(1)) > 64:
+        raise ValueError("not an e-mail address")
+    local, domain = match.group(1), match.group(2)
+    if not local.isascii():
+        raise ValueError("letters beyond A–Z before the @")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("a domain that cannot be written in ASCII") from None
+    return f"{local}@{ascii_domain}"
+
+
+def department_problem(name: str) -> str | None:
+    """Why `name` cannot name a department (it goes into an e-mail's subject), or None."""
+    if not name.strip():
+        return "is empty"
+    if len(name) > MAX_DEPARTMENT_CHARS:
+        return f"is longer than {MAX_DEPARTMENT_CHARS} characters"
+    if any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in name) or HIDING.search(name):
+        return "holds a line break, a control character or an invisible one"
+    return None

@@ -54,6 +54,7 @@ def close(
     actor: str,
     mailer: Mailer | None = None,
     export_dir: Path | None = None,
+    export: bool = False,
     sleep: Callable[[float], None] | None = None,
 ) -> CloseReport:
     """Send the closing words, deliver hand-offs, mark the session closed; resumable."""
@@ -87,7 +88,7 @@ def close(
         session_id,
         now,
         export_dir=export_dir or Path.cwd(),
-        export=mailer is None,
+        export=export or mailer is None,
         sleep=sleep or (lambda _s: None),
     )
     if report.export_file is not None:

@@ -37,6 +37,7 @@ def close(
             actor=application.operator,
             mailer=application.mailer(),
             export_dir=places(application, record.id).export_dir,
+            export=export_handoffs,
             sleep=application.clock.sleep,
         )
         lines, warnings = close_lines(record.id, report)

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.handoffs import EMAIL, department_problem, email_address
 from sprechstunde_cli.domain.model import Direction, SessionRecord
 from sprechstunde_cli.errors import InputError, NotFoundError
 from sprechstunde_cli.store import Store
 
-# Local part and domain as people write them (Unicode letters allowed: umlaut domains exist);
-# the TLD is letters only, so "am 3.12.2026@16.00" and file names like "a@b.c1" do not match.
-_EMAIL = re.compile(
-    r"(?<![\w.+-])"
-    r"([\w+-]+(?:\.[\w+-]+)*)@((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63})"
-    r"(?![\w-]|\.[\w-])"
-)
 # Addresses nobody reads: a citizen quoting one is not giving their own.
 _JUNK_LOCAL = frozenset(
     {"noreply", "no-reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster"}
@@ -30,14 +22,14 @@ def mask_email(address: str) -> str:
 
 def check_email(text: str) -> str:
     """The address an operator typed, validated; InputError names the fix."""
-    address = text.strip()
-    match = _EMAIL.fullmatch(address)
-    if match is None or len(address) > 254 or len(match.group(1)) > 64:
+    try:
+        return email_address(text)
+    except ValueError as err:
         raise InputError(
-            "That is not an e-mail address.",
-            "Give it as name@example.org (read it back to the citizen in the chat).",
-        )
-    return address
+            f"That is not an e-mail address the office can send to ({err}).",
+            "Give it as name@example.org (read it back to the citizen in the chat); "
+            "for an address with umlauts before the @, ask the citizen for another one.",
+        ) from None
 
 
 def detect_email(
@@ -50,11 +42,13 @@ def detect_email(
         # Captions count too: they are the citizen's own words.
         if msg.direction is not Direction.IN:
             continue
-        for match in _EMAIL.finditer(msg.body):
-            address = match.group(0)
-            local = match.group(1).lower()
-            if len(address) > 254 or len(local) > 64 or local in _JUNK_LOCAL:
+        for match in EMAIL.finditer(msg.body):
+            if match.group(1).lower() in _JUNK_LOCAL:
                 continue
+            try:
+                address = email_address(match.group(0))
+            except ValueError:
+                continue  # one the office could not send to: not offered
             if address.lower() in office:
                 continue
             found = address
@@ -73,10 +67,21 @@ def _office_addresses(config: Config | None) -> frozenset[str]:
 def resolve_department(config: Config, name: str) -> str:
     """The configured spelling of a department; one without a mailbox needs default_mailbox."""
     wanted = name.strip()
+    if not wanted:
+        raise InputError(
+            "The department name is empty.",
+            "Type the department's name, e.g. --dept Wohngeldamt.",
+        )
     for known in config.handoff.departments:
         if known.casefold() == wanted.casefold():
             return known
-    if wanted and config.handoff.default_mailbox:
+    if config.handoff.default_mailbox:
+        problem = department_problem(wanted)
+        if problem is not None:
+            raise InputError(
+                f"The department name {problem}.",
+                "Type the department's name on one line, e.g. --dept Wohngeldamt.",
+            )
         return wanted
     known_names = ", ".join(sorted(config.handoff.departments)) or "none"
     raise NotFoundError(

@@ -115,6 +115,12 @@ def _mail_one(
         handoffs.tried(store, h.id)
         try:
             mailer.send([mailbox], subject, body, message_id=message_id, reply_to=h.email)
+        except ValueError:
+            # A header that cannot be written (recorded before names and addresses were checked
+            # when typed): this one fails with its reason, the close goes on, the export works.
+            reason = "a header of this hand-off cannot be sent (department or address); export it"
+            handoffs.failed(store, h.id, reason)
+            return reason
         except ProviderError as err:
             if err.retryable and attempt < attempts:
                 sleep(max(err.retry_after, BACKOFF.delay(attempt, rng)))

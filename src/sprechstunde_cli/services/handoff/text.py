@@ -26,7 +26,7 @@ RULE = "-" * 72
 
 def subject(session: SessionRecord, h: Handoff) -> str:
     day = _day(session)
-    return f"Bürgersprechstunde {day:%d.%m.%Y}: Frage an {h.department} (Nr. {h.thread})"
+    return f"Bürgersprechstunde {day:%d.%m.%Y}: Frage an {_line(h.department)} (Nr. {h.thread})"
 
 
 def body(session: SessionRecord, h: Handoff) -> str:
@@ -38,11 +38,12 @@ def body(session: SessionRecord, h: Handoff) -> str:
             "",
             # One line per paragraph: the receiving mail client wraps it to its own width.
             f"in der Sprechstunde „{session.title}“ am {german_date(_day(session))} kam eine "
-            f"Frage, die Ihre Stelle beantworten soll (zuständig: {h.department}). Die Person "
-            "hat zugestimmt, dass wir ihre Frage und ihre E-Mail-Adresse dafür weitergeben. "
+            "Frage, die Ihre Stelle beantworten soll "
+            f"(zuständig: {_line(h.department)}). Die Person hat zugestimmt, dass wir ihre "
+            "Frage und ihre E-Mail-Adresse dafür weitergeben. "
             "Bitte verwenden Sie die Adresse nur für diese Antwort.",
             "",
-            f"Bitte antworten Sie per E-Mail an: {h.email}",
+            f"Bitte antworten Sie per E-Mail an: {_line(h.email)}",
             "",
             "Die Frage, in den Worten der Person:",
             RULE,
@@ -83,9 +84,9 @@ def export_text(
         parts += [
             "",
             f"=== Übergabe {index} von {len(items)} " + "=" * 40,
-            f"An:          {h.department} <{mailbox}>",
+            f"An:          {_line(h.department)} <{mailbox}>",
             f"Betreff:     {subject(session, h)}",
-            f"Antwort an:  {h.email}",
+            f"Antwort an:  {_line(h.email)}",
             "",
             body(session, h),
         ]
@@ -112,6 +113,12 @@ def write_export(directory: Path, stem: str, data: bytes) -> Path:
             f"Cannot write the hand-off export to {directory}: {exc.strerror}.",
             "Set [handoff] export_dir to a writable folder (or configure [mail]), then run again.",
         ) from None
+
+
+def _line(text: str) -> str:
+    """One line, inert: a name or address that reaches a header or a line of the export file
+    can never start a line of its own there."""
+    return clean(text, single_line=True)
 
 
 def _day(session: SessionRecord) -> datetime:
