@@ -50,6 +50,7 @@ OTHER_CANARY = "KANARIE-ANDERER-THREAD"
 class Received:
     rcpt: list[str]
     msg: EmailMessage
+    helo: str = ""  # the name the client greeted with (EHLO/HELO)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class SmtpServer:
             return self.refuse
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.received.append(Received(list(envelope.rcpt_tos), parsed))
+        self.received.append(Received(list(envelope.rcpt_tos), parsed, session.host_name or ""))
         return "250 OK"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import smtplib
+import socket
 import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -66,6 +68,12 @@ class Mailer:
                 "Check the department's address in the config.",
                 retryable=temporary,
             ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise ProviderError(
+                f"The mail server {s.host}:{s.port} does not offer STARTTLS (encryption).",
+                'Ask IT for the encrypted port: usually security = "tls" with port 465, or '
+                "starttls on port 587.",
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ProviderError(
                 f"Cannot reach the mail server {s.host}:{s.port} ({type(exc).__name__}).",
@@ -77,10 +85,13 @@ class Mailer:
         s = self.settings
         if s.security == "tls":
             return smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+                s.host,
+                s.port,
+                timeout=s.timeout,
+                context=ssl.create_default_context(),
+                local_hostname=self._helo(),
             )
-        # A fixed HELO name: getfqdn() would do a DNS lookup on every send.
-        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout, local_hostname="localhost")
+        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout, local_hostname=self._helo())
         if s.security == "starttls":
             try:
                 smtp.starttls(context=ssl.create_default_context())
@@ -88,3 +99,23 @@ class Mailer:
                 smtp.close()
                 raise
         return smtp
+
+    def _helo(self) -> str:
+        # Relays that check the EHLO name refuse "localhost"; the configured name wins.
+        return self.settings.helo or machine_name()
+
+
+@functools.cache
+def machine_name() -> str:
+    """The name this machine greets a mail server with, found once (it may ask DNS).
+
+    smtplib's own rule (RFC 5321 4.1.4): the fully qualified domain name, or else the address
+    literal "[192.0.2.7]", never a bare host name.
+    """
+    fqdn = socket.getfqdn()
+    if "." in fqdn:
+        return fqdn
+    try:
+        return f"[{socket.gethostbyname(socket.gethostname())}]"
+    except OSError:
+        return "[127.0.0.1]"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sprechstunde_cli.config import read
+from sprechstunde_cli.domain.handoffs import email_address
 from sprechstunde_cli.errors import ConfigError
 
 SECURITY = ("starttls", "tls", "none")
 _DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+# RFC 1123 host names, or an address literal in brackets as RFC 5321 allows for EHLO.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\]")
 
 
 @dataclass(frozen=True)
@@ -21,10 +27,32 @@ class MailSettings:
     user: str  # empty: no login
     sender: str
     timeout: float = 30.0
+    helo: str = ""  # empty: the machine's own name, as smtplib finds it
+    allow_plaintext: bool = False  # security = "none" towards a host that is not this machine
+
+    @property
+    def plaintext_over_network(self) -> bool:
+        """Password and mail would cross the network unencrypted."""
+        return self.security == "none" and not is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    """True for this machine by name or address; a name is not resolved (no DNS at load)."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_mail_settings(tbl: Mapping[str, Any], key: str) -> MailSettings:
-    read.check_keys(tbl, key, {"host", "port", "security", "user", "sender", "timeout"})
+    read.check_keys(
+        tbl,
+        key,
+        {"host", "port", "security", "user", "sender", "timeout", "helo", "allow_plaintext"},
+    )
     host = tbl.get("host")
     if not isinstance(host, str) or not host.strip():
         raise ConfigError("is missing.", 'Add host = "mail.example.org".', f"{key}.host")
@@ -38,17 +66,49 @@ def parse_mail_settings(tbl: Mapping[str, Any], key: str) -> MailSettings:
     port = tbl.get("port", _DEFAULT_PORTS[security])
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError("must be a port number.", "Use e.g. 587.", f"{key}.port")
-    sender = tbl.get("sender")
-    if not isinstance(sender, str) or "@" not in sender:
-        raise ConfigError(
-            "must be an e-mail address.",
-            'Add sender = "buergerbuero@example.org".',
-            f"{key}.sender",
-        )
+    sender = _sender(tbl.get("sender"), f"{key}.sender")
     user = tbl.get("user", "")
     if not isinstance(user, str):
         raise ConfigError("must be a string.", 'Write user = "name".', f"{key}.user")
     timeout = tbl.get("timeout", 30.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError("must be a positive number of seconds.", "Use e.g. 30.", f"{key}.timeout")
-    return MailSettings(host.strip(), port, security, user, sender, float(timeout))
+    helo = _helo(tbl.get("helo", ""), f"{key}.helo")
+    allow_plaintext = tbl.get("allow_plaintext", False)
+    if not isinstance(allow_plaintext, bool):
+        raise ConfigError(
+            "must be true or false.", "Write allow_plaintext = true.", f"{key}.allow_plaintext"
+        )
+    settings = MailSettings(
+        host.strip(), port, security, user, sender, float(timeout), helo, allow_plaintext
+    )
+    if settings.plaintext_over_network and not allow_plaintext:
+        raise ConfigError(
+            f'is "none", so the password and every hand-off would cross the network to '
+            f"{settings.host} unencrypted.",
+            'Use security = "starttls" (port 587) or "tls" (port 465). If the mail server only '
+            "speaks plain SMTP inside a trusted network, add allow_plaintext = true to [mail].",
+            f"{key}.security",
+        )
+    return settings
+
+
+def _sender(value: object, where: str) -> str:
+    hint = 'Write sender = "buergerbuero@example.org".'
+    if not isinstance(value, str):
+        raise ConfigError("must be an e-mail address.", hint, where)
+    try:
+        return email_address(value)
+    except ValueError as exc:
+        raise ConfigError(f"is not usable as an e-mail address ({exc}).", hint, where) from None
+
+
+def _helo(value: object, where: str) -> str:
+    """A name the mail server may check against DNS: letters, digits, dots and hyphens."""
+    hint = 'Write the machine\'s full name, e.g. helo = "rathaus-pc1.example.org", or leave it out.'
+    if not isinstance(value, str):
+        raise ConfigError("must be a host name.", hint, where)
+    name = value.strip()
+    if name and not _HOST_NAME.fullmatch(name):
+        raise ConfigError("must be a host name (letters, digits, dots, hyphens).", hint, where)
+    return name

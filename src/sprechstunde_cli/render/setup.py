@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,7 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
             lines.append(f"    {show(spec.title)} — {show(spec.official)}")
         if not config.upcoming(now):
             lines.append("Note: every session in this file has ended; add the next one.")
+    lines.extend(_mail_lines(config, show))
     templates = ", ".join(show(name) for name in sorted(config.templates)) or "none"
     lines.append(f"Templates: {templates}")
     changed = [
@@ -51,6 +53,20 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
         )
     else:
         lines.append("Texts: the built-in German defaults")
+    return lines
+
+
+def _mail_lines(config: Config, show: Callable[[str], str]) -> list[str]:
+    mail = config.mail
+    if mail is None:
+        return ["Mail: not set up; hand-offs are written to an export file at close."]
+    lines = [f"Mail: {show(mail.host)}:{mail.port} ({mail.security}), sender {show(mail.sender)}"]
+    if mail.plaintext_over_network:
+        lines.append(
+            f"Warning: mail to {show(mail.host)} is not encrypted (allow_plaintext = true): "
+            "the password and every citizen's question cross the network readable. "
+            'Use security = "starttls" or "tls" unless the network is trusted.'
+        )
     return lines
 
 

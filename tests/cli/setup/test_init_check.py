@@ -146,6 +146,7 @@ def test_check_summarises_the_example(cli: Sp, tmp_path: Path) -> None:
         "  beispiel  Wed 2026-12-02 16:00–17:00 Europe/Berlin (UTC+01:00)  provider local  "
         "upcoming",
         "    WhatsApp-Sprechstunde der Oberbürgermeisterin — Oberbürgermeisterin Erika Mustermann",
+        "Mail: not set up; hand-offs are written to an export file at close.",
         "Templates: danke, email, fachamt",
         "Texts: the built-in German defaults",
     ]
@@ -165,6 +166,46 @@ def test_check_names_the_bad_key(cli: Sp, tmp_path: Path) -> None:
         "Error: sessions.mi.end: must be later than start.",
         "Hint: Set an end time after the start.",
     ]
+
+
+PLAIN_MAIL = (
+    '\n[mail]\nhost = "mail.example.org"\nsecurity = "none"\nsender = "buero@example.org"\n'
+)
+
+
+def test_check_refuses_unencrypted_mail_to_another_machine(cli: Sp, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(PLAIN_MAIL, encoding="utf-8")
+
+    result = cli("--config", str(config), "check", expect=ExitCode.CONFIG)
+
+    assert result.stderr.startswith(
+        'Error: mail.security: is "none", so the password and every hand-off would cross '
+        "the network to mail.example.org unencrypted."
+    )
+    assert "allow_plaintext = true" in result.stderr
+
+
+def test_check_flags_acknowledged_unencrypted_mail(cli: Sp, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(PLAIN_MAIL + "allow_plaintext = true\n", encoding="utf-8")
+
+    result = cli("--config", str(config), "check")
+
+    lines = result.stdout.splitlines()
+    assert "Mail: mail.example.org:25 (none), sender buero@example.org" in lines
+    [warning] = [line for line in lines if line.startswith("Warning:")]
+    assert "mail to mail.example.org is not encrypted" in warning
+
+
+def test_check_takes_unencrypted_mail_on_this_machine(cli: Sp, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(PLAIN_MAIL.replace("mail.example.org", "127.0.0.1"), encoding="utf-8")
+
+    result = cli("--config", str(config), "check")
+
+    assert "Mail: 127.0.0.1:25 (none), sender buero@example.org" in result.stdout
+    assert "Warning" not in result.stdout
 
 
 def test_check_names_the_line_of_broken_toml(cli: Sp, tmp_path: Path) -> None:
