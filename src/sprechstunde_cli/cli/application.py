@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from collections.abc import Mapping
+
+    from rich.console import Console, ConsoleRenderable
+    from rich.live import Live
     from rich.text import Text
 
     from sprechstunde_cli.adapters.smtp import Mailer
@@ -75,9 +78,13 @@ class Application:
 
         return make_console(stderr=True)
 
+    # --- output: the only way a command reaches the terminal ----------------------------------
+    # Every line may quote a citizen, a server or the config, so each method sanitizes or takes
+    # a view built by render/ (rich objects, never a bare str); the architecture test
+    # (tests/architecture/test_output.py) finds any print, echo or console call elsewhere.
+
     def say(self, message: str) -> None:
-        """A status line for the operator: never wrapped, so scripts can grep it. It may quote a
-        server or the config, so it passes the sanitizer like everything else."""
+        """A status line for the operator: never wrapped, so scripts can grep it."""
         self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
@@ -87,9 +94,45 @@ class Application:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""
         self.err_console.print(_literal(message), soft_wrap=True)
 
-    def show(self, renderable: RenderableType) -> None:
-        """A view built by render/."""
-        self.console.print(renderable)
+    def show(self, view: ConsoleRenderable, *, soft_wrap: bool = False) -> None:
+        """A view built by render/ (a str would bypass the sanitizer, so the type forbids it)."""
+        self.console.print(view, soft_wrap=soft_wrap)
+
+    def emit_json(self, obj: Mapping[str, object]) -> None:
+        """One JSON line; jsonout escapes every character that is not printable ASCII."""
+        import typer
+
+        from sprechstunde_cli.render.jsonout import dumps
+
+        typer.echo(dumps(obj))
+
+    def confirm(self, question: str) -> bool:
+        """A yes/no question on the terminal; the answer defaults to no."""
+        import typer
+
+        from sprechstunde_cli.render.sanitize import clean
+
+        return typer.confirm(clean(question, single_line=True), default=False)
+
+    def ask(self, label: str, *, default: str = "", secret: bool = False) -> str:
+        """One line typed by the operator; a secret is not echoed and has no default shown."""
+        import typer
+
+        from sprechstunde_cli.render.sanitize import clean
+
+        answer: str = typer.prompt(
+            clean(label, single_line=True),
+            default=default,
+            show_default=bool(default) and not secret,
+            hide_input=secret,
+        )
+        return answer
+
+    def live(self) -> Live:
+        """A live view on the console; its frames come from render/threads.py."""
+        from rich.live import Live
+
+        return Live(console=self.console, auto_refresh=False, screen=False, transient=False)
 
     @property
     def operator(self) -> str:

@@ -99,9 +99,7 @@ class _View:
         self.live: Live | None = None
         self.status = "Rehearsal — Ctrl-C stops it"
         if live:
-            from rich.live import Live
-
-            self.live = Live(console=application.console, auto_refresh=False)
+            self.live = application.live()
 
     def __enter__(self) -> _View:
         if self.live is not None:
@@ -118,7 +116,7 @@ class _View:
         lines = _narration(event)
         if self.live is None:
             for line in lines:
-                self.application.console.print(line, soft_wrap=True)
+                self.application.show(line, soft_wrap=True)
             return
         # The latest citizen or office action narrates under the live table.
         if not isinstance(event, Stepped):

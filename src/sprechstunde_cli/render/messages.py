@@ -41,7 +41,7 @@ def _sender_label(msg: MessageRecord, citizen: str) -> Text:
 
 def thread_view(
     number: int, citizen: str, messages: Sequence[MessageRecord], *, tz: tzinfo
-) -> RenderableType:
+) -> Group:
     """Build `show`: every message of one thread, with time, sender, body and media."""
     head = Text(f"Thread #{number} · ", style="bold")
     head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
@@ -106,9 +106,7 @@ def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
     return line
 
 
-def phone_view(
-    handle: str, entries: Sequence[PhoneEntry], *, tz: tzinfo | None = None
-) -> RenderableType:
+def phone_view(handle: str, entries: Sequence[PhoneEntry], *, tz: tzinfo | None = None) -> Group:
     """Build `sandbox inbox`: what this citizen's phone shows, both ways, calls included."""
     head = Text("Phone of ", style="bold")
     head.append(clean(handle, single_line=True, limit=NAME_CHARS))

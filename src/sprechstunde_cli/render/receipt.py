@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
 from sprechstunde_cli.render.console import citizen_text
 
 
-def receipt_view(receipt: Receipt) -> RenderableType:
+def receipt_view(receipt: Receipt) -> Group:
     """The receipt as plain lines; it holds no personal data, but stays literal."""
     verification = receipt.verification
     counts = sorted(receipt.counts.items())

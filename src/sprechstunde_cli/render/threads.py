@@ -108,7 +108,7 @@ def live_view(
     now: datetime,
     status: str,
     height: int,
-) -> RenderableType:
+) -> Group:
     """Build the `open` screen: session header, as many threads as fit in height, status line."""
     tz = zone(session.timezone)
     title = Text()

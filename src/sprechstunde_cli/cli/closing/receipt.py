@@ -21,9 +21,7 @@ def receipt(
 
     found = receipt_of(application.store, session)
     if as_json:
-        from sprechstunde_cli.render.jsonout import dumps
-
-        typer.echo(dumps(found.to_json()))
+        application.emit_json(found.to_json())
         return
     from sprechstunde_cli.render.receipt import receipt_view
 

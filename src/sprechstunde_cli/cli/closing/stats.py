@@ -23,7 +23,7 @@ def stats(
     if as_json:
         from sprechstunde_cli.render import jsonout
 
-        typer.echo(jsonout.dumps(jsonout.statistics(figures)))
+        application.emit_json(jsonout.statistics(figures))
         return
     from sprechstunde_cli.render.receipt import stats_lines
 

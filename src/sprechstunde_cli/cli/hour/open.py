@@ -80,8 +80,6 @@ def _print_step(application: Application, report: StepReport) -> None:
 
 
 def _run_live(application: Application, hour: Hour) -> None:
-    from rich.live import Live
-
     from sprechstunde_cli.render.formats import zone
     from sprechstunde_cli.render.hour import step_notes
     from sprechstunde_cli.render.threads import live_view
@@ -89,7 +87,7 @@ def _run_live(application: Application, hour: Hour) -> None:
 
     out = application.console
     status = HINT
-    with Live(console=out, auto_refresh=False, screen=False, transient=False) as live:
+    with application.live() as live:
         while True:
             now = application.clock.now()
             report = hour.step(now, application.config.hour.poll_seconds)

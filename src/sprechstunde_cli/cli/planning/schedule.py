@@ -44,7 +44,7 @@ def schedule(
     rows = plan.upcoming_rows(application.store, config, now, count)
     for row in rows:
         if as_json:
-            typer.echo(jsonout.dumps(jsonout.calendar_row(row)))
+            application.emit_json(jsonout.calendar_row(row))
         else:
             application.say(calendar_line(row))
     if not rows and not as_json:

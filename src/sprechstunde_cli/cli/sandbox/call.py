@@ -20,4 +20,4 @@ def call(
     application: Application = ctx.obj
     from sprechstunde_cli.services import sandbox
 
-    typer.echo(f"calling {sandbox.call(application.paths, sender, name=name, video=video)}")
+    application.say(f"calling {sandbox.call(application.paths, sender, name=name, video=video)}")

@@ -24,7 +24,7 @@ def inbox(
         from sprechstunde_cli.render import jsonout
 
         for e in entries:
-            typer.echo(jsonout.dumps(jsonout.phone_entry(e)))
+            application.emit_json(jsonout.phone_entry(e))
         return
     from sprechstunde_cli.render.messages import phone_view
 

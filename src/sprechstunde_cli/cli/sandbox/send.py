@@ -46,4 +46,4 @@ def send(
         raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
     attachment = attached[0] if attached else None
     message_id = sandbox.send(application.paths, sender, text, name=name, attachment=attachment)
-    typer.echo(f"sent {message_id}")
+    application.say(f"sent {message_id}")

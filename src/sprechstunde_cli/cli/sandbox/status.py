@@ -18,7 +18,7 @@ def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         from sprechstunde_cli.render import jsonout
 
         for e in entries:
-            typer.echo(jsonout.dumps(jsonout.status_entry(e)))
+            application.emit_json(jsonout.status_entry(e))
         return
     from sprechstunde_cli.render.messages import phone_view
 

@@ -14,4 +14,4 @@ def check(ctx: typer.Context) -> None:
 
     lines = check_lines(application.config, application.paths.config_file, application.clock.now())
     for line in lines:
-        typer.echo(line)
+        application.say(line)

@@ -31,4 +31,4 @@ def init(
         "  3. Rehearse with the built-in local messenger: sprechstunde demo",
         "     (or open the hour right away: sprechstunde open --now)",
     ):
-        typer.echo(line)
+        application.say(line)

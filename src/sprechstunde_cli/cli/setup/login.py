@@ -52,10 +52,10 @@ def login(
     from sprechstunde_cli.services.setup import needs_token
     from sprechstunde_cli.system import credentials
 
-    if not needs_token(provider):
-        typer.echo(f"The {provider} provider needs no token; nothing to store.")
-        return
     application: Application = ctx.obj
+    if not needs_token(provider):
+        application.say(f"The {provider} provider needs no token; nothing to store.")
+        return
     credentials.check_storage(provider, insecure_ok=insecure_storage)
     if password:
         raw = _password_login(application, provider).reveal()
@@ -63,7 +63,7 @@ def login(
         raw = typer.get_text_stream("stdin").readline()
     else:
         # default="" makes an empty answer come back (and be refused) instead of re-prompting.
-        raw = typer.prompt(f"Token for {provider}", hide_input=True, default="", show_default=False)
+        raw = application.ask(f"Token for {provider}", secret=True)
     token = credentials.Secret(raw.strip())
     if not token.reveal() or not token.reveal().isprintable():
         problem = "is empty" if not token.reveal() else "contains control characters"
@@ -74,7 +74,7 @@ def login(
     where = credentials.store_token(
         provider, token, application.paths, insecure_ok=insecure_storage
     )
-    typer.echo(f"Stored the token for {provider} in {where}.")
+    application.say(f"Stored the token for {provider} in {where}.")
 
 
 def _password_login(application: Application, provider: str) -> credentials.Secret:
@@ -84,10 +84,10 @@ def _password_login(application: Application, provider: str) -> credentials.Secr
     require_password_login(provider)
     settings = application.config.provider_settings(provider)
     configured = getattr(settings, "user_id", "")
-    user = typer.prompt(
-        "User ID", default=configured if isinstance(configured, str) else "", show_default=True
+    user = application.ask(
+        "User ID", default=configured if isinstance(configured, str) else ""
     ).strip()
-    secret = typer.prompt("Password", hide_input=True, default="", show_default=False)
+    secret = application.ask("Password", secret=True)
     if not user or not secret:
         raise AuthError(
             "The user ID or the password is empty; nothing was stored.",

@@ -15,14 +15,14 @@ def logout(ctx: typer.Context, provider: CredentialArg) -> None:
     from sprechstunde_cli.services.setup import needs_token
     from sprechstunde_cli.system import credentials
 
-    if not needs_token(provider):
-        typer.echo(f"The {provider} provider needs no token; nothing to delete.")
-        return
     application: Application = ctx.obj
+    if not needs_token(provider):
+        application.say(f"The {provider} provider needs no token; nothing to delete.")
+        return
     if credentials.delete_token(provider, application.paths):
-        typer.echo(f"Deleted the stored token for {provider}.")
+        application.say(f"Deleted the stored token for {provider}.")
     else:
-        typer.echo(f"No token for {provider} was stored.")
+        application.say(f"No token for {provider} was stored.")
     variable = credentials.env_var(provider)
     if os.environ.get(variable, "").strip():
-        typer.echo(f"Note: {variable} is still set in this environment and will be used.")
+        application.say(f"Note: {variable} is still set in this environment and will be used.")

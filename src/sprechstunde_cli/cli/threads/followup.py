@@ -97,10 +97,9 @@ def _record(
         email = found
         if not consent and is_interactive():
             # The full address here, not masked: the operator is checking it is the right one.
-            agreed = typer.confirm(
+            agreed = application.confirm(
                 f"Thread {number} wrote {email}. Has the citizen agreed that {department} "
-                "answers them there by e-mail?",
-                default=False,
+                "answers them there by e-mail?"
             )
             if not agreed:
                 application.say("Nothing recorded.")
@@ -139,7 +138,7 @@ def _list(application: Application, record: SessionRecord, as_json: bool) -> Non
         from sprechstunde_cli.render import jsonout
 
         for h, masked in found:
-            typer.echo(jsonout.dumps(jsonout.handoff(h, masked)))
+            application.emit_json(jsonout.handoff(h, masked))
         return
     if not found:
         application.say(f"No hand-offs in session '{record.id}'.")

@@ -37,10 +37,10 @@ def tail(
             for seen in follower.new():
                 if as_json:
                     event = jsonout.message_event(record.id, seen.citizen, seen.message)
-                    typer.echo(jsonout.dumps(event))
+                    application.emit_json(event)
                 else:
                     line = message_line(seen.message, seen.citizen, tz=tz)
-                    application.console.print(line, soft_wrap=True)
+                    application.show(line, soft_wrap=True)
             if once:
                 return
             application.clock.sleep(POLL_SECONDS)

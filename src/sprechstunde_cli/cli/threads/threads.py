@@ -20,7 +20,7 @@ def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = F
         from sprechstunde_cli.render import jsonout
 
         for row in rows:
-            typer.echo(jsonout.dumps(jsonout.thread(row)))
+            application.emit_json(jsonout.thread(row))
         return
     from sprechstunde_cli.render.formats import zone
     from sprechstunde_cli.render.threads import threads_table
