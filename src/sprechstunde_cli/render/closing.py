@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[str]]:
     """What `close` did: (lines, warnings)."""
     lines = [
-        f"Closed session '{session_id}': closing words sent to "
+        f"Session '{session_id}' was already closed; tried its outstanding hand-offs again."
+        if report.already_closed
+        else f"Closed session '{session_id}': closing words sent to "
         f"{report.closing_sent} unanswered thread(s)."
     ]
     if report.handoffs_delivered:
@@ -26,7 +28,9 @@ def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[s
     warnings = []
     if report.handoffs_failed:
         warnings.append(
-            f"{report.handoffs_failed} hand-off(s) not delivered yet; the purge waits for them."
+            f"{report.handoffs_failed} hand-off(s) not delivered yet; the purge waits for them. "
+            "Run close again to retry, or write them to a file for the departments: "
+            f"sprechstunde close {session_id} --export-handoffs"
         )
     if report.undelivered:
         warnings.append(f"{report.undelivered} message(s) could not be delivered.")

@@ -30,6 +30,7 @@ class CloseReport:
     handoffs_failed: int = 0
     export_file: Path | None = None
     problems: tuple[str, ...] = ()
+    already_closed: bool = False  # only the outstanding hand-offs were tried again
 
 
 def closing_text(store: Store, config: Config, session_id: str) -> str:
@@ -59,6 +60,10 @@ def close(
 ) -> CloseReport:
     """Send the closing words, deliver hand-offs, mark the session closed; resumable."""
     session = store.require_session(session_id)
+    if session.state is SessionState.CLOSED and handoff.outstanding(store, session_id):
+        # Closed, but some hand-offs failed: close again retries them (or exports them).
+        again = _deliver_handoffs(store, config, mailer, session_id, now, export_dir, export, sleep)
+        return _report(again, already_closed=True)
     require_state(session_id, session.state, SessionState.OPEN, SessionState.CLOSING)
     if session.state is SessionState.OPEN:
         # From here on `open` stops taking messages: its next step sees the new state.
@@ -81,6 +86,21 @@ def close(
     sent = store.counters(session_id).get(Counter.SENT_CLOSING, 0) - before
     left = outbox.counts(store, session_id)
     undelivered = left.get(outbox.PENDING, 0) + left.get(outbox.SENDING, 0)
+    report = _deliver_handoffs(store, config, mailer, session_id, now, export_dir, export, sleep)
+    store.transition(session_id, SessionState.CLOSED, now, actor, closed_at=now)
+    return _report(report, sent=sent, undelivered=undelivered, problems=delivery.errors)
+
+
+def _deliver_handoffs(
+    store: Store,
+    config: Config,
+    mailer: Mailer | None,
+    session_id: str,
+    now: datetime,
+    export_dir: Path | None,
+    export: bool,
+    sleep: Callable[[float], None] | None,
+) -> handoff.HandoffReport:
     report = handoff.deliver_all(
         store,
         config,
@@ -93,13 +113,24 @@ def close(
     )
     if report.export_file is not None:
         purging.note_export(store, session_id, str(report.export_file), now)
-    store.transition(session_id, SessionState.CLOSED, now, actor, closed_at=now)
+    return report
+
+
+def _report(
+    handoffs: handoff.HandoffReport,
+    *,
+    sent: int = 0,
+    undelivered: int = 0,
+    problems: tuple[str, ...] = (),
+    already_closed: bool = False,
+) -> CloseReport:
     return CloseReport(
         closing_sent=sent,
         undelivered=undelivered,
-        handoffs_delivered=report.delivered,
-        handoffs_exported=report.exported,
-        handoffs_failed=report.failed,
-        export_file=report.export_file,
-        problems=(*delivery.errors, *report.errors),
+        handoffs_delivered=handoffs.delivered,
+        handoffs_exported=handoffs.exported,
+        handoffs_failed=handoffs.failed,
+        export_file=handoffs.export_file,
+        problems=(*problems, *handoffs.errors),
+        already_closed=already_closed,
     )

@@ -59,6 +59,30 @@ def test_without_mail_close_exports_and_the_receipt_names_the_file(
     assert export.exists()  # the operator's to take; the purge does not touch it
 
 
+def test_a_refused_handoff_is_exported_by_closing_again(
+    sp: Sp, isolated: Path, clock: FakeClock, smtp: SmtpServer
+) -> None:
+    export_dir = isolated / "uebergaben"
+    mail = (
+        "\n[mail]\n"
+        + "\n".join(f"{k} = {json.dumps(v)}" for k, v in mail_table(smtp.port).items())
+        + "\n"
+    )
+    write_config(isolated / "config.toml", export_dir, mail)
+    start(sp)
+    smtp.refuse = "550 5.7.1 Nicht angenommen"
+    sp("close")
+
+    result = sp("close", "mittwoch", "--export-handoffs")
+
+    (export,) = export_dir.iterdir()
+    assert "1 hand-off(s) written to" in result.stdout
+    assert "not delivered" not in result.stderr
+    assert "frieda" in export.read_text(encoding="utf-8")
+    sp("purge", "mittwoch")  # nothing outstanding any more
+    sp("close", "mittwoch", expect=ExitCode.STATE)
+
+
 def test_the_purge_waits_for_undelivered_handoffs(
     sp: Sp, isolated: Path, clock: FakeClock, smtp: SmtpServer
 ) -> None:
@@ -73,6 +97,12 @@ def test_the_purge_waits_for_undelivered_handoffs(
     smtp.refuse = "550 5.7.1 Nicht angenommen"
     result = sp("close")
     assert "1 hand-off(s) not delivered yet" in result.stderr
+    assert "sprechstunde close mittwoch --export-handoffs" in result.stderr
+    # Closed, but not stuck: close again retries the hand-off, still refused.
+    result = sp("close", "mittwoch")
+    assert result.stdout.startswith("Session 'mittwoch' was already closed; tried its")
+    assert "1 hand-off(s) not delivered yet" in result.stderr
+    assert smtp.received == []
     result = sp("purge", "mittwoch", expect=ExitCode.INCOMPLETE)
     assert "--export-handoffs" in result.stderr
     assert sp("threads", "--session", "mittwoch").stdout  # nothing was deleted
