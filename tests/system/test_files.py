@@ -19,6 +19,7 @@ from sprechstunde_cli.system.files import (
     ensure_dir,
     private_dir,
     publish,
+    touch_private,
     write_private,
 )
 
@@ -270,3 +271,26 @@ def test_create_private_works_where_the_file_system_has_no_hard_links(
         files.create_private(target, b"other")
     assert target.read_bytes() == b"k" * 32
     assert [p.name for p in folder.iterdir()] == ["session.key"]  # no temp file left
+
+
+# --- touch_private ----------------------------------------------------------------------------
+
+
+def test_touch_private_creates_an_empty_0600_file_whatever_the_umask(
+    tmp_path: Path, umask: int
+) -> None:
+    target = tmp_path / "store.db"
+    touch_private(target)
+    assert target.read_bytes() == b""
+    assert mode(target) == 0o600
+
+
+def test_touch_private_keeps_an_existing_files_content_and_makes_it_private(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "restored.db"
+    target.write_bytes(b"SQLite format 3")
+    target.chmod(0o644)
+    touch_private(target)
+    assert target.read_bytes() == b"SQLite format 3"
+    assert mode(target) == 0o600

@@ -38,6 +38,16 @@ SkipOpt = Annotated[
 ]
 JsonObjectOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FromOpt = Annotated[str, typer.Option("--from", help="The citizen's handle, e.g. c1.")]
+# Attachments are checked by the one reader (system/files.py read_given), not by Click's
+# exists=/dir_okay=, so every refusal names the file and says what to do.
+FollowSymlinksOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Attach a file reached through a link even when the link leads out of your home "
+        "folder (refused otherwise).",
+    ),
+]
 
 
 def _credential_name(value: str) -> str:

@@ -74,6 +74,9 @@ def snippet_text(config: Config, now: datetime, count: int) -> str:
     return build_snippet(entries, count=count, handle_for=config.announce.handle_for)
 
 
+# The two files below are published (0644, system/files.py `publish`) because they hold only the
+# office's public schedule: titles, times, place, the official as announced, the messenger
+# handle. Nothing a citizen sent may ever go into them; that would need write_private.
 def write_ics(config: Config, now: datetime, path: Path) -> bool:
     return publish(path, ics_bytes(config, now), same_calendar)
 

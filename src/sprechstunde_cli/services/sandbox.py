@@ -7,7 +7,12 @@ from pathlib import Path
 from sprechstunde_cli.domain.media import sniff
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import InputError
-from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger, PhoneEntry
+from sprechstunde_cli.providers.local.server import (
+    MAX_MEDIA_BYTES,
+    STATUS_CHAT,
+    LocalMessenger,
+    PhoneEntry,
+)
 from sprechstunde_cli.system.files import read_given
 from sprechstunde_cli.system.paths import Paths
 
@@ -19,16 +24,24 @@ def send(
     *,
     name: str = "",
     attachment: tuple[Path, MessageKind] | None = None,
+    follow_symlinks: bool = False,
 ) -> str:
     """Send a message to the office as citizen `sender`; return its id."""
     if not text and attachment is None:
         raise InputError("Nothing to send.", "Give a text, or --image/--voice/--file.")
-    with LocalMessenger(paths.local_messenger_file) as messenger:
-        if attachment is None:
+    if attachment is None:
+        with LocalMessenger(paths.local_messenger_file) as messenger:
             return messenger.citizen_send(sender, text, name=name)
-        path, kind = attachment
-        data = read_given(path)
-        found = sniff(data, None)
+    path, kind = attachment
+    # Read before the messenger is opened: a refused file touches nothing.
+    data = read_given(
+        path,
+        MAX_MEDIA_BYTES,
+        follow_symlinks=follow_symlinks,
+        limit_hint="Send a smaller file: the local messenger takes no more.",
+    )
+    found = sniff(data, None)
+    with LocalMessenger(paths.local_messenger_file) as messenger:
         return messenger.citizen_send(
             sender,
             text,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.media import check_limits, sniff
+from sprechstunde_cli.domain.media import Sniffed, check_limits, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
     MessageKind,
@@ -109,6 +109,7 @@ def reply(
     max_media_bytes: int,
     force: bool = False,
     attachment: Path | None = None,
+    follow_symlinks: bool = False,
 ) -> ReplyResult:
     """Queue a reply, then send it right away; `open` retries it if this attempt fails."""
     require_state(session.id, session.state, SessionState.OPEN)
@@ -116,13 +117,15 @@ def reply(
         raise InputError(
             "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
         )
+    # Checked before the claim: a refused file leaves the thread as it was.
+    found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)
     # Replying claims an unclaimed thread, so a second operator sees it is being handled.
     try:
         store.claim(session.id, number, operator, now, force=force)
     except ConflictError as err:
         raise ConflictError(err.message, "Ask them to release it, or reply with --force.") from None
     info = store.thread(session.id, number)
-    media, kind = _attachment(store, session.id, provider, attachment, media_dir, max_media_bytes)
+    media, kind = _keep_attachment(store, session.id, found, media_dir)
     with store.write() as conn:
         outbox_id = outbox.enqueue(
             conn,
@@ -146,17 +149,17 @@ def reply(
     return ReplyResult(number, state == outbox.SENT, state, error)
 
 
-def _attachment(
-    store: Store,
-    session_id: str,
-    provider: Provider,
-    path: Path | None,
-    media_dir: Path,
-    max_bytes: int,
-) -> tuple[MediaInfo | None, MessageKind | None]:
+def _read_attachment(
+    provider: Provider, path: Path | None, max_bytes: int, follow_symlinks: bool
+) -> tuple[bytes, Sniffed] | None:
     if path is None:
-        return None, None
-    data = read_given(path)
+        return None
+    data = read_given(
+        path,
+        max_bytes,
+        follow_symlinks=follow_symlinks,
+        limit_hint="Attach a smaller file, or raise hour.max_media_mb in the config.",
+    )
     found = sniff(data, None)
     reason = check_limits(found, len(data), max_bytes)
     if reason:
@@ -166,6 +169,15 @@ def _attachment(
             f"This messenger cannot send a {found.kind.value}.",
             "Send text instead, or a file type the messenger supports.",
         )
+    return data, found
+
+
+def _keep_attachment(
+    store: Store, session_id: str, attachment: tuple[bytes, Sniffed] | None, media_dir: Path
+) -> tuple[MediaInfo | None, MessageKind | None]:
+    if attachment is None:
+        return None, None
+    data, found = attachment
     # A copy inside the session's folder, so the purge removes it with everything else.
     copy = media_dir / f"{secrets.token_hex(8)}{found.extension}"
     store.write_media(session_id, copy, data)

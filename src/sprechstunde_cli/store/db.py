@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from sprechstunde_cli.domain.retry import Backoff
 from sprechstunde_cli.errors import StoreError
-from sprechstunde_cli.system.files import private_dir
+from sprechstunde_cli.system.files import private_dir, touch_private
 
 T = TypeVar("T")
 
@@ -26,13 +26,14 @@ LOCK_BACKOFF = Backoff(base=0.02, cap=0.5)
 
 def connect(path: Path) -> sqlite3.Connection:
     private_dir(path.parent)
+    # Made 0600 before SQLite opens it (SQLite would create it by the umask), and always, not
+    # only when new: a store restored from a backup may arrive 0644, and SQLite gives the -wal
+    # and -shm files the main file's mode.
+    touch_private(path)
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
     try:
-        # Always, not only for a new file: a store restored from a backup may arrive 0644, and
-        # SQLite gives the -wal and -shm files the main file's mode.
-        _private_file(path)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Two processes opening a brand-new store at once can meet a lock while one of them
         # switches it to WAL: retried like any other write.
@@ -50,18 +51,13 @@ def connect(path: Path) -> sqlite3.Connection:
         with_retry(lambda: conn.execute("PRAGMA synchronous = NORMAL"))
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)
-            if side.exists():
-                _private_file(side)
+            if side.exists():  # they stay while this connection is open
+                touch_private(side)
     except BaseException:
         conn.close()  # a refused store must not keep its file open
         raise
     conn.row_factory = sqlite3.Row
     return conn
-
-
-def _private_file(path: Path) -> None:
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o600)
 
 
 def _locked(exc: sqlite3.OperationalError) -> bool:

@@ -7,10 +7,9 @@ nor do tokens. Messages are built from counts, ids we chose, and our own error t
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
-from sprechstunde_cli.system.files import private_dir
+from sprechstunde_cli.system.files import private_dir, touch_private
 
 LOGGER = "sprechstunde"
 
@@ -27,9 +26,7 @@ def configure(log_file: Path) -> None:
             logger.removeHandler(handler)
             handler.close()
     private_dir(log_file.parent)
-    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.close(fd)
-    log_file.chmod(0o600)
+    touch_private(log_file)  # FileHandler would create it by the umask
     handler = logging.FileHandler(log_file, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

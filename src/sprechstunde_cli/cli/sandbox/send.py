@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
-from sprechstunde_cli.cli.options import FromOpt
+from sprechstunde_cli.cli.options import FollowSymlinksOpt, FromOpt
 from sprechstunde_cli.errors import InputError
 
 
@@ -17,16 +17,10 @@ def send(
     sender: FromOpt,
     text: Annotated[str, typer.Argument(help="Message text (the caption with a file).")] = "",
     name: Annotated[str, typer.Option("--name", help="Display name the citizen set.")] = "",
-    image: Annotated[
-        Path | None, typer.Option("--image", exists=True, dir_okay=False, help="Send this photo.")
-    ] = None,
-    voice: Annotated[
-        Path | None,
-        typer.Option("--voice", exists=True, dir_okay=False, help="Send this voice note."),
-    ] = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", exists=True, dir_okay=False, help="Send this file.")
-    ] = None,
+    image: Annotated[Path | None, typer.Option("--image", help="Send this photo.")] = None,
+    voice: Annotated[Path | None, typer.Option("--voice", help="Send this voice note.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Send this file.")] = None,
+    follow_symlinks: FollowSymlinksOpt = False,
 ) -> None:
     """Send a message to the office as a citizen."""
     application: Application = ctx.obj
@@ -45,5 +39,12 @@ def send(
     if len(attached) > 1:
         raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
     attachment = attached[0] if attached else None
-    message_id = sandbox.send(application.paths, sender, text, name=name, attachment=attachment)
+    message_id = sandbox.send(
+        application.paths,
+        sender,
+        text,
+        name=name,
+        attachment=attachment,
+        follow_symlinks=follow_symlinks,
+    )
     application.say(f"sent {message_id}")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
-from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.cli.options import FollowSymlinksOpt, SessionOpt, ThreadArg
 from sprechstunde_cli.errors import ExitCode, InputError
 
 
@@ -30,11 +30,9 @@ def reply(
             "--attach",
             "-a",
             help="Send this photo, voice note or file with the reply.",
-            exists=True,
-            dir_okay=False,
-            readable=True,
         ),
     ] = None,
+    follow_symlinks: FollowSymlinksOpt = False,
     force: Annotated[
         bool, typer.Option("--force", help="Reply even if another operator has claimed the thread.")
     ] = False,
@@ -66,6 +64,7 @@ def reply(
             max_media_bytes=config.hour.max_media_bytes,
             force=force,
             attachment=attach,
+            follow_symlinks=follow_symlinks,
         )
     if result.delivered:
         application.say(f"Sent to thread {number}.")
