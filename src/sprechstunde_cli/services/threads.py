@@ -125,6 +125,7 @@ def reply(
     media, kind = _attachment(store, session.id, provider, attachment, media_dir, max_media_bytes)
     with store.write() as conn:
         outbox_id = outbox.enqueue(
+            store,
             conn,
             session.id,
             thread=number,
