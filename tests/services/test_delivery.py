@@ -108,6 +108,7 @@ def test_a_sender_that_died_mid_send_is_resumed_without_a_double(rig: Rig) -> No
     rig.step()  # greeting sent
     with rig.store.write() as conn:
         outbox.enqueue(
+            rig.store,
             conn,
             "mittwoch",
             thread=1,

@@ -189,6 +189,7 @@ def test_senders_in_separate_processes_each_take_a_different_outbox_row(
     with store.write() as conn:
         for key in keys:
             outbox.enqueue(
+                store,
                 conn,
                 SID,
                 thread=None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,9 +12,10 @@ import pytest
 
 from sprechstunde_cli.domain.model import SessionSpec, SessionState
 from sprechstunde_cli.errors import StoreError
-from sprechstunde_cli.store import Store, migrations
+from sprechstunde_cli.store import Store, handoffs, migrations, outbox
+from sprechstunde_cli.store.crypto import SessionKeys
 from sprechstunde_cli.store.db import connect
-from sprechstunde_cli.store.migrations import MIGRATIONS, migrate
+from sprechstunde_cli.store.migrations import MIGRATIONS, Step, migrate
 from tests.support.clocks import IN_THE_HOUR
 
 SPEC = SessionSpec(
@@ -66,12 +66,10 @@ def test_reopening_applies_no_migration_twice(
 ) -> None:
     calls: list[str] = []
 
-    def counting(
-        name: str, step: Callable[[sqlite3.Connection], None]
-    ) -> Callable[[sqlite3.Connection], None]:
-        def run(conn: sqlite3.Connection) -> None:
+    def counting(name: str, step: Step) -> Step:
+        def run(conn: sqlite3.Connection, keys: SessionKeys) -> None:
             calls.append(name)
-            step(conn)
+            step(conn, keys)
 
         return run
 
@@ -104,7 +102,7 @@ def test_a_failing_migration_leaves_neither_ledger_row_nor_half_a_schema(
 ) -> None:
     Store.open(db_path).close()
 
-    def broken(conn: sqlite3.Connection) -> None:
+    def broken(conn: sqlite3.Connection, keys: SessionKeys) -> None:
         conn.execute("CREATE TABLE half_done (x INTEGER)")
         raise RuntimeError("disk on fire")
 
@@ -127,7 +125,7 @@ def test_upgrade_from_every_previous_schema_matches_a_fresh_store(
     conn = connect(old_path)
     with monkeypatch.context() as patch:
         patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:applied])
-        assert migrate(conn) == applied
+        assert migrate(conn, SessionKeys(isolated / "old-keys")) == applied
     if applied:  # data written under the old schema survives the upgrade
         conn.execute(
             "INSERT INTO sessions (id, title, official, provider, timezone,"
@@ -194,3 +192,93 @@ def test_every_connection_sets_the_privacy_pragmas(db_path: Path) -> None:
         first.close()
         second.close()
         raw.close()
+
+
+# --- sealing what older versions kept in plaintext -----------------------------------------
+
+REPLY = "Antwort-Kanarie: Ihr Antrag auf Wohngeld liegt beim Amt."
+QUESTION = "Frage-Kanarie: Wann kommt mein Wohngeldbescheid?"
+NOTE = "Notiz-Kanarie: bitte schriftlich"
+ADDRESS = "kanarie.beispiel@example.org"
+ATTACHMENT = "/daten/sessions/mittwoch/media/0f1e2d3c4b5a6978.png"
+
+
+def write_as_version_4(path: Path, key_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows the way version 4 wrote them: outbox and a legacy body in plaintext."""
+    conn = connect(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:4])
+        assert migrate(conn, SessionKeys(key_dir)) == 4
+    for sid, state in (("mittwoch", "open"), ("alt", "purged")):
+        conn.execute(
+            "INSERT INTO sessions (id, title, official, provider, timezone, planned_start,"
+            " planned_end, state) VALUES (?, 'T', 'O', 'local', 'Europe/Berlin',"
+            " '2026-12-02T15:00:00+00:00', '2026-12-02T16:00:00+00:00', ?)",
+            (sid, state),
+        )
+    conn.execute(
+        "INSERT INTO threads (session_id, number, chat, first_at)"
+        " VALUES ('mittwoch', 1, '+49 170 0000042', '2026-12-02T15:05:00+00:00')"
+    )
+    conn.execute(
+        "INSERT INTO messages (session_id, thread, direction, kind, body, at)"
+        " VALUES ('mittwoch', 1, 'in', 'text', ?, '2026-12-02T15:05:00+00:00')",
+        (QUESTION,),
+    )
+    for sid, key, state, body, media in (
+        ("mittwoch", "reply-1", "pending", REPLY, ATTACHMENT),
+        ("mittwoch", "greeting-1", "sent", "", None),
+        ("alt", "alt-left-over", "sent", "gesendet", None),  # a purge's leftover, not content
+    ):
+        conn.execute(
+            "INSERT INTO outbox (session_id, thread, chat, purpose, body, media_kind, media_mime,"
+            " media_path, key, state, next_at, created_at) VALUES (?, 1, '+49 170 0000042',"
+            " 'reply', ?, ?, ?, ?, ?, ?, '2026-12-02T15:06:00+00:00',"
+            " '2026-12-02T15:06:00+00:00')",
+            (sid, body, media and "image", media and "image/png", media, key, state),
+        )
+    conn.execute(
+        "INSERT INTO handoffs (session_id, thread, department, email, question, note, consent,"
+        " state, created_at) VALUES ('mittwoch', 1, 'Wohngeldamt', ?, ?, ?, 'operator',"
+        " 'pending', '2026-12-02T15:07:00+00:00')",
+        (ADDRESS, QUESTION, NOTE),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_upgrading_seals_the_plaintext_texts_of_sessions_not_yet_purged(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = isolated / "old" / "sprechstunde.db"
+    key_dir = isolated / "old-keys"
+    write_as_version_4(path, key_dir, monkeypatch)
+    assert REPLY.encode() in path.read_bytes()  # the scan below is not blind
+
+    upgraded = Store.open(path, key_dir)
+    try:
+        # The services read what they wrote, unchanged.
+        [item] = outbox.lease(upgraded, "mittwoch", IN_THE_HOUR + timedelta(hours=1), 30)
+        assert (item.body, item.media_path) == (REPLY, ATTACHMENT)
+        assert [m.body for m in upgraded.messages("mittwoch")] == [QUESTION]
+        [h] = handoffs.of_session(upgraded, "mittwoch")
+        assert (h.email, h.question, h.note) == (ADDRESS, QUESTION, NOTE)
+        kinds = upgraded.conn.execute(
+            "SELECT typeof(o.body), typeof(o.media_path), typeof(m.body), typeof(h.email),"
+            " typeof(h.question), typeof(h.note) FROM outbox o, messages m, handoffs h"
+            " WHERE o.key = 'reply-1'"
+        ).fetchone()
+        assert set(kinds) == {"blob"}
+        assert (
+            upgraded.conn.execute("SELECT body FROM outbox WHERE key = 'greeting-1'").fetchone()[0]
+            == ""
+        )  # a sent row's emptied body stays empty
+        upgraded.checkpoint()
+        raw = path.read_bytes() + Path(f"{path}-wal").read_bytes()
+        for text in (REPLY, QUESTION, NOTE, ADDRESS, ATTACHMENT):
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                assert text.encode(encoding) not in raw, (text, encoding)
+    finally:
+        upgraded.close()
+    assert (key_dir / "mittwoch.key").exists()
+    assert not (key_dir / "alt.key").exists()  # a purged session's key is not brought back

@@ -79,6 +79,7 @@ def queue(
 ) -> int | None:
     with store.write() as conn:
         return outbox.enqueue(
+            store,
             conn,
             sid,
             thread=thread,

@@ -72,6 +72,7 @@ def close(
     with store.write() as conn:
         for thread in store.unanswered_threads(session_id):
             enqueue(
+                store,
                 conn,
                 session_id,
                 thread=thread.number,

@@ -191,6 +191,7 @@ class Hour:
         with self.store.write() as conn:
             for thread in waiting:
                 if enqueue(
+                    self.store,
                     conn,
                     session.id,
                     thread=thread.number,

@@ -204,6 +204,7 @@ class _Writer:
         key: str,
     ) -> None:
         enqueue(
+            self.store,
             conn,
             self.session.id,
             thread=thread,

@@ -128,6 +128,7 @@ def reply(
     media, kind = _keep_attachment(store, session.id, found, media_dir)
     with store.write() as conn:
         outbox_id = outbox.enqueue(
+            store,
             conn,
             session.id,
             thread=number,

@@ -42,7 +42,7 @@ class StoreBase:
         try:
             conn = connect(path)
             opened = conn
-            with_retry(lambda: migrate(opened), "the store's schema")
+            with_retry(lambda: migrate(opened, keys), "the store's schema")
         except BaseException as exc:
             # A refused store (newer schema, damaged file) must not keep its file handle open.
             if conn is not None:

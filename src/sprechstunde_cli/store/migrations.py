@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.store.crypto import SessionKeys
+
+# A step gets the session keys too, for steps that seal what older versions kept in plaintext.
+Step = Callable[[sqlite3.Connection, "SessionKeys"], None]
 
 
 def _script(conn: sqlite3.Connection, script: str) -> None:
@@ -211,15 +218,52 @@ def _m004_send_pause(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN send_not_before TEXT")
 
 
-MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
-    ("initial", _m001_initial),
-    ("close_and_purge", _m002_close_and_purge),
-    ("announcements", _m003_announcements),
-    ("send_pause", _m004_send_pause),
+# Texts older versions kept in plaintext, with the context each is sealed under (the contexts
+# the store uses when it writes them: store/outbox.py, store/messages.py, store/handoffs.py).
+_SEALED_COLUMNS = (
+    ("outbox", "body", "outbox.body"),
+    ("outbox", "media_path", "outbox.media_path"),
+    ("messages", "body", "body"),
+    ("handoffs", "email", "handoff.email"),
+    ("handoffs", "question", "handoff.question"),
+    ("handoffs", "note", "handoff.note"),
 )
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def _m005_seal_queued_texts(conn: sqlite3.Connection, keys: SessionKeys) -> None:
+    # Office replies and the other automatic texts waited in the outbox in plaintext until
+    # sent, outside the crypto-erase. Seal every text still in plaintext, of the sessions not
+    # purged (a purged one has no rows left, and its key is gone on purpose).
+    for table, column, context in _SEALED_COLUMNS:
+        rows = conn.execute(
+            f"SELECT rowid, session_id, {column} FROM {table} WHERE typeof({column}) = 'text'"  # noqa: S608
+            f" AND {column} != '' AND session_id IN"
+            " (SELECT id FROM sessions WHERE state != 'purged')"
+        ).fetchall()
+        for rowid, session_id, text in rows:
+            sealed = keys.seal(session_id, str(text).encode(), context)
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (sealed, rowid))  # noqa: S608
+
+
+def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
+    """A step that changes only the schema and needs no key."""
+
+    def run(conn: sqlite3.Connection, _keys: SessionKeys) -> None:
+        step(conn)
+
+    return run
+
+
+MIGRATIONS: tuple[tuple[str, Step], ...] = (
+    ("initial", _schema(_m001_initial)),
+    ("close_and_purge", _schema(_m002_close_and_purge)),
+    ("announcements", _schema(_m003_announcements)),
+    ("send_pause", _schema(_m004_send_pause)),
+    ("seal_queued_texts", _m005_seal_queued_texts),
+)
+
+
+def migrate(conn: sqlite3.Connection, keys: SessionKeys) -> int:
     """Apply missing migrations in order; return the schema version."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -242,7 +286,7 @@ def migrate(conn: sqlite3.Connection) -> int:
                 "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
             ).fetchone()
             if not done:
-                step(conn)
+                step(conn, keys)
                 conn.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",
                     (version, name),

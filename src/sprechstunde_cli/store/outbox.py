@@ -2,6 +2,8 @@
 
 A lease instead of a lock lets `open` and `reply` share the outbox: whoever flips a row from
 pending to sending owns it; if that process dies, the lease runs out and another one resumes.
+The body and the attachment's path are sealed with the session's key like message bodies: a
+reply waits here (and in the WAL) until it is sent, and the crypto-erase must cover it too.
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ class OutboxItem:
     media_path: str | None
 
 
+# AES-GCM contexts: a sealed outbox body cannot be passed off as a message body or a path.
+BODY = "outbox.body"
+MEDIA_PATH = "outbox.media_path"
+
+
 def enqueue(
+    store: Store,
     conn: sqlite3.Connection,
     session_id: str,
     *,
@@ -60,10 +68,10 @@ def enqueue(
             thread,
             chat,
             purpose.value,
-            body,
+            store.seal(session_id, body, BODY),
             media_kind.value if media_kind else None,
             media.mime if media else None,
-            media.path if media else None,
+            store.seal(session_id, media.path, MEDIA_PATH) if media and media.path else None,
             key,
             PENDING,
             iso(now),
@@ -101,7 +109,7 @@ def lease(
                 " WHERE id = ?",
                 (SENDING, until, r["id"]),
             )
-    return [_item(r) for r in rows]
+    return [_item(store, r) for r in rows]
 
 
 def complete(
@@ -170,20 +178,29 @@ def state_of(store: Store, outbox_id: int) -> tuple[str, str | None]:
     return (row["state"], row["error"]) if row else (FAILED, "gone")
 
 
-def _item(r: sqlite3.Row) -> OutboxItem:
+def queued_texts(store: Store, session_id: str) -> list[str]:
+    """The bodies still here (pending, sending, failed): sent ones live on in `messages`."""
+    rows = store.conn.execute(
+        "SELECT body FROM outbox WHERE session_id = ? AND body != ''", (session_id,)
+    ).fetchall()
+    return [store.unseal(session_id, r["body"], BODY) for r in rows]
+
+
+def _item(store: Store, r: sqlite3.Row) -> OutboxItem:
+    sid = r["session_id"]
     return OutboxItem(
         id=int(r["id"]),
-        session_id=r["session_id"],
+        session_id=sid,
         thread=r["thread"],
         chat=r["chat"],
         purpose=Purpose(r["purpose"]),
-        body=r["body"],
+        body=store.unseal(sid, r["body"], BODY),
         key=r["key"],
         attempts=int(r["attempts"]) + 1,
         operator=r["operator"],
         media_kind=MessageKind(r["media_kind"]) if r["media_kind"] else None,
         media_mime=r["media_mime"],
-        media_path=r["media_path"],
+        media_path=store.unseal(sid, r["media_path"], MEDIA_PATH) or None,
     )
 
 

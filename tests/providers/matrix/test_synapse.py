@@ -199,6 +199,7 @@ def test_the_server_rate_limit_is_honoured_and_nothing_doubles(
     with store.write() as conn:
         for i, body in enumerate(bodies):
             enqueue(
+                store,
                 conn,
                 session.id,
                 thread=None,

@@ -83,6 +83,7 @@ def record(
                 now=now,
             )
         outbox.enqueue(
+            store,
             conn,
             session.id,
             thread=number,
