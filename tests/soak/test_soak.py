@@ -92,7 +92,7 @@ def assert_nothing_lost(report: soak.Report, faults: Faults) -> None:
     # The run really was hostile: every kind of fault, and receive re-delivered and reordered.
     assert all(faults.count(kind) > 10 for kind in Kind)
     assert faults.duplicates_delivered > 50
-    assert faults.early_deliveries > 10 and faults.shuffled_batches > 0
+    assert faults.early_deliveries > 0 and faults.shuffled_batches > 0
     assert lost_replies_on_sends(faults) > 10
     # Every 429 was honoured: no request came again before the wait it was given.
     assert faults.early_retries == []
