@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.store.db import rollback
 
 
 def _script(conn: sqlite3.Connection, script: str) -> None:
@@ -249,6 +250,6 @@ def migrate(conn: sqlite3.Connection) -> int:
                 )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
     return len(MIGRATIONS)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
+from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.files import private_dir
 
 LOGGER = "sprechstunde"
@@ -26,16 +28,36 @@ def configure(log_file: Path) -> None:
             # Another data dir in the same process (tests, the demo): follow it.
             logger.removeHandler(handler)
             handler.close()
-    private_dir(log_file.parent)
-    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.close(fd)
-    log_file.chmod(0o600)
-    handler = logging.FileHandler(log_file, encoding="utf-8")
+    with disk.named(log_file.parent):
+        private_dir(log_file.parent)
+        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+        log_file.chmod(0o600)
+    handler = LogFile(log_file, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+class LogFile(logging.FileHandler):
+    def handleError(self, record: logging.LogRecord) -> None:
+        # A full disk loses the log line, not the command: the operation that needed the room
+        # fails with its own DiskFullError, and logging's traceback on stderr would bury that
+        # message (and break the live view of `open`).
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError) and exc.errno in disk.NO_SPACE:
+            return
+        super().handleError(record)
+
+    def close(self) -> None:
+        # Closing flushes what a full disk did not take: lost like the line itself.
+        try:
+            super().close()
+        except OSError as exc:
+            if exc.errno not in disk.NO_SPACE:
+                raise
 
 
 def get(name: str) -> logging.Logger:
