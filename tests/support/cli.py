@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 from typer.testing import Result
 
-from sprechstunde_cli.cli.application import StoreOpener, Wiring
+from sprechstunde_cli.cli.application import Wiring
 from tests.support.clocks import FakeClock, StepTimer
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.cli.application import StoreOpener
 
 
 class Plugs:

@@ -3,6 +3,7 @@
 - `FullDisk`: `PRAGMA max_page_count` on the store's own connection. From `fill()` on, any write
   that needs one more page fails with SQLITE_FULL, SQLite's real "database or disk is full"
   (the same code its pager returns when the file system has no room); `make_room()` lifts it.
+- `FullStores`: the same for a whole command, through `Wiring.open_store`.
 - `DiskOfSize`: a `Sink` for `Store.open(sink=...)`: media bytes go to the file until `room`
   files were written, then to /dev/full, where the kernel itself answers ENOSPC.
 - `read_only_store`: the store opened read-only (`mode=ro`), as SQLite opens a file whose mode
@@ -21,6 +22,7 @@ from sprechstunde_cli.store import Store
 from sprechstunde_cli.store.crypto import SessionKeys
 from sprechstunde_cli.system.files import write_all
 from sprechstunde_cli.system.paths import key_dir_for
+from tests.support.clocks import StepTimer
 
 DEV_FULL = Path("/dev/full")
 
@@ -42,6 +44,26 @@ class FullDisk:
     @property
     def page_size(self) -> int:
         return int(self.conn.execute("PRAGMA page_size").fetchone()[0])
+
+
+class FullStores:
+    """A store opener for `Wiring.open_store`: opens the store as every command does, then
+    fills its disk. A timer of its own counts every wait for a lock."""
+
+    def __init__(self) -> None:
+        self.lock_timer = StepTimer()
+        self.full: list[FullDisk] = []
+
+    def __call__(self, path: Path, key_dir: Path, *, timer: Timer) -> Store:
+        store = Store.open(path, key_dir, timer=self.lock_timer)
+        disk = FullDisk(store)
+        disk.fill()
+        self.full.append(disk)
+        return store
+
+    def make_room(self) -> None:
+        for disk in self.full:
+            disk.make_room()
 
 
 class DiskOfSize:

@@ -13,30 +13,10 @@ from sprechstunde_cli.errors import ExitCode
 from sprechstunde_cli.store import Store
 from tests.support.cli import Plugs, Sp
 from tests.support.clocks import FakeClock, StepTimer
-from tests.support.disk import FullDisk, read_only_store
+from tests.support.disk import FullStores, read_only_store
 
 LONG = "Meine Frage zur Straßenbeleuchtung in der Gartenstraße. " + "Danke! " * 700
 CITIZENS = 5
-
-
-class Disks:
-    """Opens the store the way `open` does, then fills its disk; a timer of its own counts
-    every wait for a lock."""
-
-    def __init__(self) -> None:
-        self.lock_timer = StepTimer()
-        self.full: list[FullDisk] = []
-
-    def __call__(self, path: Path, key_dir: Path, *, timer: object) -> Store:
-        store = Store.open(path, key_dir, timer=self.lock_timer)
-        disk = FullDisk(store)
-        disk.fill()
-        self.full.append(disk)
-        return store
-
-    def make_room(self) -> None:
-        for disk in self.full:
-            disk.make_room()
 
 
 def _write(sp: Sp) -> None:
@@ -59,7 +39,7 @@ def test_open_once_on_a_full_disk_exits_11_naming_the_folder_and_the_fix(
 ) -> None:
     sp("open", "--once")
     _write(sp)
-    disks = Disks()
+    disks = FullStores()
     plugs.open_store = disks
     result = sp("open", "--once", expect=ExitCode.NO_SPACE)
     data = isolated / "data"
@@ -110,7 +90,7 @@ class Beats(StepTimer):
     """The running `open`'s idle time, with the session clock moving one second a beat, and
     what the operator does meanwhile: free space at one beat, close the hour once all is in."""
 
-    def __init__(self, clock: FakeClock, disks: Disks, store_file: Path) -> None:
+    def __init__(self, clock: FakeClock, disks: FullStores, store_file: Path) -> None:
         super().__init__()
         self.clock, self.disks, self.store_file = clock, disks, store_file
         self.beats = 0
@@ -148,7 +128,7 @@ def test_plain_open_says_it_once_keeps_running_and_says_when_there_is_room_again
 ) -> None:
     sp("open", "--once")
     _write(sp)
-    disks = Disks()
+    disks = FullStores()
     beats = Beats(clock, disks, isolated / "data" / "sprechstunde.db")
     plugs.open_store, plugs.timer = disks, beats
     result = sp("open", "--plain")
