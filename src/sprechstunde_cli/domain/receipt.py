@@ -123,7 +123,7 @@ class PurgeProgress:
     handoff_exports: tuple[str, ...] = ()  # export files the operator must take
     # What was here (media files and bytes, temp files, the key) before the local step
     # deleted it: recorded first, so a re-run after a failure still reports it.
-    local: Mapping[str, int] | None = None
+    here: Mapping[str, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -134,20 +134,20 @@ class PurgeProgress:
         }
         if self.counts is not None:
             body["counts"] = dict(self.counts)
-        if self.local is not None:
-            body["local"] = dict(self.local)
+        if self.here is not None:
+            body["here"] = dict(self.here)
         return body
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> PurgeProgress:
-        counts, local = body.get("counts"), body.get("local")
+        counts, here = body.get("counts"), body.get("here")
         return cls(
             counts={str(k): int(v) for k, v in counts.items()} if counts is not None else None,
             short_texts=int(body.get("short_texts", 0)),
             verified=bool(body.get("verified", False)),
             providers=tuple(MessengerResult.from_json(p) for p in body.get("providers", ())),
             handoff_exports=tuple(str(p) for p in body.get("handoff_exports", ())),
-            local={str(k): int(v) for k, v in local.items()} if local is not None else None,
+            here={str(k): int(v) for k, v in here.items()} if here is not None else None,
         )
 
 

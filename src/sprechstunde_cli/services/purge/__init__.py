@@ -149,12 +149,12 @@ def _delete_here(
     progress: PurgeProgress,
 ) -> Receipt:
     """Delete locally, verify, destroy the key, write the receipt."""
-    recorded = progress.local
+    recorded = progress.here
     if recorded is None:
         # Recorded before anything here is deleted: if a step after it fails (a full disk), the
         # re-run's receipt still says what this run deleted, not what it finds left.
         recorded = figures(store, session_id, places.session_dir)
-        progress = replace(progress, local=recorded)
+        progress = replace(progress, here=recorded)
         purging.save_progress(store, session_id, progress, clock.now())
     stores = delete_local(store, session_id, places.session_dir, recorded)
     verification = scan(
