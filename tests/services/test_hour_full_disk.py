@@ -14,13 +14,12 @@ from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.errors import DiskFullError, ReadOnlyError
 from sprechstunde_cli.providers.base import ReceiveBatch
 from sprechstunde_cli.providers.local.provider import LocalProvider
-from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.demo.samples import make_png
 from sprechstunde_cli.store import Store
-from tests.support.clocks import IN_THE_HOUR, FakeClock, StepTimer
+from tests.support.clocks import StepTimer
 from tests.support.disk import DiskOfSize, FullDisk, read_only_store
-from tests.support.service_rig import Rig, make_config
+from tests.support.service_rig import Rig, rig_on
 
 # Long enough that a batch of them needs new pages whatever SQLite still has free.
 LONG = "Sehr geehrte Damen und Herren, meine Frage zur Müllabfuhr: " + "bitte " * 600
@@ -49,24 +48,14 @@ def office(tmp_path: Path) -> Iterator[Office]:
     data = tmp_path / "data"
     lock_timer, media_disk = StepTimer(), DiskOfSize(room=10**6)
     store = Store.open(data / "sprechstunde.db", timer=lock_timer, sink=media_disk)
-    messenger = LocalMessenger(data / "local-messenger.db")
-    session_dir = data / "sessions" / "mittwoch"
-    rig = Rig(
-        store,
-        messenger,
-        LocalProvider(messenger),
-        make_config(),
-        FakeClock(IN_THE_HOUR),
-        session_dir / "media",
-        session_dir,
-    )
+    rig = rig_on(store, data)
     rig.open()
     running = hour.Hour(
         store, rig.provider, rig.config, "mittwoch", rig.media_dir, timer=StepTimer()
     )
     yield Office(rig, running, lock_timer, FullDisk(store), media_disk)
-    messenger.close()
-    rig.store.close()
+    rig.messenger.close()
+    store.close()
 
 
 class CountingReceives:
