@@ -262,7 +262,9 @@ p.purge(store, provider, make_config(), "mittwoch", FakeClock(IN_THE_HOUR),
         text=True,
         timeout=60,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO)},  # the subprocess imports tests.support
+        # The subprocess imports tests.support, and this checkout's sources rather than
+        # whichever copy the interpreter has installed.
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     world.reopen()
