@@ -17,8 +17,9 @@ class ExitCode(IntEnum):
     AUTH = 6  # no token, the server refused it, or no safe place to keep one
     PROVIDER = 7  # the messenger could not be reached or refused the request
     CONFLICT = 8  # a thread is claimed by another operator
-    STORE = 9  # the local store is unusable (locked for too long, damaged, wrong permissions)
+    STORE = 9  # the local store is unusable (locked for too long, damaged, read-only)
     INCOMPLETE = 10  # a purge or delivery finished only partly; re-run to complete
+    NO_SPACE = 11  # the disk holding the data dir is full; free space, then re-run
     INTERRUPTED = 130  # stopped with Ctrl-C; state is kept and the command can be re-run
 
 
@@ -79,6 +80,16 @@ class ConflictError(SprechstundeError):
 
 class StoreError(SprechstundeError):
     exit_code = ExitCode.STORE
+
+
+class DiskFullError(StoreError):
+    """No room left on the disk (SQLITE_FULL, ENOSPC, EDQUOT): nothing was written."""
+
+    exit_code = ExitCode.NO_SPACE
+
+
+class ReadOnlyError(StoreError):
+    """The store or its folder cannot be written (SQLITE_READONLY, EROFS, EACCES)."""
 
 
 class IncompleteError(SprechstundeError):

@@ -33,7 +33,6 @@ _WALL_CLOCK = {
 _MAY_READ_THE_CLOCK = {
     "providers/local/server.py": "the local messenger's server stamps its own clock, as servers do",
     "system/clock.py": "the system clock itself, which cli/ wires in",
-    "store/db.py": "waits for another process's SQLite lock: real time, below any session clock",
 }
 
 

@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,10 @@ from sprechstunde_cli.domain.model import (
 from sprechstunde_cli.providers.local.server import PhoneEntry
 from sprechstunde_cli.render.console import citizen_text, make_console
 from sprechstunde_cli.render.formats import duration_text, human_size, media_label
+from sprechstunde_cli.render.hour import store_fix, store_line
 from sprechstunde_cli.render.messages import message_line, phone_view, thread_view
 from sprechstunde_cli.render.threads import live_view, threads_table
+from sprechstunde_cli.system import disk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2024, 5, 6, 14, 10, tzinfo=UTC)  # 16:10 in Berlin (CEST)
@@ -375,3 +378,32 @@ def test_colour_output_contains_only_rich_style_sequences() -> None:
     stripped = re.sub(r"\x1b\[[0-9;]*m", "", buf.getvalue())
     assert_inert(stripped)
     assert "\\x1b]52;c;ZXZpbA==\\x07" in stripped
+
+
+def test_live_view_shows_a_store_problem_and_its_fix_above_the_table_while_it_lasts() -> None:
+    problem = disk.no_room(Path("/daten/\x1b[2Jsprech\u202estunde"), 0)
+    rows = [row(n) for n in range(1, 50)]
+    alert = (f"Warning: {problem.message}", store_fix(problem))
+    frame = live_view(session(), rows, now=NOW, status="ok", height=20, alert=alert)
+    lines = render(frame).splitlines()
+    assert len(lines) == 20  # the table gives way; the problem and the fix stay
+    assert lines[2].startswith(
+        "Warning: The disk holding /daten/\\x1b[2Jsprech\\u202estunde is full: 0.0 MB free; "
+    )
+    assert lines[2].endswith("…")  # one line each, cut at the edge, never wrapped
+    assert lines[3].startswith("Free at least 100 MB on that disk (delete or move other files")
+    assert "… and" in lines[-2] and lines[-1] == "ok"
+    assert_inert(render(frame))
+    calm = render(live_view(session(), rows, now=NOW, status="ok", height=20))
+    assert "Warning" not in calm and len(calm.splitlines()) == 20
+
+
+def test_plain_open_says_the_problem_and_the_fix_in_one_line() -> None:
+    problem = disk.not_writable(Path("/daten"))
+    line = store_line(problem)
+    assert "\n" not in line
+    assert line == (
+        "/daten cannot be written (it is read-only); nothing new could be saved. Make /daten and "
+        "the files in it writable for the user running sprechstunde (or mount the disk writable "
+        "again), then run the command again. `open` keeps trying by itself."
+    )

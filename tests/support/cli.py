@@ -4,24 +4,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 from typer.testing import Result
 
 from sprechstunde_cli.cli.application import Wiring
-from tests.support.clocks import FakeClock
+from tests.support.clocks import FakeClock, StepTimer
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.cli.application import StoreOpener
 
 
 class Plugs:
-    """What `sp` wires into the application: fixtures set a fake clock or an HTTP transport."""
+    """What `sp` wires into the application: fixtures set a fake clock or an HTTP transport, a
+    timer for lock waits, or how the store is opened (on a full or read-only disk)."""
 
     def __init__(self) -> None:
         self.clock: FakeClock | None = None
         self.transport: httpx.BaseTransport | None = None
+        self.timer: StepTimer | None = None
+        self.open_store: StoreOpener | None = None
 
     def wiring(self) -> Wiring:
         base = Wiring()
-        return Wiring(clock=self.clock or base.clock, transport=self.transport)
+        return Wiring(
+            clock=self.clock or base.clock,
+            timer=self.timer or base.timer,
+            transport=self.transport,
+            open_store=self.open_store,
+        )
 
 
 Sp = Callable[..., Result]

@@ -89,9 +89,17 @@ class Rig:
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
     store = Store.open(tmp_path / "data" / "store.db")
-    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
-    session_dir = tmp_path / "data" / "sessions" / "mittwoch"
-    yield Rig(
+    built = rig_on(store, tmp_path / "data")
+    yield built
+    built.messenger.close()
+    store.close()
+
+
+def rig_on(store: Store, data: Path) -> Rig:
+    """A rig around `store`, with the local messenger in `data`; the caller closes both."""
+    messenger = LocalMessenger(data / "local-messenger.db")
+    session_dir = data / "sessions" / "mittwoch"
+    return Rig(
         store,
         messenger,
         LocalProvider(messenger),
@@ -100,5 +108,3 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
         session_dir / "media",
         session_dir,
     )
-    messenger.close()
-    store.close()

@@ -1,8 +1,9 @@
 """The application object every command gets as ctx.obj: paths, config, store, clock, output.
 
-`Wiring` is what the outside world plugs in: the clock, the timer for network waits, and the
-httpx transport every HTTP adapter uses. A terminal gets the real ones; a test passes its own,
-as `CliRunner().invoke(app, args, obj=Wiring(...))`, the way httpx takes a `transport=`.
+`Wiring` is what the outside world plugs in: the clock, the timer for network and lock waits,
+the httpx transport every HTTP adapter uses, and how the store is opened. A terminal gets the
+real ones; a test passes its own, as `CliRunner().invoke(app, args, obj=Wiring(...))`, the way
+httpx takes a `transport=`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from rich.console import Console, ConsoleRenderable
     from rich.live import Live
@@ -31,12 +33,18 @@ if TYPE_CHECKING:
     from sprechstunde_cli.system.paths import Paths
 
 
+class StoreOpener(Protocol):
+    def __call__(self, path: Path, key_dir: Path, *, timer: Timer) -> Store: ...
+
+
 @dataclass(frozen=True)
 class Wiring:
     clock: Clock = field(default_factory=SystemClock)
     timer: Timer = SYSTEM_TIMER
     # For every HTTP adapter (messengers, Mastodon); None: the real network.
     transport: Transport | None = None
+    # None: `Store.open`. A test passes its own to put the store on a full or read-only disk.
+    open_store: StoreOpener | None = None
 
 
 class Application:
@@ -64,7 +72,8 @@ class Application:
             _ = self.config
         # Every command that touches the store may change state: give it the log.
         logs.configure(self.paths.log_file)
-        return Store.open(self.paths.store_file, self.paths.key_dir)
+        opener = self.wiring.open_store or Store.open
+        return opener(self.paths.store_file, self.paths.key_dir, timer=self.wiring.timer)
 
     @cached_property
     def console(self) -> Console:

@@ -121,6 +121,9 @@ class PurgeProgress:
     verified: bool = False
     providers: tuple[MessengerResult, ...] = ()
     handoff_exports: tuple[str, ...] = ()  # export files the operator must take
+    # What was here (media files and bytes, temp files, the key) before the local step
+    # deleted it: recorded first, so a re-run after a failure still reports it.
+    here: Mapping[str, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -131,17 +134,20 @@ class PurgeProgress:
         }
         if self.counts is not None:
             body["counts"] = dict(self.counts)
+        if self.here is not None:
+            body["here"] = dict(self.here)
         return body
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> PurgeProgress:
-        counts = body.get("counts")
+        counts, here = body.get("counts"), body.get("here")
         return cls(
             counts={str(k): int(v) for k, v in counts.items()} if counts is not None else None,
             short_texts=int(body.get("short_texts", 0)),
             verified=bool(body.get("verified", False)),
             providers=tuple(MessengerResult.from_json(p) for p in body.get("providers", ())),
             handoff_exports=tuple(str(p) for p in body.get("handoff_exports", ())),
+            here={str(k): int(v) for k, v in here.items()} if here is not None else None,
         )
 
 

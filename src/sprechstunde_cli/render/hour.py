@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from sprechstunde_cli.errors import StoreError
     from sprechstunde_cli.services.hour import StepReport
     from sprechstunde_cli.services.sessions import Listed
 
@@ -24,6 +25,20 @@ def step_notes(report: StepReport) -> list[str]:
     if report.last_call_sent:
         notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
     return notes
+
+
+ROOM_AGAIN = "The store takes writes again: the waiting messages are being taken in."
+
+
+def store_line(problem: StoreError) -> str:
+    """`open --plain` while the store takes no writes (full disk, read-only): what, the fix,
+    and that nothing needs restarting. One line; the console cleans it (it quotes a path)."""
+    return f"{problem.message} {store_fix(problem)}"
+
+
+def store_fix(problem: StoreError) -> str:
+    """The live view's status line while the store takes no writes (the problem is above)."""
+    return f"{problem.hint} `open` keeps trying by itself."
 
 
 def session_line(item: Listed) -> str:

@@ -108,8 +108,10 @@ def live_view(
     now: datetime,
     status: str,
     height: int,
+    alert: Sequence[str] = (),
 ) -> Group:
-    """Build the `open` screen: session header, as many threads as fit in height, status line."""
+    """Build the `open` screen: session header, as many threads as fit in height, status line;
+    `alert`: a problem that lasts (the store takes no writes) and its fix, a line each."""
     tz = zone(session.timezone)
     title = Text()
     title.append(clean(session.title, single_line=True, limit=80), style="bold")
@@ -124,11 +126,17 @@ def live_view(
     info.append(f" · {len(rows)} thread{'' if len(rows) == 1 else 's'}, {waiting} waiting")
 
     footer = citizen_text(status, single_line=True, style="dim")
+    top = [title, info]
+    for text in alert:
+        # One line each whatever the width, so the table below knows how much room it has.
+        line = citizen_text(text, single_line=True, style="bold red")
+        line.no_wrap, line.overflow = True, "ellipsis"
+        top.append(line)
     if not rows:
         body: RenderableType = Text("No messages yet.", style="dim")
     else:
-        room = max(1, height - _LIVE_CHROME_LINES)
+        room = max(1, height - _LIVE_CHROME_LINES - (len(top) - 2))
         # When rows are cut, the '… and N more' row needs a line of its own.
         fit = room if len(rows) <= room else max(1, room - 1)
         body = threads_table(rows, now=now, tz=tz, max_rows=fit)
-    return Group(title, info, body, footer)
+    return Group(*top, body, footer)

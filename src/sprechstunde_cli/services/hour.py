@@ -21,7 +21,13 @@ from sprechstunde_cli.domain.model import (
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.domain.rules import in_window, last_call_due
 from sprechstunde_cli.domain.texts import german_span
-from sprechstunde_cli.errors import ProviderError, StateError
+from sprechstunde_cli.errors import (
+    DiskFullError,
+    ProviderError,
+    ReadOnlyError,
+    StateError,
+    StoreError,
+)
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
 from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
@@ -36,6 +42,10 @@ RECEIVE_BACKOFF = Backoff(base=1.0, cap=30.0)
 # A photo or voice note whose download fails for a passing reason is fetched again with the
 # next batches, this many times, before its message is stored without the file.
 MEDIA_ATTEMPTS = 5
+# The store cannot take writes: waiting for a lock would not help, the operator must act. The
+# hour goes on and tries again (receiving paused by the same backoff, so a messenger that hands
+# the same batch back at once is not asked in a tight loop).
+CANNOT_WRITE = (DiskFullError, ReadOnlyError)
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,11 @@ class StepReport:
     delivery: DeliveryReport
     last_call_sent: int = 0
     problems: list[str] = field(default_factory=list)
+    # The store could not take this step's writes (a full disk, a read-only store): nothing of
+    # the batch was kept and the cursor did not move. Set while it lasts; `store_changed`: it
+    # began, changed, or (None again) ended with this step.
+    store_problem: StoreError | None = None
+    store_changed: bool = False
 
 
 class Hour:
@@ -105,6 +120,9 @@ class Hour:
         self._receive_failures = 0
         self._receive_not_before: datetime | None = None
         self._media_failures: dict[str, int] = {}
+        self._store_failures = 0
+        # Why the store took no writes at the last try (full disk, read-only), until it does.
+        self.store_problem: StoreError | None = None
 
     @property
     def session(self) -> SessionRecord:
@@ -128,27 +146,42 @@ class Hour:
             self._receive_failures += 1
             self._pause_receiving(now, failed.retry_after, self._receive_failures)
             problems.append(failed.message)
-        intake = IntakeReport()
-        if batch is not None:
-            problems += batch.problems  # the messenger's own news, e.g. calls go unseen
-            intake = take(
-                self.store,
-                self.provider,
-                self.config,
-                session,
-                batch,
-                now,
-                self.media_dir,
-                retry_media=self._retry_media,
-            )
-            if intake.deferred:
-                # Receive again (from the same cursor) once the messenger may answer.
-                worst = max(self._media_failures.get(i, 0) for i in intake.deferred)
-                self._pause_receiving(now, intake.retry_after, worst)
-        sent_last_call = self.last_call(session, now)
-        delivery = deliver_due(self.store, self.provider, session.id, now)
-        problems += [*intake.problems, *delivery.errors]
-        return StepReport(intake, delivery, sent_last_call, problems)
+        report = StepReport(IntakeReport(), DeliveryReport())
+        before = self.store_problem
+        try:
+            if batch is not None:
+                problems += batch.problems  # the messenger's own news, e.g. calls go unseen
+                report.intake = self._take(session, batch, now)
+                # The batch is stored: there is room again.
+                self.store_problem, self._store_failures = None, 0
+            report.last_call_sent = self.last_call(session, now)
+            report.delivery = deliver_due(self.store, self.provider, session.id, now)
+        except CANNOT_WRITE as err:
+            self._store_failures += 1
+            self._pause_receiving(now, 0.0, self._store_failures)
+            self.store_problem = err
+        report.problems = [*problems, *report.intake.problems, *report.delivery.errors]
+        report.store_problem = self.store_problem
+        # By kind, not text: the free space it quotes changes from step to step.
+        report.store_changed = type(self.store_problem) is not type(before)
+        return report
+
+    def _take(self, session: SessionRecord, batch: ReceiveBatch, now: datetime) -> IntakeReport:
+        intake = take(
+            self.store,
+            self.provider,
+            self.config,
+            session,
+            batch,
+            now,
+            self.media_dir,
+            retry_media=self._retry_media,
+        )
+        if intake.deferred:
+            # Receive again (from the same cursor) once the messenger may answer.
+            worst = max(self._media_failures.get(i, 0) for i in intake.deferred)
+            self._pause_receiving(now, intake.retry_after, worst)
+        return intake
 
     def _receive(
         self, session: SessionRecord, now: datetime, wait: float

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.media import check_limits, sniff
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
-from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.errors import ProviderError, StoreError
 from sprechstunde_cli.providers.base import InboundMessage, Provider, ReceiveBatch
 from sprechstunde_cli.store import Store
 
@@ -37,9 +37,10 @@ def fetch_all(
     media_dir: Path,
     report: IntakeReport,
     retry_media: Callable[[str], bool],
-) -> dict[str, Fetched]:
-    """Download the batch's new files before the write lock is taken; defer passing failures."""
-    fetched: dict[str, Fetched] = {}
+    fetched: dict[str, Fetched],
+) -> None:
+    """Download the batch's new files into `fetched` before the write lock is taken; defer
+    passing failures. On any error the caller `discard`s what `fetched` holds by then."""
     for event in batch.events:
         if not isinstance(event, InboundMessage) or event.media is None:
             continue
@@ -58,7 +59,22 @@ def fetch_all(
             report.media_refused += 1
             report.problems.append(err.message)
         fetched[event.provider_id] = attempt
-    return fetched
+
+
+def discard(store: Store, session_id: str, fetched: dict[str, Fetched]) -> None:
+    """Remove the files of a batch that was not stored: nothing refers to them, and the
+    cursor did not move, so the next try fetches them again. A file whose message made it
+    into the store after all (Ctrl-C just after the COMMIT) stays, as does any the store
+    cannot tell about: an orphan file is better than a message without its photo."""
+    for provider_id, got in fetched.items():
+        if got.media is None or not got.media.path:
+            continue
+        try:
+            if store.has_message(session_id, provider_id):
+                continue
+        except StoreError:
+            continue
+        Path(got.media.path).unlink(missing_ok=True)
 
 
 def _fetch(

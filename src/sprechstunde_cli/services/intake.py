@@ -30,7 +30,7 @@ from sprechstunde_cli.providers.base import (
     Provider,
     ReceiveBatch,
 )
-from sprechstunde_cli.services.incoming_media import Fetched, fetch_all
+from sprechstunde_cli.services.incoming_media import Fetched, discard, fetch_all
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Connection, Store
 from sprechstunde_cli.store.outbox import enqueue
@@ -75,23 +75,32 @@ def take(
         and in_window(now, session.opened_at, session.end)
     )
     fetched: dict[str, Fetched] = {}
-    if accepting:
-        fetched = fetch_all(store, provider, config, session, batch, media_dir, report, retry_media)
     writer = _Writer(store, provider, config, session, now, report)
     to_delete: list[InboundMessage] = []
-    with store.write() as conn:
-        for event in batch.events:
-            if isinstance(event, InboundCall):
-                writer.call(conn, event)
-            elif event.provider_id in report.deferred:
-                continue  # comes again: the cursor stays before it
-            elif not accepting:
-                if writer.turn_away(conn, event):
-                    to_delete.append(event)
-            else:
-                writer.message(conn, event, fetched.get(event.provider_id))
-        if not report.deferred:
-            store.set_cursor(conn, session.id, batch.cursor)
+    try:
+        if accepting:
+            fetch_all(
+                store, provider, config, session, batch, media_dir, report, retry_media, fetched
+            )
+        with store.write() as conn:
+            for event in batch.events:
+                if isinstance(event, InboundCall):
+                    writer.call(conn, event)
+                elif event.provider_id in report.deferred:
+                    continue  # comes again: the cursor stays before it
+                elif not accepting:
+                    if writer.turn_away(conn, event):
+                        to_delete.append(event)
+                else:
+                    writer.message(conn, event, fetched.get(event.provider_id))
+            if not report.deferred:
+                store.set_cursor(conn, session.id, batch.cursor)
+    except BaseException:
+        # A file that found no room, or the transaction rolled back whole (a full disk, say): no
+        # message, no queued text, the cursor where it was. The files fetched for the batch
+        # would be orphans; the next try fetches them again.
+        discard(store, session.id, fetched)
+        raise
     if to_delete and provider.capabilities.delete_reach is not DeleteReach.NONE:
         for message in to_delete:
             try:

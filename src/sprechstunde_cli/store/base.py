@@ -9,11 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.store.crypto import SessionKeys
 from sprechstunde_cli.store.db import connect, transaction, with_retry
 from sprechstunde_cli.store.migrations import migrate
-from sprechstunde_cli.system.files import write_private
+from sprechstunde_cli.system import disk
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
+from sprechstunde_cli.system.files import Sink, write_all, write_private
 from sprechstunde_cli.system.paths import key_dir_for
 
 
@@ -30,19 +33,39 @@ def at(text: str) -> datetime:
 
 
 class StoreBase:
-    def __init__(self, conn: sqlite3.Connection, path: Path, keys: SessionKeys) -> None:
+    """`timer` paces the waits for another process's lock; `sink` writes the media files'
+    bytes (the wiring's, so a test can fill the disk under them)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        keys: SessionKeys,
+        *,
+        timer: Timer = SYSTEM_TIMER,
+        sink: Sink = write_all,
+    ) -> None:
         self.conn = conn
         self.path = path
         self.keys = keys
+        self.timer = timer
+        self.sink = sink
 
     @classmethod
-    def open(cls, path: Path, key_dir: Path | None = None) -> Self:
+    def open(
+        cls,
+        path: Path,
+        key_dir: Path | None = None,
+        *,
+        timer: Timer = SYSTEM_TIMER,
+        sink: Sink = write_all,
+    ) -> Self:
         keys = SessionKeys(key_dir or key_dir_for(path.parent))
         conn: sqlite3.Connection | None = None
         try:
-            conn = connect(path)
+            conn = connect(path, timer)
             opened = conn
-            with_retry(lambda: migrate(opened, keys), "the store's schema")
+            with_retry(lambda: migrate(opened, keys), "the store's schema", conn=conn, timer=timer)
         except BaseException as exc:
             # A refused store (newer schema, damaged file) must not keep its file handle open.
             if conn is not None:
@@ -53,7 +76,7 @@ class StoreBase:
                     "Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions.",
                 ) from None
             raise
-        return cls(conn, path, keys)
+        return cls(conn, path, keys, timer=timer, sink=sink)
 
     def close(self) -> None:
         self.conn.close()
@@ -77,15 +100,19 @@ class StoreBase:
         return self.keys.unseal(session_id, bytes(blob), context).decode()
 
     def write_media(self, session_id: str, path: Path, data: bytes) -> None:
-        write_private(path, self.keys.seal(session_id, data, "media"))
+        sealed = self.keys.seal(session_id, data, "media")
+        with disk.named(path.parent, len(sealed)):  # also a media folder we may not write
+            write_private(path, sealed, sink=self.sink)
 
     def read_media(self, session_id: str, path: Path) -> bytes:
         return self.keys.unseal(session_id, path.read_bytes(), "media")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        with transaction(self.conn) as conn:
+        with transaction(self.conn, self.timer) as conn:
             yield conn
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        return with_retry(lambda: self.conn.execute(sql, params).fetchall())
+        return with_retry(
+            lambda: self.conn.execute(sql, params).fetchall(), conn=self.conn, timer=self.timer
+        )

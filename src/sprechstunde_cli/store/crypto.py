@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.files import create_private, private_dir
 
 if TYPE_CHECKING:
@@ -63,11 +64,12 @@ class SessionKeys:
         return aead
 
     def _create(self, path: Path) -> bytes:
-        private_dir(self.key_dir)
         key = secrets.token_bytes(KEY_BYTES)
         try:
-            # Never replaces: of two processes racing to create the key, one wins.
-            create_private(path, key)
+            with disk.named(self.key_dir, KEY_BYTES):  # a full or read-only disk, named
+                private_dir(self.key_dir)
+                # Never replaces: of two processes racing to create the key, one wins.
+                create_private(path, key)
         except FileExistsError:
             return path.read_bytes()
         return key

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.domain.retry import Backoff
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.system import disk
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
 from sprechstunde_cli.system.files import private_dir, touch_private
 
 T = TypeVar("T")
@@ -23,13 +26,22 @@ LOCK_PATIENCE_S = 30.0
 # Jittered, so processes waiting for the same lock do not all come back at once.
 LOCK_BACKOFF = Backoff(base=0.02, cap=0.5)
 
+# SQLite's primary result codes (the low byte of the extended code Python reports).
+_BUSY, _LOCKED = sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED
+_FULL, _READONLY = sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY
+_CANTOPEN, _PERM, _IOERR = sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR
+# SQLite reports some writes on a full disk (growing the shared-memory file) as an I/O error:
+# below this much free space, that is what it was.
+_NEARLY_FULL = 2**20
 
-def connect(path: Path) -> sqlite3.Connection:
-    private_dir(path.parent)
-    # Made 0600 before SQLite opens it (SQLite would create it by the umask), and always, not
-    # only when new: a store restored from a backup may arrive 0644, and SQLite gives the -wal
-    # and -shm files the main file's mode.
-    touch_private(path)
+
+def connect(path: Path, timer: Timer = SYSTEM_TIMER) -> sqlite3.Connection:
+    with disk.named(path.parent):  # a read-only disk refuses even the folder's mode
+        private_dir(path.parent)
+        # Made 0600 before SQLite opens it (SQLite would create it by the umask), and always,
+        # not only when new: a store restored from a backup may arrive 0644, and SQLite gives
+        # the -wal and -shm files the main file's mode.
+        touch_private(path)
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
@@ -42,17 +54,19 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA foreign_keys = ON")
-        mode = with_retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        wal = "PRAGMA journal_mode = WAL"
+        mode = with_retry(lambda: conn.execute(wal).fetchone()[0], conn=conn, timer=timer)
         if str(mode).lower() != "wal":
             raise StoreError(
                 f"{path} cannot use write-ahead logging (mode {mode}).",
                 "Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR).",
             )
-        with_retry(lambda: conn.execute("PRAGMA synchronous = NORMAL"))
+        with_retry(lambda: conn.execute("PRAGMA synchronous = NORMAL"), conn=conn, timer=timer)
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)
             if side.exists():  # they stay while this connection is open
-                touch_private(side)
+                with disk.named(path.parent):
+                    touch_private(side)
     except BaseException:
         conn.close()  # a refused store must not keep its file open
         raise
@@ -60,36 +74,108 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _locked(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
+def _code(exc: sqlite3.Error) -> int:
+    # Python reports the extended code (SQLITE_READONLY_DBMOVED …); its low byte is the kind.
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
 
 
-def with_retry(fn: Callable[[], T], what: str = "the store") -> T:
-    """Run fn, retrying on lock contention with backoff until LOCK_PATIENCE_S."""
-    deadline = time.monotonic() + LOCK_PATIENCE_S
+def _file_of(conn: sqlite3.Connection | None) -> Path | None:
+    """The main database file of `conn` (no disk access: SQLite keeps the name)."""
+    if conn is None:
+        return None
+    try:
+        for row in conn.execute("PRAGMA database_list").fetchall():
+            if row[1] == "main" and row[2]:
+                return Path(row[2])
+    except sqlite3.Error:
+        return None
+    return None
+
+
+def explain(exc: sqlite3.Error, conn: sqlite3.Connection | None) -> StoreError | None:
+    """A full disk or a store that cannot be written, named as such; None for anything else.
+    Decided by SQLite's result code, never by the English text of its message."""
+    code = _code(exc)
+    path = _file_of(conn) if code in (_FULL, _IOERR, _READONLY, _CANTOPEN, _PERM) else None
+    if path is None:
+        return None
+    folder = path.parent
+    if code == _FULL:
+        return disk.disk_full(folder)
+    if code == _IOERR:
+        free = disk.free_bytes(folder)
+        return disk.disk_full(folder) if free is not None and free < _NEARLY_FULL else None
+    if code == _CANTOPEN and os.access(folder, os.W_OK):
+        return None  # a missing or damaged file, not a refused write
+    return disk.not_writable(folder)
+
+
+def with_retry(
+    fn: Callable[[], T],
+    what: str = "the store",
+    *,
+    conn: sqlite3.Connection | None = None,
+    timer: Timer = SYSTEM_TIMER,
+) -> T:
+    """Run fn, retrying only on lock contention (SQLITE_BUSY, SQLITE_LOCKED) with backoff until
+    LOCK_PATIENCE_S. A full disk or a read-only store fails at once, named as what it is:
+    waiting would not free a byte. `conn` names the store's folder in that error."""
+    deadline = timer.monotonic() + LOCK_PATIENCE_S
     attempt = 0
     while True:
         try:
             return fn()
         except sqlite3.OperationalError as exc:
-            if not _locked(exc) or time.monotonic() > deadline:
+            if _code(exc) not in (_BUSY, _LOCKED):
+                raise explain(exc, conn) or _failed(what, exc) from None
+            if timer.monotonic() > deadline:
                 raise StoreError(
                     f"{what} stayed locked for {LOCK_PATIENCE_S:.0f} s ({exc}).",
                     "Another sprechstunde process holds a write lock; check `ps` for a stuck one.",
                 ) from None
-            time.sleep(LOCK_BACKOFF.delay(attempt))
+            timer.sleep(LOCK_BACKOFF.delay(attempt))
             attempt += 1
 
 
+def _failed(what: str, exc: sqlite3.Error) -> StoreError:
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    return StoreError(
+        f"{what} failed: {exc} ({name}).",
+        "Check the data dir (SPRECHSTUNDE_DATA_DIR): it must be on a local, healthy disk. "
+        "Run `sprechstunde doctor` for details.",
+    )
+
+
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock mid-way."""
-    with_retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+def transaction(
+    conn: sqlite3.Connection, timer: Timer = SYSTEM_TIMER
+) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock mid-way.
+
+    All or nothing: whatever fails inside, or at COMMIT, is rolled back before the error goes
+    on, so no half-written batch stays behind and the write lock is never kept. A full disk or a
+    read-only store inside becomes its named error."""
+    with_retry(lambda: conn.execute("BEGIN IMMEDIATE"), conn=conn, timer=timer)
     try:
         yield conn
+    except sqlite3.Error as exc:
+        rollback(conn)
+        problem = explain(exc, conn)
+        if problem is None:
+            raise
+        raise problem from None
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
-    else:
-        with_retry(lambda: conn.execute("COMMIT"))
+    try:
+        with_retry(lambda: conn.execute("COMMIT"), conn=conn, timer=timer)
+    except BaseException:
+        rollback(conn)
+        raise
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open. SQLite itself rolls a transaction back on SQLITE_FULL (and
+    some I/O errors): a second ROLLBACK would fail and hide the real error."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.store.db import rollback
 
 if TYPE_CHECKING:
     from sprechstunde_cli.store.crypto import SessionKeys
@@ -293,6 +294,6 @@ def migrate(conn: sqlite3.Connection, keys: SessionKeys) -> int:
                 )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
     return len(MIGRATIONS)

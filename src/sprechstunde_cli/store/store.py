@@ -197,7 +197,9 @@ class Store(ThreadQueries, MessageQueries):
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
         busy, _, _ = with_retry(
-            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(),
+            conn=self.conn,
+            timer=self.timer,
         )
         if busy:
             raise StoreError(

@@ -3,7 +3,8 @@
 Every write goes to a temp file with a unique name in the target's own directory (two processes
 never share one), is fsynced, gets its mode, and then appears under its name complete or not at
 all: by rename (replacing what was there) or by link (never replacing anything). A crash leaves
-the old file, or no file, and never half of one.
+the old file, or no file, and never half of one. A full disk raises `DiskFullError` naming
+the folder (`system/disk.py`), and the temp file is gone.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.system import disk
 
 PRIVATE_MODE = 0o600
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
@@ -31,6 +34,13 @@ _NOCTTY: int = getattr(os, "O_NOCTTY", 0)
 _CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
 # An operator's file is read in pieces this large, so memory never runs ahead of the limit.
 READ_CHUNK = 1024 * 1024
+
+# What puts the bytes into the open temp file. The wiring may pass another: a test's full disk.
+Sink = Callable[[BinaryIO, bytes], object]
+
+
+def write_all(handle: BinaryIO, data: bytes) -> None:
+    handle.write(data)
 
 
 def ensure_dir(path: Path) -> Path:
@@ -50,10 +60,11 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes, *, sink: Sink = write_all) -> None:
     """Replace `path` with `data`, readable by the owner only; creates a missing folder 0700."""
-    ensure_dir(path.parent)
-    _place(path, data, PRIVATE_MODE, replace=True)
+    with disk.named(path.parent, len(data), writable=False):  # no room even for the folder
+        ensure_dir(path.parent)
+    _place(path, data, PRIVATE_MODE, replace=True, sink=sink)
 
 
 def create_private(path: Path, data: bytes) -> None:
@@ -212,22 +223,23 @@ def _too_large(path: Path, limit: int, hint: str, size: int | None) -> InputErro
     )
 
 
-def _place(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)  # whatever the umask says
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            tmp.replace(path)
-        else:
-            _link(tmp, path, data, mode)
-        _sync_dir(path.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _place(path: Path, data: bytes, mode: int, *, replace: bool, sink: Sink = write_all) -> None:
+    with disk.named(path.parent, len(data), writable=False):
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), mode)  # whatever the umask says
+                sink(handle, data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if replace:
+                tmp.replace(path)
+            else:
+                _link(tmp, path, data, mode)
+            _sync_dir(path.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def _link(tmp: Path, path: Path, data: bytes, mode: int) -> None:

@@ -7,8 +7,10 @@ nor do tokens. Messages are built from counts, ids we chose, and our own error t
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
+from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.files import private_dir, touch_private
 
 LOGGER = "sprechstunde"
@@ -25,14 +27,34 @@ def configure(log_file: Path) -> None:
             # Another data dir in the same process (tests, the demo): follow it.
             logger.removeHandler(handler)
             handler.close()
-    private_dir(log_file.parent)
-    touch_private(log_file)  # FileHandler would create it by the umask
-    handler = logging.FileHandler(log_file, encoding="utf-8")
+    with disk.named(log_file.parent):
+        private_dir(log_file.parent)
+        touch_private(log_file)  # FileHandler would create it by the umask
+    handler = LogFile(log_file, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+class LogFile(logging.FileHandler):
+    def handleError(self, record: logging.LogRecord) -> None:
+        # A full disk loses the log line, not the command: the operation that needed the room
+        # fails with its own DiskFullError, and logging's traceback on stderr would bury that
+        # message (and break the live view of `open`).
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError) and exc.errno in disk.NO_SPACE:
+            return
+        super().handleError(record)
+
+    def close(self) -> None:
+        # Closing flushes what a full disk did not take: lost like the line itself.
+        try:
+            super().close()
+        except OSError as exc:
+            if exc.errno not in disk.NO_SPACE:
+                raise
 
 
 def get(name: str) -> logging.Logger:

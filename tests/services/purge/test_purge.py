@@ -263,7 +263,7 @@ p.purge(store, provider, make_config(), "mittwoch", FakeClock(IN_THE_HOUR),
         timeout=60,
         check=False,
         # The subprocess imports tests.support, and this checkout's sources rather than
-        # whichever copy the virtualenv has installed.
+        # whichever copy the interpreter has installed.
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr

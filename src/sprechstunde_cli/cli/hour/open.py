@@ -50,7 +50,10 @@ def open_(
         application.say(f"{verb} session '{spec.id}' on {provider.name}{shifted}.")
         try:
             if once:
-                _print_step(application, hour.step(clock.now(), wait=0.0))
+                report = hour.step(clock.now(), wait=0.0)
+                if report.store_problem is not None:
+                    raise report.store_problem  # for cron: the exit code says it all
+                _print_step(application, report)
             elif application.console.is_terminal and not plain:
                 _run_live(application, hour)
             else:
@@ -71,8 +74,13 @@ def open_(
 
 
 def _print_step(application: Application, report: StepReport) -> None:
-    from sprechstunde_cli.render.hour import step_notes
+    from sprechstunde_cli.render.hour import ROOM_AGAIN, step_notes, store_line
 
+    if report.store_changed:  # once when it begins, once when it ends: not every poll
+        if report.store_problem is not None:
+            application.warn(store_line(report.store_problem))
+        else:
+            application.say(ROOM_AGAIN)
     for note in step_notes(report):
         application.say(note)
     for problem in report.problems:
@@ -81,7 +89,7 @@ def _print_step(application: Application, report: StepReport) -> None:
 
 def _run_live(application: Application, hour: Hour) -> None:
     from sprechstunde_cli.render.formats import zone
-    from sprechstunde_cli.render.hour import step_notes
+    from sprechstunde_cli.render.hour import ROOM_AGAIN, step_notes, store_fix
     from sprechstunde_cli.render.threads import live_view
     from sprechstunde_cli.services.threads import thread_list
 
@@ -92,11 +100,17 @@ def _run_live(application: Application, hour: Hour) -> None:
             now = application.clock.now()
             report = hour.step(now, application.config.hour.poll_seconds)
             notes = [f"Warning: {p}" for p in report.problems] or step_notes(report)
+            if report.store_changed and report.store_problem is None:
+                notes.append(ROOM_AGAIN)
             session = hour.session
             if notes:
                 local = now.astimezone(zone(session.timezone))
                 status = f"{local:%H:%M} {notes[-1]}  ·  {HINT}"
             height = max(10, out.size.height - 2)
             rows = thread_list(application.store, session)
-            frame = live_view(session, rows, now=now, status=status, height=height)
+            # For as long as the store takes no writes, the problem and its fix stay above the
+            # table, whatever else happens meanwhile.
+            problem = report.store_problem
+            alert = (f"Warning: {problem.message}", store_fix(problem)) if problem else ()
+            frame = live_view(session, rows, now=now, status=status, height=height, alert=alert)
             live.update(frame, refresh=True)

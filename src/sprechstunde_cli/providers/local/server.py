@@ -68,7 +68,7 @@ class LocalMessenger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = connect(path)
-        with_retry(lambda: self.conn.execute(_SCHEMA))
+        with_retry(lambda: self.conn.execute(_SCHEMA), conn=self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -225,7 +225,9 @@ class LocalMessenger:
     def _compact(self) -> None:
         # A deleted row's bytes can still sit in the WAL; fold it back so the server keeps none.
         # Best effort: a busy reader only delays it to the next delete.
-        with_retry(lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        with_retry(
+            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(), conn=self.conn
+        )
 
     def existing(self, chat: str, ids: Sequence[str]) -> frozenset[str]:
         found: set[str] = set()

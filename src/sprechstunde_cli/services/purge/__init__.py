@@ -23,7 +23,7 @@ from sprechstunde_cli.providers.base import DeleteReach, Provider
 from sprechstunde_cli.services import handoff, ratelimit
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.intake import take
-from sprechstunde_cli.services.purge.local import delete_local, needles
+from sprechstunde_cli.services.purge.local import delete_local, figures, needles
 from sprechstunde_cli.services.purge.remote import delete_remote, paced
 from sprechstunde_cli.services.purge.verify import scan
 from sprechstunde_cli.services.receipt import build_receipt
@@ -149,7 +149,14 @@ def _delete_here(
     progress: PurgeProgress,
 ) -> Receipt:
     """Delete locally, verify, destroy the key, write the receipt."""
-    stores = delete_local(store, session_id, places.session_dir)
+    recorded = progress.here
+    if recorded is None:
+        # Recorded before anything here is deleted: if a step after it fails (a full disk), the
+        # re-run's receipt still says what this run deleted, not what it finds left.
+        recorded = figures(store, session_id, places.session_dir)
+        progress = replace(progress, here=recorded)
+        purging.save_progress(store, session_id, progress, clock.now())
+    stores = delete_local(store, session_id, places.session_dir, recorded)
     verification = scan(
         [places.data_dir, places.session_dir, places.log_file],
         purging.load_needles(store, session_id) or set(),
@@ -171,7 +178,9 @@ def _delete_here(
     purging.save_progress(store, session_id, progress, clock.now())
     purging.drop_needles(store, session_id)
     store.checkpoint()
-    destroyed = store.keys.destroy(session_id)
+    # A key there before the local step and gone now was destroyed by this purge, on this run
+    # or on one that failed afterwards.
+    destroyed = store.keys.destroy(session_id) or bool(recorded["key"])
     stores.append(StoreResult("session key", True, {"destroyed": destroyed}))
     purging.mark_ended(store, session_id, clock.now())
     receipt = build_receipt(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from sprechstunde_cli.domain.receipt import StoreResult
@@ -31,19 +32,30 @@ def needles(store: Store, session_id: str) -> tuple[set[bytes], int]:
     return needles_from([*texts, *names], blobs)
 
 
-def delete_local(store: Store, session_id: str, session_dir: Path) -> list[StoreResult]:
-    """Rows, the session's folder (media, temp files), and the WAL; what was done, per place."""
+def figures(store: Store, session_id: str, session_dir: Path) -> dict[str, int]:
+    """What is here before the local step deletes it; the caller records it first."""
     media = [Path(p) for p in store.media_paths(session_id)]
-    media_bytes = sum(p.stat().st_size for p in media if p.exists())
     temp = session_dir / "tmp"
-    temp_files = sum(1 for p in temp.rglob("*") if p.is_file()) if temp.exists() else 0
+    return {
+        "media_files": len(media),
+        "media_bytes": sum(p.stat().st_size for p in media if p.exists()),
+        "temp_files": sum(1 for p in temp.rglob("*") if p.is_file()) if temp.exists() else 0,
+        "key": int(store.keys.path(session_id).exists()),
+    }
+
+
+def delete_local(
+    store: Store, session_id: str, session_dir: Path, recorded: Mapping[str, int]
+) -> list[StoreResult]:
+    """Rows, the session's folder (media, temp files), and the WAL; per place, what was done
+    to what `recorded` (by `figures`, before the first try) says was there."""
+    temp = session_dir / "tmp"
     store.delete_session_content(session_id)
     shutil.rmtree(session_dir, ignore_errors=True)
     store.checkpoint()  # raises on a busy checkpoint: a failure, not a success
+    media = {"files": recorded["media_files"], "bytes": recorded["media_bytes"]}
     return [
         StoreResult("local database", True, {"rows": "deleted", "wal": "checkpointed (truncate)"}),
-        StoreResult(
-            "media folder", not session_dir.exists(), {"files": len(media), "bytes": media_bytes}
-        ),
-        StoreResult("temporary files", not temp.exists(), {"files": temp_files}),
+        StoreResult("media folder", not session_dir.exists(), media),
+        StoreResult("temporary files", not temp.exists(), {"files": recorded["temp_files"]}),
     ]
