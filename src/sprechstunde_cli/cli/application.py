@@ -77,7 +77,8 @@ class Application:
 
     def say(self, message: str) -> None:
         """A status line for the operator: never wrapped, so scripts can grep it. It may quote a
-        server or the config, so it passes the sanitizer like everything else."""
+        server or the config, so it is redacted of secrets and passes the sanitizer like
+        everything else."""
         self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
@@ -138,8 +139,9 @@ class Application:
 
 def _literal(message: str) -> Text:
     from sprechstunde_cli.render.console import citizen_text
+    from sprechstunde_cli.system.redact import redact
 
-    return citizen_text(message)
+    return citizen_text(redact(message))
 
 
 def is_interactive() -> bool:
