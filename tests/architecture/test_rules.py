@@ -34,6 +34,8 @@ _MAY_READ_THE_CLOCK = {
     "providers/local/server.py": "the local messenger's server stamps its own clock, as servers do",
     "system/clock.py": "the system clock itself, which cli/ wires in",
     "store/db.py": "waits for another process's SQLite lock: real time, below any session clock",
+    "providers/http_answer.py": "bounds how long a server may drip one answer: real time on a "
+    "socket, like httpx's own timeouts",
 }
 
 
