@@ -10,6 +10,7 @@ result, have read a bounded part of the body, and have taken a bounded time.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,7 +86,7 @@ def waha_provider(isolated: Path) -> Iterator[Callable[[HostileServer], waha.Wah
 
         def make(server: HostileServer) -> waha.WahaProvider:
             server.inner = httpx.MockTransport(rig.fake)
-            settings = rig.settings.__class__(**{**vars(rig.settings), "timeout_seconds": TIMEOUT})
+            settings = dataclasses.replace(rig.settings, timeout_seconds=TIMEOUT)
             context = ProviderContext(
                 paths=resolve_paths(),
                 token=lambda: Secret(WAHA_KEY),  # as the keyring hands it out
