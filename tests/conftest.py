@@ -11,6 +11,7 @@ from typer.testing import CliRunner, Result
 
 from sprechstunde_cli.cli import app
 from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.system import redact
 from tests.support.cli import EXAMPLE_CONFIG, Plugs, Sp
 from tests.support.clocks import IN_THE_HOUR, FakeClock
 from tests.support.keyring import MemoryKeyring
@@ -37,8 +38,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.delenv(var, raising=False)
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
+    redact.forget_all()  # each test's secrets are its own: none redacts another test's text
     yield tmp_path
     keyring.set_keyring(previous)
+    redact.forget_all()
 
 
 @pytest.fixture

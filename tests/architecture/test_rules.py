@@ -33,6 +33,8 @@ _WALL_CLOCK = {
 _MAY_READ_THE_CLOCK = {
     "providers/local/server.py": "the local messenger's server stamps its own clock, as servers do",
     "system/clock.py": "the system clock itself, which cli/ wires in",
+    "providers/http_answer.py": "bounds how long a server may drip one answer: real time on a "
+    "socket, like httpx's own timeouts",
 }
 
 

@@ -28,7 +28,6 @@ BASE = "https://api.example.org"
 SECRET_TOKEN = "sk-secret-token"
 PHONE = "+49 000 0000001"
 ECHOING_BODY = {"error": f"Authorization: Bearer {SECRET_TOKEN}", "message": f"chat {PHONE}"}
-SERVER_DATE = "Wed, 02 Dec 2026 15:00:00 GMT"
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -225,77 +224,6 @@ def test_a_body_that_is_not_json_is_ignored() -> None:
         http.request(client, "GET", "/thing", "the test request", SERVICE)
     assert SECRET_TOKEN not in caught.value.message
     assert caught.value.code == ""
-
-
-# --- how long to wait -------------------------------------------------------------------------
-
-
-def test_retry_after_ms_in_the_body_wins_over_the_header() -> None:
-    got = http.retry_after(response(429, headers={"Retry-After": "30"}), {"retry_after_ms": 1500})
-    assert got == 1.5
-
-
-def test_retry_after_in_seconds() -> None:
-    assert http.retry_after(response(429, headers={"Retry-After": "7"})) == 7.0
-
-
-def test_retry_after_as_http_date_is_measured_against_the_responses_own_date() -> None:
-    # Both in December 2026, far from this machine's clock: only the server's clock counts.
-    headers = {"Date": SERVER_DATE, "Retry-After": "Wed, 02 Dec 2026 15:00:42 GMT"}
-    assert http.retry_after(response(429, headers=headers)) == 42.0
-
-
-def test_retry_after_as_http_date_without_a_date_header_falls_back_to_the_default() -> None:
-    headers = {"Retry-After": "Wed, 02 Dec 2026 15:00:42 GMT"}
-    assert http.retry_after(response(429, headers=headers)) == http.DEFAULT_RETRY_AFTER
-
-
-def test_x_ratelimit_reset_is_measured_against_date() -> None:
-    headers = {"Date": SERVER_DATE, "X-RateLimit-Reset": "2026-12-02T15:01:30.000Z"}
-    assert http.retry_after(response(429, headers=headers)) == 90.0
-
-
-def test_x_ratelimit_reset_with_an_offset() -> None:
-    headers = {"Date": SERVER_DATE, "X-RateLimit-Reset": "2026-12-02T16:00:10+01:00"}
-    assert http.retry_after(response(429, headers=headers)) == 10.0
-
-
-def test_no_hint_means_the_default_wait() -> None:
-    assert http.retry_after(response(429)) == http.DEFAULT_RETRY_AFTER
-    assert http.retry_after(response(429, headers={"Retry-After": "soon"})) == (
-        http.DEFAULT_RETRY_AFTER
-    )
-    assert http.DEFAULT_RETRY_AFTER > 0
-
-
-@pytest.mark.parametrize(
-    ("headers", "body"),
-    [
-        ({"Retry-After": "99999999"}, None),
-        ({}, {"retry_after_ms": 10**12}),
-        ({"Date": SERVER_DATE, "Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}, None),
-        ({"Date": SERVER_DATE, "X-RateLimit-Reset": "2100-01-01T00:00:00Z"}, None),
-    ],
-)
-def test_the_wait_is_bounded(headers: dict[str, str], body: object) -> None:
-    assert http.retry_after(response(429, headers=headers), body) == http.MAX_RETRY_AFTER
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"Retry-After": "-5"},
-        {"Date": SERVER_DATE, "Retry-After": "Wed, 02 Dec 2026 14:59:00 GMT"},
-        {"Date": SERVER_DATE, "X-RateLimit-Reset": "2026-12-02T14:00:00Z"},
-    ],
-)
-def test_a_wait_in_the_past_is_zero(headers: dict[str, str]) -> None:
-    assert http.retry_after(response(429, headers=headers)) == 0.0
-
-
-def test_a_negative_retry_after_ms_is_not_taken() -> None:
-    got = http.retry_after(response(429, headers={"Retry-After": "3"}), {"retry_after_ms": -100})
-    assert got == 3.0
 
 
 # --- downloads --------------------------------------------------------------------------------

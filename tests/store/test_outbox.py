@@ -10,6 +10,7 @@ import pytest
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionSpec
 from sprechstunde_cli.store import Store, outbox
+from sprechstunde_cli.system.credentials import Secret
 from tests.support.clocks import IN_THE_HOUR, FakeClock
 
 SID = "mittwoch"
@@ -237,3 +238,22 @@ def test_purge_leaves_no_trace_of_citizen_data_on_disk(
         assert CANARY.encode() not in raw, name
         assert CANARY.encode("utf-16-le") not in raw, name
         assert b"Kanarienvogel" not in raw, name
+
+
+def test_the_error_kept_is_redacted_and_bounded(
+    store: Store, clock: FakeClock, data_dir: Path
+) -> None:
+    token = Secret("CANARY-outbox-5f3a9e0b")
+    inbound(store, "p1")
+    queue(store, "a", clock)
+    queue(store, "b", clock)
+    first, second = outbox.lease(store, SID, clock.now(), 30)
+    echo = f"X-Api-Key: {token.reveal()}\r\n" + "\x1b[2J" * 2000
+    outbox.retry_later(store, first, echo, clock.now())
+    outbox.give_up(store, second, f"refused: {token.reveal()}")
+    kept = [outbox.state_of(store, item.id)[1] or "" for item in (first, second)]
+    assert kept[0].startswith("X-Api-Key: [redacted] \x1b[2J") and len(kept[0]) == 400
+    assert kept[1] == "refused: [redacted]"
+    store.close()
+    for path in data_dir.iterdir():
+        assert b"CANARY-outbox" not in path.read_bytes()

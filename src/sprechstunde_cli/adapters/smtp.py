@@ -50,7 +50,7 @@ class Mailer:
         except smtplib.SMTPAuthenticationError:
             raise ProviderError(
                 f"The mail server refused the login of '{s.user}'.",
-                "Store the right password: sprechstunde login smtp",
+                "Store the right password with: sprechstunde login smtp",
             ) from None
         except smtplib.SMTPResponseException as exc:
             # 4xx is "try again later", 5xx is final.

@@ -93,7 +93,8 @@ class Application:
     # (tests/architecture/test_output.py) finds any print, echo or console call elsewhere.
 
     def say(self, message: str) -> None:
-        """A status line for the operator: never wrapped, so scripts can grep it."""
+        """A status line for the operator: never wrapped, so scripts can grep it. It may quote a
+        server or the config, so it is redacted of secrets and sanitized like everything else."""
         self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
@@ -190,8 +191,9 @@ class Application:
 
 def _literal(message: str) -> Text:
     from sprechstunde_cli.render.console import citizen_text
+    from sprechstunde_cli.system.redact import redact
 
-    return citizen_text(message)
+    return citizen_text(redact(message))
 
 
 def is_interactive() -> bool:

@@ -39,9 +39,11 @@ class FunnelGroup(TyperGroup):
 
 
 def report_error(err: SprechstundeError) -> None:
-    """`Error: …` and `Hint: …` on stderr; both may quote a server or a config, so cleaned."""
+    """`Error: …` and `Hint: …` on stderr; both may quote a server or a config, so redacted
+    of secrets and cleaned."""
     from sprechstunde_cli.render.sanitize import clean
+    from sprechstunde_cli.system.redact import redact
 
-    typer.echo(f"Error: {clean(err.message)}", err=True)
+    typer.echo(f"Error: {clean(redact(err.message))}", err=True)
     if err.hint:
-        typer.echo(f"Hint: {clean(err.hint)}", err=True)
+        typer.echo(f"Hint: {clean(redact(err.hint))}", err=True)

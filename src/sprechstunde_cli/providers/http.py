@@ -7,34 +7,37 @@ What each outcome means is decided here, once:
   the hour the operator fixes it with `sprechstunde login …` and queued work then goes out;
 - 403: `Forbidden`, the account may not do this; not retryable;
 - 404 and 410: `NotFound`, the thing is gone; not retryable;
-- 408 and 429 (or a body that says rate-limited): `RateLimited`, retryable after `retry_after()`;
+- 408 and 429 (or a body that says rate-limited): `RateLimited`, retryable after the wait it
+  asks for (`http_answer.retry_after`);
 - 5xx: `ServerFailed`, retryable;
 - any other 4xx: `Refused`; not retryable.
 
 The server's own error text never goes into a message: it may quote a phone number or a room id,
 and a misconfigured proxy echoes request headers, i.e. our token. A machine-readable error code
-(Matrix `errcode`) is kept when it is a plain identifier.
+(Matrix `errcode`) is kept when it is a plain identifier that is none of our secrets, and every
+message is redacted (system/redact.py) all the same. Answers are read within a size limit and a
+deadline (providers/http_answer.py).
 """
 
 from __future__ import annotations
 
-import email.utils
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.providers import http_answer
+from sprechstunde_cli.providers.http_answer import retry_after
+from sprechstunde_cli.system.redact import redact
 
 if TYPE_CHECKING:
     import httpx
 
-# A 429 without any hint of how long to wait still means "slow down".
-DEFAULT_RETRY_AFTER = 5.0
-MAX_RETRY_AFTER = 3600.0
 DEFAULT_TIMEOUT = 30.0
-ERROR_BODY_BYTES = 64 * 1024
+# The largest answer any request expects (a Matrix sync of an office account is far smaller);
+# files go through `download` with their own limit.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 _RATE_LIMIT_CODES = frozenset({"M_LIMIT_EXCEEDED"})
@@ -67,7 +70,9 @@ class HttpError(ProviderError):
         retryable: bool = False,
         retry_after: float = 0.0,
     ) -> None:
-        super().__init__(message, hint, retryable=retryable, retry_after=retry_after)
+        # Redacted here, once for every service: a message may quote the server (an errcode,
+        # a state), and a server may quote our credentials back.
+        super().__init__(redact(message), hint, retryable=retryable, retry_after=retry_after)
         self.status = status
         self.code = code
 
@@ -102,6 +107,10 @@ class Refused(HttpError):
     """Any other 4xx: the server understood and said no."""
 
 
+class Oversized(HttpError):
+    """The answer was larger than any this request should get: a broken or hostile server."""
+
+
 # A service's own reading of a failed response, before the shared meaning applies: it gets the
 # response, the shared error and `what`, and returns the error to raise (often the same one).
 Refine = Callable[["httpx.Response", HttpError, str], ProviderError]
@@ -118,9 +127,12 @@ def json_body(response: httpx.Response) -> Any:
 
 
 def error_code(body: object) -> str:
-    """A machine-readable error code from the body (Matrix `errcode`), if it is an identifier."""
+    """A machine-readable error code from the body (Matrix `errcode`), if it is an identifier
+    and not one of our secrets echoed back (a token can look like an identifier)."""
     code = body.get("errcode") if isinstance(body, dict) else None
-    return code if isinstance(code, str) and _CODE.fullmatch(code) else ""
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        return ""
+    return code if redact(code) == code else ""
 
 
 def error_for(response: httpx.Response, what: str, service: Service) -> HttpError:
@@ -178,50 +190,6 @@ def unreachable(exc: httpx.TransportError, what: str, service: Service) -> Unrea
     return Unreachable(message, service.network_hint, retryable=True)
 
 
-def retry_after(response: httpx.Response, body: object = None) -> float:
-    """Seconds to wait before asking again, bounded, from the first source the server gave:
-
-    1. `retry_after_ms` in a JSON body (Matrix, precise);
-    2. `Retry-After`: delay-seconds, or an HTTP-date measured against the response's own `Date`
-       (the server's clock on both sides, so local clock skew never enters);
-    3. `X-RateLimit-Reset`, an ISO time, against `Date` (Mastodon);
-    4. otherwise DEFAULT_RETRY_AFTER.
-    """
-    millis = body.get("retry_after_ms") if isinstance(body, dict) else None
-    if isinstance(millis, int | float) and not isinstance(millis, bool) and millis >= 0:
-        return min(MAX_RETRY_AFTER, millis / 1000)
-    headers = response.headers
-    server_now = _http_date(headers.get("Date"))
-    value = (headers.get("Retry-After") or "").strip()
-    wait: float | None = None
-    if value:
-        try:
-            wait = float(value)
-        except ValueError:
-            until = _http_date(value)
-            if until is not None and server_now is not None:
-                wait = (until - server_now).total_seconds()
-    elif headers.get("X-RateLimit-Reset") and server_now is not None:
-        try:
-            reset = datetime.fromisoformat(headers["X-RateLimit-Reset"].replace("Z", "+00:00"))
-            wait = (reset.astimezone(UTC) - server_now).total_seconds()
-        except ValueError:
-            wait = None
-    if wait is None:
-        return DEFAULT_RETRY_AFTER
-    return min(MAX_RETRY_AFTER, max(0.0, wait))
-
-
-def _http_date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def request(
     client: httpx.Client,
     method: str,
@@ -237,11 +205,17 @@ def request(
     timeout: float | None = None,
     refine: Refine | None = None,
 ) -> httpx.Response:
-    """Send one request; return the response if its status is below 400, else raise."""
+    """Send one request; return the response if its status is below 400, else raise.
+
+    The answer is streamed and read only up to MAX_ANSWER_BYTES (a failure's up to
+    ERROR_BODY_BYTES), within a deadline (providers/http_answer.py): a hostile or broken server
+    can neither fill the memory nor hold the hour up by dripping bytes."""
     import httpx
 
+    wait = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+    seconds = http_answer.deadline(_timeout(client, timeout))
     try:
-        response = client.request(
+        with client.stream(
             method,
             path,
             params=params,
@@ -249,33 +223,33 @@ def request(
             data=data,
             content=content,
             headers=headers,
-            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        )
+            timeout=wait,
+        ) as response:
+            if response.status_code >= 400:
+                raise _failure(http_answer.head(response, seconds), what, service, refine)
+            if http_answer.declared(response) > MAX_ANSWER_BYTES:
+                raise oversized(response, what, service)
+            whole = http_answer.whole(response, MAX_ANSWER_BYTES, seconds)
+            if whole is None:
+                raise oversized(response, what, service)
+            return whole
     except httpx.TransportError as exc:
         raise unreachable(exc, what, service) from None
-    if response.status_code >= 400:
-        raise _failure(response, what, service, refine)
-    return response
 
 
-def _head_of(response: httpx.Response) -> httpx.Response:
-    """A failed streamed answer with at most ERROR_BODY_BYTES of its body: enough to read an
-    error code, never a whole file the server sends instead."""
-    import httpx
+def _timeout(client: httpx.Client, timeout: float | None) -> float:
+    if timeout is not None:
+        return timeout
+    return client.timeout.read if client.timeout.read is not None else DEFAULT_TIMEOUT
 
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) >= ERROR_BODY_BYTES:
-            break
-    # The body is decoded already; its framing headers no longer describe it.
-    framing = {"content-encoding", "content-length", "transfer-encoding"}
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in framing]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=bytes(body[:ERROR_BODY_BYTES]),
-        request=response.request,
+
+def oversized(response: httpx.Response, what: str, service: Service) -> Oversized:
+    return Oversized(
+        f"{service.name} sent a larger answer than any it should send ({what}: over "
+        f"{MAX_ANSWER_BYTES // (1024 * 1024)} MB).",
+        service.server_hint,
+        status=response.status_code,
+        retryable=True,
     )
 
 
@@ -297,24 +271,22 @@ def download(
     timeout: float | None = None,
 ) -> bytes:
     """Stream a file, stopping as soon as it grows past `max_bytes` (`timeout`: the client's
-    own unless given)."""
+    own unless given; the whole file may take longer, see providers/http_answer.py)."""
     import httpx
 
     from sprechstunde_cli.providers.base import media_too_large
 
-    data = bytearray()
     wait = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+    seconds = http_answer.deadline(_timeout(client, timeout), expected_bytes=max_bytes)
     try:
         with client.stream("GET", path, timeout=wait) as response:
             if response.status_code >= 400:
-                raise _failure(_head_of(response), what, service, refine)
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+                raise _failure(http_answer.head(response, seconds), what, service, refine)
+            if http_answer.declared(response) > max_bytes:
                 raise media_too_large(max_bytes)
-            for chunk in response.iter_bytes():
-                data += chunk
-                if len(data) > max_bytes:
-                    raise media_too_large(max_bytes)
+            data = http_answer.read(response, max_bytes, seconds)
     except httpx.TransportError as exc:
         raise unreachable(exc, what, service) from None
-    return bytes(data)
+    if data is None:
+        raise media_too_large(max_bytes)
+    return data

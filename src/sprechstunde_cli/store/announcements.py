@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
+from sprechstunde_cli.system.redact import summary
 
 SENDING = "sending"
 SENT = "sent"
@@ -146,6 +147,7 @@ def record_skipped(
     A row left "sending" by a run that died becomes UNCERTAIN (with `interrupted_note`) once
     its lease is over: it may have gone out, so it is reported rather than called skipped.
     """
+    reason, interrupted_note = summary(reason), summary(interrupted_note)
     with store.write() as conn:
         row = _row(conn, session_id, offset, target)
         if row is None:
@@ -175,7 +177,7 @@ def record_skipped(
             return UNCERTAIN, interrupted_note or reason
         if row["state"] != FAILED:
             return "", ""
-        why = f"{reason} (last error: {row['error'] or 'unknown'})"
+        why = summary(f"{reason} (last error: {row['error'] or 'unknown'})")
         conn.execute(
             "UPDATE announcements SET state = ?, error = ?, done_at = ?"
             " WHERE session_id = ? AND offset_name = ? AND target = ?",
@@ -209,7 +211,7 @@ def _update(
     )
     params: tuple[object, ...] = (
         state,
-        error,
+        None if error is None else summary(error),
         remote_id,
         iso(next_at) if next_at else None,
         iso(now) if done else None,

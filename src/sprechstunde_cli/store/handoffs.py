@@ -21,6 +21,7 @@ from sprechstunde_cli.domain.handoffs import (
     Handoff,
 )
 from sprechstunde_cli.store.store import Store, iso, parse
+from sprechstunde_cli.system.redact import summary
 
 
 def insert(
@@ -111,7 +112,8 @@ def delivered(store: Store, handoff_id: int, now: datetime) -> None:
 def failed(store: Store, handoff_id: int, error: str) -> None:
     with store.write() as conn:
         conn.execute(
-            "UPDATE handoffs SET state = ?, error = ? WHERE id = ?", (FAILED, error, handoff_id)
+            "UPDATE handoffs SET state = ?, error = ? WHERE id = ?",
+            (FAILED, summary(error), handoff_id),
         )
 
 

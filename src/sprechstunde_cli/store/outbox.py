@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, Purpose
 from sprechstunde_cli.store.store import Store, iso
+from sprechstunde_cli.system.redact import summary
 
 PENDING = "pending"
 SENDING = "sending"
@@ -142,7 +143,7 @@ def retry_later(store: Store, item: OutboxItem, error: str, at: datetime) -> Non
     with store.write() as conn:
         conn.execute(
             "UPDATE outbox SET state = ?, next_at = ?, lease_until = NULL, error = ? WHERE id = ?",
-            (PENDING, iso(at), error, item.id),
+            (PENDING, iso(at), summary(error), item.id),
         )
 
 
@@ -152,7 +153,7 @@ def hand_back(store: Store, item: OutboxItem, error: str, at: datetime) -> None:
         conn.execute(
             "UPDATE outbox SET state = ?, next_at = ?, lease_until = NULL, error = ?,"
             " attempts = MAX(0, attempts - 1) WHERE id = ?",
-            (PENDING, iso(at), error, item.id),
+            (PENDING, iso(at), summary(error), item.id),
         )
 
 
@@ -160,7 +161,7 @@ def give_up(store: Store, item: OutboxItem, error: str) -> None:
     with store.write() as conn:
         conn.execute(
             "UPDATE outbox SET state = ?, lease_until = NULL, error = ? WHERE id = ?",
-            (FAILED, error, item.id),
+            (FAILED, summary(error), item.id),
         )
 
 

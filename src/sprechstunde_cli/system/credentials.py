@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import AuthError
+from sprechstunde_cli.system import redact
 from sprechstunde_cli.system.files import write_private
 from sprechstunde_cli.system.paths import Paths
 
@@ -26,9 +27,13 @@ _PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Secret:
-    """A token that shows as Secret('***') wherever it is printed, logged or traced."""
+    """A token that shows as Secret('***') wherever it is printed, logged or traced, and is
+    redacted from every text the process prints, logs or stores (system/redact.py)."""
 
     _value: str
+
+    def __post_init__(self) -> None:
+        redact.remember(self._value)
 
     def reveal(self) -> str:
         return self._value

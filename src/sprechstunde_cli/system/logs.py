@@ -1,7 +1,8 @@
 """The operational log: state changes, purge steps, delivery failures — never content.
 
 Citizen text, names and addresses never go to the log (the purge searches it to prove that);
-nor do tokens. Messages are built from counts, ids we chose, and our own error texts.
+nor do tokens. Messages are built from counts, ids we chose, and our own error texts; since an
+error text can quote a server, every line is redacted (system/redact.py) as it is written.
 """
 
 from __future__ import annotations
@@ -12,8 +13,16 @@ from pathlib import Path
 
 from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.files import private_dir, touch_private
+from sprechstunde_cli.system.redact import redact
 
 LOGGER = "sprechstunde"
+
+
+class _Redacting(logging.Formatter):
+    """Redacts the whole line, arguments and any traceback included, as it is written."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def configure(log_file: Path) -> None:
@@ -32,7 +41,7 @@ def configure(log_file: Path) -> None:
         touch_private(log_file)  # FileHandler would create it by the umask
     handler = LogFile(log_file, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

@@ -18,7 +18,8 @@ import pytest
 
 from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
 from sprechstunde_cli.store import Store
-from tests.support.fakes.mastodon import FakeMastodon, serve_on_loopback
+from tests.support.fakes.loopback import serve_on_loopback
+from tests.support.fakes.mastodon import FakeMastodon
 from tests.support.fakes.smtp import Sink, smtp_server
 
 WEEK_DUE = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
@@ -139,7 +140,10 @@ def world(tmp_path: Path, *, slow: float = 0.0) -> Iterator[World]:
         time.sleep(slow)  # the first run is still talking to Mastodon when the second starts
         return fake(request)
 
-    with smtp_server(delay=slow) as sink, serve_on_loopback(slow_mastodon) as url:
+    with (
+        smtp_server(delay=slow) as sink,
+        serve_on_loopback(httpx.MockTransport(slow_mastodon)) as url,
+    ):
         (tmp_path / "config.toml").write_text(
             CONFIG.format(port=sink.port, instance=url), encoding="utf-8"
         )

@@ -10,12 +10,10 @@ from __future__ import annotations
 import html
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import httpx
@@ -122,39 +120,3 @@ def _form(request: httpx.Request) -> dict[str, str]:
         data = json.loads(body or "{}")
         return {k: str(v) for k, v in data.items()}
     return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
-
-
-@contextmanager
-def serve_on_loopback(handler: Callable[[httpx.Request], httpx.Response]) -> Iterator[str]:
-    """Serve a MockTransport handler over real HTTP on 127.0.0.1, for other processes."""
-
-    class Bridge(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            request = httpx.Request(
-                "POST",
-                f"http://127.0.0.1{self.path}",
-                headers=dict(self.headers.items()),
-                content=self.rfile.read(length),
-            )
-            response = handler(request)
-            self.send_response(response.status_code)
-            for name, value in response.headers.items():
-                if name.lower() not in {"content-length", "date"}:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.content)))
-            self.end_headers()
-            self.wfile.write(response.content)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Bridge)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -80,6 +80,7 @@ def login(
 def _password_login(application: Application, provider: str) -> credentials.Secret:
     """Ask for ID and password, and trade them at the provider for a token."""
     from sprechstunde_cli.services.setup import password_login, require_password_login
+    from sprechstunde_cli.system import credentials
 
     require_password_login(provider)
     settings = application.config.provider_settings(provider)
@@ -87,11 +88,12 @@ def _password_login(application: Application, provider: str) -> credentials.Secr
     user = application.ask(
         "User ID", default=configured if isinstance(configured, str) else ""
     ).strip()
-    secret = application.ask("Password", secret=True)
-    if not user or not secret:
+    # A Secret from the start, so the password is redacted from anything a server echoes.
+    secret = credentials.Secret(application.ask("Password", secret=True))
+    if not user or not secret.reveal():
         raise AuthError(
             "The user ID or the password is empty; nothing was stored.",
             f"Run it again and answer both prompts: sprechstunde login {provider} --password",
         )
     context = application.provider_context(provider)
-    return password_login(provider, settings, user, secret, context)
+    return password_login(provider, settings, user, secret.reveal(), context)

@@ -19,6 +19,7 @@ import httpx
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.http import Forbidden, NotFound, ServerFailed, Unauthorized
+from sprechstunde_cli.system.redact import summary
 
 __all__ = [
     "LOGIN_HINT",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 TESTED_VERSION = "2026.7.1"
+STATUS_CHARS = 40  # the longest WAHA state, PASSKEY_CONFIRMATION_REQUIRED, has 29
 LOGIN_HINT = "Run: sprechstunde login waha (the key is the container's WAHA_API_KEY)."
 VERSION_HINT = f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}."
 SERVICE = http.Service(
@@ -81,6 +83,9 @@ def session_hint(status: str, session: str) -> str:
 
 
 def not_working(session: str, status: str) -> SessionNotWorking:
+    """`status` is what WAHA said: quoted redacted and short (the terminal cleans it), since a
+    broken or hostile server can put anything there, our key included."""
+    status = summary(status, STATUS_CHARS)
     return SessionNotWorking(
         f"The WhatsApp session '{session}' is {status}, not WORKING.",
         session_hint(status, session),

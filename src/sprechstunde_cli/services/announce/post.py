@@ -29,6 +29,7 @@ from sprechstunde_cli.services.announce.items import (
 )
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store import announcements as ledger
+from sprechstunde_cli.system.redact import summary
 
 # Longer than a whole run takes (each target times out after 30 s), well inside Mastodon's hour
 # for a repeated Idempotency-Key.
@@ -179,7 +180,8 @@ def _failed(
     wait = timedelta(seconds=BACKOFF.delay(claim.attempt, rng))
     if isinstance(err, ProviderError) and err.retry_after:
         wait = max(wait, timedelta(seconds=err.retry_after))
-    detail = f"{err.message} {err.hint}".strip()
+    # Shown and stored alike: redacted, one line, bounded (it may quote a server).
+    detail = summary(f"{err.message} {err.hint}")
     ledger.record_failed(store, claim, now, detail, now + wait)
     return detail
 

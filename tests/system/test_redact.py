@@ -1,0 +1,116 @@
+"""system/redact.py: the secrets the process holds, and every credential's value, never leave."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import json
+import logging
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from sprechstunde_cli.system import logs
+from sprechstunde_cli.system.credentials import Secret
+from sprechstunde_cli.system.redact import MARK, redact, summary
+from tests.support.archscan import MODULES
+from tests.support.leaks import found_in
+
+TOKEN = 'CANARY-TOKEN-5f3a+9e/0b=7c%"x'
+
+
+def test_a_secret_is_redacted_in_every_form_once_the_process_holds_it() -> None:
+    raw = TOKEN.encode()
+    spelled = [
+        TOKEN,
+        quote(TOKEN, safe=""),
+        quote_plus(TOKEN),
+        json.dumps(TOKEN),
+        base64.b64encode(raw).decode(),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        # Basic auth: "user:token" in base64, so the token sits at an offset inside it.
+        *(base64.b64encode(b"x" * n + b":" + raw).decode() for n in range(3)),
+    ]
+    text = " | ".join(spelled)
+    assert found_in(redact(text).encode(), [TOKEN]) != []  # not held yet: nothing to look for
+    Secret(TOKEN)
+    cleaned = redact(text)
+    assert found_in(cleaned.encode(), [TOKEN]) == []
+    assert cleaned.count(MARK) >= len(spelled)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Bearer abc.def-ghi", "Authorization: [redacted]"),
+        ("proxy-authorization:Basic dXNlcjpwdw==", "proxy-authorization:[redacted]"),
+        ("X-Api-Key: 0123456789\r\nAccept: */*", "X-Api-Key: [redacted]\r\nAccept: */*"),
+        ("Cookie: a=b; session=xyz", "Cookie: [redacted]"),
+        ("Set-Cookie: session=xyz; HttpOnly", "Set-Cookie: [redacted]"),
+        ("password: hunter22", "password: [redacted]"),
+        ('{"password": "hun\\"ter2", "ok": 1}', '{"password": "[redacted]", "ok": 1}'),
+        (
+            '{"access_token":"syt_abc","user_id":"@a:b"}',
+            '{"access_token":"[redacted]","user_id":"@a:b"}',
+        ),
+        ("{'x-api-key': 'k3y'}", "{'x-api-key': '[redacted]'}"),
+        ("[('authorization', 'Bearer k3y')]", "[('authorization', '[redacted]')]"),
+        ("GET /sync?access_token=abc&since=s1", "GET /sync?access_token=[redacted]&since=s1"),
+        (
+            "ws://h/ws?session=default&x-api-key=k3y",
+            "ws://h/ws?session=default&x-api-key=[redacted]",
+        ),
+        ("user=a&password=b&token=c", "user=a&password=[redacted]&token=[redacted]"),
+        ("said: Bearer abc.def", "said: Bearer [redacted]"),
+        (
+            '"error": "Authorization: Bearer k\\nX-Api-Key: k2"',
+            '"error": "Authorization: [redacted]\\nX-Api-Key: [redacted]"',
+        ),
+    ],
+)
+def test_whatever_follows_a_credentials_name_is_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert redact(expected) == expected  # redacting twice changes nothing
+
+
+def test_the_offices_own_words_are_never_redacted() -> None:
+    """Every string in the package (hints name `login`, tokens and keys) comes out unchanged:
+    redaction may blank a server's words, never the fix we tell the operator."""
+    changed = []
+    for module in MODULES:
+        if module.rel == "system/redact.py":
+            continue
+        for node in ast.walk(module.tree):
+            literal = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(literal, str) and redact(literal) != literal:
+                changed.append(f"{module.rel}:{node.lineno}: {literal!r}")
+    assert changed == []
+
+
+def test_short_secrets_are_left_to_the_patterns() -> None:
+    Secret("admin")  # searching for it as it is would blank out "server admin" everywhere
+    assert redact("the server admin") == "the server admin"
+    assert redact("X-Api-Key: admin") == "X-Api-Key: [redacted]"
+
+
+def test_a_summary_is_one_bounded_line_cut_after_redacting() -> None:
+    Secret(TOKEN)
+    text = "x" * 395 + TOKEN + "\n\tmore"
+    kept = summary(text, limit=400)
+    assert len(kept) == 400 and kept.endswith("…")
+    assert found_in(kept.encode(), [TOKEN]) == []
+    assert "CANARY" not in kept  # not even a cut-off start of it
+    assert summary("a\n  b\r\nc") == "a b c"
+
+
+def test_the_log_is_redacted_as_it_is_written(tmp_path: Path) -> None:
+    Secret(TOKEN)
+    log_file = tmp_path / "log" / "sprechstunde.log"
+    logs.configure(log_file)
+    logs.get("test").warning("send failed: %s", f"echo {TOKEN} / Cookie: session=abc")
+    for handler in logging.getLogger(logs.LOGGER).handlers:
+        handler.flush()
+    written = log_file.read_bytes()
+    assert b"send failed: echo [redacted] / Cookie: [redacted]" in written
+    assert found_in(written, [TOKEN]) == []
