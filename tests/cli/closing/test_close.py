@@ -59,9 +59,8 @@ def test_without_mail_close_exports_and_the_receipt_names_the_file(
     assert export.exists()  # the operator's to take; the purge does not touch it
 
 
-def test_a_refused_handoff_is_exported_by_closing_again(
-    sp: Sp, isolated: Path, clock: FakeClock, smtp: SmtpServer
-) -> None:
+def refusing_mail_server(sp: Sp, isolated: Path, smtp: SmtpServer) -> Path:
+    """A started hour whose [mail] server refuses every hand-off; returns the export dir."""
     export_dir = isolated / "uebergaben"
     mail = (
         "\n[mail]\n"
@@ -71,6 +70,13 @@ def test_a_refused_handoff_is_exported_by_closing_again(
     write_config(isolated / "config.toml", export_dir, mail)
     start(sp)
     smtp.refuse = "550 5.7.1 Nicht angenommen"
+    return export_dir
+
+
+def test_a_refused_handoff_is_exported_by_closing_again(
+    sp: Sp, isolated: Path, clock: FakeClock, smtp: SmtpServer
+) -> None:
+    export_dir = refusing_mail_server(sp, isolated, smtp)
     sp("close")
 
     result = sp("close", "mittwoch", "--export-handoffs")
@@ -86,15 +92,7 @@ def test_a_refused_handoff_is_exported_by_closing_again(
 def test_the_purge_waits_for_undelivered_handoffs(
     sp: Sp, isolated: Path, clock: FakeClock, smtp: SmtpServer
 ) -> None:
-    export_dir = isolated / "uebergaben"
-    mail = (
-        "\n[mail]\n"
-        + "\n".join(f"{k} = {json.dumps(v)}" for k, v in mail_table(smtp.port).items())
-        + "\n"
-    )
-    write_config(isolated / "config.toml", export_dir, mail)
-    start(sp)
-    smtp.refuse = "550 5.7.1 Nicht angenommen"
+    export_dir = refusing_mail_server(sp, isolated, smtp)
     result = sp("close")
     assert "1 hand-off(s) not delivered yet" in result.stderr
     assert "sprechstunde close mittwoch --export-handoffs" in result.stderr
