@@ -2,50 +2,91 @@
 
 from __future__ import annotations
 
-import ipaddress
+from collections.abc import Iterator
 
 import pytest
 
-from sprechstunde_cli.adapters.smtp import Mailer, machine_name
+from sprechstunde_cli.adapters import smtp as adapter
+from sprechstunde_cli.adapters.smtp import Mailer, greeting_name
 from sprechstunde_cli.config.mail import parse_mail_settings
 from sprechstunde_cli.errors import ProviderError
+from tests.support.fakes.smtp import smtp_server
 from tests.support.handoff_rig import mail_table, running_smtp
+
+
+@pytest.fixture
+def machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Lets a test say what the machine's full name is; the cached lookup forgets it after."""
+    adapter.fqdn.cache_clear()
+    yield monkeypatch
+    adapter.fqdn.cache_clear()
+
+
+def send_one(table: dict[str, object], password: str | None = None) -> None:
+    Mailer(parse_mail_settings(table, "mail"), password).send(
+        ["wohngeld@example.org"], "Frage", "Text"
+    )
 
 
 def test_greets_with_the_configured_name() -> None:
     with running_smtp() as smtp:
-        settings = parse_mail_settings(
-            {**mail_table(smtp.port), "helo": "rathaus-pc1.example.org"}, "mail"
-        )
-        Mailer(settings, None).send(["wohngeld@example.org"], "Frage", "Text")
+        send_one({**mail_table(smtp.port), "helo": "rathaus-pc1.example.org"})
 
     [received] = smtp.received
     assert received.helo == "rathaus-pc1.example.org"
 
 
-def test_greets_with_a_name_a_relay_can_check_by_default() -> None:
+def test_greets_with_the_machines_full_name(machine: pytest.MonkeyPatch) -> None:
+    machine.setattr("socket.getfqdn", lambda *a: "rathaus-pc1.example.org")
     with running_smtp() as smtp:
-        Mailer(parse_mail_settings(mail_table(smtp.port), "mail"), None).send(
-            ["wohngeld@example.org"], "Frage", "Text"
-        )
+        send_one(mail_table(smtp.port))
 
     [received] = smtp.received
-    assert received.helo == machine_name()
-    # RFC 5321 4.1.4: a fully qualified name or an address literal, never "localhost".
-    if received.helo.startswith("["):
-        ipaddress.ip_address(received.helo[1:-1])
-    else:
-        assert "." in received.helo
+    assert received.helo == "rathaus-pc1.example.org"
+
+
+@pytest.mark.parametrize("name", ["localhost.localdomain", "vm", "localhost", "127.0.1.1"])
+def test_without_a_full_name_greets_with_its_own_address(
+    machine: pytest.MonkeyPatch, name: str
+) -> None:
+    # Relays refuse "localhost" names and bare host names; the address literal is what RFC 5321
+    # asks for, and it must be the address the server sees the client come from.
+    machine.setattr("socket.getfqdn", lambda *a: name)
+    with running_smtp() as smtp:
+        send_one(mail_table(smtp.port))
+
+    [received] = smtp.received
+    assert received.helo == f"[{received.peer}]"
+
+
+def test_an_ipv6_address_literal_is_tagged() -> None:
+    assert greeting_name("vm", "fe80::1%eth0") == "[IPv6:fe80::1]"
+    assert greeting_name("vm", "2001:db8::7") == "[IPv6:2001:db8::7]"
 
 
 def test_a_server_without_starttls_is_named_as_such() -> None:
-    with running_smtp() as smtp:
-        table = {**mail_table(smtp.port), "security": "starttls"}
-        mailer = Mailer(parse_mail_settings(table, "mail"), None)
-        with pytest.raises(ProviderError) as raised:
-            mailer.send(["wohngeld@example.org"], "Frage", "Text")
+    with running_smtp() as smtp, pytest.raises(ProviderError) as raised:
+        send_one({**mail_table(smtp.port), "security": "starttls"})
 
     assert "does not offer STARTTLS" in raised.value.message
     assert 'security = "tls"' in raised.value.hint
     assert not raised.value.retryable
     assert smtp.received == []
+
+
+def test_a_server_without_login_is_not_mistaken_for_one_without_starttls() -> None:
+    with running_smtp() as smtp, pytest.raises(ProviderError) as raised:
+        send_one({**mail_table(smtp.port), "user": "buergerbuero"}, "geheim-0000")
+
+    assert "offers no login, but [mail] user is set" in raised.value.message
+    assert "Remove user from [mail]" in raised.value.hint
+    assert "STARTTLS" not in raised.value.message
+    assert smtp.received == []
+
+
+def test_logs_in_where_the_server_offers_it() -> None:
+    with smtp_server(login=("buergerbuero", "geheim-0000")) as sink:
+        send_one({**mail_table(sink.port), "user": "buergerbuero"}, "geheim-0000")
+
+    assert sink.logins == ["buergerbuero"]
+    assert len(sink.messages) == 1

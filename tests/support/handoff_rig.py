@@ -51,6 +51,7 @@ class Received:
     rcpt: list[str]
     msg: EmailMessage
     helo: str = ""  # the name the client greeted with (EHLO/HELO)
+    peer: str = ""  # the address the client came from, as the server saw it
 
 
 @dataclass
@@ -78,7 +79,9 @@ class SmtpServer:
             return self.refuse
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.received.append(Received(list(envelope.rcpt_tos), parsed, session.host_name or ""))
+        self.received.append(
+            Received(list(envelope.rcpt_tos), parsed, session.host_name or "", session.peer[0])
+        )
         return "250 OK"
 
 

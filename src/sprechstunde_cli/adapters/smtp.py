@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import smtplib
 import socket
 import ssl
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sprechstunde_cli.config.mail import MailSettings
+from sprechstunde_cli.config.mail import MailSettings, is_loopback
 from sprechstunde_cli.errors import ProviderError
 
 
@@ -45,7 +46,7 @@ class Mailer:
         try:
             with self._connect() as smtp:
                 if s.user:
-                    smtp.login(s.user, self._password or "")
+                    self._login(smtp)
                 smtp.send_message(msg)
         except smtplib.SMTPAuthenticationError:
             raise ProviderError(
@@ -69,10 +70,11 @@ class Mailer:
                 retryable=temporary,
             ) from None
         except smtplib.SMTPNotSupportedError:
+            # send_message: an address needs SMTPUTF8 (addresses are checked when entered, so
+            # only one recorded by an older version can get here).
             raise ProviderError(
-                f"The mail server {s.host}:{s.port} does not offer STARTTLS (encryption).",
-                'Ask IT for the encrypted port: usually security = "tls" with port 465, or '
-                "starttls on port 587.",
+                "The mail server cannot take an address with letters beyond A–Z (no SMTPUTF8).",
+                "Export the hand-offs instead: sprechstunde close SESSION --export-handoffs",
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ProviderError(
@@ -83,39 +85,63 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        smtp: smtplib.SMTP
         if s.security == "tls":
-            return smtplib.SMTP_SSL(
-                s.host,
-                s.port,
-                timeout=s.timeout,
-                context=ssl.create_default_context(),
-                local_hostname=self._helo(),
-            )
-        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout, local_hostname=self._helo())
-        if s.security == "starttls":
-            try:
-                smtp.starttls(context=ssl.create_default_context())
-            except BaseException:
-                smtp.close()
-                raise
+            context = ssl.create_default_context()
+            smtp = smtplib.SMTP_SSL(timeout=s.timeout, context=context, local_hostname=_UNSET)
+        else:
+            smtp = smtplib.SMTP(timeout=s.timeout, local_hostname=_UNSET)
+        try:
+            smtp.connect(s.host, s.port)
+            if smtp.sock is None:
+                raise OSError("the connection closed at once")
+            # Known only now: the address this machine reaches the server from.
+            smtp.local_hostname = s.helo or greeting_name(fqdn(), smtp.sock.getsockname()[0])
+            if s.security == "starttls":
+                self._starttls(smtp)
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
-    def _helo(self) -> str:
-        # Relays that check the EHLO name refuse "localhost"; the configured name wins.
-        return self.settings.helo or machine_name()
+    def _starttls(self, smtp: smtplib.SMTP) -> None:
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except smtplib.SMTPNotSupportedError:
+            s = self.settings
+            raise ProviderError(
+                f"The mail server {s.host}:{s.port} does not offer STARTTLS (encryption).",
+                'Ask IT for the encrypted port: usually security = "tls" with port 465, or '
+                "starttls on port 587.",
+            ) from None
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("auth"):
+            s = self.settings
+            raise ProviderError(
+                f"The mail server {s.host}:{s.port} offers no login, but [mail] user is set.",
+                "Remove user from [mail] if this server takes mail without a login, or ask IT "
+                "for the port where it does (usually 587 with starttls).",
+            )
+        smtp.login(self.settings.user, self._password or "")
+
+
+# smtplib would look the machine's name up in __init__; it is set after connecting instead.
+_UNSET = "unset.invalid"
 
 
 @functools.cache
-def machine_name() -> str:
-    """The name this machine greets a mail server with, found once (it may ask DNS).
+def fqdn() -> str:
+    """The machine's fully qualified name, looked up once (it may ask DNS)."""
+    return socket.getfqdn()
 
-    smtplib's own rule (RFC 5321 4.1.4): the fully qualified domain name, or else the address
-    literal "[192.0.2.7]", never a bare host name.
-    """
-    fqdn = socket.getfqdn()
-    if "." in fqdn:
-        return fqdn
-    try:
-        return f"[{socket.gethostbyname(socket.gethostname())}]"
-    except OSError:
-        return "[127.0.0.1]"
+
+def greeting_name(name: str, local_address: str) -> str:
+    """What to say in EHLO (RFC 5321 4.1.4): the machine's full name, or else the address it
+    reaches the server from as a literal. Relays refuse loopback names such as
+    "localhost.localdomain", and a bare host name is not a domain."""
+    if "." in name and not is_loopback(name) and not name.lower().startswith("localhost."):
+        return name
+    address = ipaddress.ip_address(local_address.split("%")[0])
+    return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"
