@@ -38,7 +38,7 @@ SkipOpt = Annotated[
 ]
 JsonObjectOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FromOpt = Annotated[str, typer.Option("--from", help="The citizen's handle, e.g. c1.")]
-# Attachments are checked by the one reader (system/files.py read_given), not by Click's
+# Attachments are checked by the one reader (system/given.py read_given), not by Click's
 # exists=/dir_okay=, so every refusal names the file and says what to do.
 FollowSymlinksOpt = Annotated[
     bool,

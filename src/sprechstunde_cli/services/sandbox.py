@@ -13,7 +13,7 @@ from sprechstunde_cli.providers.local.server import (
     LocalMessenger,
     PhoneEntry,
 )
-from sprechstunde_cli.system.files import read_given
+from sprechstunde_cli.system.given import read_given
 from sprechstunde_cli.system.paths import Paths
 
 

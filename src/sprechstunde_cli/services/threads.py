@@ -27,7 +27,7 @@ from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store, outbox
-from sprechstunde_cli.system.files import read_given
+from sprechstunde_cli.system.given import read_given
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,13 +26,9 @@ _NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.
 # office's published schedule (titles, times, the official's public name and place) and never
 # anything a citizen sent. Anything holding personal data must go through write_private instead.
 PUBLIC_MODE = 0o644
-# Flags some platforms lack (0 there: the checks after opening still hold).
+# Flags some platforms lack (0 there).
 _NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)
-_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
 _CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
-# An operator's file is read in pieces this large, so memory never runs ahead of the limit.
-READ_CHUNK = 1024 * 1024
 
 # What puts the bytes into the open temp file. The wiring may pass another: a test's full disk.
 Sink = Callable[[BinaryIO, bytes], object]
@@ -118,109 +113,6 @@ def publish(path: Path, data: bytes, same: Callable[[bytes, bytes], bool] | None
     except OSError as exc:
         raise _publish_error(path, exc) from None
     return True
-
-
-def read_given(
-    path: Path, limit: int, *, follow_symlinks: bool = False, limit_hint: str = ""
-) -> bytes:
-    """A file the operator named (an attachment): an ordinary file of at most `limit` bytes,
-    never holding more than `limit` + 1 bytes of it. A link is followed only inside the home
-    folder, unless `follow_symlinks`. Every refusal is an InputError that names the file."""
-    target = _resolve_given(path, follow_symlinks)
-    try:
-        # O_NONBLOCK: opening a pipe with nobody writing to it returns at once instead of
-        # waiting forever; O_NOFOLLOW: the name checked above cannot become a link meanwhile.
-        fd = os.open(target, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | _NOCTTY | _CLOEXEC)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    try:
-        # The descriptor, not the name: what is checked here is what is read below.
-        info = os.fstat(fd)
-        _check_ordinary(path, info.st_mode)
-        if info.st_size > limit:
-            raise _too_large(path, limit, limit_hint, info.st_size)
-        os.set_blocking(fd, True)
-        return _read_capped(fd, path, limit, limit_hint)
-    finally:
-        os.close(fd)
-
-
-def _resolve_given(path: Path, follow_symlinks: bool) -> Path:
-    """Where `path` really leads; a link out of the home folder is refused (an attachment that
-    is a link to /etc/passwd, say, from an unpacked archive) unless the operator said so."""
-    try:
-        target = Path(os.path.realpath(path, strict=True))
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    # Without a link on the way the real path is the plain one, ".." resolved by the letter.
-    if follow_symlinks or target == Path(os.path.normpath(path.absolute())):
-        return target  # no link on the way, or the operator trusts it
-    if target.is_relative_to(os.path.realpath(Path.home())):
-        return target
-    raise InputError(
-        f"{path} is a link to {target}, which is outside your home folder.",
-        "Copy the file into your home folder and attach the copy "
-        "(or add --follow-symlinks if you trust the link).",
-    )
-
-
-def _check_ordinary(path: Path, mode: int) -> None:
-    if stat.S_ISDIR(mode):
-        raise InputError(f"{path} is a folder, not a file.", "Attach one file from the folder.")
-    if not stat.S_ISREG(mode):
-        raise _not_ordinary(path)
-
-
-def _read_capped(fd: int, path: Path, limit: int, hint: str) -> bytes:
-    """Read to the end, but never more than `limit` + 1 bytes: a file that grows while it is
-    read, or says it is small and is not (/proc), is refused without filling the memory."""
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        try:
-            chunk = os.read(fd, min(READ_CHUNK, limit + 1 - total))
-        except OSError as exc:
-            raise _unreadable(path, exc) from None
-        if not chunk:
-            return b"".join(parts)
-        total += len(chunk)
-        if total > limit:
-            raise _too_large(path, limit, hint, None)
-        parts.append(chunk)
-
-
-def _unreadable(path: Path, exc: OSError) -> InputError:
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return InputError(f"There is no file {path}.", "Check the file name and its folder.")
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return InputError(
-            f"You may not read {path}.",
-            "Attach a copy that you may open, e.g. in your home folder.",
-        )
-    if exc.errno == errno.ELOOP:
-        # A link where none was a moment ago, or links that lead in a circle.
-        return InputError(f"{path} is a link that cannot be followed.", "Attach the file itself.")
-    if exc.errno in (errno.ENXIO, errno.EOPNOTSUPP):
-        return _not_ordinary(path)  # a socket cannot be opened as a file
-    return InputError(
-        f"Cannot read {path}: {exc.strerror or type(exc).__name__}.",
-        "Check the file, or save it again and attach the copy.",
-    )
-
-
-def _not_ordinary(path: Path) -> InputError:
-    return InputError(
-        f"{path} is not an ordinary file (it is a device, a pipe or a socket).",
-        "Attach a saved photo, voice note or document instead.",
-    )
-
-
-def _too_large(path: Path, limit: int, hint: str, size: int | None) -> InputError:
-    mb = 1024 * 1024  # the unit of hour.max_media_mb
-    said = f"is {size / mb:.1f} MB, over" if size is not None else "is larger than"
-    return InputError(
-        f"{path} {said} the limit of {limit / mb:.1f} MB.", hint or "Attach a smaller file."
-    )
 
 
 def _place(path: Path, data: bytes, mode: int, *, replace: bool, sink: Sink = write_all) -> None:

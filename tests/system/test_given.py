@@ -1,4 +1,4 @@
-"""system/files.py `read_given`: the one reader of a file the operator names (an attachment).
+"""system/given.py `read_given`: the one reader of a file the operator names (an attachment).
 
 Real files, a real FIFO, a real socket, /dev/zero, a sparse file, /proc and real links; HOME is
 the test's own folder (tests/conftest.py), so "inside the home folder" is under our control.
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from sprechstunde_cli.errors import ExitCode, InputError
-from sprechstunde_cli.system import files
-from sprechstunde_cli.system.files import read_given
+from sprechstunde_cli.system import given
+from sprechstunde_cli.system.given import read_given
 
 LIMIT = 1024 * 1024
 # What a reader that hangs or fills the memory would do long before this.
@@ -47,7 +47,7 @@ def bytes_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         counts.append(len(data))
         return data
 
-    monkeypatch.setattr(files.os, "read", counting)
+    monkeypatch.setattr(given.os, "read", counting)
     yield counts
 
 
@@ -143,11 +143,11 @@ def test_a_file_that_says_it_is_small_is_read_no_further_than_the_limit_plus_one
 
 
 def test_the_read_is_in_bounded_pieces(home: Path, bytes_read: list[int]) -> None:
-    data = os.urandom(3 * files.READ_CHUNK + 5)
+    data = os.urandom(3 * given.READ_CHUNK + 5)
     big = home / "drei.bin"
     big.write_bytes(data)
     assert read_given(big, len(data)) == data
-    assert max(bytes_read) <= files.READ_CHUNK
+    assert max(bytes_read) <= given.READ_CHUNK
     assert sum(bytes_read) == len(data)
 
 
@@ -257,3 +257,49 @@ def test_links_in_a_circle_are_refused(home: Path) -> None:
     (home / "b").symlink_to(home / "a")
     err = refused(home / "a", follow_symlinks=True)
     assert "cannot be followed" in err.message
+
+
+def test_links_the_system_set_up_do_not_count(home: Path) -> None:
+    # Debian's /bin → usr/bin and /bin/sh → dash (macOS: /tmp → /private/tmp): root's links
+    # outside the home folder, which the operator did not make and cannot be tricked with.
+    sh = Path("/bin/sh")
+    assert sh.is_symlink() or Path("/bin").is_symlink()
+    assert read_given(sh, 64 * LIMIT * 1024).startswith(b"\x7fELF")
+
+
+def test_a_link_followed_by_dot_dot_is_walked_as_the_system_walks_it(
+    home: Path, outside: Path
+) -> None:
+    # "Bilder/.." is the folder above the link's target, not the home folder: by the letter
+    # the path stays at home, in truth it leaves it.
+    (outside / "tief").mkdir()
+    (outside / "geheim.txt").write_bytes(b"geheim")
+    (home / "Bilder").symlink_to(outside / "tief")
+    (home / "geheim.txt").write_bytes(b"harmlos")
+
+    err = refused(home / "Bilder" / ".." / "geheim.txt")
+
+    assert f"through the link {home / 'Bilder'}" in err.message
+
+
+def test_a_folder_swapped_for_a_link_while_opening_is_caught(
+    home: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (home / "Fotos").mkdir()
+    (home / "Fotos" / "plan.png").write_bytes(b"plan")
+    (outside / "plan.png").write_bytes(b"geheim")
+    real_open = os.open
+
+    def swapping_open(path: object, flags: int, *args: int) -> int:
+        # The race: after the path was checked, before it is opened, a folder on it becomes a
+        # link out of the home folder.
+        if Path(str(path)).name == "plan.png" and not (home / "Fotos").is_symlink():
+            (home / "Fotos").rename(home / "Fotos-alt")
+            (home / "Fotos").symlink_to(outside)
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(given.os, "open", swapping_open)
+
+    err = refused(home / "Fotos" / "plan.png")
+
+    assert "changed while it was being opened" in err.message
