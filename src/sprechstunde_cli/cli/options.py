@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -46,6 +47,16 @@ FollowSymlinksOpt = Annotated[
         "--follow-symlinks",
         help="Attach a file reached through a link even when the link leads out of your home "
         "folder (refused otherwise).",
+    ),
+]
+AttachOpt = Annotated[
+    Path | None,
+    typer.Option("--attach", "-a", help="Send this photo, voice note or file with the reply."),
+]
+TemplateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--template", "-t", help="Send the [templates] text of this name from the config."
     ),
 ]
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sprechstunde_cli.cli.application import Application
-from sprechstunde_cli.cli.options import FollowSymlinksOpt, SessionOpt, ThreadArg
+from sprechstunde_cli.cli.options import (
+    AttachOpt,
+    FollowSymlinksOpt,
+    SessionOpt,
+    TemplateOpt,
+    ThreadArg,
+)
 from sprechstunde_cli.errors import ExitCode, InputError
 
 
@@ -18,20 +23,8 @@ def reply(
     text: Annotated[
         str | None, typer.Argument(help="The answer. Leave out to write it in $EDITOR.")
     ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template", "-t", help="Send the [templates] text of this name from the config."
-        ),
-    ] = None,
-    attach: Annotated[
-        Path | None,
-        typer.Option(
-            "--attach",
-            "-a",
-            help="Send this photo, voice note or file with the reply.",
-        ),
-    ] = None,
+    template: TemplateOpt = None,
+    attach: AttachOpt = None,
     follow_symlinks: FollowSymlinksOpt = False,
     force: Annotated[
         bool, typer.Option("--force", help="Reply even if another operator has claimed the thread.")

@@ -96,12 +96,19 @@ def record(
         )
         # The confirmation answers the thread: it must not get "we could not answer" at close.
         store.answered(conn, session.id, number, now)
-    queued = handoffs.outbox_state(store, key)
-    if queued is not None and queued[1] == outbox.PENDING:
-        deliver_due(store, provider, session.id, now, only_id=queued[0])
+    _send_confirmation(store, provider, session.id, key, now)
     found = handoffs.get(store, session.id, number, dept)
     assert found is not None  # inserted above, or there before
     return found
+
+
+def _send_confirmation(
+    store: Store, provider: Provider, session_id: str, key: str, now: datetime
+) -> None:
+    """At once, if it is still waiting (a re-run finds it sent already)."""
+    queued = handoffs.outbox_state(store, key)
+    if queued is not None and queued[1] == outbox.PENDING:
+        deliver_due(store, provider, session_id, now, only_id=queued[0])
 
 
 def _checked(
