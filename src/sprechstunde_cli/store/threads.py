@@ -203,17 +203,29 @@ class ThreadQueries(StoreBase):
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
     ) -> None:
         with self.write() as conn:
-            holder = _holder(conn, session_id, number)
-            if holder and holder != operator and not force:
-                raise ConflictError(
-                    f"Thread {number} is claimed by {holder}.",
-                    f"Ask {holder} to release it, or add --force.",
-                )
-            conn.execute(
-                "UPDATE threads SET claimed_by = ?, claimed_at = ?"
-                " WHERE session_id = ? AND number = ?",
-                (operator, iso(now), session_id, number),
+            self.claim_in(conn, session_id, number, operator, now, force)
+
+    def claim_in(
+        self,
+        conn: sqlite3.Connection,
+        session_id: str,
+        number: int,
+        operator: str,
+        now: datetime,
+        force: bool = False,
+    ) -> None:
+        """Claim in the caller's transaction, so a reply's claim and its queued row stand or
+        fall together."""
+        holder = _holder(conn, session_id, number)
+        if holder and holder != operator and not force:
+            raise ConflictError(
+                f"Thread {number} is claimed by {holder}.",
+                f"Ask {holder} to release it, or add --force.",
             )
+        conn.execute(
+            "UPDATE threads SET claimed_by = ?, claimed_at = ? WHERE session_id = ? AND number = ?",
+            (operator, iso(now), session_id, number),
+        )
 
     def release(self, session_id: str, number: int, operator: str, force: bool = False) -> None:
         with self.write() as conn:
