@@ -259,6 +259,15 @@ def write_as_version_4(
     conn.close()
 
 
+def version_4(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, *, sealed_before: bool = True
+) -> tuple[Path, Path]:
+    """A store as version 4 left it, and its key folder."""
+    path, key_dir = isolated / "old" / "sprechstunde.db", isolated / "old-keys"
+    write_as_version_4(path, key_dir, monkeypatch, sealed_before=sealed_before)
+    return path, key_dir
+
+
 def plaintext_on_disk(path: Path) -> list[tuple[str, str, str]]:
     """Every canary still readable in the store's main file or its WAL, in any encoding."""
     files = [path, Path(f"{path}-wal")]
@@ -297,9 +306,7 @@ def assert_upgraded_and_readable(upgraded: Store) -> None:
 def test_upgrading_seals_the_plaintext_texts_of_sessions_not_yet_purged(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = isolated / "old" / "sprechstunde.db"
-    key_dir = isolated / "old-keys"
-    write_as_version_4(path, key_dir, monkeypatch)
+    path, key_dir = version_4(isolated, monkeypatch)
     key = (key_dir / "mittwoch.key").read_bytes()
     assert {t for _, t, _ in plaintext_on_disk(path)} == set(CANARIES)  # the scan is not blind
 
@@ -320,9 +327,7 @@ def test_upgrading_seals_the_plaintext_texts_of_sessions_not_yet_purged(
 def test_a_store_opened_with_another_key_folder_is_refused_and_left_as_it_was(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = isolated / "old" / "sprechstunde.db"
-    key_dir = isolated / "old-keys"
-    write_as_version_4(path, key_dir, monkeypatch)
+    path, key_dir = version_4(isolated, monkeypatch)
     elsewhere = isolated / "cron-keys"  # SPRECHSTUNDE_KEY_DIR set for cron, not in the shell
 
     with pytest.raises(StoreError) as caught:
@@ -348,9 +353,7 @@ def test_a_session_from_before_sealing_gets_its_first_key_and_an_empty_one_none(
 ) -> None:
     # Nothing of 'mittwoch' was ever sealed, so no key exists anywhere to be lost: sealing
     # under a new one orphans nothing. 'leer' never held anything: no key, nothing to seal.
-    path = isolated / "old" / "sprechstunde.db"
-    key_dir = isolated / "old-keys"
-    write_as_version_4(path, key_dir, monkeypatch, sealed_before=False)
+    path, key_dir = version_4(isolated, monkeypatch, sealed_before=False)
     assert not key_dir.exists()
 
     upgraded = Store.open(path, key_dir)
@@ -367,9 +370,7 @@ def test_only_the_display_names_left_to_seal_still_need_the_real_key(
 ) -> None:
     # A store already at version 5: only migration 6 is left, and it too refuses a folder
     # without the key of a session that had one.
-    path = isolated / "old" / "sprechstunde.db"
-    key_dir = isolated / "old-keys"
-    write_as_version_4(path, key_dir, monkeypatch)
+    path, key_dir = version_4(isolated, monkeypatch)
     conn = connect(path)
     with monkeypatch.context() as patch:
         patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:5])
