@@ -76,7 +76,7 @@ def fill(store: Store, threads: int, per_thread: int, now: datetime) -> None:
                         SESSION,
                         provider_id=f"bench-{t}-{m}",
                         chat=f"+49 000 {t:07d}",
-                        display_name="",
+                        display_name=f"Bürgerin {t}",
                         at=now + timedelta(seconds=t + m),
                         kind=MessageKind.TEXT,
                         body=QUESTION.format(n=n),

@@ -89,7 +89,7 @@ def write_fixture(base: Path, threads: int) -> dict[str, str]:
                         SESSION,
                         provider_id=f"bench-{n}-{m}",
                         chat=f"+49 000 {n:07d}",
-                        display_name="",
+                        display_name=f"Bürgerin {n}",
                         at=opened + timedelta(seconds=n * 7 + m),
                         kind=MessageKind.TEXT,
                         body=f"Frage {n}: Wann wird der Spielplatz an der Parkstraße saniert?",

@@ -81,6 +81,12 @@ class ConflictError(SprechstundeError):
 class StoreError(SprechstundeError):
     exit_code = ExitCode.STORE
 
+    def __init__(self, message: str, hint: str = "", *, fix: str = "") -> None:
+        super().__init__(message, hint)
+        # What to do, for a command that tries again by itself (`open`): the hint says "then
+        # run the command again", which there would tell the operator to restart it.
+        self.fix = fix or hint
+
 
 class DiskFullError(StoreError):
     """No room left on the disk (SQLITE_FULL, ENOSPC, EDQUOT): nothing was written."""

@@ -405,5 +405,5 @@ def test_plain_open_says_the_problem_and_the_fix_in_one_line() -> None:
     assert line == (
         "/daten cannot be written (it is read-only); nothing new could be saved. Make /daten and "
         "the files in it writable for the user running sprechstunde (or mount the disk writable "
-        "again), then run the command again. `open` keeps trying by itself."
+        "again). `open` keeps trying by itself: there is no need to restart it."
     )

@@ -3,7 +3,7 @@ every message taken in exactly once when there is room again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from sprechstunde_cli.domain.model import Direction, MessageKind
-from sprechstunde_cli.errors import DiskFullError, ReadOnlyError
-from sprechstunde_cli.providers.base import ReceiveBatch
+from sprechstunde_cli.errors import DiskFullError, ProviderError, ReadOnlyError
+from sprechstunde_cli.providers.base import ReceiveBatch, Sent
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.demo.samples import make_png
@@ -73,6 +73,21 @@ class CountingReceives:
         return getattr(self.inner, name)
 
 
+class AwayReceives(CountingReceives):
+    """The local messenger while its event stream cannot be reached (sending still works)."""
+
+    def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        self.asked += 1
+        raise ProviderError("The messenger did not answer.", "Wait.", retryable=True)
+
+
+class SendsNothing(LocalProvider):
+    """What `reply` in another terminal met: its first attempt failed, the row stays queued."""
+
+    def send_text(self, chat: str, text: str, key: str) -> Sent:
+        raise ProviderError("The messenger did not answer.", "Wait.", retryable=True)
+
+
 def _write(office: Office, *, photos: int = 0) -> None:
     for n in range(CITIZENS):
         office.rig.messenger.citizen_send(f"c{n}", f"{n}: {LONG}")
@@ -86,10 +101,11 @@ def _write(office: Office, *, photos: int = 0) -> None:
         )
 
 
-def _taken_once(office: Office, *, photos: int = 0) -> None:
+def _taken_once(office: Office, *, photos: int = 0, extra: Sequence[str] = ()) -> None:
     """Every message stored once, every citizen greeted once."""
     inbound = [m.body for m in office.rig.store.messages("mittwoch") if m.direction is Direction.IN]
     expected = [f"{n}: {LONG}" for n in range(CITIZENS)] + [f"Foto {n}" for n in range(photos)]
+    expected += extra
     assert sorted(inbound) == sorted(expected)
     handles = [f"c{n}" for n in range(CITIZENS)] + [f"p{n}" for n in range(photos)]
     for handle in handles:
@@ -126,6 +142,78 @@ def test_a_full_disk_during_intake_keeps_the_cursor_and_takes_everything_once_la
     office.step()  # greetings out; nothing comes twice
     office.later()
     _taken_once(office)
+
+
+def _full_while_the_messenger_is_away(office: Office) -> AwayReceives:
+    """Thread 1 greeted, then a batch that found the disk full; now the messenger's event
+    stream cannot be reached (sending still works)."""
+    office.rig.messenger.citizen_send("erst", "Wann ist die nächste Sprechstunde?")
+    office.step()
+    _write(office)
+    office.disk.fill()
+    assert isinstance(office.step().store_problem, DiskFullError)
+    away = AwayReceives(office.rig.provider)
+    office.running.provider = away  # type: ignore[assignment]
+    return away
+
+
+def _queue_reply(office: Office, text: str) -> None:
+    """A reply from another terminal whose first attempt failed: queued, sent by `open`."""
+    assert office.rig.reply(1, text, provider=SendsNothing(office.rig.messenger)).state == "pending"
+
+
+def test_a_reply_stored_while_the_messenger_is_away_shows_there_is_room_again(
+    office: Office,
+) -> None:
+    away = _full_while_the_messenger_is_away(office)
+    office.disk.make_room()  # the operator frees space
+    quiet = office.later()
+    assert away.asked == 1 and "The messenger did not answer." in quiet.problems
+    # Nothing was written in that step, so nothing shows there is room: the alert stays.
+    assert isinstance(quiet.store_problem, DiskFullError) and not quiet.store_changed
+
+    _queue_reply(office, LONG.strip())  # as long as a citizen's message: it needs new pages
+    back = office.later()
+    assert back.delivery.sent == 1  # written to the store: the reply moved into `messages`
+    assert back.store_problem is None and back.store_changed
+    assert back.intake.stored == 0 and away.asked == 2  # the batch still waits over there
+
+    office.running.provider = office.rig.provider  # the messenger is back
+    assert office.later().intake.stored == CITIZENS
+    office.later()
+    _taken_once(office, extra=["Wann ist die nächste Sprechstunde?"])
+    assert LONG.strip() in office.rig.phone("erst")
+
+
+def test_a_short_reply_that_fits_a_full_disk_proves_no_room(office: Office) -> None:
+    _full_while_the_messenger_is_away(office)
+    _queue_reply(office, "Am 16. Dezember.")  # fits into pages the full store already has
+    still = office.later()
+    assert still.delivery.sent == 1
+    assert isinstance(still.store_problem, DiskFullError) and not still.store_changed
+    office.running.provider = office.rig.provider
+    assert isinstance(office.later().store_problem, DiskFullError)  # and rightly so
+
+
+def test_a_reply_stored_after_a_read_only_store_shows_it_takes_writes_again(
+    office: Office,
+) -> None:
+    office.rig.messenger.citizen_send("erst", "Wann ist die nächste Sprechstunde?")
+    office.step()
+    _write(office)
+    writable = office.running.store
+    read_only = read_only_store(writable.path, timer=StepTimer())
+    try:
+        office.running.store = read_only
+        assert isinstance(office.step().store_problem, ReadOnlyError)
+    finally:
+        read_only.close()
+    office.running.store = writable
+    office.running.provider = AwayReceives(office.rig.provider)  # type: ignore[assignment]
+    assert isinstance(office.later().store_problem, ReadOnlyError)  # nothing written yet
+    _queue_reply(office, "Am 16. Dezember.")
+    back = office.later()
+    assert back.delivery.sent == 1 and back.store_problem is None and back.store_changed
 
 
 def test_a_photo_that_finds_no_room_leaves_no_file_and_comes_again(office: Office) -> None:

@@ -198,18 +198,25 @@ def test_every_connection_sets_the_privacy_pragmas(db_path: Path) -> None:
 
 REPLY = "Antwort-Kanarie: Ihr Antrag auf Wohngeld liegt beim Amt."
 QUESTION = "Frage-Kanarie: Wann kommt mein Wohngeldbescheid?"
+SEALED_QUESTION = "Versiegelt-Kanarie: Und wann kommt der Bus?"
 NOTE = "Notiz-Kanarie: bitte schriftlich"
 ADDRESS = "kanarie.beispiel@example.org"
 ATTACHMENT = "/daten/sessions/mittwoch/media/0f1e2d3c4b5a6978.png"
+NAME = "Kanarienvogel Erika Beispiel"
+CANARIES = (REPLY, QUESTION, NOTE, ADDRESS, ATTACHMENT, NAME)
 
 
-def write_as_version_4(path: Path, key_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows the way version 4 wrote them: outbox and a legacy body in plaintext."""
+def write_as_version_4(
+    path: Path, key_dir: Path, monkeypatch: pytest.MonkeyPatch, *, sealed_before: bool = True
+) -> None:
+    """Rows the way version 4 wrote them: the citizen's message sealed under the session's key
+    (made with it), the outbox, the hand-off, the display name and a legacy body in plaintext.
+    `sealed_before=False`: a session from before the store sealed anything, with no key."""
     conn = connect(path)
     with monkeypatch.context() as patch:
         patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:4])
         assert migrate(conn, SessionKeys(key_dir)) == 4
-    for sid, state in (("mittwoch", "open"), ("alt", "purged")):
+    for sid, state in (("mittwoch", "open"), ("alt", "purged"), ("leer", "planned")):
         conn.execute(
             "INSERT INTO sessions (id, title, official, provider, timezone, planned_start,"
             " planned_end, state) VALUES (?, 'T', 'O', 'local', 'Europe/Berlin',"
@@ -217,14 +224,19 @@ def write_as_version_4(path: Path, key_dir: Path, monkeypatch: pytest.MonkeyPatc
             (sid, state),
         )
     conn.execute(
-        "INSERT INTO threads (session_id, number, chat, first_at)"
-        " VALUES ('mittwoch', 1, '+49 170 0000042', '2026-12-02T15:05:00+00:00')"
+        "INSERT INTO threads (session_id, number, chat, display_name, first_at)"
+        " VALUES ('mittwoch', 1, '+49 170 0000042', ?, '2026-12-02T15:05:00+00:00')",
+        (NAME,),
     )
-    conn.execute(
-        "INSERT INTO messages (session_id, thread, direction, kind, body, at)"
-        " VALUES ('mittwoch', 1, 'in', 'text', ?, '2026-12-02T15:05:00+00:00')",
-        (QUESTION,),
-    )
+    bodies: list[str | bytes] = [QUESTION]
+    if sealed_before:
+        bodies.append(SessionKeys(key_dir).seal("mittwoch", SEALED_QUESTION.encode(), "body"))
+    for body in bodies:
+        conn.execute(
+            "INSERT INTO messages (session_id, thread, direction, kind, body, at)"
+            " VALUES ('mittwoch', 1, 'in', 'text', ?, '2026-12-02T15:05:00+00:00')",
+            (body,),
+        )
     for sid, key, state, body, media in (
         ("mittwoch", "reply-1", "pending", REPLY, ATTACHMENT),
         ("mittwoch", "greeting-1", "sent", "", None),
@@ -247,38 +259,131 @@ def write_as_version_4(path: Path, key_dir: Path, monkeypatch: pytest.MonkeyPatc
     conn.close()
 
 
+def version_4(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, *, sealed_before: bool = True
+) -> tuple[Path, Path]:
+    """A store as version 4 left it, and its key folder."""
+    path, key_dir = isolated / "old" / "sprechstunde.db", isolated / "old-keys"
+    write_as_version_4(path, key_dir, monkeypatch, sealed_before=sealed_before)
+    return path, key_dir
+
+
+def plaintext_on_disk(path: Path) -> list[tuple[str, str, str]]:
+    """Every canary still readable in the store's main file or its WAL, in any encoding."""
+    files = [path, Path(f"{path}-wal")]
+    found = []
+    for file in files:
+        raw = file.read_bytes() if file.exists() else b""
+        for text in CANARIES:
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                if text.encode(encoding) in raw:
+                    found.append((file.name, text, encoding))
+    return found
+
+
+def assert_upgraded_and_readable(upgraded: Store) -> None:
+    # The services read what they wrote, unchanged.
+    [item] = outbox.lease(upgraded, "mittwoch", IN_THE_HOUR + timedelta(hours=1), 30)
+    assert (item.body, item.media_path) == (REPLY, ATTACHMENT)
+    assert QUESTION in [m.body for m in upgraded.messages("mittwoch")]
+    [h] = handoffs.of_session(upgraded, "mittwoch")
+    assert (h.email, h.question, h.note) == (ADDRESS, QUESTION, NOTE)
+    assert upgraded.thread("mittwoch", 1).display_name == NAME
+    assert upgraded.display_names("mittwoch") == [NAME]
+    kinds = upgraded.conn.execute(
+        "SELECT typeof(o.body), typeof(o.media_path), typeof(h.email), typeof(h.question),"
+        " typeof(h.note), typeof(t.display_name) FROM outbox o, handoffs h, threads t"
+        " WHERE o.key = 'reply-1'"
+    ).fetchone()
+    assert set(kinds) == {"blob"}
+    assert {r[0] for r in upgraded.conn.execute("SELECT typeof(body) FROM messages")} == {"blob"}
+    assert (
+        upgraded.conn.execute("SELECT body FROM outbox WHERE key = 'greeting-1'").fetchone()[0]
+        == ""
+    )  # a sent row's emptied body stays empty
+
+
 def test_upgrading_seals_the_plaintext_texts_of_sessions_not_yet_purged(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = isolated / "old" / "sprechstunde.db"
-    key_dir = isolated / "old-keys"
-    write_as_version_4(path, key_dir, monkeypatch)
-    assert REPLY.encode() in path.read_bytes()  # the scan below is not blind
+    path, key_dir = version_4(isolated, monkeypatch)
+    key = (key_dir / "mittwoch.key").read_bytes()
+    assert {t for _, t, _ in plaintext_on_disk(path)} == set(CANARIES)  # the scan is not blind
 
     upgraded = Store.open(path, key_dir)
     try:
-        # The services read what they wrote, unchanged.
-        [item] = outbox.lease(upgraded, "mittwoch", IN_THE_HOUR + timedelta(hours=1), 30)
-        assert (item.body, item.media_path) == (REPLY, ATTACHMENT)
-        assert [m.body for m in upgraded.messages("mittwoch")] == [QUESTION]
-        [h] = handoffs.of_session(upgraded, "mittwoch")
-        assert (h.email, h.question, h.note) == (ADDRESS, QUESTION, NOTE)
-        kinds = upgraded.conn.execute(
-            "SELECT typeof(o.body), typeof(o.media_path), typeof(m.body), typeof(h.email),"
-            " typeof(h.question), typeof(h.note) FROM outbox o, messages m, handoffs h"
-            " WHERE o.key = 'reply-1'"
-        ).fetchone()
-        assert set(kinds) == {"blob"}
-        assert (
-            upgraded.conn.execute("SELECT body FROM outbox WHERE key = 'greeting-1'").fetchone()[0]
-            == ""
-        )  # a sent row's emptied body stays empty
-        upgraded.checkpoint()
-        raw = path.read_bytes() + Path(f"{path}-wal").read_bytes()
-        for text in (REPLY, QUESTION, NOTE, ADDRESS, ATTACHMENT):
-            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
-                assert text.encode(encoding) not in raw, (text, encoding)
+        # Right after opening, as a long `open` goes on from here: the old page images are
+        # overwritten in the main file, the WAL is empty, and freed space is zeroes.
+        assert plaintext_on_disk(path) == []
+        assert_upgraded_and_readable(upgraded)
+        assert SEALED_QUESTION in [m.body for m in upgraded.messages("mittwoch")]
     finally:
         upgraded.close()
-    assert (key_dir / "mittwoch.key").exists()
-    assert not (key_dir / "alt.key").exists()  # a purged session's key is not brought back
+    assert (key_dir / "mittwoch.key").read_bytes() == key  # used, not replaced
+    assert sorted(p.name for p in key_dir.iterdir()) == ["mittwoch.key"]
+    # Neither a purged session's key is brought back, nor one made for a session with nothing.
+
+
+def test_a_store_opened_with_another_key_folder_is_refused_and_left_as_it_was(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, key_dir = version_4(isolated, monkeypatch)
+    elsewhere = isolated / "cron-keys"  # SPRECHSTUNDE_KEY_DIR set for cron, not in the shell
+
+    with pytest.raises(StoreError) as caught:
+        Store.open(path, elsewhere)
+    assert f"key folder {elsewhere}" in caught.value.message
+    assert "'mittwoch'" in caught.value.message
+    assert "SPRECHSTUNDE_KEY_DIR" in caught.value.hint
+    assert str(elsewhere) in caught.value.hint
+    assert not elsewhere.exists() or list(elsewhere.iterdir()) == []  # no key made there
+    assert [v for v, _, _ in ledger(path)] == [1, 2, 3, 4]
+    assert {t for _, t, _ in plaintext_on_disk(path)} == set(CANARIES)  # nothing sealed
+
+    # With the right folder, the same store upgrades and every text opens with the real key.
+    upgraded = Store.open(path, key_dir)
+    try:
+        assert_upgraded_and_readable(upgraded)
+    finally:
+        upgraded.close()
+
+
+def test_a_session_from_before_sealing_gets_its_first_key_and_an_empty_one_none(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing of 'mittwoch' was ever sealed, so no key exists anywhere to be lost: sealing
+    # under a new one orphans nothing. 'leer' never held anything: no key, nothing to seal.
+    path, key_dir = version_4(isolated, monkeypatch, sealed_before=False)
+    assert not key_dir.exists()
+
+    upgraded = Store.open(path, key_dir)
+    try:
+        assert plaintext_on_disk(path) == []
+        assert_upgraded_and_readable(upgraded)
+    finally:
+        upgraded.close()
+    assert sorted(p.name for p in key_dir.iterdir()) == ["mittwoch.key"]
+
+
+def test_only_the_display_names_left_to_seal_still_need_the_real_key(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A store already at version 5: only migration 6 is left, and it too refuses a folder
+    # without the key of a session that had one.
+    path, key_dir = version_4(isolated, monkeypatch)
+    conn = connect(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:5])
+        assert migrate(conn, SessionKeys(key_dir)) == 5
+    conn.close()
+    elsewhere = isolated / "cron-keys"
+    with pytest.raises(StoreError, match="key folder"):
+        Store.open(path, elsewhere)
+    assert [v for v, _, _ in ledger(path)] == [1, 2, 3, 4, 5]
+    assert NAME.encode() in path.read_bytes()
+    upgraded = Store.open(path, key_dir)
+    try:
+        assert plaintext_on_disk(path) == []
+        assert upgraded.thread("mittwoch", 1).display_name == NAME
+    finally:
+        upgraded.close()

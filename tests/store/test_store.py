@@ -227,6 +227,25 @@ def test_thread_rows_mask_numbers_and_show_display_names(store: Store) -> None:
     )
 
 
+def test_a_display_name_is_sealed_at_rest_and_read_back_as_given(
+    store: Store, db_path: Path
+) -> None:
+    name = "Kanarienvogel Bernd Beispiel"
+    add(store, "p1", "@bernd:example.org", name=name)
+    add(store, "p2", PHONE)  # the messenger gave no name: nothing to seal
+    raw = store.conn.execute(
+        "SELECT typeof(display_name), display_name FROM threads ORDER BY number"
+    ).fetchall()
+    assert [tuple(r) for r in raw][1] == ("text", "")
+    assert raw[0][0] == "blob" and name.encode() not in bytes(raw[0][1])
+    on_disk = db_path.read_bytes() + Path(f"{db_path}-wal").read_bytes()
+    assert name.encode() not in on_disk and name.encode("utf-16-le") not in on_disk
+    assert store.thread(SID, 1).display_name == name
+    assert [t.display_name for t in store.unanswered_threads(SID)] == [name, ""]
+    assert store.display_names(SID) == [name, ""]
+    assert store.thread_rows(SID)[0].citizen == name
+
+
 # --- claims -------------------------------------------------------------------------------
 
 

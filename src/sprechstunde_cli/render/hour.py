@@ -27,7 +27,8 @@ def step_notes(report: StepReport) -> list[str]:
     return notes
 
 
-ROOM_AGAIN = "The store takes writes again: the waiting messages are being taken in."
+# Said once saving works again after a full disk or a read-only store; for office staff.
+ROOM_AGAIN = "Saving works again: the waiting messages are being saved now."
 
 
 def store_line(problem: StoreError) -> str:
@@ -37,8 +38,9 @@ def store_line(problem: StoreError) -> str:
 
 
 def store_fix(problem: StoreError) -> str:
-    """The live view's status line while the store takes no writes (the problem is above)."""
-    return f"{problem.hint} `open` keeps trying by itself."
+    """The live view's status line while the store takes no writes (the problem is above):
+    the fix without "run the command again", since `open` goes on by itself."""
+    return f"{problem.fix} `open` keeps trying by itself: there is no need to restart it."
 
 
 def session_line(item: Listed) -> str:

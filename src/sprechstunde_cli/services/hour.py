@@ -148,6 +148,7 @@ class Hour:
             problems.append(failed.message)
         report = StepReport(IntakeReport(), DeliveryReport())
         before = self.store_problem
+        pages = self.store.page_count() if isinstance(before, DiskFullError) else 0
         try:
             if batch is not None:
                 problems += batch.problems  # the messenger's own news, e.g. calls go unseen
@@ -156,6 +157,9 @@ class Hour:
                 self.store_problem, self._store_failures = None, 0
             report.last_call_sent = self.last_call(session, now)
             report.delivery = deliver_due(self.store, self.provider, session.id, now)
+            if self.store_problem is not None and self._writes_again(report, pages):
+                # Even while receiving waits for the messenger, the alert goes.
+                self.store_problem, self._store_failures = None, 0
         except CANNOT_WRITE as err:
             self._store_failures += 1
             self._pause_receiving(now, 0.0, self._store_failures)
@@ -165,6 +169,16 @@ class Hour:
         # By kind, not text: the free space it quotes changes from step to step.
         report.store_changed = type(self.store_problem) is not type(before)
         return report
+
+    def _writes_again(self, report: StepReport, pages_before: int) -> bool:
+        """Whether this step proved the store takes writes again, without a batch stored.
+        Read-only: any row written (the last call queued, a sent text moved into `messages`);
+        a step with nothing due wrote nothing and proves nothing. Full disk: only a write that
+        needed new room (the store grew, by us or another process); a small one may fit into
+        pages the full disk already held, and the waiting batch would still find no room."""
+        if isinstance(self.store_problem, DiskFullError):
+            return self.store.page_count() > pages_before
+        return report.last_call_sent > 0 or report.delivery.sent > 0
 
     def _take(self, session: SessionRecord, batch: ReceiveBatch, now: datetime) -> IntakeReport:
         intake = take(

@@ -26,7 +26,7 @@ from sprechstunde_cli.errors import ConflictError, InputError, NotFoundError, Pr
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
-from sprechstunde_cli.store import Store, outbox
+from sprechstunde_cli.store import Store, ThreadInfo, outbox
 from sprechstunde_cli.system.given import read_given
 
 
@@ -117,37 +117,62 @@ def reply(
         raise InputError(
             "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
         )
-    # Checked before the claim: a refused file leaves the thread as it was.
+    # Checked before anything is written: a refused file leaves the thread as it was.
     found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)
-    # Replying claims an unclaimed thread, so a second operator sees it is being handled.
-    try:
-        store.claim(session.id, number, operator, now, force=force)
-    except ConflictError as err:
-        raise ConflictError(err.message, "Ask them to release it, or reply with --force.") from None
     info = store.thread(session.id, number)
+    # The sealed copy is written before the claim, and the claim, the queued reply and
+    # "answered" are one transaction: a full disk or a conflict anywhere leaves the thread
+    # unclaimed with nothing queued, and the copy is removed again.
     media, kind = _keep_attachment(store, session.id, found, media_dir)
+    try:
+        outbox_id = _queue_reply(store, session.id, info, text, operator, now, force, media, kind)
+    except BaseException:
+        if media is not None and media.path:
+            Path(media.path).unlink(missing_ok=True)
+        raise
+    # Whoever answers has read the thread: it no longer counts as unread for anyone.
+    store.mark_all_read(session.id, number)
+    deliver_due(store, provider, session.id, now, only_id=outbox_id)
+    state, error = outbox.state_of(store, outbox_id)
+    return ReplyResult(number, state == outbox.SENT, state, error)
+
+
+def _queue_reply(
+    store: Store,
+    session_id: str,
+    info: ThreadInfo,
+    text: str,
+    operator: str,
+    now: datetime,
+    force: bool,
+    media: MediaInfo | None,
+    kind: MessageKind | None,
+) -> int:
     with store.write() as conn:
+        # Replying claims an unclaimed thread, so a second operator sees it is being handled.
+        try:
+            store.claim_in(conn, session_id, info.number, operator, now, force=force)
+        except ConflictError as err:
+            raise ConflictError(
+                err.message, "Ask them to release it, or reply with --force."
+            ) from None
         outbox_id = outbox.enqueue(
             store,
             conn,
-            session.id,
-            thread=number,
+            session_id,
+            thread=info.number,
             chat=info.chat,
             purpose=Purpose.REPLY,
             body=text.strip(),
-            key=keys.reply(session.id, uuid.uuid4().hex),
+            key=keys.reply(session_id, uuid.uuid4().hex),
             now=now,
             operator=operator,
             media=media,
             media_kind=kind,
         )
-        store.answered(conn, session.id, number, now)
-    # Whoever answers has read the thread: it no longer counts as unread for anyone.
-    store.mark_all_read(session.id, number)
+        store.answered(conn, session_id, info.number, now)
     assert outbox_id is not None  # a fresh uuid key is never a duplicate
-    deliver_due(store, provider, session.id, now, only_id=outbox_id)
-    state, error = outbox.state_of(store, outbox_id)
-    return ReplyResult(number, state == outbox.SENT, state, error)
+    return outbox_id
 
 
 def _read_attachment(

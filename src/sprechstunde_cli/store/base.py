@@ -65,7 +65,9 @@ class StoreBase:
         try:
             conn = connect(path, timer)
             opened = conn
-            with_retry(lambda: migrate(opened, keys), "the store's schema", conn=conn, timer=timer)
+            with_retry(
+                lambda: migrate(opened, keys, timer), "the store's schema", conn=conn, timer=timer
+            )
         except BaseException as exc:
             # A refused store (newer schema, damaged file) must not keep its file handle open.
             if conn is not None:

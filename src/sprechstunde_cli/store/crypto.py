@@ -74,10 +74,11 @@ class SessionKeys:
             return path.read_bytes()
         return key
 
-    def seal(self, session_id: str, data: bytes, context: str) -> bytes:
+    def seal(self, session_id: str, data: bytes, context: str, *, create: bool = True) -> bytes:
+        """`create=False`: only with the session's existing key (StoreError if there is none)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
         aad = f"{session_id}:{context}".encode()
-        return nonce + self._aead(session_id, create=True).encrypt(nonce, data, aad)
+        return nonce + self._aead(session_id, create=create).encrypt(nonce, data, aad)
 
     def unseal(self, session_id: str, blob: bytes, context: str) -> bytes:
         from cryptography.exceptions import InvalidTag

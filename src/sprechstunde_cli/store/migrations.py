@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.store.db import rollback
+from sprechstunde_cli.store.plaintext import DISPLAY_NAMES, QUEUED_TEXTS, fold_wal, seal_plaintext
+from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 if TYPE_CHECKING:
+    from sprechstunde_cli.domain.model import Timer
     from sprechstunde_cli.store.crypto import SessionKeys
 
 # A step gets the session keys too, for steps that seal what older versions kept in plaintext.
@@ -219,31 +222,15 @@ def _m004_send_pause(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN send_not_before TEXT")
 
 
-# Texts older versions kept in plaintext, with the context each is sealed under (the contexts
-# the store uses when it writes them: store/outbox.py, store/messages.py, store/handoffs.py).
-_SEALED_COLUMNS = (
-    ("outbox", "body", "outbox.body"),
-    ("outbox", "media_path", "outbox.media_path"),
-    ("messages", "body", "body"),
-    ("handoffs", "email", "handoff.email"),
-    ("handoffs", "question", "handoff.question"),
-    ("handoffs", "note", "handoff.note"),
-)
-
-
 def _m005_seal_queued_texts(conn: sqlite3.Connection, keys: SessionKeys) -> None:
     # Office replies and the other automatic texts waited in the outbox in plaintext until
-    # sent, outside the crypto-erase. Seal every text still in plaintext, of the sessions not
-    # purged (a purged one has no rows left, and its key is gone on purpose).
-    for table, column, context in _SEALED_COLUMNS:
-        rows = conn.execute(
-            f"SELECT rowid, session_id, {column} FROM {table} WHERE typeof({column}) = 'text'"  # noqa: S608
-            f" AND {column} != '' AND session_id IN"
-            " (SELECT id FROM sessions WHERE state != 'purged')"
-        ).fetchall()
-        for rowid, session_id, text in rows:
-            sealed = keys.seal(session_id, str(text).encode(), context)
-            conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (sealed, rowid))  # noqa: S608
+    # sent, outside the crypto-erase; so did hand-off data and bodies from before sealing.
+    seal_plaintext(conn, keys, QUEUED_TEXTS)
+
+
+def _m006_seal_display_names(conn: sqlite3.Connection, keys: SessionKeys) -> None:
+    # The name a citizen gave the messenger is theirs as much as what they wrote.
+    seal_plaintext(conn, keys, DISPLAY_NAMES)
 
 
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
@@ -261,11 +248,16 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("announcements", _schema(_m003_announcements)),
     ("send_pause", _schema(_m004_send_pause)),
     ("seal_queued_texts", _m005_seal_queued_texts),
+    ("seal_display_names", _m006_seal_display_names),
 )
+# Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
+# frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.
+_SEALING = frozenset({"seal_queued_texts", "seal_display_names"})
 
 
-def migrate(conn: sqlite3.Connection, keys: SessionKeys) -> int:
-    """Apply missing migrations in order; return the schema version."""
+def migrate(conn: sqlite3.Connection, keys: SessionKeys, timer: Timer = SYSTEM_TIMER) -> int:
+    """Apply missing migrations in order; return the schema version. `timer` paces the wait
+    for a checkpoint's lock."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -296,4 +288,6 @@ def migrate(conn: sqlite3.Connection, keys: SessionKeys) -> int:
         except BaseException:
             rollback(conn)
             raise
+        if name in _SEALING and not done:
+            fold_wal(conn, timer)
     return len(MIGRATIONS)

@@ -194,6 +194,10 @@ class Store(ThreadQueries, MessageQueries):
                 "UPDATE sessions SET cursor = NULL, sender_salt = NULL WHERE id = ?", (session_id,)
             )
 
+    def page_count(self) -> int:
+        """The store's size in pages: it grows only by a write that needed new room."""
+        return int(self._read("PRAGMA page_count")[0][0])
+
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
         busy, _, _ = with_retry(

@@ -17,6 +17,9 @@ from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
 from sprechstunde_cli.store.messages import media_cols
 
+# The context display names are sealed under (store/plaintext.py seals older rows with it).
+NAME = "thread.display_name"
+
 
 @dataclass(frozen=True)
 class ThreadInfo:
@@ -99,9 +102,23 @@ class ThreadQueries(StoreBase):
         conn.execute(
             "INSERT INTO threads (session_id, number, chat, display_name, first_at)"
             " VALUES (?,?,?,?,?)",
-            (session_id, number, chat, display_name, iso(at)),
+            (session_id, number, chat, self._seal_name(session_id, display_name), iso(at)),
         )
         return int(number), True
+
+    # The citizen's name as the messenger gave it is theirs: sealed like what they wrote.
+    def _seal_name(self, session_id: str, name: str) -> bytes | str:
+        return self.seal(session_id, name, NAME) if name else ""
+
+    def _info(self, session_id: str, r: sqlite3.Row) -> ThreadInfo:
+        return ThreadInfo(
+            session_id,
+            int(r["number"]),
+            r["chat"],
+            self.unseal(session_id, r["display_name"], NAME),
+            r["claimed_by"],
+            int(r["read_upto"]),
+        )
 
     # --- threads ---------------------------------------------------------------------------
 
@@ -114,7 +131,7 @@ class ThreadQueries(StoreBase):
                 f"Session '{session_id}' has no thread {number}.",
                 "List the threads: sprechstunde threads",
             )
-        return _info(session_id, rows[0])
+        return self._info(session_id, rows[0])
 
     def thread_number(self, session_id: str, chat: str) -> int | None:
         rows = self._read(
@@ -128,14 +145,21 @@ class ThreadQueries(StoreBase):
             " ORDER BY number",
             (session_id,),
         )
-        return [_info(session_id, r) for r in rows]
+        return [self._info(session_id, r) for r in rows]
 
     def unanswered_threads(self, session_id: str) -> list[ThreadInfo]:
         rows = self._read(
             "SELECT * FROM threads WHERE session_id = ? AND answered = 0 ORDER BY number",
             (session_id,),
         )
-        return [_info(session_id, r) for r in rows]
+        return [self._info(session_id, r) for r in rows]
+
+    def display_names(self, session_id: str) -> list[str]:
+        """The names the citizens gave their messenger (for the purge's search)."""
+        rows = self._read(
+            "SELECT display_name FROM threads WHERE session_id = ? ORDER BY number", (session_id,)
+        )
+        return [self.unseal(session_id, r["display_name"], NAME) for r in rows]
 
     def thread_rows(self, session_id: str) -> list[ThreadRow]:
         rows = self._read(
@@ -160,7 +184,7 @@ class ThreadQueries(StoreBase):
             key = (session_id, *r)
             row = previous.get(key) or ThreadRow(
                 number=int(r["number"]),
-                citizen=mask_address(r["chat"], r["display_name"]),
+                citizen=mask_address(r["chat"], self.unseal(session_id, r["display_name"], NAME)),
                 first_at=at(r["first_at"]),
                 waiting_since=parse(r["waiting_since"]),
                 unread=int(r["unread"]),
@@ -179,17 +203,29 @@ class ThreadQueries(StoreBase):
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
     ) -> None:
         with self.write() as conn:
-            holder = _holder(conn, session_id, number)
-            if holder and holder != operator and not force:
-                raise ConflictError(
-                    f"Thread {number} is claimed by {holder}.",
-                    f"Ask {holder} to release it, or add --force.",
-                )
-            conn.execute(
-                "UPDATE threads SET claimed_by = ?, claimed_at = ?"
-                " WHERE session_id = ? AND number = ?",
-                (operator, iso(now), session_id, number),
+            self.claim_in(conn, session_id, number, operator, now, force)
+
+    def claim_in(
+        self,
+        conn: sqlite3.Connection,
+        session_id: str,
+        number: int,
+        operator: str,
+        now: datetime,
+        force: bool = False,
+    ) -> None:
+        """Claim in the caller's transaction, so a reply's claim and its queued row stand or
+        fall together."""
+        holder = _holder(conn, session_id, number)
+        if holder and holder != operator and not force:
+            raise ConflictError(
+                f"Thread {number} is claimed by {holder}.",
+                f"Ask {holder} to release it, or add --force.",
             )
+        conn.execute(
+            "UPDATE threads SET claimed_by = ?, claimed_at = ? WHERE session_id = ? AND number = ?",
+            (operator, iso(now), session_id, number),
+        )
 
     def release(self, session_id: str, number: int, operator: str, force: bool = False) -> None:
         with self.write() as conn:
@@ -238,14 +274,3 @@ def _holder(conn: sqlite3.Connection, session_id: str, number: int) -> str | Non
         )
     holder: str | None = row["claimed_by"]
     return holder
-
-
-def _info(session_id: str, r: sqlite3.Row) -> ThreadInfo:
-    return ThreadInfo(
-        session_id,
-        int(r["number"]),
-        r["chat"],
-        r["display_name"],
-        r["claimed_by"],
-        int(r["read_upto"]),
-    )

@@ -56,24 +56,31 @@ def no_room(folder: Path, free: int | None, needed: int | None = None) -> DiskFu
     again = "then run the command again."
     if free is not None and free >= ROOM_TO_WORK:
         # The disk has room, yet the write found none: a quota, or a size limit on the file.
+        ask = f"Ask whoever runs this computer for {want} more room there"
         return DiskFullError(
             f"There is no room to write in {folder}, though the disk reports {amount(free)} "
             "free (a quota or a size limit?); nothing new could be saved.",
-            f"Ask whoever runs this computer for {want} more room there, or move the data dir "
-            f"(SPRECHSTUNDE_DATA_DIR); {again}",
+            f"{ask}, or move the data dir (SPRECHSTUNDE_DATA_DIR); {again}",
+            fix=f"{ask}.",  # moving the data dir needs a restart: not while `open` runs
         )
     now = f": {amount(free)} free" if free is not None else ""
+    free_some = f"Free {want} on that disk (delete or move other files there)"
     return DiskFullError(
         f"The disk holding {folder} is full{now}; nothing new could be saved.",
-        f"Free {want} on that disk (delete or move other files there), {again}",
+        f"{free_some}, {again}",
+        fix=f"{free_some}.",
     )
 
 
 def not_writable(folder: Path, why: str = "it is read-only") -> ReadOnlyError:
+    make = (
+        f"Make {folder} and the files in it writable for the user running sprechstunde "
+        "(or mount the disk writable again)"
+    )
     return ReadOnlyError(
         f"{folder} cannot be written ({why}); nothing new could be saved.",
-        f"Make {folder} and the files in it writable for the user running sprechstunde "
-        "(or mount the disk writable again), then run the command again.",
+        f"{make}, then run the command again.",
+        fix=f"{make}.",
     )
 
 

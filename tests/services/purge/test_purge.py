@@ -168,6 +168,19 @@ def test_before_the_purge_the_canaries_are_really_there(world: World) -> None:
     for path in [*store_files, *media]:
         blob = path.read_bytes()
         assert world.canaries.text.encode() not in blob and world.canaries.photo not in blob
+        assert world.canaries.name.encode() not in blob  # the display name is sealed too
+
+
+def test_a_leaked_copy_of_a_display_name_fails_the_verification(world: World) -> None:
+    # The name the citizen gave the messenger is searched for like what they wrote.
+    leak = world.data / "notizen.txt"
+    leak.write_text(f"Rückruf: {world.canaries.name}", encoding="utf-8")
+    with pytest.raises(IncompleteError) as err:
+        world.purge()
+    assert leak.name in err.value.message
+    assert (key_dir_for(world.data) / "mittwoch.key").exists()  # kept: nothing is lost
+    leak.unlink()
+    assert world.purge()["verification"]["result"] == "clean"
 
 
 def test_purge_leaves_no_trace_in_any_encoding(world: World) -> None:

@@ -12,10 +12,12 @@ from sprechstunde_cli.store import Store, handoffs, outbox
 
 
 def needles(store: Store, session_id: str) -> tuple[set[bytes], int]:
-    """Every body and caption the session held, the office's texts never sent, the hand-offs'
-    addresses, questions and notes, and a slice of every photo and voice note."""
+    """Every body and caption the session held, the citizens' display names, the office's
+    texts never sent, the hand-offs' addresses, questions and notes, and a slice of every photo
+    and voice note."""
     messages = store.messages(session_id)
     texts = [m.body for m in messages]
+    texts += store.display_names(session_id)
     texts += outbox.queued_texts(store, session_id)  # failed or still queued at the purge
     for h in handoffs.of_session(store, session_id):
         texts += (h.email, h.question, h.note)
