@@ -101,6 +101,25 @@ def test_doctor_against_an_echoing_server_names_the_status_only(
     assert f"HTTP {status}" in out or "not WORKING" in out
 
 
+@pytest.mark.parametrize(
+    ("trick", "line"),
+    [
+        (Trick.BAD_GZIP, "Error: WAHA sent an answer that cannot be read (read WAHA's version)."),
+        (
+            Trick.GZIP_BOMB,
+            "Error: WAHA sent a larger answer than any it should send (read WAHA's version: "
+            "over 16 MB).",
+        ),
+    ],
+)
+def test_doctor_against_a_broken_compression_says_so(
+    sp: Sp, scene: Scene, trick: Trick, line: str
+) -> None:
+    scene.waha.on(trick, status=200, path="^/api/server/version")
+    out = scene.check(sp("doctor", expect=None), ExitCode.PROVIDER)
+    assert line in out.splitlines()
+
+
 @pytest.mark.parametrize("trick", [Trick.HUGE, Trick.ENDLESS])
 def test_doctor_against_half_a_gigabyte_reads_a_bounded_part(
     sp: Sp, scene: Scene, trick: Trick
@@ -151,6 +170,21 @@ def test_a_hostile_session_state_during_the_hour_is_warned_about_inertly(
     ) in out
 
 
+def test_an_answer_that_does_not_unpack_pauses_receiving_but_not_the_hour(
+    sp: Sp, scene: Scene
+) -> None:
+    scene.rig.fake.citizen_send("anna", "Wann wird die Ampel repariert?")
+    scene.waha.on(Trick.BAD_GZIP, status=200, method="GET", path="^/api/default/chats")
+    out = scene.check(sp("open", "--once", expect=None), ExitCode.OK)
+    assert out.splitlines()[1:] == [
+        "Warning: WAHA sent an answer that cannot be read (list chats)."
+    ]
+
+    scene.waha.clear()  # the server mends: the message waiting is taken in
+    out = scene.check(sp("open", "--once", expect=None), ExitCode.OK)
+    assert out.splitlines()[1:3] == ["New thread 1 (greeted).", "1 new message(s)."]
+
+
 # --- announce -----------------------------------------------------------------------------------
 
 
@@ -162,6 +196,8 @@ def test_a_hostile_session_state_during_the_hour_is_warned_about_inertly(
         (Trick.ECHO, 200),
         (Trick.HUGE, 500),
         (Trick.STALL, 200),
+        (Trick.BAD_GZIP, 200),
+        (Trick.GZIP_BOMB, 200),
     ],
 )
 def test_announce_against_a_hostile_mastodon_records_a_redacted_failure(
