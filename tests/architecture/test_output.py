@@ -17,6 +17,7 @@ from rich.text import Text
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.system.paths import Paths
+from sprechstunde_cli.system.redact import MARK
 from tests.support.archscan import MODULES, Module, callee, named
 
 # Calls that write to the terminal or read from it with a prompt, whatever the receiver.
@@ -136,3 +137,27 @@ def _console_renderable() -> type:
     from rich.console import ConsoleRenderable
 
     return ConsoleRenderable
+
+
+def test_the_live_view_takes_only_redacted_lines() -> None:
+    # Its status and alert quote servers. Their type is `Redacted`, which mypy holds every caller
+    # to, and only `Application.redacted` makes one (through system/redact.py).
+    from sprechstunde_cli.render.threads import live_view
+
+    assert live_view.__annotations__["status"] == "Redacted"
+    assert live_view.__annotations__["alert"] == "Sequence[Redacted]"
+    makers = {
+        m.rel
+        for m in MODULES
+        for node in ast.walk(m.tree)
+        if isinstance(node, ast.Call) and callee(node) == "Redacted"
+    }
+    assert makers == {"cli/application.py"}
+
+
+def test_redacted_takes_out_what_say_takes_out(tmp_path: Path) -> None:
+    terminal = _Terminal(tmp_path)
+    line = "WAHA said: X-Api-Key: k3y-5f3a9e0b"
+    terminal.application.say(line)
+    assert terminal.application.redacted(line) == f"WAHA said: X-Api-Key: {MARK}"
+    assert terminal.out.getvalue() == f"WAHA said: X-Api-Key: {MARK}\n"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import Clock, Timer
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
+    from sprechstunde_cli.render.console import Redacted
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
 
@@ -103,6 +104,11 @@ class Application:
     def fail(self, message: str) -> None:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""
         self.err_console.print(_literal(message), soft_wrap=True)
+
+    def redacted(self, text: str) -> Redacted:
+        """`text` without secrets, for a line a render/ view prints (the live view's status and
+        alert): what say/warn/fail do to theirs, so `open` shows the same in both modes."""
+        return _redacted(text)
 
     def show(self, view: ConsoleRenderable, *, soft_wrap: bool = False) -> None:
         """A view built by render/ (a str would bypass the sanitizer, so the type forbids it)."""
@@ -191,9 +197,15 @@ class Application:
 
 def _literal(message: str) -> Text:
     from sprechstunde_cli.render.console import citizen_text
+
+    return citizen_text(_redacted(message))
+
+
+def _redacted(text: str) -> Redacted:
+    from sprechstunde_cli.render.console import Redacted
     from sprechstunde_cli.system.redact import redact
 
-    return citizen_text(redact(message))
+    return Redacted(redact(text))
 
 
 def is_interactive() -> bool:
