@@ -139,6 +139,38 @@ def _console_renderable() -> type:
     return ConsoleRenderable
 
 
+# A default as if the config held it: Click would print it raw in its `[default]`.
+HOSTILE_DEFAULT = "@evil\x1b]52;c;ZWNobyBoYWNr\x07:example.org"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("\n", HOSTILE_DEFAULT), ("@anna:example.org\n", "@anna:example.org")],
+    ids=["enter", "typed"],
+)
+def test_ask_shows_its_default_cleaned_and_returns_it_raw(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    typed: str,
+    expected: str,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    answer = _Terminal(tmp_path).application.ask("User ID", default=HOSTILE_DEFAULT)
+    assert capsys.readouterr().out == "User ID [@evil\\x1b]52;c;ZWNobyBoYWNr\\x07:example.org]: "
+    assert answer == expected
+
+
+def test_ask_shows_no_default_for_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": (print(prompt, end=""), "")[1])
+    answer = _Terminal(tmp_path).application.ask("Password", default="hunter22", secret=True)
+    assert capsys.readouterr().out == "Password: "
+    assert answer == "hunter22"
+
+
 def test_the_live_view_takes_only_redacted_lines() -> None:
     # Its status and alert quote servers. Their type is `Redacted`, which mypy holds every caller
     # to, and only `Application.redacted` makes one (through system/redact.py).

@@ -131,17 +131,18 @@ class Application:
         return typer.confirm(clean(question, single_line=True), default=False)
 
     def ask(self, label: str, *, default: str = "", secret: bool = False) -> str:
-        """One line typed by the operator; a secret is not echoed and has no default shown."""
+        """One line typed by the operator; a secret is not echoed and has no default shown.
+        Enter alone returns `default` as it is."""
         import typer
 
         from sprechstunde_cli.render.sanitize import clean
 
-        answer: str = typer.prompt(
-            clean(label, single_line=True),
-            default=default,
-            show_default=bool(default) and not secret,
-            hide_input=secret,
-        )
+        shown = clean(label, single_line=True)
+        if default and not secret:
+            # Click would print the default raw, and it comes from the config: shown cleaned in
+            # the label instead, the way Click shows it.
+            shown += f" [{clean(default, single_line=True)}]"
+        answer: str = typer.prompt(shown, default=default, show_default=False, hide_input=secret)
         return answer
 
     def live(self) -> Live:
