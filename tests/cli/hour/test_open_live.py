@@ -4,19 +4,20 @@ a problem may quote a server, and a server may quote our credentials."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.hour.open import _run_live
-from sprechstunde_cli.domain.model import SessionRecord, SessionState
+from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.errors import ReadOnlyError
 from sprechstunde_cli.render.console import make_console
 from sprechstunde_cli.services.delivery import DeliveryReport
-from sprechstunde_cli.services.hour import StepReport
+from sprechstunde_cli.services.hour import StepReport, open_session
 from sprechstunde_cli.services.intake import IntakeReport
+from sprechstunde_cli.services.sessions import session_to_open
 from sprechstunde_cli.system.credentials import Secret
 from sprechstunde_cli.system.paths import resolve_paths
 from tests.support.cli import Plugs
@@ -42,24 +43,6 @@ class OneStep:
         return self.report
 
 
-def session_at(now: datetime) -> SessionRecord:
-    return SessionRecord(
-        id="mittwoch",
-        title="WhatsApp-Sprechstunde der Oberbürgermeisterin",
-        official="Oberbürgermeisterin Erika Mustermann",
-        provider="waha",
-        timezone="Europe/Berlin",
-        planned_start=now - timedelta(minutes=5),
-        planned_end=now + timedelta(minutes=55),
-        state=SessionState.OPEN,
-        opened_at=now - timedelta(minutes=5),
-        effective_end=None,
-        closed_at=None,
-        purged_at=None,
-        last_call_at=None,
-    )
-
-
 def test_a_secret_in_a_step_problem_never_shows_in_the_live_frame(
     config_file: Path, clock: FakeClock, plugs: Plugs
 ) -> None:
@@ -70,12 +53,15 @@ def test_a_secret_in_a_step_problem_never_shows_in_the_live_frame(
     report = StepReport(
         IntakeReport(),
         DeliveryReport(),
-        problems=[f"WAHA said: Cookie: session={COOKIE}", f"WAHA quoted {KEY} back."],
+        problems=[f"WAHA quoted {KEY} back."],
         store_problem=ReadOnlyError(f"The store echoed password={COOKIE} back.", f"Not {KEY}."),
         store_changed=True,
     )
+    store, now = application.store, clock.now()
+    spec = session_to_open(store, application.config, "mittwoch", now, rehearse=False)
+    opened = open_session(store, spec, now, actor="test")
     with pytest.raises(KeyboardInterrupt):
-        _run_live(application, OneStep(session_at(clock.now()), report))
+        _run_live(application, OneStep(opened.session, report))
 
     frame = screen.getvalue()  # the last frame, as a console that is no terminal gets it
     assert found_in(frame.encode(), [KEY, COOKIE]) == []
