@@ -16,6 +16,7 @@ import pytest
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.system.paths import Paths
+from sprechstunde_cli.system.redact import MARK
 from tests.support.archscan import MODULES, Module, callee, named, violations
 
 # Calls that write to the terminal or read from it with a prompt, whatever the receiver.
@@ -148,3 +149,59 @@ def test_the_bare_string_detector_finds_the_usual_spellings() -> None:
     )
     hits = bare_strings_shown(Module("cli/x.py", "x", ast.parse(source)))
     assert [line for line, _ in hits] == [1, 2, 3]
+
+
+# A default as if the config held it: Click would print it raw in its `[default]`.
+HOSTILE_DEFAULT = "@evil\x1b]52;c;ZWNobyBoYWNr\x07:example.org"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("\n", HOSTILE_DEFAULT), ("@anna:example.org\n", "@anna:example.org")],
+    ids=["enter", "typed"],
+)
+def test_ask_shows_its_default_cleaned_and_returns_it_raw(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    typed: str,
+    expected: str,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    answer = _Terminal(tmp_path).application.ask("User ID", default=HOSTILE_DEFAULT)
+    assert capsys.readouterr().out == "User ID [@evil\\x1b]52;c;ZWNobyBoYWNr\\x07:example.org]: "
+    assert answer == expected
+
+
+def test_ask_shows_no_default_for_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": (print(prompt, end=""), "")[1])
+    answer = _Terminal(tmp_path).application.ask("Password", default="hunter22", secret=True)
+    assert capsys.readouterr().out == "Password: "
+    assert answer == "hunter22"
+
+
+def test_the_live_view_takes_only_redacted_lines() -> None:
+    # Its status and alert quote servers. Their type is `Redacted`, which mypy holds every caller
+    # to, and only `Application.redacted` makes one (through system/redact.py).
+    from sprechstunde_cli.render.threads import live_view
+
+    assert live_view.__annotations__["status"] == "Redacted"
+    assert live_view.__annotations__["alert"] == "Sequence[Redacted]"
+    makers = {
+        m.rel
+        for m in MODULES
+        for node in ast.walk(m.tree)
+        if isinstance(node, ast.Call) and callee(node) == "Redacted"
+    }
+    assert makers == {"cli/application.py"}
+
+
+def test_redacted_takes_out_what_say_takes_out(tmp_path: Path) -> None:
+    terminal = _Terminal(tmp_path)
+    line = "WAHA said: X-Api-Key: k3y-5f3a9e0b"
+    terminal.application.say(line)
+    assert terminal.application.redacted(line) == f"WAHA said: X-Api-Key: {MARK}"
+    assert terminal.out.getvalue() == f"WAHA said: X-Api-Key: {MARK}\n"

@@ -90,15 +90,43 @@ def test_doctor_quotes_a_hostile_session_state_redacted_and_inert(sp: Sp, scene:
 
 
 @pytest.mark.parametrize(
-    ("status", "expect"),
-    [(401, ExitCode.AUTH), (403, ExitCode.PROVIDER), (422, ExitCode.PROVIDER)],
+    ("status", "expect", "line"),
+    [
+        (401, ExitCode.AUTH, "Error: WAHA refused the API key (read WAHA's version: HTTP 401)."),
+        (403, ExitCode.PROVIDER, "Error: WAHA forbade read WAHA's version (HTTP 403)."),
+        # WAHA's own reading of a 422: the session's state, quoted redacted and inert.
+        (
+            422,
+            ExitCode.PROVIDER,
+            "Error: The WhatsApp session 'default' is \\x1b]52;c;[redacted]\\x07, not WORKING.",
+        ),
+    ],
 )
 def test_doctor_against_an_echoing_server_names_the_status_only(
-    sp: Sp, scene: Scene, status: int, expect: ExitCode
+    sp: Sp, scene: Scene, status: int, expect: ExitCode, line: str
 ) -> None:
     scene.waha.on(Trick.ECHO, status=status, path="^/api/server/version")
     out = scene.check(sp("doctor", expect=None), expect)
-    assert f"HTTP {status}" in out or "not WORKING" in out
+    assert line in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("trick", "line"),
+    [
+        (Trick.BAD_GZIP, "Error: WAHA sent an answer that cannot be read (read WAHA's version)."),
+        (
+            Trick.GZIP_BOMB,
+            "Error: WAHA sent a larger answer than any it should send (read WAHA's version: "
+            "over 16 MB).",
+        ),
+    ],
+)
+def test_doctor_against_a_broken_compression_says_so(
+    sp: Sp, scene: Scene, trick: Trick, line: str
+) -> None:
+    scene.waha.on(trick, status=200, path="^/api/server/version")
+    out = scene.check(sp("doctor", expect=None), ExitCode.PROVIDER)
+    assert line in out.splitlines()
 
 
 @pytest.mark.parametrize("trick", [Trick.HUGE, Trick.ENDLESS])
@@ -123,8 +151,12 @@ def test_doctor_against_a_server_that_goes_quiet_says_so(sp: Sp, scene: Scene) -
 def test_an_hour_against_an_echoing_waha_stores_and_logs_no_key(sp: Sp, scene: Scene) -> None:
     scene.rig.fake.citizen_send("anna", "Wann wird die Ampel repariert?")
     scene.waha.on(Trick.ECHO, status=500, method="POST", path="^/api/send")
-    out = scene.check(sp("open", "--once", expect=None), ExitCode.OK)
-    assert "1 new" in out or "new thread" in out
+    out = scene.check(sp("open", "--once", expect=None), ExitCode.OK).splitlines()
+    assert out[1:4] == [
+        "New thread 1 (greeted).",
+        "1 new message(s).",
+        "Warning: WAHA failed on send a text (HTTP 500).",
+    ]
 
     scene.waha.on(Trick.ECHO, status=422, method="POST")
     out = scene.check(sp("reply", "1", "Am Freitag.", expect=None), ExitCode.OK)
@@ -151,6 +183,21 @@ def test_a_hostile_session_state_during_the_hour_is_warned_about_inertly(
     ) in out
 
 
+def test_an_answer_that_does_not_unpack_pauses_receiving_but_not_the_hour(
+    sp: Sp, scene: Scene
+) -> None:
+    scene.rig.fake.citizen_send("anna", "Wann wird die Ampel repariert?")
+    scene.waha.on(Trick.BAD_GZIP, status=200, method="GET", path="^/api/default/chats")
+    out = scene.check(sp("open", "--once", expect=None), ExitCode.OK)
+    assert out.splitlines()[1:] == [
+        "Warning: WAHA sent an answer that cannot be read (list chats)."
+    ]
+
+    scene.waha.clear()  # the server mends: the message waiting is taken in
+    out = scene.check(sp("open", "--once", expect=None), ExitCode.OK)
+    assert out.splitlines()[1:3] == ["New thread 1 (greeted).", "1 new message(s)."]
+
+
 # --- announce -----------------------------------------------------------------------------------
 
 
@@ -162,6 +209,8 @@ def test_a_hostile_session_state_during_the_hour_is_warned_about_inertly(
         (Trick.ECHO, 200),
         (Trick.HUGE, 500),
         (Trick.STALL, 200),
+        (Trick.BAD_GZIP, 200),
+        (Trick.GZIP_BOMB, 200),
     ],
 )
 def test_announce_against_a_hostile_mastodon_records_a_redacted_failure(

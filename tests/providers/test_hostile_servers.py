@@ -3,9 +3,10 @@
 Each operation that speaks HTTP (receive, send, delete, the checks of `doctor`, posting an
 announcement) meets each trick of tests/support/fakes/hostile.py: an echo of our credentials
 in every field of a failure or a success, half a gigabyte claimed or streamed, a body that
-drips, a server that goes quiet. It must come back with a result or a ProviderError with a
-documented exit code (never a crash), hold no credential in any form in its message, hint or
-result, have read a bounded part of the body, and have taken a bounded time.
+drips, a server that goes quiet, a body that is no gzip, a gzip bomb. It must come back with a
+result or a ProviderError with a documented exit code (never a crash), hold no credential in
+any form in its message, hint or result, have read a bounded part of the body, have asked for
+every answer uncompressed, and have taken a bounded time.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ TRICKS = [
     pytest.param(Trick.HUGE, 500, id="huge-500"),
     pytest.param(Trick.ENDLESS, 200, id="endless-200"),
     pytest.param(Trick.STALL, 200, id="stall"),
+    pytest.param(Trick.BAD_GZIP, 200, id="bad-gzip-200"),
+    pytest.param(Trick.BAD_GZIP, 500, id="bad-gzip-500"),
+    pytest.param(Trick.GZIP_BOMB, 200, id="gzip-bomb-200"),
 ]
 DRIP = pytest.param(Trick.DRIP, 200, id="drip")
 
@@ -72,6 +76,8 @@ def assert_harmless(server: HostileServer, run: Callable[[], object]) -> None:
         said = f"{err.message} {err.hint} {err!r} {err}"
     assert found_in(said.encode("utf-8"), SECRETS) == []
     assert server.tricked, "the hostile server was never asked"
+    # Every request asked for the answer uncompressed (a bomb is refused by asking, too).
+    assert set(server.encodings) == {"identity"}
     assert server.served <= len(server.tricked) * READ_AT_MOST  # each answer read bounded
     assert time.monotonic() - started < 30
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -100,6 +101,110 @@ def test_a_success_is_returned_as_it_came() -> None:
         got = http.request(client, "GET", "/thing", "the test request", SERVICE)
     assert got.status_code == 200
     assert got.json() == {"ok": True}
+
+
+# --- an answer that cannot be read -------------------------------------------------------------
+
+
+def packed(status: int, body: bytes, encoding: str = "gzip") -> Handler:
+    def handle(request: httpx.Request) -> httpx.Response:
+        # Streamed, as from a socket (a whole `content=` would be unpacked by httpx at once).
+        return httpx.Response(status, headers={"Content-Encoding": encoding}, content=iter([body]))
+
+    return handle
+
+
+JUNK = f"Authorization: Bearer {SECRET_TOKEN}".encode()  # no gzip header
+READABLE = gzip.compress(b'{"ok": true}')
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        (JUNK, "gzip"),
+        (JUNK, "deflate"),
+        (READABLE[:-12], "gzip"),  # cut short: the last block and the trailer are missing
+        (READABLE, "br"),  # an encoding we neither asked for nor unpack
+        (READABLE, "gzip, gzip"),  # two layers: a bomb inside a bomb
+    ],
+    ids=["junk-gzip", "junk-deflate", "cut-short", "brotli", "two-layers"],
+)
+def test_a_success_that_cannot_be_unpacked_is_a_retryable_server_failure(
+    body: bytes, encoding: str
+) -> None:
+    with client_for(packed(200, body, encoding)) as client:
+        for call in (
+            lambda: http.request(client, "GET", "/thing", "the sync", SERVICE),
+            lambda: http.download(client, "/file", "the sync", SERVICE, max_bytes=1000),
+        ):
+            with pytest.raises(http.Garbled) as caught:
+                call()
+            err = caught.value
+            assert err.message == "Testdienst sent an answer that cannot be read (the sync)."
+            assert err.hint == SERVICE.server_hint
+            assert err.retryable and err.exit_code is ExitCode.PROVIDER
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "message"),
+    [
+        (401, http.Unauthorized, "Testdienst refused the access token (the sync: HTTP 401)."),
+        (404, http.NotFound, "Testdienst has nothing there (the sync: HTTP 404)."),
+        (500, http.ServerFailed, "Testdienst failed on the sync (HTTP 500)."),
+    ],
+)
+def test_a_failure_whose_body_cannot_be_unpacked_still_means_its_status(
+    status: int, expected: type[http.HttpError], message: str
+) -> None:
+    with client_for(packed(status, JUNK)) as client, pytest.raises(expected) as caught:
+        http.request(client, "GET", "/thing", "the sync", SERVICE)
+    assert caught.value.message == message
+
+
+def test_a_compressed_answer_nobody_asked_for_is_still_read() -> None:
+    # Servers may ignore `Accept-Encoding: identity`; an honest answer stays readable.
+    with client_for(packed(200, READABLE)) as client:
+        got = http.request(client, "GET", "/thing", "the sync", SERVICE)
+        assert got.json() == {"ok": True}
+        assert "Content-Encoding" not in got.headers  # it describes the body no more
+        assert http.download(client, "/f", "the file", SERVICE, max_bytes=12) == b'{"ok": true}'
+
+
+def test_a_compressed_error_body_is_unpacked_for_its_errcode() -> None:
+    body = gzip.compress(b'{"errcode": "M_FORBIDDEN"}')
+    with client_for(packed(403, body)) as client, pytest.raises(http.Forbidden) as caught:
+        http.request(client, "GET", "/thing", "the sync", SERVICE)
+    assert caught.value.code == "M_FORBIDDEN"
+
+
+def test_too_many_redirects_is_refused_and_not_retried() -> None:
+    def loop(request: httpx.Request) -> httpx.Response:
+        raise httpx.TooManyRedirects(f"Exceeded redirects: {request.url}", request=request)
+
+    with client_for(loop) as client, pytest.raises(http.Refused) as caught:
+        http.request(client, "GET", f"/thing?token={SECRET_TOKEN}", "the sync", SERVICE)
+    err = caught.value
+    assert err.message == "Testdienst did not answer the sync itself (TooManyRedirects)."
+    assert err.hint == SERVICE.network_hint
+    assert not err.retryable
+
+
+def test_the_client_asks_for_answers_uncompressed_and_follows_no_redirect() -> None:
+    # Every adapter builds its client here; tests/providers/test_hostile_servers.py checks that
+    # each one's requests arrive asking for `identity`.
+    seen: list[str] = []
+
+    def moved(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("Accept-Encoding", ""))
+        return httpx.Response(302, headers={"Location": "https://evil.example.org/"})
+
+    transport = httpx.MockTransport(moved)
+    headers = {"Accept": "application/json"}
+    with http.make_client(BASE, timeout=5.0, transport=transport, headers=headers) as client:
+        got = http.request(client, "GET", "/thing", "the sync", SERVICE)
+        assert client.headers["Accept"] == "application/json"
+    assert got.status_code == 302
+    assert seen == ["identity"]  # one request: the redirect was not followed
 
 
 # --- the decided meanings -----------------------------------------------------------------------

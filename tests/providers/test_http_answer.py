@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Callable
 
 import httpx
 import pytest
 
+from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http, http_answer
 from tests.providers.test_http import SERVICE
-from tests.support.fakes.hostile import CHUNK_BYTES, HUGE_BYTES, HostileServer, Trick
+from tests.support.fakes.hostile import (
+    CHUNK_BYTES,
+    HUGE_BYTES,
+    HostileServer,
+    Trick,
+    gzip_bomb,
+)
 from tests.support.fakes.loopback import serve_on_loopback
 
 SERVER_DATE = "Wed, 02 Dec 2026 15:00:00 GMT"
@@ -76,6 +84,70 @@ def test_a_download_stops_at_its_own_limit() -> None:
     assert server.served <= 1_000_000 + CHUNK_BYTES
 
 
+def peak_bytes(run: Callable[[], object]) -> int:
+    """The most memory Python held at once while `run` ran (what it returned is dropped)."""
+    tracemalloc.start()
+    try:
+        run()
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_gzip_bomb_unpacks_only_up_to_the_cap_in_bounded_memory() -> None:
+    bomb = gzip_bomb()  # built before measuring: half a megabyte that unpacks to 512 MiB
+    server = HostileServer().on(Trick.GZIP_BOMB, status=200)
+    client = hostile_client(server)
+    caught: list[Exception] = []
+    peak = peak_bytes(lambda: caught.append(ask(client)))
+    (err,) = caught
+    assert isinstance(err, http.Oversized) and err.retryable
+    assert err.message == "Testdienst sent a larger answer than any it should send " + (
+        "(the test request: over 16 MB)."
+    )
+    # As little as a plain answer of that size (the buffer growing to the cap, copied once as
+    # it grows), where httpx alone unpacks each 64 KiB piece whole: about 64 MiB at once.
+    assert peak < 3 * CAP < 64 * 1024 * 1024
+    assert server.served < len(bomb) // 2  # the rest was never even fetched
+
+
+def test_a_gzip_bomb_as_a_download_stops_at_its_limit_in_bounded_memory() -> None:
+    gzip_bomb()
+    server = HostileServer().on(Trick.GZIP_BOMB, status=200)
+    client = hostile_client(server)
+
+    def fetch() -> None:
+        with pytest.raises(ProviderError) as caught:
+            http.download(client, "/file", "the file", SERVICE, max_bytes=1_000_000)
+        assert caught.value.message == "The file is larger than the limit of 1000000 bytes."
+
+    assert peak_bytes(fetch) < 4 * 1024 * 1024
+    assert server.served <= CHUNK_BYTES
+
+
+def test_a_gzip_bomb_as_a_failure_is_read_only_as_far_as_its_error_code() -> None:
+    gzip_bomb()
+    server = HostileServer().on(Trick.GZIP_BOMB, status=503)
+    client = hostile_client(server)
+    caught: list[Exception] = []
+    assert peak_bytes(lambda: caught.append(ask(client))) < 2 * 1024 * 1024
+    assert isinstance(caught[0], http.ServerFailed)
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_body_that_is_no_gzip_is_a_plain_retryable_failure(status: int) -> None:
+    server = HostileServer().on(Trick.BAD_GZIP, status=status)
+    err = ask(hostile_client(server))
+    assert type(err) is (http.Garbled if status == 200 else http.ServerFailed)
+    assert isinstance(err, http.HttpError) and err.retryable
+    assert err.message == (
+        "Testdienst sent an answer that cannot be read (the test request)."
+        if status == 200
+        else "Testdienst failed on the test request (HTTP 500)."
+    )
+
+
 # --- time -----------------------------------------------------------------------------------------
 
 
@@ -112,18 +184,22 @@ def test_a_dripping_failure_is_cut_off_too() -> None:
 # --- over a real socket -------------------------------------------------------------------------
 
 
-def test_over_a_real_socket_a_drip_a_silence_and_a_flood_all_end() -> None:
+def test_over_a_real_socket_a_drip_a_silence_a_flood_and_a_bomb_all_end() -> None:
     server = HostileServer()
     with serve_on_loopback(server) as base, httpx.Client(base_url=base, timeout=0.3) as client:
         server.on(Trick.DRIP, path="^/drip")
         server.on(Trick.STALL, status=200, path="^/stall")
         server.on(Trick.ENDLESS, status=200, path="^/flood")
         server.on(Trick.ECHO, status=401, path="^/echo")
+        server.on(Trick.GZIP_BOMB, status=200, path="^/bomb")
+        server.on(Trick.BAD_GZIP, status=200, path="^/junk")
         for path, expected in [
             ("/drip", http.Unreachable),
             ("/stall", http.Unreachable),
             ("/flood", http.Oversized),
             ("/echo", http.Unauthorized),
+            ("/bomb", http.Oversized),
+            ("/junk", http.Garbled),
         ]:
             started = time.monotonic()
             with pytest.raises(expected):

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import ast
 import base64
+import dataclasses
 import json
 import logging
+import random
+import re
+import tomllib
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 
+from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
 from sprechstunde_cli.system import logs
 from sprechstunde_cli.system.credentials import Secret
 from sprechstunde_cli.system.redact import MARK, redact, summary
@@ -62,7 +68,14 @@ def test_a_secret_is_redacted_in_every_form_once_the_process_holds_it() -> None:
             "ws://h/ws?session=default&x-api-key=[redacted]",
         ),
         ("user=a&password=b&token=c", "user=a&password=[redacted]&token=[redacted]"),
-        ("said: Bearer abc.def", "said: Bearer [redacted]"),
+        # Outside a header, a value after Bearer/Basic is taken when it looks like a credential.
+        ("said: Bearer syt_YWxpY2U_Cq3vRm9x", "said: Bearer [redacted]"),
+        ("echo Basic dXNlcjpodW50ZXIyMg==", "echo Basic [redacted]"),
+        ("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "Bearer [redacted]"),
+        (
+            "[('password', 'hunter22'), ('accept', '*/*')]",
+            "[('password', '[redacted]'), ('accept', '*/*')]",
+        ),
         (
             '"error": "Authorization: Bearer k\\nX-Api-Key: k2"',
             '"error": "Authorization: [redacted]\\nX-Api-Key: [redacted]"',
@@ -85,6 +98,77 @@ def test_the_offices_own_words_are_never_redacted() -> None:
             literal = node.value if isinstance(node, ast.Constant) else None
             if isinstance(literal, str) and redact(literal) != literal:
                 changed.append(f"{module.rel}:{node.lineno}: {literal!r}")
+    assert changed == []
+
+
+# What the office writes: session titles, greetings, notes, and the words a pattern keys on
+# (Basic, Bearer, Token, Passwort, Cookie, Secret …) used as words, in German and English.
+OFFICE_PROSE = [
+    "Die Sprechstunde Basic Infos",
+    "Basic-Infos zur Sprechstunde am Mittwoch",
+    "Basic Informationsveranstaltung zum Haushalt 2027",
+    "bearer of the document",
+    "The bearer of this letter may collect the permit.",
+    "Bearer Bonds und andere Wertpapiere: Sprechstunde der Kämmerei",
+    "Token-Ausgabe für den Bürgerhaushalt: Jede Bürgerin erhält einen Token.",
+    "Ein Token als Dankeschön",
+    "'secret', 'x'",
+    "Die Stichworte sind 'token', 'secret' und 'password'.",
+    "Bitte nennen Sie uns nie Ihr Passwort oder Ihre PIN.",
+    "Passwort vergessen? Das Bürgerbüro hilft gern.",
+    "Wir setzen keine Cookies. Cookie-Hinweis: nur technisch nötige Cookies.",
+    "Der Keks (engl. Cookie) zum Kaffee gehört zur Sprechstunde.",
+    "Secret Santa im Rathaus, Basic Training für Ehrenamtliche",
+    "Guten Tag, Frau Mustermann! Vielen Dank für Ihre Nachricht.",
+    "Sprechstunde der Oberbürgermeisterin: Basic questions welcome, tokens of thanks too.",
+    "Good morning! The mayor's office hour starts at 4 pm; basic questions are welcome.",
+    "Access to the town hall is step-free; the access card is at the front desk.",
+    "API-Schlüssel und Zugangsdaten gibt die IT-Abteilung aus, nicht die Sprechstunde.",
+    "Session 'mittwoch' (WhatsApp-Sprechstunde der Oberbürgermeisterin) is open.",
+]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _office_corpus() -> list[str]:
+    example = resources.files("sprechstunde_cli").joinpath("config.example.toml").read_text()
+    comments = [line.lstrip("# ") for line in example.splitlines() if line.startswith("#")]
+    texts = [str(v) for v in dataclasses.asdict(DEFAULT_TEXTS).values() if isinstance(v, str)]
+    return OFFICE_PROSE + _strings(tomllib.loads(example)) + comments + texts
+
+
+def test_ordinary_office_prose_comes_out_unchanged() -> None:
+    Secret(TOKEN)  # a secret held changes nothing for words that are not it
+    changed = [text for text in _office_corpus() if redact(text) != text]
+    assert changed == []
+
+
+def test_random_office_sentences_come_out_unchanged() -> None:
+    # A seeded property test (hypothesis is not installed): the words of the corpus, and the
+    # words a pattern keys on, in any order, with the punctuation of prose and quotes.
+    rng = random.Random(20261202)
+    words = sorted({w for text in _office_corpus() for w in re.findall(r"[\w'.-]+", text)})
+    words += ["Basic", "basic", "Bearer", "bearer", "Token", "token", "Passwort", "password",
+              "Cookie", "cookie", "Secret", "secret", "Authorization", "API-Key"]  # fmt: skip
+    glue = [" ", " ", " ", ", ", ". ", " – ", "? ", "! ", " (", ") "]
+    changed = []
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            word = rng.choice(words)
+            quote = rng.choice(["", "", "", "'", '"'])
+            parts.append(f"{quote}{word}{quote}{rng.choice(glue)}")
+        text = "".join(parts).strip()
+        if redact(text) != text:
+            changed.append(text)
     assert changed == []
 
 

@@ -45,16 +45,11 @@ class MastodonClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = http.DEFAULT_TIMEOUT,
     ) -> None:
-        import httpx
-
         self.instance = instance.rstrip("/")
         self._token = token
         self.visibility = visibility
         self.language = language
-        # No redirects: a redirect could carry the token to another host.
-        self._client = httpx.Client(
-            base_url=self.instance, timeout=timeout, transport=transport, follow_redirects=False
-        )
+        self._client = http.make_client(self.instance, timeout=timeout, transport=transport)
 
     def post(self, text: str, *, key: str, subject: str = "") -> str:
         """Post `text` publicly; return the status id. `subject` is unused here."""

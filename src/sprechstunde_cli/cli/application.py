@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import Clock, Timer
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
+    from sprechstunde_cli.render.console import Redacted
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
 
@@ -104,6 +105,11 @@ class Application:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""
         self.err_console.print(_literal(message), soft_wrap=True)
 
+    def redacted(self, text: str) -> Redacted:
+        """`text` without secrets, for a line a render/ view prints (the live view's status and
+        alert): what say/warn/fail do to theirs, so `open` shows the same in both modes."""
+        return _redacted(text)
+
     def show(self, view: ConsoleRenderable, *, soft_wrap: bool = False) -> None:
         """A view built by render/ (a str would bypass the sanitizer, so the type forbids it)."""
         self.console.print(view, soft_wrap=soft_wrap)
@@ -125,17 +131,18 @@ class Application:
         return typer.confirm(clean(question, single_line=True), default=False)
 
     def ask(self, label: str, *, default: str = "", secret: bool = False) -> str:
-        """One line typed by the operator; a secret is not echoed and has no default shown."""
+        """One line typed by the operator; a secret is not echoed and has no default shown.
+        Enter alone returns `default` as it is."""
         import typer
 
         from sprechstunde_cli.render.sanitize import clean
 
-        answer: str = typer.prompt(
-            clean(label, single_line=True),
-            default=default,
-            show_default=bool(default) and not secret,
-            hide_input=secret,
-        )
+        shown = clean(label, single_line=True)
+        if default and not secret:
+            # Click would print the default raw, and it comes from the config: shown cleaned in
+            # the label instead, the way Click shows it.
+            shown += f" [{clean(default, single_line=True)}]"
+        answer: str = typer.prompt(shown, default=default, show_default=False, hide_input=secret)
         return answer
 
     def live(self) -> Live:
@@ -191,9 +198,15 @@ class Application:
 
 def _literal(message: str) -> Text:
     from sprechstunde_cli.render.console import citizen_text
+
+    return citizen_text(_redacted(message))
+
+
+def _redacted(text: str) -> Redacted:
+    from sprechstunde_cli.render.console import Redacted
     from sprechstunde_cli.system.redact import redact
 
-    return citizen_text(redact(message))
+    return Redacted(redact(text))
 
 
 def is_interactive() -> bool:

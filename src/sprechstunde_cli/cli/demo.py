@@ -127,7 +127,8 @@ class _View:
 
         height = max(10, self.application.console.size.height - 2)
         now = self.application.clock.now()
-        frame = live_view(event.session, event.rows, now=now, status=self.status, height=height)
+        status = self.application.redacted(self.status)
+        frame = live_view(event.session, event.rows, now=now, status=status, height=height)
         self.live.update(frame, refresh=True)
 
 

@@ -3,6 +3,8 @@
 What each outcome means is decided here, once:
 
 - no answer (refused, reset, timed out): `Unreachable`, retryable;
+- an answer that cannot be read (a body that does not unpack): `Garbled`, retryable;
+- any other failed exchange (too many redirects): `Refused`, not retryable;
 - 401: `Unauthorized`, the credential was refused: exit code 6 (AUTH). Retryable, because during
   the hour the operator fixes it with `sprechstunde login …` and queued work then goes out;
 - 403: `Forbidden`, the account may not do this; not retryable;
@@ -16,7 +18,8 @@ The server's own error text never goes into a message: it may quote a phone numb
 and a misconfigured proxy echoes request headers, i.e. our token. A machine-readable error code
 (Matrix `errcode`) is kept when it is a plain identifier that is none of our secrets, and every
 message is redacted (system/redact.py) all the same. Answers are read within a size limit and a
-deadline (providers/http_answer.py).
+deadline (providers/http_answer.py). Every client is built by `make_client`: no redirects,
+answers uncompressed.
 """
 
 from __future__ import annotations
@@ -26,13 +29,39 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http_answer
 from sprechstunde_cli.providers.http_answer import retry_after
+from sprechstunde_cli.providers.http_errors import (
+    Forbidden,
+    Garbled,
+    HttpError,
+    NotFound,
+    Oversized,
+    RateLimited,
+    Refused,
+    ServerFailed,
+    Unauthorized,
+    Unreachable,
+)
 from sprechstunde_cli.system.redact import redact
 
 if TYPE_CHECKING:
     import httpx
+
+# Re-exported: the errors live in http_errors.py, and callers name them as `http.NotFound` ….
+__all__ = [
+    "Forbidden",
+    "Garbled",
+    "HttpError",
+    "NotFound",
+    "Oversized",
+    "RateLimited",
+    "Refused",
+    "ServerFailed",
+    "Unauthorized",
+    "Unreachable",
+]
 
 DEFAULT_TIMEOUT = 30.0
 # The largest answer any request expects (a Matrix sync of an office account is far smaller);
@@ -55,60 +84,6 @@ class Service:
     server_hint: str = "It is retried by itself; if it persists, check the server's log."
     rate_hint: str = "Nothing to do: it is retried after the wait the server asked for."
     credential: str = "access token"  # what a 401 refused, in the service's own words
-
-
-class HttpError(ProviderError):
-    """A failed HTTP exchange; `status` 0 means the server was never reached."""
-
-    def __init__(
-        self,
-        message: str,
-        hint: str,
-        *,
-        status: int = 0,
-        code: str = "",
-        retryable: bool = False,
-        retry_after: float = 0.0,
-    ) -> None:
-        # Redacted here, once for every service: a message may quote the server (an errcode,
-        # a state), and a server may quote our credentials back.
-        super().__init__(redact(message), hint, retryable=retryable, retry_after=retry_after)
-        self.status = status
-        self.code = code
-
-
-class Unreachable(HttpError):
-    """No answer: connection refused or reset, a timeout, a broken download."""
-
-
-class Unauthorized(HttpError):
-    """The server refused our credential."""
-
-    exit_code = ExitCode.AUTH
-
-
-class Forbidden(HttpError):
-    """The account is known but may not do this."""
-
-
-class NotFound(HttpError):
-    """There is no such thing (any more)."""
-
-
-class RateLimited(HttpError):
-    """The server asked us to slow down; `retry_after` says for how long."""
-
-
-class ServerFailed(HttpError):
-    """The server answered with a 5xx."""
-
-
-class Refused(HttpError):
-    """Any other 4xx: the server understood and said no."""
-
-
-class Oversized(HttpError):
-    """The answer was larger than any this request should get: a broken or hostile server."""
 
 
 # A service's own reading of a failed response, before the shared meaning applies: it gets the
@@ -178,15 +153,47 @@ def error_for(response: httpx.Response, what: str, service: Service) -> HttpErro
     return Refused(f"{service.name} refused {what} ({label}).", service.refused_hint, **keys)
 
 
-def unreachable(exc: httpx.TransportError, what: str, service: Service) -> Unreachable:
-    """The error for a request that got no answer; names only the exception's type, since its
-    text can quote the URL (with an id, or a key in a query)."""
+def make_client(
+    base_url: str,
+    *,
+    timeout: float | httpx.Timeout,
+    transport: httpx.BaseTransport | None,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Client:
+    """The client every HTTP adapter talks through. It follows no redirect (one could carry
+    the credential to another host) and asks for answers uncompressed, so a size limit holds
+    for what a body unpacks to (providers/http_answer.py)."""
+    import httpx
+
+    return httpx.Client(
+        base_url=base_url,
+        headers={**(headers or {}), "Accept-Encoding": http_answer.ACCEPT_ENCODING},
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def failed_exchange(exc: httpx.RequestError, what: str, service: Service) -> HttpError:
+    """The error for an exchange that brought no usable answer; names only the exception's
+    type, since its text can quote the URL (with an id, or a key in a query)."""
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
         message = f"{service.name} did not answer in time ({what})."
-    else:
+    elif isinstance(exc, httpx.TransportError):
         message = f"Cannot reach {service.name} ({what}: {type(exc).__name__})."
+    elif isinstance(exc, httpx.DecodingError):
+        return Garbled(
+            f"{service.name} sent an answer that cannot be read ({what}).",
+            service.server_hint,
+            retryable=True,
+        )
+    else:  # TooManyRedirects, and whatever httpx adds: asking again would end the same way
+        return Refused(
+            f"{service.name} did not answer {what} itself ({type(exc).__name__}).",
+            service.network_hint,
+        )
     return Unreachable(message, service.network_hint, retryable=True)
 
 
@@ -233,8 +240,8 @@ def request(
             if whole is None:
                 raise oversized(response, what, service)
             return whole
-    except httpx.TransportError as exc:
-        raise unreachable(exc, what, service) from None
+    except httpx.RequestError as exc:
+        raise failed_exchange(exc, what, service) from None
 
 
 def _timeout(client: httpx.Client, timeout: float | None) -> float:
@@ -285,8 +292,8 @@ def download(
             if http_answer.declared(response) > max_bytes:
                 raise media_too_large(max_bytes)
             data = http_answer.read(response, max_bytes, seconds)
-    except httpx.TransportError as exc:
-        raise unreachable(exc, what, service) from None
+    except httpx.RequestError as exc:
+        raise failed_exchange(exc, what, service) from None
     if data is None:
         raise media_too_large(max_bytes)
     return data

@@ -8,12 +8,20 @@ arrived: DEADLINE_FACTOR times the request's timeout, or longer for a file that 
 (at least MIN_BYTES_PER_SECOND). A body that takes longer is treated as a timeout, i.e. as a
 server that did not answer in time. This is real time on a socket, like httpx's own timeouts,
 which no session clock stands in for.
+
+Every client asks for answers uncompressed (`ACCEPT_ENCODING`, `http.make_client`): a few
+hundred kilobytes of gzip can unpack to gigabytes, and httpx would unpack each chunk whole before
+any limit is checked. A server that compresses all the same is read from the raw bytes and
+unpacked here a bounded piece at a time, so the limit holds for what it unpacks to; gzip and
+deflate only, in one layer. Anything else, and a body that does not unpack, is an
+`httpx.DecodingError`, which providers/http.py maps like every other failed exchange.
 """
 
 from __future__ import annotations
 
 import email.utils
 import time
+import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -27,7 +35,12 @@ ERROR_BODY_BYTES = 64 * 1024  # enough of a failure's body to read an error code
 DEADLINE_FACTOR = 4
 MIN_BYTES_PER_SECOND = 64 * 1024
 
+ACCEPT_ENCODING = "identity"
+
 _FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_INFLATED = frozenset({"gzip", "x-gzip", "deflate"})
+# zlib's wbits for "a gzip or a zlib header, whichever it is" (RFC 9110 `deflate` is zlib).
+_GZIP_OR_ZLIB = 32 + zlib.MAX_WBITS
 
 
 def deadline(timeout: float, expected_bytes: int = 0) -> float:
@@ -56,26 +69,79 @@ def whole(response: httpx.Response, max_bytes: int, seconds: float) -> httpx.Res
 def head(response: httpx.Response, seconds: float) -> httpx.Response:
     """A failed answer with at most ERROR_BODY_BYTES of its body: enough to read an error
     code, never a whole file the server sends instead."""
-    data, _more = _collect(response, ERROR_BODY_BYTES, seconds)
+    import httpx
+
+    try:
+        data, _more = _collect(response, ERROR_BODY_BYTES, seconds)
+    except httpx.DecodingError:
+        # The status alone still says what happened; a body that does not unpack adds nothing.
+        data = bytearray()
     return _with_body(response, bytes(data[:ERROR_BODY_BYTES]))
 
 
 def _collect(response: httpx.Response, limit: int, seconds: float) -> tuple[bytearray, bool]:
     """The (decoded) body as far as it was read, and whether it grew past `limit`: reading
-    stops there, a chunk past `limit` at most, and the caller cuts or drops it (no copy here,
-    so the memory stays near `limit`)."""
+    stops there, a chunk past `limit` at most (never past it when unpacking), and the caller
+    cuts or drops it (no copy here, so the memory stays near `limit`)."""
     import httpx
 
     end = time.monotonic() + seconds
     data = bytearray()
-    for chunk in response.iter_bytes():
-        data += chunk
+    if response.is_stream_consumed:
+        # Already whole in memory, unpacked by httpx: only an in-process transport answers so.
+        chunks, inflate = response.iter_bytes(), None
+    else:
+        chunks, inflate = response.iter_raw(), _inflater(response)
+    for raw in chunks:
+        if inflate is None:
+            data += raw
+        else:
+            _unpack(inflate, raw, data, limit, response)
         if len(data) > limit:
             return data, True
         if time.monotonic() > end:
             # Mapped like any other timeout: the server did not answer in time.
             raise httpx.ReadTimeout("the body took too long", request=response.request)
+    if inflate is not None and not inflate.eof:
+        raise httpx.DecodingError("the compressed body ends early", request=response.request)
     return data, False
+
+
+def _inflater(response: httpx.Response) -> zlib._Decompress | None:
+    """A bounded unpacker for the body's encoding, None for a plain body."""
+    import httpx
+
+    codings = [
+        value.strip().lower()
+        for value in response.headers.get_list("Content-Encoding", split_commas=True)
+    ]
+    codings = [value for value in codings if value not in ("", "identity")]
+    if not codings:
+        return None
+    if len(codings) == 1 and codings[0] in _INFLATED:
+        return zlib.decompressobj(_GZIP_OR_ZLIB)
+    raise httpx.DecodingError("a body in an encoding we did not ask for", request=response.request)
+
+
+def _unpack(
+    inflate: zlib._Decompress,
+    raw: bytes,
+    data: bytearray,
+    limit: int,
+    response: httpx.Response,
+) -> None:
+    """Append what `raw` unpacks to, but never more than one byte past `limit`: `max_length`
+    keeps the rest packed (in `unconsumed_tail`), so a bomb never unpacks in memory."""
+    import httpx
+
+    pending = raw
+    try:
+        while pending and len(data) <= limit:
+            # At least 1: a max_length of 0 would mean "no limit".
+            data += inflate.decompress(pending, limit + 1 - len(data))
+            pending = inflate.unconsumed_tail
+    except zlib.error:
+        raise httpx.DecodingError("the body does not unpack", request=response.request) from None
 
 
 def _with_body(response: httpx.Response, data: bytes) -> httpx.Response:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
-from sprechstunde_cli.render.console import citizen_text
+from sprechstunde_cli.render.console import Redacted, citizen_text
 from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text, zone
 from sprechstunde_cli.render.sanitize import clean
 
@@ -106,9 +106,9 @@ def live_view(
     rows: Sequence[ThreadRow],
     *,
     now: datetime,
-    status: str,
+    status: Redacted,
     height: int,
-    alert: Sequence[str] = (),
+    alert: Sequence[Redacted] = (),
 ) -> Group:
     """Build the `open` screen: session header, as many threads as fit in height, status line;
     `alert`: a problem that lasts (the store takes no writes) and its fix, a line each."""

@@ -11,8 +11,10 @@ terminal. Two passes:
    URL-encoded, JSON-escaped and base64 (also inside a longer base64 such as `Basic` auth);
 2. whatever follows a credential's name: `Authorization: …`, `X-Api-Key: …`, `Cookie: …`,
    `Set-Cookie: …`, `password: …` (header-like, to the end of the value), `"access_token":
-   "…"` or `'password': '…'` (JSON, Python), `access_token=…` (query, form), and the value after
-   `Bearer`/`Basic`. This catches a secret we never held, such as a session cookie.
+   "…"`, `'password': '…'` or `('password', '…')` (JSON, Python), `access_token=…` (query,
+   form), and a credential-like value after `Bearer`/`Basic`. This catches a secret we never
+   held, such as a session cookie. Ordinary words stay: "Basic Infos", "the bearer of the
+   document" and a list like "'token', 'secret'" are prose, not credentials.
 
 `summary` is what the store keeps of an error: redacted, on one line, and bounded.
 """
@@ -47,10 +49,15 @@ _VALUE_NAMES = rf"{_NAMES}|token|secret"
 _EDGE_BEFORE = r"(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))"
 _EDGE_AFTER = r"(?![A-Za-z0-9_-])"
 
-# "password": "…", 'x-api-key': '…', ('authorization', '…'), password='…'
+# "password": "…", 'x-api-key': '…', password='…', and a pair in a tuple: ('authorization', '…').
+# A comma alone does not make a pair: "'secret', 'x'" is a list of words, so the tuple form
+# needs its opening parenthesis.
 _QUOTED = re.compile(
     rf"""(?ix)
-    (?P<key>(?P<q>["']?){_EDGE_BEFORE}(?:{_VALUE_NAMES}){_EDGE_AFTER}(?P=q)\s*[:=,]\s*)
+    (?P<key>
+        (?P<q>["']?){_EDGE_BEFORE}(?:{_VALUE_NAMES}){_EDGE_AFTER}(?P=q)\s*[:=]\s*
+      | \(\s*(?P<q2>["']){_EDGE_BEFORE}(?:{_VALUE_NAMES}){_EDGE_AFTER}(?P=q2)\s*,\s*
+    )
     (?P<open>["'])(?:\\.|(?!(?P=open)).)*(?P=open)
     """
 )
@@ -59,7 +66,18 @@ _QUERY = re.compile(rf"(?i)(?P<key>{_EDGE_BEFORE}(?:{_VALUE_NAMES})=)[^&\s\"',;<
 # Authorization: Bearer …, X-Api-Key: …, Cookie: … up to the end of the line, a quote or a
 # backslash (a JSON-escaped line break)
 _HEADER = re.compile(rf"(?i)(?P<key>{_EDGE_BEFORE}(?:{_NAMES}){_EDGE_AFTER}\s*:\s*)[^\r\n\"\\]+")
-_SCHEME = re.compile(r"(?i)(?P<key>\b(?:bearer|basic)\s+)[A-Za-z0-9\-._~+/]+=*")
+# Bearer …, Basic … outside a header (which _HEADER takes whole): only a value that looks like
+# a credential, since "Basic Infos" and "the bearer of the document" are words. So: 16 or more
+# characters of the token alphabet, holding a digit, one of _~+/= or a capital after a small
+# letter (a long German compound has none of these), and ending there.
+_SCHEME = re.compile(
+    r"""(?x)
+    (?P<key>\b(?i:bearer|basic)\s+)
+    (?=[A-Za-z0-9\-._~+/]*(?:[0-9_~+/=]|[a-z][A-Z]))
+    [A-Za-z0-9\-._~+/]{16,}=*
+    (?![\w\-.~+/=])
+    """
+)
 _REPEATED = re.compile(rf"(?:{re.escape(MARK)}){{2,}}")
 
 

@@ -13,21 +13,28 @@ homeserver or Mastodon. Each `Trick` is one way of answering:
   as anybody reads; ENDLESS does the same without a `Content-Length`;
 - DRIP: one byte every DRIP_PAUSE seconds, for ever: each read is quick, the body never ends;
 - STALL: the headers, a few bytes, then silence: the read times out, which is what httpx's
-  socket transport raises when a server goes quiet.
+  socket transport raises when a server goes quiet;
+- BAD_GZIP: says `Content-Encoding: gzip` over a body that is no gzip at all;
+- GZIP_BOMB: compresses although nobody asked, a gzip of about half a megabyte that unpacks
+  to HUGE_BYTES, streamed in CHUNK_BYTES pieces (each unpacks to about 64 MiB).
 
 `on(trick, ...)` picks which requests get a trick (by host, method and path); the rest go to
 `inner` (e.g. `httpx.MockTransport(fake_waha)`), or are echoed with a 500 when there is none.
-`served` counts the body bytes that left the server, so a test can tell how much was read.
+`served` counts the body bytes that left the server, so a test can tell how much was read;
+`encodings` holds the `Accept-Encoding` of every request, tricked or not.
 `tests/support/fakes/loopback.py` puts it behind a real socket.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -54,6 +61,8 @@ class Trick(StrEnum):
     ENDLESS = "endless"
     DRIP = "drip"
     STALL = "stall"
+    BAD_GZIP = "bad-gzip"
+    GZIP_BOMB = "gzip-bomb"
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class HostileServer(httpx.BaseTransport):
         self.rules: list[Rule] = []
         self.served = 0  # body bytes handed out by HUGE, ENDLESS, DRIP and STALL
         self.tricked: list[tuple[Trick, str, str]] = []  # (trick, method, path) per answer
+        self.encodings: list[str] = []  # each request's Accept-Encoding ("" if none)
         self._lock = threading.Lock()
 
     def on(
@@ -99,6 +109,8 @@ class HostileServer(httpx.BaseTransport):
         self.rules.clear()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.encodings.append(request.headers.get("Accept-Encoding", ""))
         rule = next((r for r in self.rules if r.matches(request)), None)
         if rule is None:
             if self.inner is not None:
@@ -112,6 +124,8 @@ class HostileServer(httpx.BaseTransport):
         headers = {"Content-Type": "application/json", "Set-Cookie": _cookie(request)}
         if rule.trick is Trick.HUGE:
             headers["Content-Length"] = str(HUGE_BYTES)
+        if rule.trick in (Trick.BAD_GZIP, Trick.GZIP_BOMB):
+            headers["Content-Encoding"] = "gzip"
         return httpx.Response(
             rule.status, headers=headers, stream=_Body(self, rule.trick), request=request
         )
@@ -184,11 +198,41 @@ class _Body(httpx.SyncByteStream):
             self.server.count(len(fill))
             yield fill
             raise httpx.ReadTimeout("the server went quiet")
+        if self.trick is Trick.BAD_GZIP:
+            self.server.count(len(fill))
+            yield fill  # escapes, not a gzip header
+            return
+        if self.trick is Trick.GZIP_BOMB:
+            bomb = gzip_bomb()
+            for start in range(0, len(bomb), CHUNK_BYTES):
+                piece = bomb[start : start + CHUNK_BYTES]
+                self.server.count(len(piece))
+                yield piece
+            return
         sent = 0
         while sent < HUGE_BYTES:
             self.server.count(len(fill))
             sent += len(fill)
             yield fill
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """A valid gzip of HUGE_BYTES zero bytes, about 520 KB. Built from one compressed MiB
+    repeated: after a full flush the compressor starts afresh, so each MiB compresses to the
+    same bytes, and only the trailer (CRC and size of the whole) needs computing."""
+    mib = bytes(1024 * 1024)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    first = packer.compress(mib) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(mib) + packer.flush(zlib.Z_FULL_FLUSH)
+    header = first[: len(first) - len(again)]
+    assert first.endswith(again)  # the same bytes after the gzip header
+    end = packer.flush()[:-8]  # the last (empty) block, without the trailer for 2 MiB
+    crc = 0
+    for _ in range(HUGE_BYTES // len(mib)):
+        crc = zlib.crc32(mib, crc)
+    trailer = struct.pack("<II", crc, HUGE_BYTES & 0xFFFFFFFF)
+    return header + again * (HUGE_BYTES // len(mib)) + end + trailer
 
 
 class ByHost(httpx.BaseTransport):

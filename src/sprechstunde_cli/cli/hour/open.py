@@ -94,7 +94,8 @@ def _run_live(application: Application, hour: Hour) -> None:
     from sprechstunde_cli.services.threads import thread_list
 
     out = application.console
-    status = HINT
+    # Redacted like the lines of --plain (say/warn): a problem may quote a server.
+    status = application.redacted(HINT)
     with application.live() as live:
         while True:
             now = application.clock.now()
@@ -105,12 +106,13 @@ def _run_live(application: Application, hour: Hour) -> None:
             session = hour.session
             if notes:
                 local = now.astimezone(zone(session.timezone))
-                status = f"{local:%H:%M} {notes[-1]}  ·  {HINT}"
+                status = application.redacted(f"{local:%H:%M} {notes[-1]}  ·  {HINT}")
             height = max(10, out.size.height - 2)
             rows = thread_list(application.store, session)
             # For as long as the store takes no writes, the problem and its fix stay above the
             # table, whatever else happens meanwhile.
             problem = report.store_problem
-            alert = (f"Warning: {problem.message}", store_fix(problem)) if problem else ()
+            lines = (f"Warning: {problem.message}", store_fix(problem)) if problem else ()
+            alert = [application.redacted(line) for line in lines]
             frame = live_view(session, rows, now=now, status=status, height=height, alert=alert)
             live.update(frame, refresh=True)

@@ -52,12 +52,10 @@ def http_client(
     headers = {"User-Agent": "sprechstunde"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token.reveal()}"
-    # No redirects: a redirect could carry the token to another host.
-    return httpx.Client(
-        base_url=homeserver,
+    return http.make_client(
+        homeserver,
         headers=headers,
         timeout=httpx.Timeout(http.DEFAULT_TIMEOUT, connect=10.0),
-        follow_redirects=False,
         transport=transport,
     )
 

@@ -17,6 +17,7 @@ import httpx
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import (
     Closing,
     DeleteOutcome,
@@ -242,12 +243,11 @@ def build(
     pause: Callable[[float], None] | None = None,
 ) -> WahaProvider:
     """A provider with its HTTP client and event stream; tests pass a fake `transport`."""
-    client = httpx.Client(
-        base_url=settings.base_url,
+    client = http.make_client(
+        settings.base_url,
         headers={"X-Api-Key": api_key, "Accept": "application/json"},
         timeout=settings.timeout_seconds,
         transport=transport,
-        follow_redirects=False,  # a redirect would carry the key elsewhere
     )
     events = WebSocketEvents(ws_url(settings.base_url, api_key, settings.session))
     return WahaProvider(client, settings, events=events, timer=timer, pause=pause)
