@@ -67,7 +67,7 @@ def test_a_secret_in_a_step_problem_never_shows_in_the_live_frame(
     assert found_in(frame.encode(), [KEY, COOKIE]) == []
     lines = [line.strip() for line in frame.splitlines()]
     assert "Warning: The store echoed password=[redacted] back." in lines
-    assert "Not [redacted]. `open` keeps trying by itself." in lines
+    assert "Not [redacted]. `open` keeps trying by itself: there is no need to restart it." in lines
     assert (
         "16:05 Warning: WAHA quoted [redacted] back.  ·  Ctrl-C leaves the session open. "
         "Other terminal: sprechstunde reply N"
