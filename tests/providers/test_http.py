@@ -201,10 +201,19 @@ def test_the_client_asks_for_answers_uncompressed_and_follows_no_redirect() -> N
     transport = httpx.MockTransport(moved)
     headers = {"Accept": "application/json"}
     with http.make_client(BASE, timeout=5.0, transport=transport, headers=headers) as client:
-        got = http.request(client, "GET", "/thing", "the sync", SERVICE)
+        with pytest.raises(http.Refused) as caught:
+            http.request(client, "GET", "/thing", "the sync", SERVICE)
         assert client.headers["Accept"] == "application/json"
-    assert got.status_code == 302
     assert seen == ["identity"]  # one request: the redirect was not followed
+    # A redirect is no answer: it is named as what it is, with where to look.
+    assert caught.value.message == "Testdienst sent us to another address (the sync: HTTP 302)."
+    assert "server's address in the config" in caught.value.hint
+    assert not caught.value.retryable
+
+
+def test_a_redirected_download_is_refused_not_saved() -> None:
+    with client_for(answer(301, "Moved")) as client, pytest.raises(http.Refused):
+        http.download(client, "/f", "the file", SERVICE, max_bytes=100)
 
 
 # --- the decided meanings -----------------------------------------------------------------------

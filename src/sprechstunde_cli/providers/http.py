@@ -4,7 +4,8 @@ What each outcome means is decided here, once:
 
 - no answer (refused, reset, timed out): `Unreachable`, retryable;
 - an answer that cannot be read (a body that does not unpack): `Garbled`, retryable;
-- any other failed exchange (too many redirects): `Refused`, not retryable;
+- any other failed exchange (too many redirects), or a redirect (3xx, never followed: it would
+  carry our credential elsewhere): `Refused`, not retryable;
 - 401: `Unauthorized`, the credential was refused: exit code 6 (AUTH). Retryable, because during
   the hour the operator fixes it with `sprechstunde login …` and queued work then goes out;
 - 403: `Forbidden`, the account may not do this; not retryable;
@@ -111,7 +112,8 @@ def error_code(body: object) -> str:
 
 
 def error_for(response: httpx.Response, what: str, service: Service) -> HttpError:
-    """The error for a response with status ≥ 400; `what` names the request ("the sync")."""
+    """The error for a response that is no success (3xx, 4xx, 5xx); `what` names the request
+    ("the sync")."""
     status = response.status_code
     body = json_body(response)
     code = error_code(body)
@@ -148,6 +150,14 @@ def error_for(response: httpx.Response, what: str, service: Service) -> HttpErro
             f"{service.name} failed on {what} ({label}).",
             service.server_hint,
             retryable=True,
+            **keys,
+        )
+    if status < 400:
+        # make_client follows no redirect: one would carry our credential to another address.
+        return Refused(
+            f"{service.name} sent us to another address ({what}: {label}).",
+            "Check the server's address in the config: https:// and the full path, exactly as "
+            "the server's administrator gives it.",
             **keys,
         )
     return Refused(f"{service.name} refused {what} ({label}).", service.refused_hint, **keys)
@@ -232,7 +242,7 @@ def request(
             headers=headers,
             timeout=wait,
         ) as response:
-            if response.status_code >= 400:
+            if not response.is_success:  # redirects too: the clients do not follow them
                 raise _failure(http_answer.head(response, seconds), what, service, refine)
             if http_answer.declared(response) > MAX_ANSWER_BYTES:
                 raise oversized(response, what, service)
@@ -287,7 +297,7 @@ def download(
     seconds = http_answer.deadline(_timeout(client, timeout), expected_bytes=max_bytes)
     try:
         with client.stream("GET", path, timeout=wait) as response:
-            if response.status_code >= 400:
+            if not response.is_success:  # redirects too: the clients do not follow them
                 raise _failure(http_answer.head(response, seconds), what, service, refine)
             if http_answer.declared(response) > max_bytes:
                 raise media_too_large(max_bytes)
