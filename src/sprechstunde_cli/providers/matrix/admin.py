@@ -30,16 +30,14 @@ def purge_room(api: MatrixApi, room_id: str, timer: Timer) -> None:
     media = api.call("GET", f"{ADMIN}/v1/room/{q(room_id)}/media", "listing a chat's files")
     listed = media.get("local")
     local = [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
-    started = api.call(
-        "DELETE",
-        f"{ADMIN}/v2/rooms/{q(room_id)}",
-        "the room purge",
-        json={"purge": True, "block": False},
-    )
-    delete_id = events.text(started.get("delete_id"))
-    if not delete_id:
-        raise ProviderError("The homeserver did not start the room purge.", PURGE_HINT)
-    _wait_for(api, delete_id, timer)
+    # A citizen's client can still be joining while the shutdown kicks everyone out; Synapse
+    # then fails the purge with "Users are still joined". Its documentation's remedy: the same
+    # delete with force_purge, only after a regular one failed.
+    if not (
+        _delete_room(api, room_id, timer, force=False)
+        or _delete_room(api, room_id, timer, force=True)
+    ):
+        raise ProviderError("The homeserver's room purge failed.", PURGE_HINT)
     for mxc in local:
         _delete_file(api, mxc)
     if _room_exists(api, room_id):
@@ -56,7 +54,21 @@ def _room_exists(api: MatrixApi, room_id: str) -> bool:
     return True
 
 
-def _wait_for(api: MatrixApi, delete_id: str, timer: Timer) -> None:
+def _delete_room(api: MatrixApi, room_id: str, timer: Timer, *, force: bool) -> bool:
+    """Shut the room down and purge it; False if the homeserver reports the purge failed."""
+    started = api.call(
+        "DELETE",
+        f"{ADMIN}/v2/rooms/{q(room_id)}",
+        "the room purge",
+        json={"purge": True, "block": False, "force_purge": force},
+    )
+    delete_id = events.text(started.get("delete_id"))
+    if not delete_id:
+        raise ProviderError("The homeserver did not start the room purge.", PURGE_HINT)
+    return _wait_for(api, delete_id, timer)
+
+
+def _wait_for(api: MatrixApi, delete_id: str, timer: Timer) -> bool:
     deadline = timer.monotonic() + PURGE_TIMEOUT
     step = POLL_FIRST
     while True:
@@ -64,10 +76,8 @@ def _wait_for(api: MatrixApi, delete_id: str, timer: Timer) -> None:
             "GET", f"{ADMIN}/v2/rooms/delete_status/{q(delete_id)}", "the purge status"
         )
         state = status.get("status")
-        if state == "complete":
-            return
-        if state == "failed":
-            raise ProviderError("The homeserver's room purge failed.", PURGE_HINT)
+        if state in ("complete", "failed"):
+            return bool(state == "complete")
         if timer.monotonic() > deadline:
             raise ProviderError(
                 f"The homeserver's room purge did not finish in {PURGE_TIMEOUT:.0f} s.",
