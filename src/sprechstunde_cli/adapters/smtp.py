@@ -141,7 +141,7 @@ def greeting_name(name: str, local_address: str) -> str:
     """What to say in EHLO (RFC 5321 4.1.4): the machine's full name, or else the address it
     reaches the server from as a literal. Relays refuse loopback names such as
     "localhost.localdomain", and a bare host name is not a domain."""
-    if "." in name and not is_loopback(name) and not name.lower().startswith("localhost."):
+    if "." in name and not is_loopback(name):
         return name
     address = ipaddress.ip_address(local_address.split("%")[0])
     return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"

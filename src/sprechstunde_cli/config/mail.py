@@ -39,7 +39,8 @@ class MailSettings:
 def is_loopback(host: str) -> bool:
     """True for this machine by name or address; a name is not resolved (no DNS at load)."""
     name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    # "localhost.localdomain": the loopback name Debian and Red Hat give in /etc/hosts.
+    if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(name).is_loopback
