@@ -110,6 +110,21 @@ def explain(exc: sqlite3.Error, conn: sqlite3.Connection | None) -> StoreError |
     return disk.not_writable(folder)
 
 
+def checkpoint(
+    conn: sqlite3.Connection, what: str = "the store", *, timer: Timer = SYSTEM_TIMER
+) -> bool:
+    """Fold the WAL back into the main file and truncate it, so deleted or overwritten bytes
+    stay in neither; False when a reader of an older snapshot kept it from finishing (each
+    caller decides what that means for it)."""
+    busy = with_retry(
+        lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0],
+        what,
+        conn=conn,
+        timer=timer,
+    )
+    return not busy
+
+
 def with_retry(
     fn: Callable[[], T],
     what: str = "the store",

@@ -12,7 +12,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
-from sprechstunde_cli.store.db import with_retry
+from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.system.logs import get as get_logger
 
 if TYPE_CHECKING:
@@ -94,11 +94,5 @@ def fold_wal(conn: sqlite3.Connection, timer: Timer) -> None:
     (secure_delete zeroes what the sealing freed). Another process reading an older snapshot
     keeps it from finishing: then the next checkpoint, SQLite's own or the last connection's on
     closing, completes it; refusing to open the store would not make it come sooner."""
-    busy, _, _ = with_retry(
-        lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(),
-        "the store's write-ahead log",
-        conn=conn,
-        timer=timer,
-    )
-    if busy:
+    if not checkpoint(conn, "the store's write-ahead log", timer=timer):
         _log.warning("sealed old plaintext; a busy reader delays overwriting its old pages")

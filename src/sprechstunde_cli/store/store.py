@@ -14,7 +14,7 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.errors import NotFoundError, StoreError
 from sprechstunde_cli.store.base import at, iso, parse
-from sprechstunde_cli.store.db import with_retry
+from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
 from sprechstunde_cli.store.threads import Inserted, ThreadInfo, ThreadQueries
 from sprechstunde_cli.system.logs import get as get_logger
@@ -200,12 +200,7 @@ class Store(ThreadQueries, MessageQueries):
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
-        busy, _, _ = with_retry(
-            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(),
-            conn=self.conn,
-            timer=self.timer,
-        )
-        if busy:
+        if not checkpoint(self.conn, timer=self.timer):
             raise StoreError(
                 "The store's write-ahead log could not be truncated: a reader is busy.",
                 "Stop other sprechstunde processes (tail, open) and run it again.",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.store.db import connect, transaction, with_retry
+from sprechstunde_cli.store.db import checkpoint, connect, transaction, with_retry
 
 MAX_MEDIA_BYTES = 64 * 1024 * 1024  # what the local "server" accepts at all
 MAX_TEXT_CHARS = 65_536
@@ -225,9 +225,7 @@ class LocalMessenger:
     def _compact(self) -> None:
         # A deleted row's bytes can still sit in the WAL; fold it back so the server keeps none.
         # Best effort: a busy reader only delays it to the next delete.
-        with_retry(
-            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(), conn=self.conn
-        )
+        checkpoint(self.conn)
 
     def existing(self, chat: str, ids: Sequence[str]) -> frozenset[str]:
         found: set[str] = set()
