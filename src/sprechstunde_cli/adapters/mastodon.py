@@ -2,7 +2,7 @@
 
 Mastodon keeps an Idempotency-Key for up to an hour: a retry with the same key inside that
 window returns the status it already created instead of posting it twice. Failures are mapped
-by providers/http.py like every other HTTP adapter's.
+by providers/http_errors.py like every other HTTP adapter's.
 """
 
 from __future__ import annotations

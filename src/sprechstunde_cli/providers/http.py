@@ -1,38 +1,16 @@
-"""One mapping from an HTTP exchange to an error, for every HTTP adapter (WAHA, Matrix, Mastodon).
-
-What each outcome means is decided here, once:
-
-- no answer (refused, reset, timed out): `Unreachable`, retryable;
-- an answer that cannot be read (a body that does not unpack): `Garbled`, retryable;
-- any other failed exchange (too many redirects), or a redirect (3xx, never followed: it would
-  carry our credential elsewhere): `Refused`, not retryable;
-- 401: `Unauthorized`, the credential was refused: exit code 6 (AUTH). Retryable, because during
-  the hour the operator fixes it with `sprechstunde login …` and queued work then goes out;
-- 403: `Forbidden`, the account may not do this; not retryable;
-- 404 and 410: `NotFound`, the thing is gone; not retryable;
-- 408 and 429 (or a body that says rate-limited): `RateLimited`, retryable after the wait it
-  asks for (`http_answer.retry_after`);
-- 5xx: `ServerFailed`, retryable;
-- any other 4xx: `Refused`; not retryable.
-
-The server's own error text never goes into a message: it may quote a phone number or a room id,
-and a misconfigured proxy echoes request headers, i.e. our token. A machine-readable error code
-(Matrix `errcode`) is kept when it is a plain identifier that is none of our secrets, and every
-message is redacted (system/redact.py) all the same. Answers are read within a size limit and a
-deadline (providers/http_answer.py). Every client is built by `make_client`: no redirects,
-answers uncompressed.
+"""The one HTTP exchange every adapter (WAHA, Matrix, Mastodon) goes through: the client
+(`make_client`: no redirects, answers uncompressed), `request` and `download`, each read within
+bounds (providers/http_answer.py). What each failed outcome means is decided once in
+providers/http_errors.py, re-exported here: callers write `http.NotFound`, `http.Service`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http_answer
-from sprechstunde_cli.providers.http_answer import retry_after
 from sprechstunde_cli.providers.http_errors import (
     Forbidden,
     Garbled,
@@ -42,15 +20,19 @@ from sprechstunde_cli.providers.http_errors import (
     RateLimited,
     Refused,
     ServerFailed,
+    Service,
     Unauthorized,
     Unreachable,
+    error_code,
+    error_for,
+    failed_exchange,
+    json_body,
 )
-from sprechstunde_cli.system.redact import redact
 
 if TYPE_CHECKING:
     import httpx
 
-# Re-exported: the errors live in http_errors.py, and callers name them as `http.NotFound` ….
+# Re-exported: the errors and their mapping live in http_errors.py; callers write `http.…`.
 __all__ = [
     "Forbidden",
     "Garbled",
@@ -60,8 +42,13 @@ __all__ = [
     "RateLimited",
     "Refused",
     "ServerFailed",
+    "Service",
     "Unauthorized",
     "Unreachable",
+    "error_code",
+    "error_for",
+    "failed_exchange",
+    "json_body",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -69,98 +56,9 @@ DEFAULT_TIMEOUT = 30.0
 # files go through `download` with their own limit.
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
-_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
-_RATE_LIMIT_CODES = frozenset({"M_LIMIT_EXCEEDED"})
-
-
-@dataclass(frozen=True)
-class Service:
-    """Who answered, in words for the operator, and the fix for each kind of failure."""
-
-    name: str  # "WAHA", "the Matrix homeserver", "Mastodon"
-    login_hint: str  # 401
-    network_hint: str  # no answer at all
-    forbidden_hint: str  # 403
-    refused_hint: str  # any other 4xx
-    server_hint: str = "It is retried by itself; if it persists, check the server's log."
-    rate_hint: str = "Nothing to do: it is retried after the wait the server asked for."
-    credential: str = "access token"  # what a 401 refused, in the service's own words
-
-
 # A service's own reading of a failed response, before the shared meaning applies: it gets the
 # response, the shared error and `what`, and returns the error to raise (often the same one).
 Refine = Callable[["httpx.Response", HttpError, str], ProviderError]
-
-
-def json_body(response: httpx.Response) -> Any:
-    """The decoded JSON answer, or None when there is none or it is not JSON."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def error_code(body: object) -> str:
-    """A machine-readable error code from the body (Matrix `errcode`), if it is an identifier
-    and not one of our secrets echoed back (a token can look like an identifier)."""
-    code = body.get("errcode") if isinstance(body, dict) else None
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        return ""
-    return code if redact(code) == code else ""
-
-
-def error_for(response: httpx.Response, what: str, service: Service) -> HttpError:
-    """The error for a response that is no success (3xx, 4xx, 5xx); `what` names the request
-    ("the sync")."""
-    status = response.status_code
-    body = json_body(response)
-    code = error_code(body)
-    label = f"HTTP {status}" + (f" {code}" if code else "")
-    keys: dict[str, Any] = {"status": status, "code": code}
-    if status in (408, 429) or code in _RATE_LIMIT_CODES:
-        wait = retry_after(response, body)
-        return RateLimited(
-            f"{service.name} asks us to slow down ({what}: {label}); retry in {wait:.1f} s.",
-            service.rate_hint,
-            retryable=True,
-            retry_after=wait,
-            **keys,
-        )
-    if status == 401:
-        return Unauthorized(
-            f"{service.name} refused the {service.credential} ({what}: {label}).",
-            service.login_hint,
-            retryable=True,
-            **keys,
-        )
-    if status == 403:
-        return Forbidden(
-            f"{service.name} forbade {what} ({label}).", service.forbidden_hint, **keys
-        )
-    if status in (404, 410):
-        return NotFound(
-            f"{service.name} has nothing there ({what}: {label}).",
-            "It was deleted or has expired.",
-            **keys,
-        )
-    if status >= 500:
-        return ServerFailed(
-            f"{service.name} failed on {what} ({label}).",
-            service.server_hint,
-            retryable=True,
-            **keys,
-        )
-    if status < 400:
-        # make_client follows no redirect: one would carry our credential to another address.
-        return Refused(
-            f"{service.name} sent us to another address ({what}: {label}).",
-            "Check the server's address in the config: https:// and the full path, exactly as "
-            "the server's administrator gives it.",
-            **keys,
-        )
-    return Refused(f"{service.name} refused {what} ({label}).", service.refused_hint, **keys)
 
 
 def make_client(
@@ -184,29 +82,6 @@ def make_client(
     )
 
 
-def failed_exchange(exc: httpx.RequestError, what: str, service: Service) -> HttpError:
-    """The error for an exchange that brought no usable answer; names only the exception's
-    type, since its text can quote the URL (with an id, or a key in a query)."""
-    import httpx
-
-    if isinstance(exc, httpx.TimeoutException):
-        message = f"{service.name} did not answer in time ({what})."
-    elif isinstance(exc, httpx.TransportError):
-        message = f"Cannot reach {service.name} ({what}: {type(exc).__name__})."
-    elif isinstance(exc, httpx.DecodingError):
-        return Garbled(
-            f"{service.name} sent an answer that cannot be read ({what}).",
-            service.server_hint,
-            retryable=True,
-        )
-    else:  # TooManyRedirects, and whatever httpx adds: asking again would end the same way
-        return Refused(
-            f"{service.name} did not answer {what} itself ({type(exc).__name__}).",
-            service.network_hint,
-        )
-    return Unreachable(message, service.network_hint, retryable=True)
-
-
 def request(
     client: httpx.Client,
     method: str,
@@ -222,7 +97,7 @@ def request(
     timeout: float | None = None,
     refine: Refine | None = None,
 ) -> httpx.Response:
-    """Send one request; return the response if its status is below 400, else raise.
+    """Send one request; return the response if it is a success (2xx), else raise.
 
     The answer is streamed and read only up to MAX_ANSWER_BYTES (a failure's up to
     ERROR_BODY_BYTES), within a deadline (providers/http_answer.py): a hostile or broken server

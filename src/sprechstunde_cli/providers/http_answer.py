@@ -14,7 +14,7 @@ hundred kilobytes of gzip can unpack to gigabytes, and httpx would unpack each c
 any limit is checked. A server that compresses all the same is read from the raw bytes and
 unpacked here a bounded piece at a time, so the limit holds for what it unpacks to; gzip and
 deflate only, in one layer. Anything else, and a body that does not unpack, is an
-`httpx.DecodingError`, which providers/http.py maps like every other failed exchange.
+`httpx.DecodingError`, which providers/http_errors.py maps like every other failed exchange.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Matrix client-server API over one injected httpx.Client.
 
-Failures are mapped by providers/http.py like every other HTTP adapter's: messages name the
+Failures are mapped by providers/http_errors.py like every other HTTP adapter's: messages name the
 HTTP status and the Matrix errcode only, never the server's text (it can quote room, event or
 media ids).
 """

@@ -1,9 +1,9 @@
 """WAHA's HTTP surface: requests against one WAHA server and session.
 
-Failures are mapped by providers/http.py like every other HTTP adapter's. Two answers are WAHA's
-own and are recognised first: a session that is not WORKING (phone offline, QR to scan) is
-retryable, since the operator fixes it during the hour and pending replies then go out; and a
-method the engine lacks ("not implemented by …") is not.
+Failures are mapped by providers/http_errors.py like every other HTTP adapter's. Two answers
+are WAHA's own and are recognised first: a session that is not WORKING (phone offline, QR to
+scan) is retryable, since the operator fixes it during the hour and pending replies then go out;
+and a method the engine lacks ("not implemented by …") is not.
 """
 
 from __future__ import annotations

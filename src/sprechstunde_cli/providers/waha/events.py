@@ -139,7 +139,7 @@ def _refusal(exc: Exception) -> ProviderError:
     from websockets.exceptions import InvalidStatus
 
     if isinstance(exc, InvalidStatus):
-        # The handshake's answer means what any HTTP answer of WAHA means (providers/http.py).
+        # The handshake's answer means what any HTTP answer of WAHA means (http_errors.py).
         import httpx
 
         from sprechstunde_cli.providers import http
