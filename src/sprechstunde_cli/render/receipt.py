@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
@@ -53,16 +55,23 @@ def receipt_view(receipt: Receipt) -> Group:
 def stats_lines(figures: Statistics) -> list[str]:
     """`stats`: the figures for the next press release."""
     wait = figures.median_wait_seconds
-    return [
-        f"Session {figures.session} ({figures.state.value})",
-        f"  threads:              {figures.threads}",
-        f"  answered live:        {figures.answered_live}",
-        f"  handed to departments:{figures.handed_off:>3}",
-        f"  late messages:        {figures.late_messages}",
-        f"  calls refused:        {figures.calls_refused}",
-        f"  photos / voice notes: {figures.photos} / {figures.voice_notes}",
-        "  median wait:          " + ("—" if wait is None else f"{wait / 60:.1f} min"),
+    rows = [
+        ("threads", str(figures.threads)),
+        ("answered live", str(figures.answered_live)),
+        ("handed to departments", str(figures.handed_off)),
+        ("late messages", str(figures.late_messages)),
+        ("calls refused", str(figures.calls_refused)),
+        ("photos / voice notes", f"{figures.photos} / {figures.voice_notes}"),
+        ("median wait", "—" if wait is None else f"{wait / 60:.1f} min"),
     ]
+    return [f"Session {figures.session} ({figures.state.value})", *aligned(rows)]
+
+
+def aligned(rows: Sequence[tuple[str, str]]) -> list[str]:
+    """`label:  value` lines, the values in one column whatever the labels' lengths (a
+    translation makes them longer)."""
+    width = max((len(label) for label, _ in rows), default=0) + 1
+    return [f"  {label + ':':<{width}} {value}" for label, value in rows]
 
 
 def _words(value: str) -> str:
