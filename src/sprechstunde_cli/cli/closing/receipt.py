@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,15 +15,31 @@ def receipt(
     ctx: typer.Context,
     session: Annotated[str, typer.Argument(help="Session id.")],
     as_json: JsonObjectOpt = False,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--pdf",
+            metavar="FILE",
+            help="Also write it as a printable PDF for the office's records (replaces FILE).",
+        ),
+    ] = None,
 ) -> None:
     """Show the deletion receipt (Löschprotokoll) of a purged session."""
     application: Application = ctx.obj
     from sprechstunde_cli.services.receipt import receipt_of
 
     found = receipt_of(application.store, session)
+    if pdf is not None:
+        from sprechstunde_cli.render.receipt_pdf import receipt_pdf
+        from sprechstunde_cli.system.files import write_private
+
+        write_private(pdf, receipt_pdf(found, application.clock.now()))
+        application.say(f"Wrote the deletion receipt as PDF: {pdf}")
+        return
     if as_json:
         application.emit_json(found.to_json())
         return
     from sprechstunde_cli.render.receipt import receipt_view
 
-    application.show(receipt_view(found))
+    # Never wrapped by us: each line is one field, whole.
+    application.show(receipt_view(found), soft_wrap=True)
