@@ -8,7 +8,7 @@ cursor. Only after that commit does the provider see the new cursor.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from sprechstunde_cli.domain.model import (
     SessionState,
 )
 from sprechstunde_cli.domain.rules import in_window
+from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     DeleteReach,
@@ -31,7 +32,7 @@ from sprechstunde_cli.providers.base import (
     ReceiveBatch,
 )
 from sprechstunde_cli.services.incoming_media import Fetched, discard, fetch_all
-from sprechstunde_cli.services.texts import fill
+from sprechstunde_cli.services.texts import fill, values
 from sprechstunde_cli.store import Connection, Store
 from sprechstunde_cli.store.outbox import enqueue
 
@@ -202,6 +203,16 @@ class _Writer:
                 self.config.texts.greeting,
                 keys.greeting(sid, inserted.thread),
             )
+        if got is not None and got.too_large:
+            self._queue(
+                conn,
+                inserted.thread,
+                event.chat,
+                Purpose.MEDIA_TOO_LARGE,
+                self.config.texts.media_too_large,
+                keys.media_too_large(sid, event.provider_id),
+                extra={"max_mb": f"{self.config.hour.max_media_mb:g}"},
+            )
 
     def _queue(
         self,
@@ -211,7 +222,14 @@ class _Writer:
         purpose: Purpose,
         template: str,
         key: str,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
+        # A text with its own placeholders is filled afresh; the others once per batch.
+        body = (
+            render(template, {**values(self.session, self.config), **extra})
+            if extra
+            else self.text(template)
+        )
         enqueue(
             self.store,
             conn,
@@ -219,7 +237,7 @@ class _Writer:
             thread=thread,
             chat=chat,
             purpose=purpose,
-            body=self.text(template),
+            body=body,
             key=key,
             now=self.now,
         )
