@@ -235,6 +235,8 @@ class Statistics:
     photos: int
     voice_notes: int
     median_wait_seconds: float | None
+    # Threads per topic (`tag`), counted without any link to a thread.
+    topics: Mapping[str, int] = field(default_factory=dict)
 
 
 def is_receipt(body: Mapping[str, Any]) -> bool:

@@ -187,6 +187,7 @@ def stats_lines(figures: Statistics) -> list[str]:
         ("photos / voice notes", f"{figures.photos} / {figures.voice_notes}"),
         ("median wait", "—" if wait is None else f"{wait / 60:.1f} min"),
     ]
+    rows += [(f"topic {name}", str(count)) for name, count in figures.topics.items()]
     return [f"Session {figures.session} ({figures.state.value})", *aligned(rows)]
 
 

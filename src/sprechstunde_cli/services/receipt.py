@@ -21,7 +21,7 @@ from sprechstunde_cli.domain.receipt import (
 from sprechstunde_cli.errors import NotFoundError
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import handoff
-from sprechstunde_cli.store import Store, purging
+from sprechstunde_cli.store import Store, purging, topics
 
 
 def build_receipt(
@@ -106,6 +106,7 @@ def statistics_for(store: Store, session_id: str) -> Statistics:
         photos=counts.get("photos", 0),
         voice_notes=counts.get("voice_notes", 0),
         median_wait_seconds=round(statistics.median(waits), 1) if waits else None,
+        topics=topics.counts(store, session_id),
     )
 
 

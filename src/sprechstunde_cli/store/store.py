@@ -180,7 +180,15 @@ class Store(ThreadQueries, MessageQueries):
         """Delete every row that holds citizen data; keep the session row and counters."""
         # handoffs hold the citizen's question and e-mail address: the purge runs after they
         # are delivered, and nothing of them may outlive it.
-        tables = ("messages", "outbox", "handoffs", "threads", "seen_events", "away_senders")
+        tables = (
+            "messages",
+            "outbox",
+            "handoffs",
+            "threads",
+            "seen_events",
+            "away_senders",
+            "thread_topics",
+        )
         with self.write() as conn:
             for table in tables:
                 conn.execute(
