@@ -21,6 +21,7 @@ from sprechstunde_cli.domain.model import (
     SessionRecord,
     SessionState,
 )
+from sprechstunde_cli.domain.notify import Arrival
 from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ProviderError
@@ -52,6 +53,8 @@ class IntakeReport:
     # cursor stays before them. `retry_after`: what the messenger asked for, if anything.
     deferred: list[str] = field(default_factory=list)
     retry_after: float = 0.0
+    # New threads and citizens who wrote again after an answer, for `open`'s notifications.
+    arrivals: list[Arrival] = field(default_factory=list)
 
 
 def take(
@@ -193,6 +196,8 @@ class _Writer:
             return
         report.stored += 1
         self.store.bump(conn, sid, Counter.received(kind))
+        if inserted.new_thread or inserted.resumed:
+            report.arrivals.append(Arrival(inserted.thread, inserted.new_thread, event.text))
         if inserted.new_thread:
             report.new_threads.append(inserted.thread)
             self._queue(
