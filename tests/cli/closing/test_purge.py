@@ -54,3 +54,6 @@ def test_the_receipt_agrees_with_stats_and_prints_as_a_pdf_without_citizen_data(
     assert "Wed 02.12.2026, 16:00 - 17:00" in text
     for citizen in ("Wann kommt der Bus", "Guten Tag", "Anna", "0000042", "Spät", "Noch offen"):
         assert citizen not in text
+    # A folder is no file to write: named, with the fix, not a crash.
+    wrong = hour_open("receipt", "mittwoch", "--pdf", str(tmp_path), expect=int(ExitCode.USAGE))
+    assert f"Cannot write {tmp_path}" in wrong.stderr and "--pdf" in wrong.stderr

@@ -31,9 +31,10 @@ def receipt(
     found = receipt_of(application.store, session)
     if pdf is not None:
         from sprechstunde_cli.render.receipt_pdf import receipt_pdf
-        from sprechstunde_cli.system.files import write_private
+        from sprechstunde_cli.system.files import write_named
 
-        write_private(pdf, receipt_pdf(found, application.clock.now()))
+        hint = "Name a file in a folder you can write, e.g. --pdf loeschprotokoll.pdf"
+        write_named(pdf, receipt_pdf(found, application.clock.now()), hint)
         application.say(f"Wrote the deletion receipt as PDF: {pdf}")
         return
     if as_json:
