@@ -9,10 +9,14 @@ a translation wraps them in one place.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from rich.console import Group
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
 from sprechstunde_cli.render.console import citizen_text
@@ -151,11 +155,41 @@ def _deletion_rows(receipt: Receipt) -> list[Row]:
     return rows
 
 
-def receipt_view(receipt: Receipt) -> Group:
+def receipt_view(receipt: Receipt) -> FieldLines:
     """The receipt as plain lines; it holds no personal data, but stays literal."""
-    heading = f"{LABELS['heading']} — {receipt.session}"
-    lines = [heading, *aligned(receipt_rows(receipt))]
-    return Group(*(citizen_text(line) for line in lines))
+    return FieldLines(f"{LABELS['heading']} — {receipt.session}", tuple(receipt_rows(receipt)))
+
+
+@dataclass(frozen=True)
+class FieldLines:
+    """`label: value` lines laid out for the width at hand, never breaking a field: a row too
+    wide for the terminal puts its value on the next line instead, and only a value wider than
+    the whole line (a sentence) is wrapped, between words. A pipe has no edge (render/console.py
+    `PIPE_WIDTH`), so there every row is one line."""
+
+    heading: str
+    rows: tuple[Row, ...]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        yield _line(self.heading)
+        for line, (_, value) in zip(aligned(self.rows), self.rows, strict=True):
+            if cell_len(line) <= width:
+                yield _line(line)
+                continue
+            yield _line(line[: len(line) - len(value)].rstrip())  # `  label:`
+            room = max(20, width - len(VALUE_INDENT))
+            for part in textwrap.wrap(value, room, break_long_words=False, break_on_hyphens=False):
+                yield _line(VALUE_INDENT + part)
+
+
+VALUE_INDENT = "    "
+
+
+def _line(text: str) -> Text:
+    line = citizen_text(text, single_line=True)
+    line.no_wrap = True
+    return line
 
 
 def moment(iso: str | None, tz: tzinfo, *, seconds: bool = True) -> str:

@@ -42,5 +42,4 @@ def receipt(
         return
     from sprechstunde_cli.render.receipt import receipt_view
 
-    # Never wrapped by us: each line is one field, whole.
-    application.show(receipt_view(found), soft_wrap=True)
+    application.show(receipt_view(found))
