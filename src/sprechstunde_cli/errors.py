@@ -57,6 +57,16 @@ class NotFoundError(SprechstundeError):
     exit_code = ExitCode.NOT_FOUND
 
 
+def unknown_session(session_id: str, known: list[str], where: str) -> NotFoundError:
+    """The one error for a session id nobody knows, wherever it was typed: it lists the ids
+    `where` ("in the config", "on this machine") knows, so the operator can pick one."""
+    listed = ", ".join(known) or "none"
+    return NotFoundError(
+        f"No session '{session_id}' {where} (known: {listed}).",
+        "Type one of the known ids; sprechstunde sessions lists them with their state.",
+    )
+
+
 class AuthError(SprechstundeError):
     exit_code = ExitCode.AUTH
 

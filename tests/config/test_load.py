@@ -17,7 +17,7 @@ from sprechstunde_cli.config import (
 )
 from sprechstunde_cli.config.providers import KNOWN_PROVIDERS
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
-from sprechstunde_cli.errors import ConfigError, ExitCode
+from sprechstunde_cli.errors import ConfigError, ExitCode, NotFoundError
 from sprechstunde_cli.providers.local.settings import LocalSettings
 from tests.support import REPO
 
@@ -141,11 +141,13 @@ def test_session_lookup_names_the_known_ids() -> None:
     config = parse(OFFICE + SESSION)
 
     assert config.session("mi").id == "mi"
-    with pytest.raises(ConfigError) as info:
+    # A typo is no broken config: NOT_FOUND, like an unknown id anywhere else.
+    with pytest.raises(NotFoundError) as info:
         config.session("do")
+    assert info.value.exit_code is ExitCode.NOT_FOUND
     assert "'do'" in info.value.message
     assert "known: mi" in info.value.message
-    assert "[sessions.<id>]" in info.value.hint
+    assert "sprechstunde sessions" in info.value.hint
 
 
 # --- every error names its key path ------------------------------------------------------------

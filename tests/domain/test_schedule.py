@@ -10,7 +10,7 @@ import pytest
 
 from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.domain.schedule import BUNDESLAENDER, HORIZON, calendar, occurrences
-from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.errors import ConfigError, NotFoundError
 
 OFFICE = '[office]\nname = "Stadt Musterstadt"\n'
 BIWEEKLY = """
@@ -209,7 +209,7 @@ def test_unknown_dates_and_ids_are_not_sessions() -> None:
     config = schedule_of()
 
     for wrong in ("mittwoch-2026-12-09", "mittwoch-2026-13-01", "dienstag-2026-12-02", "mittwoch"):
-        with pytest.raises(ConfigError, match="No session"):
+        with pytest.raises(NotFoundError, match="No session"):
             config.session(wrong)
 
 

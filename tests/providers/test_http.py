@@ -365,7 +365,7 @@ def test_download_stops_as_soon_as_the_file_grows_past_the_limit() -> None:
 
     with client_for(file) as client, pytest.raises(ProviderError) as caught:
         http.download(client, "/media/1", "the photo", SERVICE, max_bytes=100)
-    assert "larger than the limit of 100 bytes" in caught.value.message
+    assert "larger than the limit of 0.000 MB" in caught.value.message  # 100 bytes
     assert not caught.value.retryable
     assert len(pulled) <= 12  # 11 chunks of 10 bytes pass the limit; nothing much after
 
@@ -382,7 +382,7 @@ def test_download_refuses_a_too_large_content_length_before_reading() -> None:
 
     with client_for(file) as client, pytest.raises(ProviderError) as caught:
         http.download(client, "/media/1", "the photo", SERVICE, max_bytes=100)
-    assert "larger than the limit of 100 bytes" in caught.value.message
+    assert "(0.005 MB) is larger than the limit of 0.000 MB" in caught.value.message
     assert pulled == []
 
 

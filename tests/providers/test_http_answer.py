@@ -120,7 +120,7 @@ def test_a_gzip_bomb_as_a_download_stops_at_its_limit_in_bounded_memory() -> Non
     def fetch() -> None:
         with pytest.raises(ProviderError) as caught:
             http.download(client, "/file", "the file", SERVICE, max_bytes=1_000_000)
-        assert caught.value.message == "The file is larger than the limit of 1000000 bytes."
+        assert caught.value.message == "The file is larger than the limit of 1.0 MB."
 
     assert peak_bytes(fetch) < 4 * 1024 * 1024
     assert server.served <= CHUNK_BYTES

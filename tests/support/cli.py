@@ -11,6 +11,7 @@ from typer.testing import Result
 
 from sprechstunde_cli.cli.application import Wiring
 from tests.support.clocks import FakeClock, StepTimer
+from tests.support.notify import FakeDesktop
 
 if TYPE_CHECKING:
     from sprechstunde_cli.cli.application import StoreOpener
@@ -25,6 +26,8 @@ class Plugs:
         self.transport: httpx.BaseTransport | None = None
         self.timer: StepTimer | None = None
         self.open_store: StoreOpener | None = None
+        # Never the real desktop: a test looks at what would have been shown.
+        self.desktop = FakeDesktop()
 
     def wiring(self) -> Wiring:
         base = Wiring()
@@ -33,6 +36,7 @@ class Plugs:
             timer=self.timer or base.timer,
             transport=self.transport,
             open_store=self.open_store,
+            desktop=self.desktop,
         )
 
 

@@ -28,6 +28,7 @@ from sprechstunde_cli.cli.threads import (
     release,
     reply,
     show,
+    tag,
     tail,
     threads,
 )
@@ -110,6 +111,7 @@ app.command()(release.release)
 app.command()(tail.tail)
 app.command()(media.media)
 app.command()(followup.followup)
+app.command()(tag.tag)
 app.command()(sessions.sessions)
 # The end of it
 app.command()(close.close)

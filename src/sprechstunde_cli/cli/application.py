@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING, Protocol
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from rich.console import Console, ConsoleRenderable
     from rich.live import Live
     from rich.text import Text
 
+    from sprechstunde_cli.adapters.desktop import DesktopSink, Notifier
     from sprechstunde_cli.adapters.smtp import Mailer
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import Clock, Timer
+    from sprechstunde_cli.domain.notify import Arrival
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
     from sprechstunde_cli.render.console import Redacted
     from sprechstunde_cli.store import Store
@@ -46,6 +48,8 @@ class Wiring:
     transport: Transport | None = None
     # None: `Store.open`. A test passes its own to put the store on a full or read-only disk.
     open_store: StoreOpener | None = None
+    # None: the real desktop notifications (adapters/desktop.py); a test passes a fake.
+    desktop: DesktopSink | None = None
 
 
 class Application:
@@ -144,6 +148,35 @@ class Application:
             shown += f" [{clean(default, single_line=True)}]"
         answer: str = typer.prompt(shown, default=default, show_default=False, hide_input=secret)
         return answer
+
+    def notify(self, arrivals: Sequence[Arrival]) -> None:
+        """Tell the operator that citizens wrote (hour.notify): a desktop notification, else
+        OSC 9 and the bell on the terminal. The citizen's words only with hour.notify_content."""
+        if not arrivals or self.config.hour.notify == "off":
+            return
+        from sprechstunde_cli.render.notices import notices
+
+        for title, body in notices(arrivals, content=self.config.hour.notify_content):
+            self.notifier.tell(title, _redacted(body))
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        from sprechstunde_cli.adapters.desktop import DesktopNotifications, Notifier
+
+        desktop = self.wiring.desktop or DesktopNotifications()
+        return Notifier(self.config.hour.notify, desktop, self._terminal_alert)
+
+    def _terminal_alert(self, text: str) -> None:
+        """OSC 9 (a notification in many terminals) and the bell; only to a terminal, never
+        into a pipe or a log file. `text` is one cleaned line: no control character ends the
+        sequence early."""
+        if not self.console.is_terminal:
+            return
+        from sprechstunde_cli.render.sanitize import clean
+
+        line = clean(text, single_line=True, limit=200)
+        self.console.file.write(f"\x1b]9;{line}\x07\x07")
+        self.console.file.flush()
 
     def live(self) -> Live:
         """A live view on the console; its frames come from render/threads.py."""

@@ -14,6 +14,13 @@ from sprechstunde_cli.errors import ExitCode, SprechstundeError
 class FunnelGroup(TyperGroup):
     """The root command group: every command runs through `invoke`."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as exc:
+            add_usage_hint(exc)  # a wrong root option: `sprechstunde --bogus`
+            raise
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -29,13 +36,37 @@ class FunnelGroup(TyperGroup):
             if os.environ.get("SPRECHSTUNDE_DEBUG"):
                 raise
             if type(exc).__module__.startswith(("click", "typer")):
-                raise  # usage errors keep Click's own message and exit code 2
+                # Usage errors keep Click's own message and exit code 2, plus a hint.
+                add_usage_hint(exc)
+                raise
             typer.echo(
                 f"Error: unexpected {type(exc).__name__}. This is a bug in sprechstunde; "
                 "please report it. Run with SPRECHSTUNDE_DEBUG=1 to see the traceback.",
                 err=True,
             )
             raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def add_usage_hint(exc: Exception) -> None:
+    """Give a Click usage error (unknown option, missing argument, bad value) the `Hint:` line
+    every other error has. Click prints the error itself, after the funnel has let it go, so
+    the hint rides on the exception: its own `show` shadowed on the instance (Click offers no
+    hook, and its exception classes are private to Typer)."""
+    ctx = getattr(exc, "ctx", None)
+    show = getattr(exc, "show", None)
+    if getattr(exc, "exit_code", None) != int(ExitCode.USAGE) or ctx is None or show is None:
+        return
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return  # the help itself is shown: that is the hint
+    if "show" in vars(exc):
+        return  # already hinted on its way up through a nested group
+    hint = f"Hint: Check the command line; '{ctx.command_path} --help' shows what it takes."
+
+    def show_with_hint(file: Any = None) -> None:
+        show(file)
+        typer.echo(hint, err=file is None, file=file)
+
+    vars(exc)["show"] = show_with_hint
 
 
 def report_error(err: SprechstundeError) -> None:

@@ -11,6 +11,12 @@ from typing import Any
 from sprechstunde_cli.config import read
 from sprechstunde_cli.errors import ConfigError
 
+# What `tag N TOPIC` accepts unless the config lists its own (hour.topics).
+DEFAULT_TOPICS = ("Verkehr", "Schule", "Bauen", "Soziales", "Sonstiges")
+# How `open` tells the operator that a citizen wrote (hour.notify).
+NOTIFY_MODES = ("desktop", "bell", "off")
+TOPIC_CHARS = 40
+
 
 @dataclass(frozen=True)
 class HourSettings:
@@ -20,6 +26,11 @@ class HourSettings:
     max_media_mb: float = 25.0
     # Run to open a photo or voice note; {file} is replaced by the path. Empty: just print it.
     media_command: str = ""
+    topics: tuple[str, ...] = DEFAULT_TOPICS
+    # desktop: a desktop notification (else the terminal bell); bell: the bell only; off.
+    notify: str = "desktop"
+    # Whether a notification quotes the citizen's words; never unless set.
+    notify_content: bool = False
 
     @property
     def max_media_bytes(self) -> int:
@@ -29,9 +40,13 @@ class HourSettings:
 def parse_hour(tbl: Mapping[str, Any]) -> HourSettings:
     names = {f.name for f in fields(HourSettings)}
     read.check_keys(tbl, "hour", names)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {
+        "topics": _topics(tbl.get("topics", list(DEFAULT_TOPICS))),
+        "notify": _notify(tbl),
+        "notify_content": read.boolean(tbl, "notify_content", "hour.notify_content", False),
+    }
     for f in fields(HourSettings):
-        if f.name not in tbl:
+        if f.name not in tbl or f.name in values:
             continue
         value = tbl[f.name]
         if f.name == "media_command":
@@ -76,3 +91,37 @@ def _command(tbl: Mapping[str, Any], key: str, name: str) -> str:
             key,
         ) from None
     return command
+
+
+def _topics(value: object) -> tuple[str, ...]:
+    hint = 'Write a list of short words, e.g. topics = ["Verkehr", "Schule", "Bauen"].'
+    if not isinstance(value, list) or not value:
+        raise ConfigError(
+            f"must be a non-empty list of topics, not {value!r}.", hint, "hour.topics"
+        )
+    seen: set[str] = set()
+    for topic in value:
+        if (
+            not isinstance(topic, str)
+            or not topic.strip()
+            or topic != topic.strip()
+            or len(topic) > TOPIC_CHARS
+            or not topic.isprintable()
+        ):
+            raise ConfigError(
+                f"{topic!r} is no topic: one line of 1 to {TOPIC_CHARS} characters, "
+                "without spaces around it.",
+                hint,
+                "hour.topics",
+            )
+        if topic.casefold() in seen:
+            raise ConfigError(f"lists {topic!r} twice.", "Remove the repeat.", "hour.topics")
+        seen.add(topic.casefold())
+    return tuple(value)
+
+
+def _notify(tbl: Mapping[str, Any]) -> str:
+    mode = read.string(tbl, "notify", "hour.notify", "desktop")
+    if mode not in NOTIFY_MODES:
+        read.unknown("hour.notify", mode, NOTIFY_MODES, "mode")
+    return mode

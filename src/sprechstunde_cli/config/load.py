@@ -34,14 +34,26 @@ def load_config(path: Path) -> Config:
             "Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG).",
         )
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read {path}: {exc.strerror or type(exc).__name__}.",
+            "Check the file and its permissions.",
+        ) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        # Typically Latin-1 or Windows-1252 from a Windows editor: "ü" as one byte.
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} is not saved as UTF-8 (line {line} has a character in another "
+            "encoding, probably Windows-1252 or Latin-1).",
+            "Open it in your editor and save it as UTF-8 (in Notepad: Save as, "
+            "Encoding: UTF-8), then run the command again.",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}.", "Fix the syntax at the line named."
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"Cannot read {path}: {exc}.", "Check the file and its permissions."
         ) from None
     return parse_config(raw, path)
 

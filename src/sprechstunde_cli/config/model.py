@@ -14,7 +14,7 @@ from sprechstunde_cli.config.mail import MailSettings
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.domain.schedule import Schedule, find, planned
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
-from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.errors import ConfigError, unknown_session
 from sprechstunde_cli.providers.registry import entry_for
 
 
@@ -54,12 +54,8 @@ class Config:
                 f"Session '{session_id}' is cancelled ({why}).",
                 f"To hold it after all, move it: [schedules.{found.schedule}.move].",
             )
-        known = ", ".join([*self.sessions, *(f"{s}-YYYY-MM-DD" for s in self.schedules)])
-        raise ConfigError(
-            f"No session '{session_id}' in the config (known: {known or 'none'}).",
-            "Add a [sessions.<id>] table to the config, or pick one of the known ids "
-            "(sprechstunde schedule lists the dates).",
-        )
+        known = [*self.sessions, *(f"{s}-YYYY-MM-DD" for s in self.schedules)]
+        raise unknown_session(session_id, known, "in the config")
 
     def upcoming(self, now: datetime) -> list[SessionSpec]:
         """Sessions that have not ended yet, soonest first (schedules up to a horizon)."""

@@ -25,6 +25,7 @@ class Counter(StrEnum):
     SENT_LAST_CALL = "sent_last_call"
     SENT_CLOSING = "sent_closing"
     SENT_HANDOFF = "sent_handoff"
+    SENT_MEDIA_TOO_LARGE = "sent_media_too_large"
 
     @classmethod
     def received(cls, kind: MessageKind) -> Counter:

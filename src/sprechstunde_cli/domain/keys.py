@@ -29,6 +29,11 @@ def away(session_id: str, message_id: str) -> str:
     return f"{session_id}:away:{message_id}"
 
 
+def media_too_large(session_id: str, message_id: str) -> str:
+    """Once per refused file: the citizen learns why that photo did not arrive."""
+    return f"{session_id}:too-large:{message_id}"
+
+
 def reply(session_id: str, nonce: str) -> str:
     """An operator's reply: each is its own occasion, so the caller supplies a fresh nonce."""
     return f"{session_id}:reply:{nonce}"

@@ -81,6 +81,7 @@ class Purpose(StrEnum):
     LAST_CALL = "last_call"
     CLOSING = "closing"
     HANDOFF = "handoff"  # confirms to the citizen that a department will answer by e-mail
+    MEDIA_TOO_LARGE = "media_too_large"  # their file was over hour.max_media_mb
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,9 @@ class Receipt:
     residual_retention: tuple[str, ...]  # what stays elsewhere, in plain words
     handoff_exports: tuple[str, ...] = ()
     version: int = RECEIPT_VERSION
+    # The session's zone, for showing its times as the office lived them; "" in receipts
+    # written before it was kept (the session's row still knows it: services/receipt.py).
+    timezone: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,6 +191,8 @@ class Receipt:
             "verification": self.verification.to_json(),
             "residual_retention": list(self.residual_retention),
             "handoff_exports": list(self.handoff_exports),
+            # Only when known, so an earlier receipt is written back as it was stored.
+            **({"timezone": self.timezone} if self.timezone else {}),
         }
 
     @classmethod
@@ -198,6 +203,7 @@ class Receipt:
             session=str(body["session"]),
             title=str(body.get("title", "")),
             provider=str(body.get("provider", "")),
+            timezone=str(body.get("timezone", "")),
             planned_start=str(body["planned"]["start"]),
             planned_end=str(body["planned"]["end"]),
             opened=body["actual"].get("opened"),
@@ -229,6 +235,8 @@ class Statistics:
     photos: int
     voice_notes: int
     median_wait_seconds: float | None
+    # Threads per topic (`tag`), counted without any link to a thread.
+    topics: Mapping[str, int] = field(default_factory=dict)
 
 
 def is_receipt(body: Mapping[str, Any]) -> bool:

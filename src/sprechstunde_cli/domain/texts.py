@@ -21,6 +21,7 @@ PLACEHOLDERS = frozenset(
 EXTRA_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "handoff_confirmation": frozenset({"department", "email"}),
     "closing_handoff_offer": frozenset({"office_email"}),
+    "media_too_large": frozenset({"max_mb"}),
 }
 
 DEFAULT_DATA_NOTE = (
@@ -46,6 +47,11 @@ class Texts:
     closing_handoff_offer: str = (
         "Wenn Sie eine Antwort per E-Mail wünschen, schreiben Sie Ihre Frage bitte mit Ihrer "
         "E-Mail-Adresse an {office_email}."
+    )
+    # Sent when a citizen's photo, voice note or file is over hour.max_media_mb.
+    media_too_large: str = (
+        "Ihre Datei ist leider zu groß; wir können Dateien bis {max_mb} MB annehmen. Bitte "
+        "senden Sie ein kleineres Foto oder beschreiben Sie Ihr Anliegen im Text."
     )
 
 

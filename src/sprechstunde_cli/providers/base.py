@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, Self
 
+from sprechstunde_cli.domain.media import megabytes
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
@@ -123,12 +124,22 @@ class DeleteOutcome:
     failures: tuple[str, ...] = ()  # reasons, free of ids and content
 
 
-def media_too_large(max_bytes: int) -> ProviderError:
-    """The one refusal of a photo, voice note or file over the size limit, for every provider."""
-    return ProviderError(
-        f"The file is larger than the limit of {max_bytes} bytes.",
-        "Raise hour.max_media_mb in the config to accept it.",
-    )
+class MediaTooLarge(ProviderError):
+    """A citizen's file over hour.max_media_mb: intake tells the citizen (texts.media_too_large)."""
+
+    def __init__(self, max_bytes: int, size: int | None = None) -> None:
+        what = f"The file ({megabytes(size)})" if size is not None else "The file"
+        super().__init__(
+            f"{what} is larger than the limit of {megabytes(max_bytes)}.",
+            "Raise hour.max_media_mb in the config to accept it.",
+        )
+        self.size = size
+
+
+def media_too_large(max_bytes: int, size: int | None = None) -> ProviderError:
+    """The one refusal of a photo, voice note or file over the size limit, for every provider;
+    `size` when the messenger declared it (sizes in MB, the unit of hour.max_media_mb)."""
+    return MediaTooLarge(max_bytes, size)
 
 
 def foreign_reference(what: str) -> ProviderError:

@@ -174,8 +174,9 @@ def download(
         with client.stream("GET", path, timeout=wait) as response:
             if not response.is_success:  # redirects too: the clients do not follow them
                 raise _failure(http_answer.head(response, seconds), what, service, refine)
-            if http_answer.declared(response) > max_bytes:
-                raise media_too_large(max_bytes)
+            declared = http_answer.declared(response)
+            if declared > max_bytes:
+                raise media_too_large(max_bytes, declared)
             data = http_answer.read(response, max_bytes, seconds)
     except httpx.RequestError as exc:
         raise failed_exchange(exc, what, service) from None

@@ -20,11 +20,18 @@ from sprechstunde_cli.render.sanitize import clean
 Redacted = NewType("Redacted", str)
 
 
+# The width of a console that writes to a pipe or a file: no terminal edge to wrap at, so one
+# record stays one line (a script greps it, a media path is not broken in two). Rich would take
+# 80 columns, or $COLUMNS, which describes a terminal this output does not go to.
+PIPE_WIDTH = 100_000
+
+
 def make_console(
     *, stderr: bool = False, file: IO[str] | None = None, width: int | None = None
 ) -> Console:
-    """Build a console that prints text literally; Rich itself honours NO_COLOR and TERM=dumb."""
-    return Console(
+    """Build a console that prints text literally; Rich itself honours NO_COLOR and TERM=dumb.
+    Output that is not a terminal is never wrapped (unless `width` asks for it)."""
+    console = Console(
         stderr=stderr,
         file=file,
         width=width,
@@ -32,6 +39,9 @@ def make_console(
         highlight=False,
         emoji=False,
     )
+    if width is None and not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
 
 
 def citizen_text(

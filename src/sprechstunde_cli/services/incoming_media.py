@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.media import check_limits, sniff
+from sprechstunde_cli.domain.media import check_limits, megabytes, sniff
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
 from sprechstunde_cli.errors import ProviderError, StoreError
-from sprechstunde_cli.providers.base import InboundMessage, Provider, ReceiveBatch
+from sprechstunde_cli.providers.base import InboundMessage, MediaTooLarge, Provider, ReceiveBatch
 from sprechstunde_cli.store import Store
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ class Fetched:
     kind: MessageKind
     note: str  # appended to the body when a file was refused
     failed: ProviderError | None = None  # the download's error, if it failed
+    too_large: bool = False  # over hour.max_media_mb: the citizen is told (texts.media_too_large)
 
 
 def fetch_all(
@@ -93,6 +94,8 @@ def _fetch(
         return Fetched(None, event.kind, "[Datei nicht abrufbar]")
     try:
         data = provider.download_media(ref, limit)
+    except MediaTooLarge as err:
+        return Fetched(None, event.kind, _too_large_note(err.size), failed=err, too_large=True)
     except ProviderError as err:
         return Fetched(None, event.kind, "[Datei nicht übernommen]", failed=err)
     found = sniff(data, ref.mime)
@@ -100,6 +103,8 @@ def _fetch(
     if reason:
         report.media_refused += 1
         report.problems.append(reason)
+        if len(data) > limit:  # a messenger that did not check the size itself
+            return Fetched(None, found.kind, _too_large_note(len(data)), too_large=True)
         return Fetched(None, found.kind, "[Datei nicht übernommen]")
     # Our own random name: a citizen's file name never becomes a path.
     path = media_dir / f"{secrets.token_hex(8)}{found.extension}"
@@ -114,3 +119,8 @@ def _fetch(
         path=str(path),
     )
     return Fetched(media, found.kind, "")
+
+
+def _too_large_note(size: int | None) -> str:
+    # Shown to the operator in the thread, in the unit of hour.max_media_mb.
+    return f"[Datei zu groß ({megabytes(size)}), nicht übernommen]" if size else "[Datei zu groß]"

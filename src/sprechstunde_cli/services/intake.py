@@ -8,7 +8,7 @@ cursor. Only after that commit does the provider see the new cursor.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +21,9 @@ from sprechstunde_cli.domain.model import (
     SessionRecord,
     SessionState,
 )
+from sprechstunde_cli.domain.notify import Arrival
 from sprechstunde_cli.domain.rules import in_window
+from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     DeleteReach,
@@ -31,7 +33,7 @@ from sprechstunde_cli.providers.base import (
     ReceiveBatch,
 )
 from sprechstunde_cli.services.incoming_media import Fetched, discard, fetch_all
-from sprechstunde_cli.services.texts import fill
+from sprechstunde_cli.services.texts import fill, values
 from sprechstunde_cli.store import Connection, Store
 from sprechstunde_cli.store.outbox import enqueue
 
@@ -51,6 +53,8 @@ class IntakeReport:
     # cursor stays before them. `retry_after`: what the messenger asked for, if anything.
     deferred: list[str] = field(default_factory=list)
     retry_after: float = 0.0
+    # New threads and citizens who wrote again after an answer, for `open`'s notifications.
+    arrivals: list[Arrival] = field(default_factory=list)
 
 
 def take(
@@ -192,6 +196,8 @@ class _Writer:
             return
         report.stored += 1
         self.store.bump(conn, sid, Counter.received(kind))
+        if inserted.new_thread or inserted.resumed:
+            report.arrivals.append(Arrival(inserted.thread, inserted.new_thread, event.text))
         if inserted.new_thread:
             report.new_threads.append(inserted.thread)
             self._queue(
@@ -202,6 +208,16 @@ class _Writer:
                 self.config.texts.greeting,
                 keys.greeting(sid, inserted.thread),
             )
+        if got is not None and got.too_large:
+            self._queue(
+                conn,
+                inserted.thread,
+                event.chat,
+                Purpose.MEDIA_TOO_LARGE,
+                self.config.texts.media_too_large,
+                keys.media_too_large(sid, event.provider_id),
+                extra={"max_mb": f"{self.config.hour.max_media_mb:g}"},
+            )
 
     def _queue(
         self,
@@ -211,7 +227,14 @@ class _Writer:
         purpose: Purpose,
         template: str,
         key: str,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
+        # A text with its own placeholders is filled afresh; the others once per batch.
+        body = (
+            render(template, {**values(self.session, self.config), **extra})
+            if extra
+            else self.text(template)
+        )
         enqueue(
             self.store,
             conn,
@@ -219,7 +242,7 @@ class _Writer:
             thread=thread,
             chat=chat,
             purpose=purpose,
-            body=self.text(template),
+            body=body,
             key=key,
             now=self.now,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sprechstunde_cli.domain.counters import Counter
@@ -20,7 +21,7 @@ from sprechstunde_cli.domain.receipt import (
 from sprechstunde_cli.errors import NotFoundError
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import handoff
-from sprechstunde_cli.store import Store, purging
+from sprechstunde_cli.store import Store, purging, topics
 
 
 def build_receipt(
@@ -38,6 +39,7 @@ def build_receipt(
         session=session.id,
         title=session.title,
         provider=session.provider,
+        timezone=session.timezone,
         tool=f"sprechstunde {version}",
         planned_start=session.planned_start.isoformat(),
         planned_end=session.planned_end.isoformat(),
@@ -46,7 +48,9 @@ def build_receipt(
         closed=_iso(session.closed_at),
         purge_started=started,
         purge_ended=ended,
-        counts=dict(progress.counts or {}),
+        # The counters as they stand now, after the late messages were drained: what `stats`
+        # reads, so the two never disagree.
+        counts={**(progress.counts or {}), **counter_counts(store, session_id)},
         stores=tuple(stores),
         providers=progress.providers,
         verification=verification,
@@ -57,14 +61,23 @@ def build_receipt(
 
 def receipt_of(store: Store, session_id: str) -> Receipt:
     """The receipt of a purged session; NotFoundError naming the purge until there is one."""
-    store.require_session(session_id)
+    session = store.require_session(session_id)
     found = purging.load_receipt(store, session_id)
     if found is None:
         raise NotFoundError(
             f"Session '{session_id}' has no deletion receipt yet.",
             f"Purge it first: sprechstunde purge {session_id}",
         )
-    return found
+    return found if found.timezone else replace(found, timezone=session.timezone)
+
+
+def counter_counts(store: Store, session_id: str) -> dict[str, int]:
+    """The receipt's counts that come from counters (they outlive the purge)."""
+    counters = store.counters(session_id)
+    return {
+        "late_messages_dropped": counters.get(Counter.LATE_MESSAGES, 0),
+        "calls_refused": counters.get(Counter.CALLS_REFUSED, 0),
+    }
 
 
 def statistics_for(store: Store, session_id: str) -> Statistics:
@@ -93,6 +106,7 @@ def statistics_for(store: Store, session_id: str) -> Statistics:
         photos=counts.get("photos", 0),
         voice_notes=counts.get("voice_notes", 0),
         median_wait_seconds=round(statistics.median(waits), 1) if waits else None,
+        topics=topics.counts(store, session_id),
     )
 
 

@@ -99,6 +99,6 @@ def messenger_to_check(store: Store | None, config: Config, now: datetime) -> tu
 def _configured(config: Config, session_id: str) -> bool:
     try:
         config.session(session_id)
-    except ConfigError:
+    except (ConfigError, NotFoundError):
         return False  # opened once, then removed from the config: nothing to list it by
     return True

@@ -233,6 +233,17 @@ def _m006_seal_display_names(conn: sqlite3.Connection, keys: SessionKeys) -> Non
     seal_plaintext(conn, keys, DISPLAY_NAMES)
 
 
+def _m007_thread_topics(conn: sqlite3.Connection) -> None:
+    # Which topics a thread was tagged with, only so a second `tag` does not count it twice;
+    # deleted with the threads at the purge. The counts themselves are counters
+    # ("topic:<name>") and outlive it with no link to any thread.
+    conn.execute(
+        "CREATE TABLE thread_topics ("
+        " session_id TEXT NOT NULL, thread INTEGER NOT NULL, topic TEXT NOT NULL,"
+        " PRIMARY KEY (session_id, thread, topic))"
+    )
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -249,6 +260,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("send_pause", _schema(_m004_send_pause)),
     ("seal_queued_texts", _m005_seal_queued_texts),
     ("seal_display_names", _m006_seal_display_names),
+    ("thread_topics", _schema(_m007_thread_topics)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

@@ -12,7 +12,7 @@ from sprechstunde_cli.domain.model import (
     SessionState,
     check_transition,
 )
-from sprechstunde_cli.errors import NotFoundError, StoreError
+from sprechstunde_cli.errors import StoreError, unknown_session
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
@@ -34,10 +34,9 @@ class Store(ThreadQueries, MessageQueries):
     def require_session(self, session_id: str) -> SessionRecord:
         found = self.session(session_id)
         if found is None:
-            raise NotFoundError(
-                f"Session '{session_id}' has not been opened on this machine.",
-                f"Open it first: sprechstunde open {session_id}",
-            )
+            # Also a session the config plans but that was never opened here: either way there
+            # is nothing to show, and "open it first" would be wrong for a typo.
+            raise unknown_session(session_id, [s.id for s in self.sessions()], "on this machine")
         return found
 
     def sessions(self, *states: SessionState) -> list[SessionRecord]:
@@ -75,10 +74,8 @@ class Store(ThreadQueries, MessageQueries):
         with self.write() as conn:
             row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
-                raise NotFoundError(
-                    f"Session '{session_id}' is unknown.",
-                    f"Open it first: sprechstunde open {session_id}",
-                )
+                known = [r["id"] for r in conn.execute("SELECT id FROM sessions ORDER BY id")]
+                raise unknown_session(session_id, known, "on this machine")
             current = SessionState(row["state"])
             check_transition(session_id, current, target)
             sets = ["state = ?"]
@@ -183,7 +180,15 @@ class Store(ThreadQueries, MessageQueries):
         """Delete every row that holds citizen data; keep the session row and counters."""
         # handoffs hold the citizen's question and e-mail address: the purge runs after they
         # are delivered, and nothing of them may outlive it.
-        tables = ("messages", "outbox", "handoffs", "threads", "seen_events", "away_senders")
+        tables = (
+            "messages",
+            "outbox",
+            "handoffs",
+            "threads",
+            "seen_events",
+            "away_senders",
+            "thread_topics",
+        )
         with self.write() as conn:
             for table in tables:
                 conn.execute(

@@ -36,6 +36,8 @@ class Inserted:
     message_id: int
     thread: int
     new_thread: bool
+    # The thread had been answered and was not waiting: the citizen came back (a notification).
+    resumed: bool = False
 
 
 class ThreadQueries(StoreBase):
@@ -64,7 +66,7 @@ class ThreadQueries(StoreBase):
         ).fetchone()
         if dup:
             return None
-        number, created = self._thread_for(conn, session_id, chat, display_name, at)
+        number, created, resumed = self._thread_for(conn, session_id, chat, display_name, at)
         cur = conn.execute(
             "INSERT INTO messages (session_id, thread, direction, kind, provider_id, body, at,"
             " media_path, media_mime, media_size, media_width, media_height, media_duration)"
@@ -86,16 +88,18 @@ class ThreadQueries(StoreBase):
             " WHERE session_id = ? AND number = ?",
             (iso(at), message_id, session_id, number),
         )
-        return Inserted(message_id, number, created)
+        return Inserted(message_id, number, created, resumed)
 
     def _thread_for(
         self, conn: sqlite3.Connection, session_id: str, chat: str, display_name: str, at: datetime
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, bool, bool]:
+        """(number, created, resumed: answered and not waiting before this message)."""
         row = conn.execute(
-            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
+            "SELECT number, answered, waiting_since FROM threads WHERE session_id = ? AND chat = ?",
+            (session_id, chat),
         ).fetchone()
         if row:
-            return int(row["number"]), False
+            return int(row["number"]), False, bool(row["answered"]) and not row["waiting_since"]
         number = conn.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM threads WHERE session_id = ?", (session_id,)
         ).fetchone()[0]
@@ -104,7 +108,7 @@ class ThreadQueries(StoreBase):
             " VALUES (?,?,?,?,?)",
             (session_id, number, chat, self._seal_name(session_id, display_name), iso(at)),
         )
-        return int(number), True
+        return int(number), True, False
 
     # The citizen's name as the messenger gave it is theirs: sealed like what they wrote.
     def _seal_name(self, session_id: str, name: str) -> bytes | str:

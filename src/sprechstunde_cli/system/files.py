@@ -62,6 +62,15 @@ def write_private(path: Path, data: bytes, *, sink: Sink = write_all) -> None:
     _place(path, data, PRIVATE_MODE, replace=True, sink=sink)
 
 
+def write_named(path: Path, data: bytes, hint: str) -> None:
+    """`write_private` for a file the operator named (`receipt --pdf FILE`): one that cannot
+    be written (a folder, a path through a file) is an InputError naming it, with `hint`."""
+    try:
+        write_private(path, data)
+    except OSError as exc:
+        raise _named_error(path, exc, hint) from None
+
+
 def create_private(path: Path, data: bytes) -> None:
     """Write a new owner-only file; FileExistsError if `path` exists (two racing writers: one
     wins, the other learns it lost). The folder must exist."""
@@ -164,7 +173,12 @@ def _sync_dir(directory: Path) -> None:
 
 
 def _publish_error(path: Path, exc: OSError) -> InputError:
-    return InputError(
-        f"Cannot write {path}: {exc.strerror or type(exc).__name__}.",
+    return _named_error(
+        path,
+        exc,
         "Check that the directory exists and is writable (announce.files or the option given).",
     )
+
+
+def _named_error(path: Path, exc: OSError, hint: str) -> InputError:
+    return InputError(f"Cannot write {path}: {exc.strerror or type(exc).__name__}.", hint)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pypdf
+
 from sprechstunde_cli.errors import ExitCode
 from tests.support.cli import Sp
 
@@ -28,3 +30,30 @@ def test_after_a_close_without_purge_the_hint_names_the_purge(hour_open: Sp) -> 
     result = hour_open("close", "--purge", expect=ExitCode.NOT_FOUND)
     assert "'mittwoch' is closed but not yet purged" in result.stderr
     assert "sprechstunde purge mittwoch" in result.stderr
+
+
+def test_the_receipt_agrees_with_stats_and_prints_as_a_pdf_without_citizen_data(
+    hour_open: Sp, tmp_path: Path
+) -> None:
+    hour_open("close")
+    # Late: after the close, before the purge; turned away and counted by the purge.
+    hour_open("sandbox", "send", "--from", "spaet", "--name", "Spät Kommerin", "Noch offen?")
+    hour_open("purge", "mittwoch")
+    stats = hour_open("stats", "mittwoch").stdout
+    assert "late messages:         1" in stats
+    shown = hour_open("receipt", "mittwoch").stdout
+    assert "late messages turned away: 1" in " ".join(shown.split())
+    assert "Wed 02.12.2026, 16:00 – 17:00" in shown  # the config's local hour, not UTC
+    assert "+00:00" not in shown and "True" not in shown
+    pdf = tmp_path / "archiv" / "loeschprotokoll.pdf"
+    result = hour_open("receipt", "mittwoch", "--pdf", str(pdf))
+    assert str(pdf) in result.stdout
+    assert pdf.stat().st_mode & 0o777 == 0o600
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "late messages turned away 1" in text
+    assert "Wed 02.12.2026, 16:00 - 17:00" in text
+    for citizen in ("Wann kommt der Bus", "Guten Tag", "Anna", "0000042", "Spät", "Noch offen"):
+        assert citizen not in text
+    # A folder is no file to write: named, with the fix, not a crash.
+    wrong = hour_open("receipt", "mittwoch", "--pdf", str(tmp_path), expect=int(ExitCode.USAGE))
+    assert f"Cannot write {tmp_path}" in wrong.stderr and "--pdf" in wrong.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sprechstunde_cli.domain.model import SessionState
-from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.errors import ConfigError, NotFoundError
 from tests.support.announce_rig import SESSION, WEEK_DUE, Crash, rig
 
 H = timedelta(hours=1)
@@ -331,5 +331,5 @@ def test_send_now_refuses_unknown_offsets_targets_and_sessions(tmp_path: Path) -
         assert "known: week, day, start, end" in info.value.message
         with pytest.raises(ConfigError, match="No announcement target posts the offset 'day'"):
             r.send_now(SESSION, "day", only="email")
-        with pytest.raises(ConfigError, match="No session 'mittwoch-2026-12-17'"):
+        with pytest.raises(NotFoundError, match="No session 'mittwoch-2026-12-17'"):
             r.send_now("mittwoch-2026-12-17", "week")

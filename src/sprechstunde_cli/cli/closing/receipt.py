@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,12 +15,28 @@ def receipt(
     ctx: typer.Context,
     session: Annotated[str, typer.Argument(help="Session id.")],
     as_json: JsonObjectOpt = False,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--pdf",
+            metavar="FILE",
+            help="Also write it as a printable PDF for the office's records (replaces FILE).",
+        ),
+    ] = None,
 ) -> None:
     """Show the deletion receipt (Löschprotokoll) of a purged session."""
     application: Application = ctx.obj
     from sprechstunde_cli.services.receipt import receipt_of
 
     found = receipt_of(application.store, session)
+    if pdf is not None:
+        from sprechstunde_cli.render.receipt_pdf import receipt_pdf
+        from sprechstunde_cli.system.files import write_named
+
+        hint = "Name a file in a folder you can write, e.g. --pdf loeschprotokoll.pdf"
+        write_named(pdf, receipt_pdf(found, application.clock.now()), hint)
+        application.say(f"Wrote the deletion receipt as PDF: {pdf}")
+        return
     if as_json:
         application.emit_json(found.to_json())
         return

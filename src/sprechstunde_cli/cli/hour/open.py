@@ -83,6 +83,7 @@ def _print_step(application: Application, report: StepReport) -> None:
             application.say(ROOM_AGAIN)
     for note in step_notes(report):
         application.say(note)
+    application.notify(report.intake.arrivals)
     for problem in report.problems:
         application.warn(problem)
 
@@ -100,6 +101,7 @@ def _run_live(application: Application, hour: Hour) -> None:
         while True:
             now = application.clock.now()
             report = hour.step(now, application.config.hour.poll_seconds)
+            application.notify(report.intake.arrivals)
             notes = [f"Warning: {p}" for p in report.problems] or step_notes(report)
             if report.store_changed and report.store_problem is None:
                 notes.append(ROOM_AGAIN)

@@ -86,9 +86,12 @@ def _record(
     config = application.config
     store = application.store
     kind = handoff.Consent.OPERATOR if consent else handoff.Consent.NONE
+    # The address first: it names a thread that does not exist before any department problem.
+    found = (
+        None if email is not None else handoff.detect_email(store, record, number, config=config)
+    )
     department = handoff.resolve_department(config, dept)
     if email is None:
-        found = handoff.detect_email(store, record, number, config=config)
         if found is None:
             raise InputError(
                 f"Thread {number} holds no e-mail address.",

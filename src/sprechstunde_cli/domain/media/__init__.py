@@ -51,7 +51,7 @@ def sniff(data: bytes, declared_mime: str | None) -> Sniffed:
 def check_limits(s: Sniffed, size: int, max_bytes: int) -> str | None:
     """Return a short reason why the file must be refused, or None if it may be kept."""
     if size > max_bytes:
-        return f"file is {_mb(size)}, over the {_mb(max_bytes)} limit"
+        return f"file is {megabytes(size)}, over the {megabytes(max_bytes)} limit"
     if s.width is not None and s.height is not None and s.width * s.height > MAX_PIXELS:
         # A few KB of PNG can claim a 100k x 100k canvas; whoever opens it would allocate that.
         return (
@@ -61,9 +61,10 @@ def check_limits(s: Sniffed, size: int, max_bytes: int) -> str | None:
     return None
 
 
-def _mb(n: int) -> str:
-    # Same unit as the config's hour.max_media_mb.
-    return f"{n / (1024 * 1024):.1f} MB"
+def megabytes(n: int) -> str:
+    """A size in the unit of the config's hour.max_media_mb (MiB, shown as MB, as people say)."""
+    value = n / (1024 * 1024)
+    return f"{value:.1f} MB" if round(value, 1) >= 0.1 or n == 0 else f"{value:.3f} MB"
 
 
 def _fallback_mime(declared: str | None) -> str:

@@ -82,7 +82,7 @@ class LocalProvider(Closing):
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
         if media.size is not None and media.size > max_bytes:
-            raise media_too_large(max_bytes)
+            raise media_too_large(max_bytes, media.size)
         data = self.messenger.media(media.ref)
         if data is None:
             raise ProviderError(
@@ -91,7 +91,7 @@ class LocalProvider(Closing):
             )
         # The declared size may be missing or wrong; the bytes decide.
         if len(data) > max_bytes:
-            raise media_too_large(max_bytes)
+            raise media_too_large(max_bytes, len(data))
         return data
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:

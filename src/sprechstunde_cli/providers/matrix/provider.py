@@ -141,7 +141,7 @@ class MatrixProvider(Closing):
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
         if media.size is not None and media.size > max_bytes:
-            raise media_too_large(max_bytes)
+            raise media_too_large(max_bytes, media.size)
         handle = events.MediaHandle.unpack(media.ref)
         if handle is None or events.split_mxc(handle.mxc) is None:
             raise foreign_reference("file reference")

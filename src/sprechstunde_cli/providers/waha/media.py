@@ -13,7 +13,7 @@ from sprechstunde_cli.providers.waha.client import NotFound, WahaApi, path_part
 def download(api: WahaApi, media: MediaRef, max_bytes: int) -> bytes:
     """The file's bytes, or a ProviderError if it is gone, larger than `max_bytes` or missing."""
     if media.size is not None and media.size > max_bytes:
-        raise media_too_large(max_bytes)
+        raise media_too_large(max_bytes, media.size)
     try:
         ref = json.loads(media.ref)
         chat, message_id = str(ref["chat"]), str(ref["id"])

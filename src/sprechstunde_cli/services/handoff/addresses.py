@@ -36,6 +36,7 @@ def detect_email(
     store: Store, session: SessionRecord, number: int, *, config: Config | None = None
 ) -> str | None:
     """The citizen's own address from what they wrote in the thread; the last one wins."""
+    store.thread(session.id, number)  # NotFoundError for a thread that does not exist
     office = _office_addresses(config)
     found: str | None = None
     for msg in store.messages(session.id, thread=number):

@@ -15,7 +15,6 @@ from pathlib import Path
 from sprechstunde_cli import __version__
 from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import Clock, SessionState, require_state
 from sprechstunde_cli.domain.receipt import PurgeProgress, Receipt, StoreResult
 from sprechstunde_cli.errors import IncompleteError
@@ -26,7 +25,7 @@ from sprechstunde_cli.services.intake import take
 from sprechstunde_cli.services.purge.local import delete_local, figures, needles
 from sprechstunde_cli.services.purge.remote import delete_remote, paced
 from sprechstunde_cli.services.purge.verify import scan
-from sprechstunde_cli.services.receipt import build_receipt
+from sprechstunde_cli.services.receipt import build_receipt, counter_counts
 from sprechstunde_cli.store import Store, purging
 from sprechstunde_cli.system import logs
 
@@ -226,11 +225,8 @@ def _handoffs(
 
 
 def _counts(store: Store, session_id: str) -> dict[str, int]:
-    counts = purging.content_counts(store, session_id)
-    counters = store.counters(session_id)
+    counts = purging.content_counts(store, session_id) | counter_counts(store, session_id)
     hand = handoff.counts(store, session_id)
-    counts["late_messages_dropped"] = counters.get(Counter.LATE_MESSAGES, 0)
-    counts["calls_refused"] = counters.get(Counter.CALLS_REFUSED, 0)
     counts["handoffs_delivered"] = hand.get("delivered", 0)
     counts["handoffs_exported"] = hand.get("exported", 0)
     return counts

@@ -1,0 +1,29 @@
+"""`tag`: count a thread under a topic, for the press release."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+
+
+def tag(
+    ctx: typer.Context,
+    number: ThreadArg,
+    topic: Annotated[str, typer.Argument(help="One of hour.topics, e.g. Verkehr.")],
+    session: SessionOpt = None,
+) -> None:
+    """Count a thread under a topic; `stats` shows the counts, also after the purge."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services import topics
+    from sprechstunde_cli.services.sessions import current_session
+
+    record = current_session(application.store, session)
+    found, added = topics.tag(application.store, application.config, record, number, topic)
+    if added:
+        application.say(f"Thread {number} counted under {found}.")
+    else:
+        application.say(f"Thread {number} was already counted under {found}.")

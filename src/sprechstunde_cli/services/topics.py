@@ -1,0 +1,29 @@
+"""`tag`: count a thread under a topic of the config's list, for the press release."""
+
+from __future__ import annotations
+
+from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.model import SessionRecord
+from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.store import Store, topics
+
+
+def tag(
+    store: Store, config: Config, session: SessionRecord, number: int, topic: str
+) -> tuple[str, bool]:
+    """The topic as the config spells it, and whether the thread was newly counted under it.
+    InputError for a topic not in hour.topics; NotFoundError for a thread that does not exist."""
+    allowed = config.hour.topics
+    wanted = topic.strip().casefold()
+    found = next((t for t in allowed if t.casefold() == wanted), None)
+    if found is None:
+        raise InputError(
+            f"'{topic.strip()}' is not one of the topics (allowed: {', '.join(allowed)}).",
+            "Pick one of the allowed topics, or add it to hour.topics in the config.",
+        )
+    store.thread(session.id, number)  # NotFoundError for a thread that does not exist
+    return found, topics.tag(store, session.id, number, found)
+
+
+def counts(store: Store, session_id: str) -> dict[str, int]:
+    return topics.counts(store, session_id)
