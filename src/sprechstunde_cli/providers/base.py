@@ -91,7 +91,34 @@ class InboundCall:
     video: bool = False
 
 
-Event = InboundMessage | InboundCall
+@dataclass(frozen=True)
+class InboundWithdrawal:
+    """The citizen deleted one of their messages for everyone (redaction, revoke)."""
+
+    target: str  # the provider_id of the withdrawn message
+    chat: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class InboundEdit:
+    """The citizen replaced the text of one of their messages; only the latest counts."""
+
+    target: str  # the provider_id of the edited message
+    chat: str
+    at: datetime
+    text: str  # the new body or caption: hostile
+
+
+@dataclass(frozen=True)
+class InboundLeft:
+    """The citizen left the conversation or blocked the office: answers no longer reach them."""
+
+    chat: str
+    at: datetime
+
+
+Event = InboundMessage | InboundCall | InboundWithdrawal | InboundEdit | InboundLeft
 
 
 @dataclass(frozen=True)

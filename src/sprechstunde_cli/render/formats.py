@@ -21,6 +21,11 @@ KIND_WORDS = {
 }
 
 
+# How a view marks what the citizen did to a message after sending it.
+WITHDRAWN = "withdrawn by the citizen"
+EDITED = "edited"
+
+
 def human_size(size: int) -> str:
     """Format a byte count the way people read it: `512 B`, `48 KB`, `1.5 MB`."""
     if size < 1024:

@@ -26,10 +26,15 @@ from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     DeleteReach,
     InboundCall,
+    InboundEdit,
+    InboundLeft,
     InboundMessage,
+    InboundWithdrawal,
     Provider,
     ReceiveBatch,
 )
+from sprechstunde_cli.services import changes
+from sprechstunde_cli.services.changes import Changes
 from sprechstunde_cli.services.incoming_media import Fetched, discard, fetch_all
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Connection, Store
@@ -51,6 +56,8 @@ class IntakeReport:
     # cursor stays before them. `retry_after`: what the messenger asked for, if anything.
     deferred: list[str] = field(default_factory=list)
     retry_after: float = 0.0
+    # What citizens did to what they had sent: withdrawn, edited, and who left.
+    changes: Changes = field(default_factory=Changes)
 
 
 def take(
@@ -86,6 +93,9 @@ def take(
             for event in batch.events:
                 if isinstance(event, InboundCall):
                     writer.call(conn, event)
+                elif not isinstance(event, InboundMessage):
+                    # Whether or not the hour is on: a citizen's own deletion always wins.
+                    writer.change(conn, event)
                 elif event.provider_id in report.deferred:
                     continue  # comes again: the cursor stays before it
                 elif not accepting:
@@ -93,6 +103,7 @@ def take(
                         to_delete.append(event)
                 else:
                     writer.message(conn, event, fetched.get(event.provider_id))
+            changes.requote(store, conn, session.id, report.changes)
             if not report.deferred:
                 store.set_cursor(conn, session.id, batch.cursor)
     except BaseException:
@@ -101,6 +112,13 @@ def take(
         # would be orphans; the next try fetches them again.
         discard(store, session.id, fetched)
         raise
+    finally:
+        # A withdrawn file goes even if the batch did not commit: the withdrawal comes again.
+        changes.remove_files(report.changes)
+    if report.changes.withdrawn or report.changes.edited:
+        # The old page images (sealed, but the key still lives) leave the WAL now, not at the
+        # next checkpoint; a busy reader only delays it to the purge's own.
+        store.fold_wal()
     if to_delete and provider.capabilities.delete_reach is not DeleteReach.NONE:
         for message in to_delete:
             try:
@@ -146,6 +164,26 @@ class _Writer:
         self.store.bump(conn, sid, Counter.CALLS_REFUSED)
         self.report.calls_refused += 1
 
+    def change(
+        self, conn: Connection, event: InboundWithdrawal | InboundEdit | InboundLeft
+    ) -> None:
+        sid, found = self.session.id, self.report.changes
+        if isinstance(event, InboundWithdrawal):
+            changes.withdraw(self.store, conn, sid, event, found)
+        elif isinstance(event, InboundEdit):
+            body, truncated = self._limited(event.text)
+            if truncated:
+                self.store.bump(conn, sid, Counter.TEXTS_TRUNCATED)
+            changes.edit(self.store, conn, sid, event, body, found)
+        else:
+            changes.left(self.store, conn, sid, event, found)
+
+    def _limited(self, text: str) -> tuple[str, bool]:
+        max_chars = self.config.hour.max_message_chars
+        if len(text) > max_chars:
+            return text[:max_chars] + TRUNCATED_MARK, True
+        return text, False
+
     def turn_away(self, conn: Connection, event: InboundMessage) -> bool:
         """Outside the hour: one away reply per sender, keep nothing; True: delete at source."""
         sid = self.session.id
@@ -166,10 +204,8 @@ class _Writer:
 
     def message(self, conn: Connection, event: InboundMessage, got: Fetched | None) -> None:
         sid, report = self.session.id, self.report
-        body = event.text
-        max_chars = self.config.hour.max_message_chars
-        if len(body) > max_chars:
-            body = body[:max_chars] + TRUNCATED_MARK
+        body, truncated = self._limited(event.text)
+        if truncated:
             self.store.bump(conn, sid, Counter.TEXTS_TRUNCATED)
         if got is not None and got.note:
             body = f"{body}\n{got.note}".strip()

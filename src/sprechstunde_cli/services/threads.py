@@ -22,7 +22,13 @@ from sprechstunde_cli.domain.model import (
     require_state,
 )
 from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
-from sprechstunde_cli.errors import ConflictError, InputError, NotFoundError, ProviderError
+from sprechstunde_cli.errors import (
+    CitizenGoneError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    ProviderError,
+)
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
@@ -36,6 +42,7 @@ class ThreadView:
     citizen: str  # masked address or display name: still citizen-controlled
     messages: list[MessageRecord]
     problem: str | None  # why no read receipt went out, if one should have
+    left: bool = False  # the citizen left the chat or blocked the office
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def read_thread(
         except ProviderError as err:
             problem = err.message  # a missing read receipt is not worth failing `show` for
     citizen = mask_address(info.chat, info.display_name)
-    return ThreadView(number, citizen, messages, problem)
+    return ThreadView(number, citizen, messages, problem, store.has_left(session.id, number))
 
 
 def claim(
@@ -116,6 +123,13 @@ def reply(
     if not text.strip() and attachment is None:
         raise InputError(
             "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
+        )
+    if store.has_left(session.id, number):
+        raise CitizenGoneError(
+            f"The citizen of thread {number} left the chat or blocked the office: "
+            "an answer cannot reach them. Nothing was sent.",
+            "Leave the thread; if they write again it opens again. A question for a "
+            "department can still go on with followup if they gave an e-mail address.",
         )
     # Checked before anything is written: a refused file leaves the thread as it was.
     found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)

@@ -15,7 +15,7 @@ from sprechstunde_cli.domain.model import (
 from sprechstunde_cli.domain.rules import mask_address
 from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
-from sprechstunde_cli.store.messages import media_cols
+from sprechstunde_cli.store.messages import MEDIA_NAME, media_cols
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).
 NAME = "thread.display_name"
@@ -67,8 +67,8 @@ class ThreadQueries(StoreBase):
         number, created = self._thread_for(conn, session_id, chat, display_name, at)
         cur = conn.execute(
             "INSERT INTO messages (session_id, thread, direction, kind, provider_id, body, at,"
-            " media_path, media_mime, media_size, media_width, media_height, media_duration)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " media_path, media_mime, media_size, media_width, media_height, media_duration,"
+            " media_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 session_id,
                 number,
@@ -78,12 +78,14 @@ class ThreadQueries(StoreBase):
                 self.seal(session_id, body),
                 iso(at),
                 *media_cols(media),
+                self.seal(session_id, media.name, MEDIA_NAME) if media and media.name else None,
             ),
         )
         message_id = int(cur.lastrowid or 0)
         conn.execute(
-            "UPDATE threads SET waiting_since = COALESCE(waiting_since, ?), last_message_id = ?"
-            " WHERE session_id = ? AND number = ?",
+            # A citizen who writes again is back (unblocked, rejoined): answers reach them.
+            "UPDATE threads SET waiting_since = COALESCE(waiting_since, ?), last_message_id = ?,"
+            " left_at = NULL WHERE session_id = ? AND number = ?",
             (iso(at), message_id, session_id, number),
         )
         return Inserted(message_id, number, created)
@@ -119,6 +121,27 @@ class ThreadQueries(StoreBase):
             r["claimed_by"],
             int(r["read_upto"]),
         )
+
+    def left(
+        self, conn: sqlite3.Connection, session_id: str, chat: str, now: datetime
+    ) -> int | None:
+        """The citizen left the chat or blocked the office; their thread's number, if any."""
+        row = conn.execute(
+            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute(
+            "UPDATE threads SET left_at = COALESCE(left_at, ?) WHERE session_id = ? AND number = ?",
+            (iso(now), session_id, row["number"]),
+        )
+        return int(row["number"])
+
+    def has_left(self, session_id: str, number: int) -> bool:
+        rows = self._read(
+            "SELECT left_at FROM threads WHERE session_id = ? AND number = ?", (session_id, number)
+        )
+        return bool(rows) and rows[0]["left_at"] is not None
 
     # --- threads ---------------------------------------------------------------------------
 
@@ -165,9 +188,10 @@ class ThreadQueries(StoreBase):
         rows = self._read(
             """
             SELECT t.*, m.kind AS last_kind, m.direction AS last_direction, m.body AS last_body,
+                   m.withdrawn_at AS last_withdrawn,
                    (SELECT COUNT(*) FROM messages u WHERE u.session_id = t.session_id
-                      AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto)
-                      AS unread
+                      AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto
+                      AND u.withdrawn_at IS NULL) AS unread
             FROM threads t LEFT JOIN messages m ON m.id = t.last_message_id
             WHERE t.session_id = ?
             """,
@@ -193,6 +217,8 @@ class ThreadQueries(StoreBase):
                 last_direction=Direction(r["last_direction"]) if r["last_direction"] else None,
                 last_line=self.unseal(session_id, r["last_body"]),
                 answered=bool(r["answered"]),
+                last_withdrawn=r["last_withdrawn"] is not None,
+                left=r["left_at"] is not None,
             )
             seen[key] = row
             found.append(row)

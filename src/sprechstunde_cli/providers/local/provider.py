@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import MessageKind, Timer
+from sprechstunde_cli.domain.places import labelled, location
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     Capabilities,
@@ -16,7 +17,10 @@ from sprechstunde_cli.providers.base import (
     DeleteReach,
     Event,
     InboundCall,
+    InboundEdit,
+    InboundLeft,
     InboundMessage,
+    InboundWithdrawal,
     MediaRef,
     OutboundMedia,
     ReceiveBatch,
@@ -141,6 +145,17 @@ def _event(r: sqlite3.Row) -> Event:
             at=at,
             video=r["kind"] == "video",
         )
+    if r["type"] == "withdraw":
+        return InboundWithdrawal(target=r["ref"], chat=r["chat"], at=at)
+    if r["type"] == "edit":
+        return InboundEdit(target=r["ref"], chat=r["chat"], at=at, text=r["text"])
+    if r["type"] == "leave":
+        return InboundLeft(chat=r["chat"], at=at)
+    if r["kind"] == "location":
+        lat, _, lon = str(r["text"]).partition(",")
+        place = location(lat, lon)
+        text = place.text() if place else labelled("location")
+        return InboundMessage(r["id"], r["chat"], r["sender_name"], at, MessageKind.TEXT, text)
     kind = MessageKind(r["kind"])
     media = None
     if r["size"] is not None:

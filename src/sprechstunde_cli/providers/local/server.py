@@ -69,6 +69,15 @@ class LocalMessenger:
         self.path = path
         self.conn = connect(path)
         with_retry(lambda: self.conn.execute(_SCHEMA), conn=self.conn)
+        with_retry(self._add_ref, conn=self.conn)
+
+    def _add_ref(self) -> None:
+        # A withdrawal or an edit names the message it changes; older files lack the column.
+        columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(events)")}
+        if "ref" not in columns:
+            with transaction(self.conn) as conn:
+                if "ref" not in {r["name"] for r in conn.execute("PRAGMA table_info(events)")}:
+                    conn.execute("ALTER TABLE events ADD COLUMN ref TEXT")
 
     def close(self) -> None:
         self.conn.close()
@@ -110,6 +119,73 @@ class LocalMessenger:
             None,
         )
 
+    def citizen_location(self, chat: str, lat: float, lon: float, *, name: str = "") -> str:
+        """The citizen shares a location: kept as `LAT,LON`, like a messenger's own field."""
+        _check_chat(chat)
+        text = f"{lat!r},{lon!r}"
+        return self._insert(
+            "message", chat, name, True, "location", text, None, None, "", None, None, None
+        )
+
+    def citizen_withdraw(self, chat: str) -> str:
+        """The citizen deletes their last message for everyone, as a real messenger does:
+        its content is gone from the server at once; the office gets a withdrawal event."""
+        target = self._last_own(chat)
+        with transaction(self.conn) as conn:
+            conn.execute(
+                "UPDATE events SET type = 'withdrawn', kind = 'text', text = '', media = NULL,"
+                " mime = NULL, filename = NULL, duration = NULL WHERE id = ?",
+                (target,),
+            )
+            # Its earlier edits carried its text too.
+            conn.execute("UPDATE events SET text = '' WHERE type = 'edit' AND ref = ?", (target,))
+        self._insert(
+            "withdraw", chat, "", True, "text", "", None, None, "", None, None, None, target
+        )
+        self._compact()
+        return target
+
+    def citizen_edit(self, chat: str, text: str) -> str:
+        """The citizen replaces the text of their last message; the office gets the new one."""
+        _check_size(text, None)
+        target = self._last_own(chat)
+        with transaction(self.conn) as conn:
+            conn.execute("UPDATE events SET text = ? WHERE id = ?", (text, target))
+        self._insert("edit", chat, "", True, "text", text, None, None, "", None, None, None, target)
+        self._compact()
+        return target
+
+    def citizen_leave(self, chat: str) -> str:
+        """The citizen leaves the chat (or blocks the office): nothing sent there reaches them."""
+        _check_chat(chat)
+        return self._insert("leave", chat, "", True, "text", "", None, None, "", None, None, None)
+
+    def _last_own(self, chat: str) -> str:
+        row = with_retry(
+            lambda: self.conn.execute(
+                "SELECT id FROM events WHERE chat = ? AND to_office = 1 AND type = 'message'"
+                " ORDER BY seq DESC LIMIT 1",
+                (chat,),
+            ).fetchone()
+        )
+        if row is None:
+            raise ProviderError(
+                f"The citizen {chat!r} has no message the office could see.",
+                "Send one first: sprechstunde sandbox send --from NAME TEXT",
+            )
+        return str(row["id"])
+
+    def has_left(self, chat: str) -> bool:
+        """Whether the citizen's latest step was leaving (writing again brings them back)."""
+        row = with_retry(
+            lambda: self.conn.execute(
+                "SELECT type FROM events WHERE chat = ? AND to_office = 1"
+                " AND type IN ('message', 'leave') ORDER BY seq DESC LIMIT 1",
+                (chat,),
+            ).fetchone()
+        )
+        return row is not None and row["type"] == "leave"
+
     def citizen_call(self, chat: str, *, name: str = "", video: bool = False) -> str:
         _check_chat(chat)
         return self._insert(
@@ -132,7 +208,9 @@ class LocalMessenger:
         rows = with_retry(
             lambda: self.conn.execute(
                 "SELECT id, type, to_office, kind, text, at, mime, LENGTH(media) AS size,"
-                " call_state, read FROM events WHERE chat = ? ORDER BY seq",
+                " call_state, read FROM events WHERE chat = ?"
+                # An edit shows in the message it changed, not as a line of its own.
+                " AND type NOT IN ('withdraw', 'edit') ORDER BY seq",
                 (chat,),
             ).fetchall()
         )
@@ -164,7 +242,9 @@ class LocalMessenger:
         return with_retry(
             lambda: self.conn.execute(
                 "SELECT seq, id, type, chat, sender_name, kind, text, mime, filename, duration, at,"
-                " LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
+                " ref, LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
+                # A message withdrawn before the office saw it is gone, as on a real server.
+                " AND type != 'withdrawn'"
                 " ORDER BY seq LIMIT ?",
                 (seq, limit),
             ).fetchall()
@@ -182,6 +262,11 @@ class LocalMessenger:
     ) -> str:
         # The "server" enforces its limits on both directions, like a real one.
         _check_size(text, media)
+        if self.has_left(chat):
+            raise ProviderError(
+                "The citizen left this chat: the message cannot reach them.",
+                "Nothing to do unless they write again.",
+            )
         return self._insert(
             "message", chat, "", False, kind, text, media, mime, "", None, None, key
         )
@@ -253,6 +338,7 @@ class LocalMessenger:
         duration: float | None,
         call_state: str | None,
         key: str | None,
+        ref: str | None = None,
     ) -> str:
         message_id = f"loc-{secrets.token_hex(8)}"
         with transaction(self.conn) as conn:
@@ -262,8 +348,8 @@ class LocalMessenger:
                     return str(row["id"])
             conn.execute(
                 "INSERT INTO events (id, type, chat, sender_name, to_office, kind, text, media,"
-                " mime, filename, duration, at, call_state, idem_key)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " mime, filename, duration, at, call_state, idem_key, ref)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     message_id,
                     type_,
@@ -279,6 +365,7 @@ class LocalMessenger:
                     datetime.now(UTC).isoformat(),
                     call_state,
                     key,
+                    ref,
                 ),
             )
         return message_id

@@ -1,0 +1,82 @@
+"""What citizens do to what they sent, played on the local messenger: withdraw, edit, leave."""
+
+from __future__ import annotations
+
+import json
+
+from sprechstunde_cli.errors import ExitCode
+from tests.support.cli import Sp, inbox_texts
+
+CANARY = "Telefon 0170-CANARY-4711"
+
+
+def rows(sp: Sp) -> dict[int, dict[str, object]]:
+    found = [json.loads(x) for x in sp("threads", "--json").stdout.splitlines()]
+    return {int(r["thread"]): r for r in found}
+
+
+def test_a_withdrawn_message_is_gone_from_every_view_and_no_longer_unread(hour_open: Sp) -> None:
+    hour_open("sandbox", "send", "--from", "anna", CANARY)
+    hour_open("open", "--once")
+    assert rows(hour_open)[2]["unread"] == 2
+    assert "withdrew" in hour_open("sandbox", "delete", "--from", "anna").stdout
+    hour_open("open", "--once")
+    thread = rows(hour_open)[2]
+    assert thread["unread"] == 1
+    assert thread["last_withdrawn"] is True
+    assert CANARY not in json.dumps(thread)
+    shown = hour_open("show", "2").stdout
+    assert "withdrawn by the citizen" in shown
+    assert "Guten Tag" in shown  # the other message stays
+    assert "CANARY" not in shown
+    tailed = hour_open("tail", "--once", "--json").stdout.splitlines()
+    withdrawn = [e for e in map(json.loads, tailed) if e["withdrawn"]]
+    assert len(withdrawn) == 1 and withdrawn[0]["text"] == ""
+    assert "CANARY" not in hour_open("tail", "--once").stdout
+    # The citizen's own phone no longer shows it either.
+    assert not any("CANARY" in t for t in inbox_texts(hour_open, "anna"))
+
+
+def test_an_edit_replaces_the_text_and_is_marked(hour_open: Sp) -> None:
+    hour_open("sandbox", "send", "--from", "anna", "Wann ist der Termin am Montg?")
+    hour_open("open", "--once")
+    hour_open("sandbox", "edit", "--from", "anna", "Wann ist der Termin am Montag?")
+    hour_open("open", "--once")
+    shown = hour_open("show", "2").stdout
+    assert "Montag?" in shown and "Montg" not in shown
+    assert "(edited)" in shown
+    assert rows(hour_open)[2]["last"] == "Wann ist der Termin am Montag?"
+    line = hour_open("tail", "--once").stdout
+    assert "[edited] Wann ist der Termin am Montag?" in line
+
+
+def test_a_citizen_who_left_is_shown_and_reply_refuses_with_its_own_status(
+    hour_open: Sp,
+) -> None:
+    hour_open("sandbox", "leave", "--from", "anna")
+    hour_open("open", "--once")
+    assert rows(hour_open)[2]["left"] is True
+    assert "left the chat or blocked the office" in hour_open("show", "2").stdout
+    result = hour_open("reply", "2", "Noch da?", expect=ExitCode.CITIZEN_GONE)
+    assert "cannot reach them" in result.stderr
+    assert "Noch da?" not in inbox_texts(hour_open, "anna")
+    # Writing again brings them back.
+    hour_open("sandbox", "send", "--from", "anna", "Doch noch eine Frage")
+    hour_open("open", "--once")
+    assert rows(hour_open)[2]["left"] is False
+    assert "Sent to thread 2." in hour_open("reply", "2", "Gern!").stdout
+
+
+def test_a_shared_location_shows_coordinates_and_a_map_link(hour_open: Sp) -> None:
+    hour_open("sandbox", "send", "--from", "anna", "--location", "52.5200,13.4050")
+    hour_open("open", "--once")
+    shown = hour_open("show", "2").stdout
+    assert "52.520000, 13.405000" in shown
+    assert "https://www.openstreetmap.org/?mlat=52.520000&mlon=13.405000" in shown
+    bad = hour_open("sandbox", "send", "--from", "anna", "--location", "95,1", expect=2)
+    assert "no location" in bad.stderr
+
+
+def test_sandbox_delete_without_a_message_explains(hour_open: Sp) -> None:
+    result = hour_open("sandbox", "delete", "--from", "nobody", expect=ExitCode.PROVIDER)
+    assert "sandbox send" in result.stderr
