@@ -140,7 +140,12 @@ def test_citizen_text_is_sanitized_and_styled() -> None:
             "photo 1200×800, 48 KB",
         ),
         (MessageKind.VOICE, MediaInfo("audio/ogg", 12288, duration=42.4), "voice note 0:42, 12 KB"),
-        (MessageKind.FILE, MediaInfo("application/pdf", 3000), "file 3 KB"),
+        (MessageKind.FILE, MediaInfo("application/pdf", 3000), "file PDF, 3 KB"),
+        (
+            MessageKind.FILE,
+            MediaInfo("application/x-unheard-of", 3000),
+            "file application/x-unheard-of, 3 KB",
+        ),
         (MessageKind.IMAGE, MediaInfo("image/png", 0), "photo"),
         (MessageKind.IMAGE, None, "photo"),
         (MessageKind.VOICE, MediaInfo("audio/ogg", 0, duration=3725), "voice note 1:02:05"),

@@ -14,6 +14,7 @@ from sprechstunde_cli.domain.media import check_limits, sniff
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
 from sprechstunde_cli.errors import ProviderError, StoreError
 from sprechstunde_cli.providers.base import InboundMessage, Provider, ReceiveBatch
+from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.store import Store
 
 if TYPE_CHECKING:
@@ -112,5 +113,13 @@ def _fetch(
         height=found.height,
         duration=duration,
         path=str(path),
+        name=display_name(ref.filename),
     )
     return Fetched(media, found.kind, "")
+
+
+def display_name(given: str) -> str:
+    """The citizen's file name for display only: its last part, cleaned, at most 120 chars.
+    It never becomes a path (the file is stored under our own random name)."""
+    last = given.replace("\\", "/").rsplit("/", 1)[-1]
+    return clean(last, single_line=True, limit=120)

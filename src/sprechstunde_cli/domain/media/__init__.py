@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable
 
 from sprechstunde_cli.domain.media.audio import amr, m4a, mp3, ogg
+from sprechstunde_cli.domain.media.documents import office, pdf, text
 from sprechstunde_cli.domain.media.images import gif, jpeg, png, webp
 from sprechstunde_cli.domain.media.sniffed import (
     _EXTENSIONS,
@@ -28,9 +29,10 @@ MAX_PIXELS = 50_000_000
 _MIME_SYNTAX = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
 
 
-# JPEG before MP3: both begin with 0xFF, and only JPEG's magic is exact.
+# JPEG before MP3: both begin with 0xFF, and only JPEG's magic is exact. Plain text last: it
+# has no magic, only the absence of binary bytes.
 _DETECTORS: tuple[Callable[[bytes], Sniffed | None], ...] = (
-    png, jpeg, gif, webp, ogg, m4a, amr, mp3,
+    png, jpeg, gif, webp, ogg, m4a, amr, mp3, pdf, office, text,
 )  # fmt: skip
 
 
