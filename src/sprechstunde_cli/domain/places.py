@@ -59,6 +59,7 @@ def labelled(kind: str, detail: str = "") -> str:
         "contact": "Kontakt",
         "reaction": "Reaktion",
         "event": "Termin",
+        "location": "Standort",
     }.get(kind, "Nachricht")
     head = f"[{word} – hier nicht darstellbar]"
     return f"{head} {detail}".strip()

@@ -229,6 +229,10 @@ class Statistics:
     photos: int
     voice_notes: int
     median_wait_seconds: float | None
+    # What citizens did after sending, and kinds shown only as a labelled line; content-free.
+    withdrawn: int = 0
+    edited: int = 0
+    unshowable: int = 0
 
 
 def is_receipt(body: Mapping[str, Any]) -> bool:

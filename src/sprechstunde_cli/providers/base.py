@@ -80,6 +80,9 @@ class InboundMessage:
     kind: MessageKind
     text: str  # body or caption: hostile
     media: MediaRef | None = None
+    # A kind the office cannot show (sticker, poll, contact …): `text` is a labelled line for
+    # it; counted, never dropped.
+    unshowable: bool = False
 
 
 @dataclass(frozen=True)

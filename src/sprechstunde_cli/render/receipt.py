@@ -61,6 +61,8 @@ def stats_lines(figures: Statistics) -> list[str]:
         f"  late messages:        {figures.late_messages}",
         f"  calls refused:        {figures.calls_refused}",
         f"  photos / voice notes: {figures.photos} / {figures.voice_notes}",
+        f"  withdrawn / edited:   {figures.withdrawn} / {figures.edited}",
+        f"  not showable (label): {figures.unshowable}",
         "  median wait:          " + ("—" if wait is None else f"{wait / 60:.1f} min"),
     ]
 

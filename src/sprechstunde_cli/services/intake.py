@@ -228,6 +228,8 @@ class _Writer:
             return
         report.stored += 1
         self.store.bump(conn, sid, Counter.received(kind))
+        if event.unshowable:
+            self.store.bump(conn, sid, Counter.UNSHOWABLE)
         if inserted.new_thread:
             report.new_threads.append(inserted.thread)
             self._queue(

@@ -93,6 +93,9 @@ def statistics_for(store: Store, session_id: str) -> Statistics:
         photos=counts.get("photos", 0),
         voice_notes=counts.get("voice_notes", 0),
         median_wait_seconds=round(statistics.median(waits), 1) if waits else None,
+        withdrawn=counters.get(Counter.WITHDRAWN, 0),
+        edited=counters.get(Counter.EDITED, 0),
+        unshowable=counters.get(Counter.UNSHOWABLE, 0),
     )
 
 

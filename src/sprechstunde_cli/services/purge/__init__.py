@@ -231,6 +231,8 @@ def _counts(store: Store, session_id: str) -> dict[str, int]:
     hand = handoff.counts(store, session_id)
     counts["late_messages_dropped"] = counters.get(Counter.LATE_MESSAGES, 0)
     counts["calls_refused"] = counters.get(Counter.CALLS_REFUSED, 0)
+    counts["withdrawn_by_citizens"] = counters.get(Counter.WITHDRAWN, 0)
+    counts["unshowable_received"] = counters.get(Counter.UNSHOWABLE, 0)
     counts["handoffs_delivered"] = hand.get("delivered", 0)
     counts["handoffs_exported"] = hand.get("exported", 0)
     return counts
