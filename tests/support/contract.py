@@ -28,7 +28,9 @@ from sprechstunde_cli.providers.base import (
     DeleteReach,
     Event,
     InboundCall,
+    InboundEdit,
     InboundMessage,
+    InboundWithdrawal,
     OutboundMedia,
     Provider,
 )
@@ -52,6 +54,14 @@ class CitizenSide(Protocol):
     def send_voice(self, handle: str, data: bytes) -> None: ...
 
     def call(self, handle: str) -> None: ...
+
+    def withdraw(self, handle: str) -> None:
+        """The citizen deletes their last text for everyone (redaction, revoke)."""
+        ...
+
+    def edit(self, handle: str, text: str) -> None:
+        """The citizen replaces the text of their last text message."""
+        ...
 
     def phone(self, handle: str) -> list[str]:
         """Texts and captions the citizen's device shows from the office, oldest first."""
@@ -191,6 +201,32 @@ class ProviderContract:
         assert batch.events == ()
         assert batch.cursor == cursor
         assert time.monotonic() - started < 0.3 + env.settle  # it gave up, as told
+
+    # --- what citizens do to what they sent ------------------------------------------------
+
+    def test_a_citizens_withdrawal_names_the_message_it_removes(self, env: ProviderEnv) -> None:
+        chat, cursor = first_contact(env, "anna")
+        env.citizen.send_text("anna", "Meine Nummer ist 0170 0000000")
+        sent, cursor, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        (message,) = [e for e in sent if isinstance(e, InboundMessage)]
+        env.citizen.withdraw("anna")
+        later, _, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        withdrawals = [e for e in later if isinstance(e, InboundWithdrawal)]
+        assert [(e.target, e.chat) for e in withdrawals] == [(message.provider_id, chat)]
+        assert texts(later) == []  # no second message beside it
+
+    def test_a_citizens_edit_carries_the_new_text_for_the_same_message(
+        self, env: ProviderEnv
+    ) -> None:
+        chat, cursor = first_contact(env, "anna")
+        env.citizen.send_text("anna", "Wann ist der Termin am Montg?")
+        sent, cursor, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        (message,) = [e for e in sent if isinstance(e, InboundMessage)]
+        env.citizen.edit("anna", "Wann ist der Termin am Montag?")
+        later, _, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        edits = [(e.target, e.text, e.chat) for e in later if isinstance(e, InboundEdit)]
+        assert edits == [(message.provider_id, "Wann ist der Termin am Montag?", chat)]
+        assert texts(later) == []  # the edit is no second message
 
     # --- sending --------------------------------------------------------------------------
 

@@ -40,6 +40,12 @@ class LocalCitizens:
             filename="sprachnachricht.ogg",
         )
 
+    def withdraw(self, handle: str) -> None:
+        self.messenger.citizen_withdraw(self.chat_id(handle))
+
+    def edit(self, handle: str, text: str) -> None:
+        self.messenger.citizen_edit(self.chat_id(handle), text)
+
     def call(self, handle: str) -> None:
         self.messenger.citizen_call(self.chat_id(handle))
 

@@ -173,7 +173,9 @@ def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) ->
     kind = event.get("type")
     change = _change(room_id, event, sender, at, content)
     if change is not None or not content:
-        return change  # a withdrawal, an edit, leaving; or a redacted event that is no news
+        # A withdrawal, an edit, leaving; or an event seen only after its redaction (empty
+        # content): nothing to keep, and its m.room.redaction follows in the timeline.
+        return change
     if kind == "m.room.message" and msgtype_of(content) == "m.location":
         return _location(event_id, room_id, name, at, content)
     if kind == "m.call.invite":
@@ -239,9 +241,6 @@ def _change(
     if kind == "m.room.member":
         gone = content.get("membership") in ("leave", "ban")
         return InboundLeft(room_id, at) if gone and event.get("state_key") == sender else None
-    if not content and obj(obj(event.get("unsigned")).get("redacted_because")):
-        # Seen only after it was redacted: whatever was kept of it goes.
-        return InboundWithdrawal(text(event.get("event_id")), room_id, at)
     relates = obj(content.get("m.relates_to"))
     if kind != "m.room.message" or relates.get("rel_type") != "m.replace":
         return None
