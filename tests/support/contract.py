@@ -212,7 +212,10 @@ class ProviderContract:
         env.citizen.withdraw("anna")
         later, _, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
         withdrawals = [e for e in later if isinstance(e, InboundWithdrawal)]
-        assert [(e.target, e.chat) for e in withdrawals] == [(message.provider_id, chat)]
+        # A provider that cannot tell under which of a person's ids the message was stored
+        # names each candidate; the store applies the one it has.
+        assert {e.chat for e in withdrawals} == {chat}
+        assert message.provider_id in {e.target for e in withdrawals}
         assert texts(later) == []  # no second message beside it
 
     def test_a_citizens_edit_carries_the_new_text_for_the_same_message(
@@ -224,8 +227,9 @@ class ProviderContract:
         (message,) = [e for e in sent if isinstance(e, InboundMessage)]
         env.citizen.edit("anna", "Wann ist der Termin am Montag?")
         later, _, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
-        edits = [(e.target, e.text, e.chat) for e in later if isinstance(e, InboundEdit)]
-        assert edits == [(message.provider_id, "Wann ist der Termin am Montag?", chat)]
+        edits = [e for e in later if isinstance(e, InboundEdit)]
+        assert {(e.text, e.chat) for e in edits} == {("Wann ist der Termin am Montag?", chat)}
+        assert message.provider_id in {e.target for e in edits}
         assert texts(later) == []  # the edit is no second message
 
     # --- sending --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import httpx
 
 from sprechstunde_cli.providers.waha.provider import WahaProvider, build
 from sprechstunde_cli.providers.waha.settings import WahaSettings
+from tests.support.fakes import waha_changes
 from tests.support.fakes.waha import FakeWaha
 from tests.support.fakes.waha_ws import WsHub
 
@@ -85,6 +86,12 @@ class WahaCitizens:
 
     def call(self, handle: str) -> None:
         self.fake.citizen_call(handle)
+
+    def withdraw(self, handle: str) -> None:
+        waha_changes.revoke(self.fake, handle)
+
+    def edit(self, handle: str, text: str) -> None:
+        waha_changes.edit(self.fake, handle, text)
 
     def phone(self, handle: str) -> list[str]:
         return self.fake.phone_texts(handle)

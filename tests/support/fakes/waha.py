@@ -77,6 +77,7 @@ class Msg:
     filename: str | None = None
     sender_name: str = ""
     ack: int = 1
+    revoked: bool = False  # by its sender: WEBJS/WPP list it as "revoked" with nothing left
 
     @property
     def id(self) -> str:
@@ -257,6 +258,9 @@ class FakeWaha(Routes):
             "ackName": ACK_NAMES[msg.ack],
             "_data": self._raw(msg),
         }
+        if msg.revoked:
+            body |= {"body": "", "hasMedia": False, "_data": {**body["_data"], "type": "revoked"}}
+            return body
         if msg.data is not None and download and self.download_media:
             url = f"{self.public_base}/api/files/{self._file_for(msg)}"
             body["media"] = {"url": url, "mimetype": msg.mimetype or "application/octet-stream"}
@@ -301,7 +305,12 @@ class FakeWaha(Routes):
             "me": {"id": self.me, "pushName": "Bürgerbüro"},
             "environment": self.environment(),
         }
-        schema = {"message": "WAHAWebhookMessage", "call.received": "WAHAWebhookCallReceived"}
+        schema = {
+            "message": "WAHAWebhookMessage",
+            "call.received": "WAHAWebhookCallReceived",
+            "message.revoked": "WAHAWebhookMessageRevoked",
+            "message.edited": "WAHAWebhookMessageEdited",
+        }
         self._guarded(lambda: spec().check_schema(schema[event], envelope, f"event {event}"))
         self.emitted.append(envelope)
         for listener in list(self.listeners):

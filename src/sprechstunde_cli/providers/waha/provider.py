@@ -23,12 +23,14 @@ from sprechstunde_cli.providers.base import (
     DeleteOutcome,
     Event,
     InboundCall,
+    InboundWithdrawal,
     MediaRef,
     OutboundMedia,
     ProviderContext,
     ReceiveBatch,
     Sent,
 )
+from sprechstunde_cli.providers.waha import changes
 from sprechstunde_cli.providers.waha.checks import run_checks
 from sprechstunde_cli.providers.waha.client import (
     WahaApi,
@@ -88,7 +90,8 @@ class WahaProvider(Closing):
         deadline = self._timer.monotonic() + wait
         self._connect_events()
         while True:
-            found: list[Event] = [*self.poller.poll(state), *self._take_calls(state)]
+            # Polled messages first: a revoke or edit in the same batch follows its message.
+            found: list[Event] = [*self.poller.poll(state), *self._take_pushed(state)]
             left = deadline - self._timer.monotonic()
             if found or left <= 0:
                 break
@@ -132,13 +135,21 @@ class WahaProvider(Closing):
             )
         return ("WAHA's event stream is back: calls are seen and refused again.",)
 
-    def _take_calls(self, state: Cursor) -> list[InboundCall]:
+    def _take_pushed(self, state: Cursor) -> list[Event]:
         if self.events is None:
             return []
-        calls: list[InboundCall] = []
+        calls: list[Event] = []
         for envelope in self.events.take():
             payload = envelope.get("payload")
             if envelope.get("session") != self.settings.session or not isinstance(payload, dict):
+                continue
+            if envelope.get("event") != "call.received":
+                changed = changes.convert(self.poller, state, str(envelope.get("event")), payload)
+                # A message revoked before our poll listed it must not be taken in after all.
+                self.poller.revoked.update(
+                    e.target for e in changed if isinstance(e, InboundWithdrawal)
+                )
+                calls += changed
                 continue
             sender, call_id = payload.get("from"), payload.get("id")
             if not is_person(sender) or not isinstance(call_id, str) or payload.get("isGroup"):

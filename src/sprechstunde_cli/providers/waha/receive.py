@@ -53,6 +53,10 @@ class Poller:
         self.all_chats = all_chats
         self.overlap = overlap
         self.lids_supported = True
+        # Serialized ids of messages the citizen revoked (pushed by WAHA's event stream): a
+        # listing that still shows one (a late poll, an engine that keeps it) must not bring
+        # its content back.
+        self.revoked: set[str] = set()
         self._memo: dict[str, str] = {}  # aliases also outlive a cursor that did not change
 
     @property
@@ -197,6 +201,8 @@ class Poller:
         cursor.top = max(cursor.top if cursor.top is not None else int(ts), int(ts))
         if not is_person(sender):
             return None  # a group or status update on the service phone: not a citizen
+        if message_id in self.revoked or is_revoked(message):
+            return None  # withdrawn by the citizen before we took it in: nothing is kept
         assert isinstance(sender, str)
         chat = self.canonical(cursor, sender)
         return self._event(message, sender, chat)
@@ -249,6 +255,13 @@ class Poller:
             return {}
         media = detail.get("media") if isinstance(detail, dict) else None
         return media if isinstance(media, dict) else {}
+
+
+def is_revoked(message: dict[str, Any]) -> bool:
+    """A message WAHA still lists after its sender revoked it ("This message was deleted"):
+    WEBJS and WPP keep it with the raw type "revoked"; NOWEB drops it from the listing."""
+    raw = message.get("_data")
+    return isinstance(raw, dict) and raw.get("type") == "revoked"
 
 
 def kind_of(mime: str) -> MessageKind:

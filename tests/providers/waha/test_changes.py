@@ -1,0 +1,56 @@
+"""A citizen's revoke and edit on WAHA, per engine: pushed on /ws, listed as each engine lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from sprechstunde_cli.providers.base import InboundEdit, InboundMessage, InboundWithdrawal
+from tests.support.contract import collect
+from tests.support.fakes import waha_changes
+from tests.support.fakes.waha import Msg
+from tests.support.waha_rig import ENGINES, waha_rig
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_message_revoked_before_the_office_polled_is_never_taken_in(engine: str) -> None:
+    with waha_rig(engine) as rig:
+        provider = rig.provider()
+        chat = rig.fake.citizen("anna").pn
+        rig.fake.citizen_send("anna", "Guten Tag")
+        _, cursor, _ = collect(provider, None, {chat}, 1, 3.0)
+        rig.fake.citizen_send("anna", "0170 0000000 – doch nicht")
+        gone = waha_changes.revoke(rig.fake, "anna")
+        rig.fake.citizen_send("anna", "Weiter im Text")
+        later, _, _ = collect(provider, cursor, {chat}, 3, 3.0)
+        texts = [e.text for e in later if isinstance(e, InboundMessage)]
+        assert texts == ["Weiter im Text"]
+        assert gone.id in {e.target for e in later if isinstance(e, InboundWithdrawal)}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_office_s_own_revoke_is_no_citizen_withdrawal(engine: str) -> None:
+    with waha_rig(engine) as rig:
+        provider = rig.provider()
+        chat = rig.fake.citizen("anna").pn
+        rig.fake.citizen_send("anna", "Guten Tag")
+        _, cursor, _ = collect(provider, None, {chat}, 1, 3.0)
+        ours = Msg(wa_id="ABC", chat=chat, from_me=True, ts=int(rig.fake.time.now()))
+        after = rig.fake.wamessage(ours, download=False)
+        rig.fake.emit("message.revoked", {"revokedMessageId": "ABC", "after": after})
+        rig.fake.citizen_send("anna", "Noch da?")
+        later, _, _ = collect(provider, cursor, {chat}, 1, 3.0)
+        assert [type(e) for e in later] == [InboundMessage]
+
+
+def test_an_edit_of_a_citizen_known_under_two_ids_names_both() -> None:
+    with waha_rig("GOWS") as rig:
+        provider = rig.provider()
+        anna = rig.fake.citizen("anna", writes_as="lid")
+        rig.fake.citizen_send("anna", "Montg")
+        first, cursor, _ = collect(provider, None, {anna.pn}, 1, 3.0)
+        (message,) = [e for e in first if isinstance(e, InboundMessage)]
+        waha_changes.edit(rig.fake, "anna", "Montag")
+        later, _, _ = collect(provider, cursor, {anna.pn}, 1, 3.0)
+        edits = [e for e in later if isinstance(e, InboundEdit)]
+        assert message.provider_id in {e.target for e in edits}
+        assert {e.chat for e in edits} == {anna.pn} and {e.text for e in edits} == {"Montag"}
