@@ -71,6 +71,10 @@ class CitizenSide(Protocol):
         """Files the citizen's device shows from the office, oldest first."""
         ...
 
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        """(file name, MIME type) of each file from the office on the device, oldest first."""
+        ...
+
     def call_declined(self, handle: str) -> bool:
         """True if the device shows the citizen's last call as declined by the other side."""
         ...
@@ -284,6 +288,23 @@ class ProviderContract:
             assert caption in env.citizen.phone("anna")
 
     # --- media from citizens --------------------------------------------------------------
+
+    def test_a_sent_document_carries_its_type_and_a_sensible_name(self, env: ProviderEnv) -> None:
+        chat, _ = first_contact(env, "anna")
+        pdf = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+        document = OutboundMedia(MessageKind.FILE, "application/pdf", pdf, "Antrag Wohngeld.pdf")
+        if MessageKind.FILE not in env.provider.capabilities.send_media:
+            with pytest.raises(ProviderError):
+                env.provider.send_media(chat, document, "", key="contract-doc-1")
+            return
+        env.provider.send_media(chat, document, "", key="contract-doc-1")
+        unnamed = OutboundMedia(MessageKind.FILE, "application/pdf", pdf)
+        env.provider.send_media(chat, unnamed, "", key="contract-doc-2")
+        assert eventually(lambda: len(env.citizen.phone_files("anna")) == 2, env.settle)
+        assert env.citizen.phone_files("anna") == [
+            ("Antrag Wohngeld.pdf", "application/pdf"),
+            ("datei.pdf", "application/pdf"),
+        ]
 
     def test_download_media_returns_the_exact_bytes_within_the_limit(
         self, env: ProviderEnv

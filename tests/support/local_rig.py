@@ -58,6 +58,10 @@ class LocalCitizens:
         found = [self.messenger.media(e.id) for e in entries if e.incoming and e.size]
         return [data for data in found if data is not None]
 
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        entries = self.messenger.phone(self.chat_id(handle))
+        return [(e.filename, e.mime or "") for e in entries if e.incoming and e.size]
+
     def notices(self) -> list[str]:
         return [e.text for e in self.messenger.phone(STATUS_CHAT) if e.incoming]
 

@@ -133,6 +133,15 @@ class MatrixCitizens:
                 found.append(data)
         return found
 
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        found = []
+        for event in self._from_office(handle):
+            content = event.get("content") or {}
+            if isinstance(content.get("url"), str):
+                mime = (content.get("info") or {}).get("mimetype", "")
+                found.append((content.get("filename") or content.get("body", ""), mime))
+        return found
+
     def call_declined(self, handle: str) -> bool:
         call_id = self.calls.get(handle)
         return any(

@@ -99,6 +99,14 @@ class WahaCitizens:
     def phone_media(self, handle: str) -> list[bytes]:
         return self.fake.phone_media(handle)
 
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        items = self.fake.citizen(handle).phone
+        return [
+            (i.msg.filename or "", i.msg.mimetype or "")
+            for i in items
+            if i.msg.from_me and not i.revoked and i.msg.data
+        ]
+
     def call_declined(self, handle: str) -> bool:
         return self.fake.call_declined(handle)
 

@@ -144,6 +144,9 @@ class OutboundMedia:
     kind: MessageKind
     mime: str
     data: bytes
+    # The name the citizen's phone shows and saves it under ("" : one made from the type);
+    # providers pass it through `domain.media.file_name`, so it is always a plain, safe name.
+    filename: str = ""
 
 
 @dataclass(frozen=True)

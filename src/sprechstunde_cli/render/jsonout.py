@@ -100,6 +100,7 @@ def phone_entry(e: PhoneEntry) -> dict[str, Any]:
         "size": e.size,
         "call_state": e.call_state,
         "read": e.read,
+        "filename": e.filename,
     }
 
 

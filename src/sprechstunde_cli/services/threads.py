@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.media import Sniffed, check_limits, sniff
+from sprechstunde_cli.domain.media import Sniffed, check_limits, file_name, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
     MessageKind,
@@ -133,11 +133,12 @@ def reply(
         )
     # Checked before anything is written: a refused file leaves the thread as it was.
     found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)
+    name = attachment.name if attachment is not None else ""
     info = store.thread(session.id, number)
     # The sealed copy is written before the claim, and the claim, the queued reply and
     # "answered" are one transaction: a full disk or a conflict anywhere leaves the thread
     # unclaimed with nothing queued, and the copy is removed again.
-    media, kind = _keep_attachment(store, session.id, found, media_dir)
+    media, kind = _keep_attachment(store, session.id, found, media_dir, name)
     try:
         outbox_id = _queue_reply(store, session.id, info, text, operator, now, force, media, kind)
     except BaseException:
@@ -213,7 +214,11 @@ def _read_attachment(
 
 
 def _keep_attachment(
-    store: Store, session_id: str, attachment: tuple[bytes, Sniffed] | None, media_dir: Path
+    store: Store,
+    session_id: str,
+    attachment: tuple[bytes, Sniffed] | None,
+    media_dir: Path,
+    name: str,
 ) -> tuple[MediaInfo | None, MessageKind | None]:
     if attachment is None:
         return None, None
@@ -228,4 +233,5 @@ def _keep_attachment(
         height=found.height,
         duration=found.duration,
         path=str(copy),
+        name=file_name(name, found.mime, found.kind),
     ), found.kind

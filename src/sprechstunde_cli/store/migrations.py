@@ -237,8 +237,8 @@ def _m007_withdrawn_edited_left(conn: sqlite3.Connection) -> None:
     # A citizen's own deletion wins: the row stays only as "withdrawn at", content gone. An
     # edit replaces the body in place and is marked; `change_seq` orders both for `tail`,
     # which follows changes to rows it already showed. A citizen who left or blocked the office
-    # cannot be answered any more. A document's name as the citizen gave it is display-only
-    # and sealed like the body.
+    # cannot be answered any more. A document's name (the citizen's, or the office's for an
+    # attachment it sends) is display-only and sealed like the body.
     _script(
         conn,
         """
@@ -248,7 +248,8 @@ def _m007_withdrawn_edited_left(conn: sqlite3.Connection) -> None:
         ALTER TABLE messages ADD COLUMN change_seq INTEGER;
         CREATE INDEX messages_changes ON messages(session_id, change_seq)
             WHERE change_seq IS NOT NULL;
-        ALTER TABLE threads ADD COLUMN left_at TEXT
+        ALTER TABLE threads ADD COLUMN left_at TEXT;
+        ALTER TABLE outbox ADD COLUMN media_name BLOB
         """,
     )
 

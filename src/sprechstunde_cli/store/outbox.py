@@ -37,11 +37,13 @@ class OutboxItem:
     media_kind: MessageKind | None
     media_mime: str | None
     media_path: str | None
+    media_name: str = ""  # the file name the citizen's phone shows
 
 
 # AES-GCM contexts: a sealed outbox body cannot be passed off as a message body or a path.
 BODY = "outbox.body"
 MEDIA_PATH = "outbox.media_path"
+MEDIA_NAME = "outbox.media_name"
 
 
 def enqueue(
@@ -62,8 +64,8 @@ def enqueue(
     """Queue a message in the caller's transaction; None if `key` was queued before."""
     cur = conn.execute(
         "INSERT OR IGNORE INTO outbox (session_id, thread, chat, purpose, body, media_kind,"
-        " media_mime, media_path, key, state, next_at, operator, created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " media_mime, media_path, key, state, next_at, operator, created_at, media_name)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             session_id,
             thread,
@@ -78,6 +80,7 @@ def enqueue(
             iso(now),
             operator,
             iso(now),
+            store.seal(session_id, media.name, MEDIA_NAME) if media and media.name else None,
         ),
     )
     return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
@@ -202,6 +205,7 @@ def _item(store: Store, r: sqlite3.Row) -> OutboxItem:
         media_kind=MessageKind(r["media_kind"]) if r["media_kind"] else None,
         media_mime=r["media_mime"],
         media_path=store.unseal(sid, r["media_path"], MEDIA_PATH) or None,
+        media_name=store.unseal(sid, r["media_name"], MEDIA_NAME),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sprechstunde_cli.errors import ExitCode
 from tests.support.cli import Sp, inbox_texts
@@ -80,3 +81,26 @@ def test_a_shared_location_shows_coordinates_and_a_map_link(hour_open: Sp) -> No
 def test_sandbox_delete_without_a_message_explains(hour_open: Sp) -> None:
     result = hour_open("sandbox", "delete", "--from", "nobody", expect=ExitCode.PROVIDER)
     assert "sandbox send" in result.stderr
+
+
+def test_a_document_is_listed_with_type_and_name_and_opens_as_itself(hour_open: Sp) -> None:
+    pdf = Path.home() / "Antrag Wohngeld.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n")
+    hour_open("sandbox", "send", "--from", "anna", "--file", str(pdf), "Mein Antrag")
+    hour_open("open", "--once")
+    listed = hour_open("media", "2").stdout
+    assert "[1] file PDF, 36 B  Antrag Wohngeld.pdf" in listed
+    assert "Antrag Wohngeld.pdf" in hour_open("show", "2").stdout
+    opened = Path(hour_open("media", "2", "1").stdout.strip())
+    assert opened.suffix == ".pdf" and opened.read_bytes() == pdf.read_bytes()
+
+
+def test_a_reply_with_a_document_reaches_the_phone_with_its_type_and_name(
+    hour_open: Sp,
+) -> None:
+    pdf = Path.home() / "antrag.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n")
+    hour_open("reply", "2", "Das Formular", "--attach", str(pdf))
+    lines = hour_open("sandbox", "inbox", "--as", "anna", "--json").stdout.splitlines()
+    files = [(e["filename"], e["mime"]) for e in map(json.loads, lines) if e["size"]]
+    assert files == [("antrag.pdf", "application/pdf")]

@@ -22,7 +22,19 @@ from sprechstunde_cli.domain.media.sniffed import (
 )
 from sprechstunde_cli.domain.model import MessageKind
 
-__all__ = ["MAX_PIXELS", "OCTET_STREAM", "Sniffed", "check_limits", "extension_for", "sniff"]
+__all__ = [
+    "MAX_PIXELS",
+    "OCTET_STREAM",
+    "Sniffed",
+    "check_limits",
+    "extension_for",
+    "file_name",
+    "sniff",
+]
+
+# What a file name sent to a citizen may hold: letters (any script), digits and a few marks.
+_NAME_UNSAFE = re.compile(r"[^\w .()+-]+")
+_NAME_CHARS = 80
 
 MAX_PIXELS = 50_000_000
 # A declared mime is a short ASCII token pair; anything else is not worth keeping.
@@ -76,3 +88,25 @@ def _fallback_mime(declared: str | None) -> str:
     if not _MIME_SYNTAX.fullmatch(mime) or mime in _EXTENSIONS:
         return OCTET_STREAM
     return mime
+
+
+# The name a file the office sends gets when it has none of its own, by kind.
+_STEMS = {MessageKind.IMAGE: "bild", MessageKind.VOICE: "sprachnachricht"}
+
+
+def file_name(given: str, mime: str, kind: MessageKind = MessageKind.FILE) -> str:
+    """A sensible name for a file the office sends: the given one's last part with anything
+    odd replaced, cut short, and ending in the extension its type has (`antrag.pdf`); else
+    one by its kind with that extension (`datei.pdf`, `bild.png`). Never a path, never hidden
+    (no leading dot)."""
+    stem = _STEMS.get(kind, "datei")
+    ext = extension_for(mime)
+    last = given.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _NAME_UNSAFE.sub("_", last).strip(" ._")
+    if ext != ".bin" and base.lower().endswith(ext):
+        base = base[: -len(ext)]
+    elif ext == ".bin" and "." in base:
+        base, _, own = base.rpartition(".")
+        ext = "." + own[:8] if own.isalnum() else ext
+    base = base.strip(" ._")[:_NAME_CHARS] or stem
+    return base + ext

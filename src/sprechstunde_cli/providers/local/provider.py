@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.domain.places import labelled, location
 from sprechstunde_cli.errors import ProviderError
@@ -80,7 +81,13 @@ class LocalProvider(Closing):
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
         return Sent(
             self.messenger.office_send(
-                chat, caption, key, kind=media.kind.value, media=media.data, mime=media.mime
+                chat,
+                caption,
+                key,
+                kind=media.kind.value,
+                media=media.data,
+                mime=media.mime,
+                filename=file_name(media.filename, media.mime, media.kind),
             )
         )
 

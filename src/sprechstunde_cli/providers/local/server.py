@@ -60,6 +60,7 @@ class PhoneEntry:
     type: str = "message"
     call_state: str | None = None
     read: bool = False  # the office has read it (the citizen sees a read receipt)
+    filename: str = ""  # the name a file from the office shows on the phone
 
 
 class LocalMessenger:
@@ -208,7 +209,7 @@ class LocalMessenger:
         rows = with_retry(
             lambda: self.conn.execute(
                 "SELECT id, type, to_office, kind, text, at, mime, LENGTH(media) AS size,"
-                " call_state, read FROM events WHERE chat = ?"
+                " call_state, read, filename FROM events WHERE chat = ?"
                 # An edit shows in the message it changed, not as a line of its own.
                 " AND type NOT IN ('withdraw', 'edit') ORDER BY seq",
                 (chat,),
@@ -226,6 +227,7 @@ class LocalMessenger:
                 type=r["type"],
                 call_state=r["call_state"],
                 read=bool(r["read"]),
+                filename=r["filename"] or "",
             )
             for r in rows
         ]
@@ -259,6 +261,7 @@ class LocalMessenger:
         kind: str = "text",
         media: bytes | None = None,
         mime: str | None = None,
+        filename: str = "",
     ) -> str:
         # The "server" enforces its limits on both directions, like a real one.
         _check_size(text, media)
@@ -268,7 +271,7 @@ class LocalMessenger:
                 "Nothing to do unless they write again.",
             )
         return self._insert(
-            "message", chat, "", False, kind, text, media, mime, "", None, None, key
+            "message", chat, "", False, kind, text, media, mime, filename, None, None, key
         )
 
     def media(self, message_id: str) -> bytes | None:

@@ -24,6 +24,8 @@ def needles(store: Store, session_id: str) -> tuple[set[bytes], int]:
     blobs: list[bytes] = []
     names: list[str] = []
     for m in messages:
+        if m.media is not None and m.media.name:
+            texts.append(m.media.name)  # a document's name as the citizen (or office) gave it
         if m.media is not None and m.media.path:
             path = Path(m.media.path)
             names.append(path.name)
