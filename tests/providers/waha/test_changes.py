@@ -54,3 +54,31 @@ def test_an_edit_of_a_citizen_known_under_two_ids_names_both() -> None:
         edits = [e for e in later if isinstance(e, InboundEdit)]
         assert message.provider_id in {e.target for e in edits}
         assert {e.chat for e in edits} == {anna.pn} and {e.text for e in edits} == {"Montag"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "shown", "counted"),
+    [
+        (
+            {"location": {"latitude": "52.52", "longitude": "13.405", "live": False}},
+            "[Standort] 52.520000, 13.405000 https://www.openstreetmap.org/?mlat=52.520000",
+            False,
+        ),
+        ({"vCards": ["BEGIN:VCARD\nFN:Erika Beispiel\nEND:VCARD"]}, "[Kontakt – ", True),
+        ({"_data": {"type": "sticker"}}, "[Sticker – hier nicht darstellbar]", True),
+        ({"_data": {"type": "poll_creation"}}, "[Umfrage – hier nicht darstellbar] Wann?", True),
+    ],
+)
+def test_a_location_contact_sticker_or_poll_is_a_labelled_line(
+    extra: dict[str, object], shown: str, counted: bool
+) -> None:
+    with waha_rig("WEBJS") as rig:
+        provider = rig.provider()
+        chat = rig.fake.citizen("anna").pn
+        msg = rig.fake.citizen_send("anna", "Wann?" if "_data" in extra else "")
+        msg.extra = extra
+        events, _, _ = collect(provider, None, {chat}, 1, 3.0)
+        (message,) = [e for e in events if isinstance(e, InboundMessage)]
+        assert message.text.startswith(shown)
+        assert message.unshowable is counted
+        assert "Erika" not in message.text  # a shared contact is a third person's data

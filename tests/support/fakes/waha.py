@@ -78,6 +78,8 @@ class Msg:
     sender_name: str = ""
     ack: int = 1
     revoked: bool = False  # by its sender: WEBJS/WPP list it as "revoked" with nothing left
+    # Fields beside text and file (WAMessage's `location`, `vCards`; `_data.type` of WEBJS).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -261,6 +263,9 @@ class FakeWaha(Routes):
         if msg.revoked:
             body |= {"body": "", "hasMedia": False, "_data": {**body["_data"], "type": "revoked"}}
             return body
+        raw_extra = msg.extra.get("_data", {})
+        body |= {k: v for k, v in msg.extra.items() if k != "_data"}
+        body["_data"] = {**body["_data"], **raw_extra}
         if msg.data is not None and download and self.download_media:
             url = f"{self.public_base}/api/files/{self._file_for(msg)}"
             body["media"] = {"url": url, "mimetype": msg.mimetype or "application/octet-stream"}

@@ -24,6 +24,7 @@ from sprechstunde_cli.providers.waha.client import (
     path_part,
 )
 from sprechstunde_cli.providers.waha.cursor import Cursor
+from sprechstunde_cli.providers.waha.kinds import is_revoked, other_kind
 
 PAGE = 100
 OVERVIEW_PAGE = 50
@@ -221,6 +222,18 @@ class Poller:
         text = body if isinstance(body, str) else ""
         media_ref: MediaRef | None = None
         kind = MessageKind.TEXT
+        shown_as = other_kind(message, text)
+        if shown_as is not None:
+            text, unshowable = shown_as
+            return InboundMessage(
+                provider_id=message_id,
+                chat=chat,
+                sender_name=sender_name(message),
+                sent_at=datetime.fromtimestamp(float(message["timestamp"]), UTC),
+                kind=MessageKind.TEXT,
+                text=text,
+                unshowable=unshowable,
+            )
         if message.get("hasMedia") is True:
             media = self._media_of(raw, message_id)
             mime = str(media.get("mimetype") or "application/octet-stream")
@@ -255,13 +268,6 @@ class Poller:
             return {}
         media = detail.get("media") if isinstance(detail, dict) else None
         return media if isinstance(media, dict) else {}
-
-
-def is_revoked(message: dict[str, Any]) -> bool:
-    """A message WAHA still lists after its sender revoked it ("This message was deleted"):
-    WEBJS and WPP keep it with the raw type "revoked"; NOWEB drops it from the listing."""
-    raw = message.get("_data")
-    return isinstance(raw, dict) and raw.get("type") == "revoked"
 
 
 def kind_of(mime: str) -> MessageKind:
