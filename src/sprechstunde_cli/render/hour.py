@@ -56,7 +56,13 @@ def citizen_acted_line(handle: str, action: str, text: str) -> Text:
     """`demo`: what a scripted citizen does."""
     from sprechstunde_cli.render.console import citizen_text
 
-    what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
+    what = {
+        "call": "calls",
+        "image": "sends a photo",
+        "voice": "sends a voice note",
+        "edit": "edits their last message",
+        "withdraw": "deletes their last message for everyone",
+    }
     said = f": {text}" if text else ""
     return citizen_text(
         f"citizen {handle} {what.get(action, 'writes')}{said}", single_line=True, limit=100
@@ -78,6 +84,12 @@ def rehearsal_step_lines(report: StepReport) -> list[str]:
         lines.append("  call refused, refusal text queued")
     if intake.late:
         lines.append("  message after the end: away reply, nothing kept")
+    changed = intake.changes
+    if changed.withdrawn:
+        lines.append(f"  {changed.withdrawn} message(s) withdrawn: text and files deleted here too")
+    if changed.edited:
+        lines.append(f"  {changed.edited} message(s) edited: only the new text is kept")
+    lines += [f"  the citizen of thread {n} left the chat" for n in changed.left]
     if report.last_call_sent:
         lines.append(f"  last call to {report.last_call_sent} waiting thread(s)")
     return lines
