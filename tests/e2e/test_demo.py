@@ -40,8 +40,8 @@ def test_demo_outcome_from_the_citizens_side_and_the_store(tmp_path: Path) -> No
     result = run("demo", "--fast", "--workdir", str(workdir), "--keep-data")
     assert result.returncode == 0, result.stderr
     assert "Done: 6 threads, 7 messages in, 5 replies, 1 call(s) refused, 1 late" in result.stdout
-    assert "withdrawn: text and files deleted here too" in result.stdout
-    assert "edited: only the new text is kept" in result.stdout
+    assert "1 message(s) withdrawn by the citizen: deleted here too." in result.stdout
+    assert "1 message(s) edited by the citizen: the new text is shown." in result.stdout
     data = workdir / "data"
     replies = {cue.handle: cue.text for cue in REPLIES}
     in_the_hour = {c.handle for c in CITIZENS if c.handle != "gustav"}

@@ -22,8 +22,23 @@ def step_notes(report: StepReport) -> list[str]:
         notes.append(f"{intake.calls_refused} call(s) refused with the text.")
     if intake.late:
         notes.append(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+    notes += _change_notes(report)
     if report.last_call_sent:
         notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+    return notes
+
+
+def _change_notes(report: StepReport) -> list[str]:
+    """What citizens did to what they had sent (content-free)."""
+    changed = report.intake.changes
+    notes = []
+    if changed.withdrawn:
+        notes.append(f"{changed.withdrawn} message(s) withdrawn by the citizen: deleted here too.")
+    if changed.edited:
+        notes.append(f"{changed.edited} message(s) edited by the citizen: the new text is shown.")
+    notes += [
+        f"The citizen of thread {n} left the chat: answers cannot reach them." for n in changed.left
+    ]
     return notes
 
 
@@ -84,12 +99,7 @@ def rehearsal_step_lines(report: StepReport) -> list[str]:
         lines.append("  call refused, refusal text queued")
     if intake.late:
         lines.append("  message after the end: away reply, nothing kept")
-    changed = intake.changes
-    if changed.withdrawn:
-        lines.append(f"  {changed.withdrawn} message(s) withdrawn: text and files deleted here too")
-    if changed.edited:
-        lines.append(f"  {changed.edited} message(s) edited: only the new text is kept")
-    lines += [f"  the citizen of thread {n} left the chat" for n in changed.left]
+    lines += [f"  {note}" for note in _change_notes(report)]
     if report.last_call_sent:
         lines.append(f"  last call to {report.last_call_sent} waiting thread(s)")
     return lines

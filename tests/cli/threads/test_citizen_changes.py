@@ -107,3 +107,16 @@ def test_a_reply_with_a_document_reaches_the_phone_with_its_type_and_name(
     lines = hour_open("sandbox", "inbox", "--as", "anna", "--json").stdout.splitlines()
     files = [(e["filename"], e["mime"]) for e in map(json.loads, lines) if e["size"]]
     assert files == [("antrag.pdf", "application/pdf")]
+
+
+def test_open_plain_says_what_citizens_changed(hour_open: Sp) -> None:
+    hour_open("sandbox", "send", "--from", "anna", "Tippfeler")
+    hour_open("open", "--once")
+    hour_open("sandbox", "edit", "--from", "anna", "Tippfehler")
+    hour_open("sandbox", "delete", "--from", "anna")
+    hour_open("sandbox", "leave", "--from", "+49 000 0000042")
+    said = hour_open("open", "--once", "--plain").stdout
+    assert "1 message(s) edited by the citizen: the new text is shown." in said
+    assert "1 message(s) withdrawn by the citizen: deleted here too." in said
+    assert "The citizen of thread 1 left the chat: answers cannot reach them." in said
+    assert "Tippfe" not in said
