@@ -13,10 +13,7 @@ from sprechstunde_cli.domain.model import (
     MessageRecord,
     Purpose,
 )
-from sprechstunde_cli.store.base import StoreBase, at, iso
-
-# The context a document's name is sealed under (display-only, like the body).
-MEDIA_NAME = "media.name"
+from sprechstunde_cli.store.base import MEDIA_NAME, StoreBase, at, iso
 
 # The live view's "last line" shows what a person wrote; automatic texts (greeting, last call,
 # closing words) would hide the citizen's question behind boilerplate.
@@ -165,7 +162,7 @@ class MessageQueries(StoreBase):
         cur = conn.execute(
             "INSERT INTO messages (session_id, thread, direction, kind, purpose, provider_id,"
             " body, at, operator, media_path, media_mime, media_size, media_width,"
-            " media_height, media_duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " media_height, media_duration, media_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 session_id,
                 number,
@@ -177,6 +174,7 @@ class MessageQueries(StoreBase):
                 iso(at),
                 operator,
                 *media_cols(media),
+                self.seal_media_name(session_id, media),
             ),
         )
         message_id = int(cur.lastrowid or 0)
@@ -214,6 +212,7 @@ def _own_inbound(
 
 
 def media_cols(media: MediaInfo | None) -> tuple[object, ...]:
+    # The name (media_name) is sealed, so it goes through StoreBase.seal_media_name.
     if media is None:
         return (None, None, None, None, None, None)
     return (media.path, media.mime, media.size, media.width, media.height, media.duration)

@@ -136,7 +136,7 @@ def complete(
             )
         conn.execute(
             "UPDATE outbox SET state = ?, sent_at = ?, provider_id = ?, body = '',"
-            " lease_until = NULL, error = NULL WHERE id = ?",
+            " media_name = NULL, lease_until = NULL, error = NULL WHERE id = ?",
             (SENT, iso(now), provider_id, item.id),
         )
         store.bump(conn, item.session_id, Counter.sent(item.purpose))
@@ -188,6 +188,15 @@ def queued_texts(store: Store, session_id: str) -> list[str]:
         "SELECT body FROM outbox WHERE session_id = ? AND body != ''", (session_id,)
     ).fetchall()
     return [store.unseal(session_id, r["body"], BODY) for r in rows]
+
+
+def queued_file_names(store: Store, session_id: str) -> list[str]:
+    """The names of attachments not sent yet (a sent one's name lives on in `messages`)."""
+    rows = store.conn.execute(
+        "SELECT media_name FROM outbox WHERE session_id = ? AND media_name IS NOT NULL",
+        (session_id,),
+    ).fetchall()
+    return [store.unseal(session_id, r["media_name"], MEDIA_NAME) for r in rows]
 
 
 def _item(store: Store, r: sqlite3.Row) -> OutboxItem:

@@ -15,7 +15,7 @@ from sprechstunde_cli.domain.model import (
 from sprechstunde_cli.domain.rules import mask_address
 from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
-from sprechstunde_cli.store.messages import MEDIA_NAME, media_cols
+from sprechstunde_cli.store.messages import media_cols
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).
 NAME = "thread.display_name"
@@ -78,7 +78,7 @@ class ThreadQueries(StoreBase):
                 self.seal(session_id, body),
                 iso(at),
                 *media_cols(media),
-                self.seal(session_id, media.name, MEDIA_NAME) if media and media.name else None,
+                self.seal_media_name(session_id, media),
             ),
         )
         message_id = int(cur.lastrowid or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from sprechstunde_cli.errors import ExitCode
@@ -99,7 +100,7 @@ def test_a_document_is_listed_with_type_and_name_and_opens_as_itself(hour_open: 
 
 
 def test_a_reply_with_a_document_reaches_the_phone_with_its_type_and_name(
-    hour_open: Sp,
+    hour_open: Sp, tmp_path: Path
 ) -> None:
     pdf = Path.home() / "antrag.pdf"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n")
@@ -107,6 +108,12 @@ def test_a_reply_with_a_document_reaches_the_phone_with_its_type_and_name(
     lines = hour_open("sandbox", "inbox", "--as", "anna", "--json").stdout.splitlines()
     files = [(e["filename"], e["mime"]) for e in map(json.loads, lines) if e["size"]]
     assert files == [("antrag.pdf", "application/pdf")]
+    # Sent: the name moved on with the message; the outbox row keeps none of it.
+    with sqlite3.connect(tmp_path / "data" / "sprechstunde.db") as db:
+        left = db.execute("SELECT COUNT(*) FROM outbox WHERE media_name IS NOT NULL").fetchone()
+        kept = db.execute("SELECT COUNT(*) FROM messages WHERE media_name IS NOT NULL").fetchone()
+    assert (left[0], kept[0]) == (0, 1)
+    assert "antrag.pdf" in hour_open("show", "2").stdout
 
 
 def test_open_plain_says_what_citizens_changed(hour_open: Sp) -> None:
