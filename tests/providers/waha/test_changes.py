@@ -82,3 +82,21 @@ def test_a_location_contact_sticker_or_poll_is_a_labelled_line(
         assert message.text.startswith(shown)
         assert message.unshowable is counted
         assert "Erika" not in message.text  # a shared contact is a third person's data
+
+
+def test_a_pushed_revoke_comes_again_when_its_batch_was_not_stored() -> None:
+    with waha_rig("WEBJS") as rig:
+        provider = rig.provider()
+        chat = rig.fake.citizen("anna").pn
+        rig.fake.citizen_send("anna", "0170 0000000")
+        _, cursor, _ = collect(provider, None, {chat}, 1, 3.0)
+        gone = waha_changes.revoke(rig.fake, "anna")
+        first, lost_cursor, _ = collect(provider, cursor, {chat}, 1, 3.0)
+        assert gone.id in {e.target for e in first if isinstance(e, InboundWithdrawal)}
+        assert lost_cursor != cursor
+        # The caller's transaction failed (a full disk): it asks again from the old cursor.
+        again = provider.receive(cursor, wait=0.0)
+        assert gone.id in {e.target for e in again.events if isinstance(e, InboundWithdrawal)}
+        # Stored this time: the next receive starts from the new cursor, nothing comes twice.
+        later = provider.receive(again.cursor, wait=0.0)
+        assert [e for e in later.events if isinstance(e, InboundWithdrawal)] == []

@@ -78,6 +78,9 @@ class WahaProvider(Closing):
         self._calls: dict[str, tuple[str, str]] = {}  # our call id → (WAHA's from, call id)
         self._events_problem = ""  # why the event stream is down, "" while it is up
         self._told = ""  # the problem the operator was last told about
+        # Pushed events handed out with a cursor not yet seen back: if the next receive starts
+        # from an older cursor, that batch was not stored and they are handed out again.
+        self._unacked: tuple[str, list[Event]] | None = None
 
     @property
     def prefix(self) -> str:
@@ -89,9 +92,13 @@ class WahaProvider(Closing):
         state = Cursor.load(cursor)
         deadline = self._timer.monotonic() + wait
         self._connect_events()
+        unacked, self._unacked = self._unacked, None
+        again = unacked[1] if unacked is not None and unacked[0] != cursor else []
         while True:
             # Polled messages first: a revoke or edit in the same batch follows its message.
-            found: list[Event] = [*self.poller.poll(state), *self._take_pushed(state)]
+            pushed = [*again, *self._take_pushed(state)]
+            again = []
+            found: list[Event] = [*self.poller.poll(state), *pushed]
             left = deadline - self._timer.monotonic()
             if found or left <= 0:
                 break
@@ -103,9 +110,13 @@ class WahaProvider(Closing):
                 self._connect_events()
         for event in found:
             self.sender.wrote_first.add(event.chat)
+        if pushed:
+            state.pushed += 1
         # Nothing new: hand back the same cursor (learned aliases are kept in memory).
         unchanged = not found and cursor is not None
         next_cursor = cursor if unchanged and cursor else state.dump()
+        if pushed:
+            self._unacked = (next_cursor, pushed)
         return ReceiveBatch(tuple(found), next_cursor, self._news())
 
     def _connect_events(self) -> None:
