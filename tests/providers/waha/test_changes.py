@@ -100,3 +100,19 @@ def test_a_pushed_revoke_comes_again_when_its_batch_was_not_stored() -> None:
         # Stored this time: the next receive starts from the new cursor, nothing comes twice.
         later = provider.receive(again.cursor, wait=0.0)
         assert [e for e in later.events if isinstance(e, InboundWithdrawal)] == []
+
+
+@pytest.mark.parametrize("engine", ["WEBJS", "WPP"])
+def test_a_revoke_missed_on_the_socket_is_found_in_the_listing(engine: str) -> None:
+    with waha_rig(engine) as rig:
+        provider = rig.provider(websocket=False)  # no events at all: only the listing tells
+        chat = rig.fake.citizen("anna").pn
+        rig.fake.citizen_send("anna", "0170 0000000")
+        first, cursor, _ = collect(provider, None, {chat}, 1, 3.0)
+        (message,) = [e for e in first if isinstance(e, InboundMessage)]
+        waha_changes.revoke(rig.fake, "anna")
+        later, cursor, _ = collect(provider, cursor, {chat}, 1, 3.0)
+        assert [(type(e), e.target) for e in later if isinstance(e, InboundWithdrawal)] == [
+            (InboundWithdrawal, message.provider_id)
+        ]
+        assert [e for e in provider.receive(cursor, wait=0.0).events] == []  # once

@@ -78,8 +78,9 @@ class WahaProvider(Closing):
         self._calls: dict[str, tuple[str, str]] = {}  # our call id → (WAHA's from, call id)
         self._events_problem = ""  # why the event stream is down, "" while it is up
         self._told = ""  # the problem the operator was last told about
-        # Pushed events handed out with a cursor not yet seen back: if the next receive starts
-        # from an older cursor, that batch was not stored and they are handed out again.
+        # Pushed events (and revokes found in a listing) handed out with a cursor not yet seen
+        # back: if the next receive starts from an older cursor, that batch was not stored and
+        # they are handed out again.
         self._unacked: tuple[str, list[Event]] | None = None
 
     @property
@@ -95,10 +96,14 @@ class WahaProvider(Closing):
         unacked, self._unacked = self._unacked, None
         again = unacked[1] if unacked is not None and unacked[0] != cursor else []
         while True:
-            # Polled messages first: a revoke or edit in the same batch follows its message.
-            pushed = [*again, *self._take_pushed(state)]
+            polled = self.poller.poll(state)
+            messages = [e for e in polled if not isinstance(e, InboundWithdrawal)]
+            # A revoke found in the listing is remembered in memory only, like a pushed one.
+            listed = [e for e in polled if isinstance(e, InboundWithdrawal)]
+            pushed: list[Event] = [*again, *listed, *self._take_pushed(state)]
             again = []
-            found: list[Event] = [*self.poller.poll(state), *pushed]
+            # Messages first: a revoke or edit in the same batch follows its message.
+            found: list[Event] = [*messages, *pushed]
             left = deadline - self._timer.monotonic()
             if found or left <= 0:
                 break
@@ -156,10 +161,15 @@ class WahaProvider(Closing):
                 continue
             if envelope.get("event") != "call.received":
                 changed = changes.convert(self.poller, state, str(envelope.get("event")), payload)
+                revoked = self.poller.revoked
+                # Once is enough: a listing may have shown the revoke first.
+                changed = [
+                    e
+                    for e in changed
+                    if not isinstance(e, InboundWithdrawal) or e.target not in revoked
+                ]
                 # A message revoked before our poll listed it must not be taken in after all.
-                self.poller.revoked.update(
-                    e.target for e in changed if isinstance(e, InboundWithdrawal)
-                )
+                revoked.update(e.target for e in changed if isinstance(e, InboundWithdrawal))
                 calls += changed
                 continue
             sender, call_id = payload.get("from"), payload.get("id")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundMessage, MediaRef
+from sprechstunde_cli.providers.base import InboundMessage, InboundWithdrawal, MediaRef
 from sprechstunde_cli.providers.waha.client import (
     VERSION_HINT,
     NotFound,
@@ -110,9 +110,9 @@ class Poller:
 
     # --- polling ---------------------------------------------------------------------------
 
-    def poll(self, cursor: Cursor) -> list[InboundMessage]:
+    def poll(self, cursor: Cursor) -> list[InboundMessage | InboundWithdrawal]:
         """New inbound messages, oldest first; `cursor` is advanced in place."""
-        found: list[tuple[int, int, InboundMessage]] = []
+        found: list[tuple[int, int, InboundMessage | InboundWithdrawal]] = []
         targets = [(ALL, "all")] if self.all_chats else self._chats_to_poll(cursor)
         for key, chat_path in targets:
             since = cursor.hw.get(key)
@@ -188,7 +188,9 @@ class Poller:
                 break
         return messages
 
-    def _take(self, cursor: Cursor, key: str, message: dict[str, Any]) -> InboundMessage | None:
+    def _take(
+        self, cursor: Cursor, key: str, message: dict[str, Any]
+    ) -> InboundMessage | InboundWithdrawal | None:
         message_id, ts, sender = message.get("id"), message.get("timestamp"), message.get("from")
         if not isinstance(message_id, str) or not isinstance(ts, (int, float)):
             return None
@@ -196,7 +198,8 @@ class Poller:
             return None
         seen = cursor.seen.setdefault(key, {})
         if message_id in seen:
-            return None
+            # Taken in before, listed as revoked now (its event was missed, the socket down).
+            return self._revoked_since(cursor, message_id, message, sender)
         seen[message_id] = int(ts)
         cursor.hw[key] = max(cursor.hw.get(key, int(ts)), int(ts))
         cursor.top = max(cursor.top if cursor.top is not None else int(ts), int(ts))
@@ -207,6 +210,15 @@ class Poller:
         assert isinstance(sender, str)
         chat = self.canonical(cursor, sender)
         return self._event(message, sender, chat)
+
+    def _revoked_since(
+        self, cursor: Cursor, message_id: str, message: dict[str, Any], sender: Any
+    ) -> InboundWithdrawal | None:
+        if message_id in self.revoked or not is_revoked(message) or not is_person(sender):
+            return None
+        self.revoked.add(message_id)
+        at = datetime.fromtimestamp(float(message["timestamp"]), UTC)
+        return InboundWithdrawal(message_id, self.canonical(cursor, str(sender)), at)
 
     def _prune(self, cursor: Cursor, key: str) -> None:
         high = cursor.hw.get(key)
