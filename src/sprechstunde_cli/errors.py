@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     STORE = 9  # the local store is unusable (locked for too long, damaged, read-only)
     INCOMPLETE = 10  # a purge or delivery finished only partly; re-run to complete
     NO_SPACE = 11  # the disk holding the data dir is full; free space, then re-run
+    CITIZEN_GONE = 12  # the citizen left the chat or blocked the office: an answer cannot reach
     INTERRUPTED = 130  # stopped with Ctrl-C; state is kept and the command can be re-run
 
 
@@ -110,3 +111,9 @@ class ReadOnlyError(StoreError):
 
 class IncompleteError(SprechstundeError):
     exit_code = ExitCode.INCOMPLETE
+
+
+class CitizenGoneError(SprechstundeError):
+    """The citizen left the chat or blocked the office: nothing sent there reaches them."""
+
+    exit_code = ExitCode.CITIZEN_GONE

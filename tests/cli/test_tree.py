@@ -120,7 +120,7 @@ def test_the_sandbox_help_lists_its_commands() -> None:
         for line in result.stdout.split("Commands:", 1)[1].splitlines()
         if line.startswith("  ") and line.strip()
     }
-    assert listed == {"send", "call", "inbox", "status"}
+    assert listed == {"send", "delete", "edit", "leave", "call", "inbox", "status"}
 
 
 def first_line(command: Any) -> str:

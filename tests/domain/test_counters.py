@@ -42,3 +42,6 @@ def test_the_stored_names_stay_as_they_are() -> None:
     assert Counter.received(MessageKind.VOICE) == "received_voice"
     assert Counter.sent(Purpose.CALL_REFUSAL) == "sent_call_refusal"
     assert Counter.sent(Purpose.HANDOFF) == "sent_handoff"
+    assert Counter.WITHDRAWN.value == "withdrawn_by_citizen"
+    assert Counter.EDITED.value == "edited_by_citizen"
+    assert Counter.UNSHOWABLE.value == "received_unshowable"

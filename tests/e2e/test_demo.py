@@ -39,7 +39,9 @@ def test_demo_outcome_from_the_citizens_side_and_the_store(tmp_path: Path) -> No
     workdir = tmp_path / "rehearsal"
     result = run("demo", "--fast", "--workdir", str(workdir), "--keep-data")
     assert result.returncode == 0, result.stderr
-    assert "Done: 6 threads, 6 messages in, 5 replies, 1 call(s) refused, 1 late" in result.stdout
+    assert "Done: 6 threads, 7 messages in, 5 replies, 1 call(s) refused, 1 late" in result.stdout
+    assert "1 message(s) withdrawn by the citizen: deleted here too." in result.stdout
+    assert "1 message(s) edited by the citizen: the new text is shown." in result.stdout
     data = workdir / "data"
     replies = {cue.handle: cue.text for cue in REPLIES}
     in_the_hour = {c.handle for c in CITIZENS if c.handle != "gustav"}
@@ -63,7 +65,9 @@ def test_demo_outcome_from_the_citizens_side_and_the_store(tmp_path: Path) -> No
     store = Store.open(data / "sprechstunde.db")
     bodies = [m.body for m in store.messages("probe")]
     store.close()
-    assert any("Baustelle in der Musterstraße" in b for b in bodies)  # decrypts
+    assert any("Baustelle in der Musterstraße 12" in b for b in bodies)  # decrypts, edited
+    assert not any("Musterstraße fertig" in b for b in bodies)  # the first version is gone
+    assert not any("nichts gebacken" in b for b in bodies)  # withdrawn by Dieter
     assert not any("Sprechstunde noch offen" in b for b in bodies)
     with sqlite3.connect(data / "sprechstunde.db") as db:
         assert db.execute("SELECT COUNT(*) FROM threads").fetchone()[0] == 6

@@ -140,7 +140,12 @@ def test_citizen_text_is_sanitized_and_styled() -> None:
             "photo 1200×800, 48 KB",
         ),
         (MessageKind.VOICE, MediaInfo("audio/ogg", 12288, duration=42.4), "voice note 0:42, 12 KB"),
-        (MessageKind.FILE, MediaInfo("application/pdf", 3000), "file 3 KB"),
+        (MessageKind.FILE, MediaInfo("application/pdf", 3000), "file PDF, 3 KB"),
+        (
+            MessageKind.FILE,
+            MediaInfo("application/x-unheard-of", 3000),
+            "file application/x-unheard-of, 3 KB",
+        ),
         (MessageKind.IMAGE, MediaInfo("image/png", 0), "photo"),
         (MessageKind.IMAGE, None, "photo"),
         (MessageKind.VOICE, MediaInfo("audio/ogg", 0, duration=3725), "voice note 1:02:05"),
@@ -407,3 +412,30 @@ def test_plain_open_says_the_problem_and_the_fix_in_one_line() -> None:
         "the files in it writable for the user running sprechstunde (or mount the disk writable "
         "again). `open` keeps trying by itself: there is no need to restart it."
     )
+
+
+def test_the_table_marks_a_withdrawn_last_message_and_a_citizen_who_left() -> None:
+    rows = [
+        row(1, last_withdrawn=True, last_line=""),
+        row(2, left=True, last_line="Danke"),
+        row(3, last_line="Hallo"),
+    ]
+    lines = render(threads_table(rows, now=NOW, tz=BERLIN), width=200).splitlines()
+    first = next(line for line in lines if "•••• 01" in line)
+    second = next(line for line in lines if "•••• 02" in line)
+    third = next(line for line in lines if "•••• 03" in line)
+    assert "[withdrawn by the citizen]" in first
+    assert "[left the chat] Danke" in second
+    assert "withdrawn" not in third and "left" not in third
+
+
+def test_show_marks_withdrawn_and_edited_messages_and_a_citizen_who_left() -> None:
+    messages = [
+        message(1, "", withdrawn=True, kind=MessageKind.IMAGE),
+        message(2, "Neue Fassung", edited=True),
+    ]
+    out = render(thread_view(3, "Anna", messages, tz=BERLIN, left=True))
+    assert "left the chat or blocked the office" in out
+    assert "[withdrawn by the citizen]" in out and "photo" not in out
+    assert "(edited)" in out and "Neue Fassung" in out
+    assert "left the chat" not in render(thread_view(3, "Anna", messages, tz=BERLIN))

@@ -28,7 +28,9 @@ from sprechstunde_cli.providers.base import (
     DeleteReach,
     Event,
     InboundCall,
+    InboundEdit,
     InboundMessage,
+    InboundWithdrawal,
     OutboundMedia,
     Provider,
 )
@@ -53,12 +55,24 @@ class CitizenSide(Protocol):
 
     def call(self, handle: str) -> None: ...
 
+    def withdraw(self, handle: str) -> None:
+        """The citizen deletes their last text for everyone (redaction, revoke)."""
+        ...
+
+    def edit(self, handle: str, text: str) -> None:
+        """The citizen replaces the text of their last text message."""
+        ...
+
     def phone(self, handle: str) -> list[str]:
         """Texts and captions the citizen's device shows from the office, oldest first."""
         ...
 
     def phone_media(self, handle: str) -> list[bytes]:
         """Files the citizen's device shows from the office, oldest first."""
+        ...
+
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        """(file name, MIME type) of each file from the office on the device, oldest first."""
         ...
 
     def call_declined(self, handle: str) -> bool:
@@ -192,6 +206,36 @@ class ProviderContract:
         assert batch.cursor == cursor
         assert time.monotonic() - started < 0.3 + env.settle  # it gave up, as told
 
+    # --- what citizens do to what they sent ------------------------------------------------
+
+    def test_a_citizens_withdrawal_names_the_message_it_removes(self, env: ProviderEnv) -> None:
+        chat, cursor = first_contact(env, "anna")
+        env.citizen.send_text("anna", "Meine Nummer ist 0170 0000000")
+        sent, cursor, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        (message,) = [e for e in sent if isinstance(e, InboundMessage)]
+        env.citizen.withdraw("anna")
+        later, _, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        withdrawals = [e for e in later if isinstance(e, InboundWithdrawal)]
+        # A provider that cannot tell under which of a person's ids the message was stored
+        # names each candidate; the store applies the one it has.
+        assert {e.chat for e in withdrawals} == {chat}
+        assert message.provider_id in {e.target for e in withdrawals}
+        assert texts(later) == []  # no second message beside it
+
+    def test_a_citizens_edit_carries_the_new_text_for_the_same_message(
+        self, env: ProviderEnv
+    ) -> None:
+        chat, cursor = first_contact(env, "anna")
+        env.citizen.send_text("anna", "Wann ist der Termin am Montg?")
+        sent, cursor, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        (message,) = [e for e in sent if isinstance(e, InboundMessage)]
+        env.citizen.edit("anna", "Wann ist der Termin am Montag?")
+        later, _, _ = collect(env.provider, cursor, {chat}, 1, env.settle)
+        edits = [e for e in later if isinstance(e, InboundEdit)]
+        assert {(e.text, e.chat) for e in edits} == {("Wann ist der Termin am Montag?", chat)}
+        assert message.provider_id in {e.target for e in edits}
+        assert texts(later) == []  # the edit is no second message
+
     # --- sending --------------------------------------------------------------------------
 
     def test_send_text_reaches_the_citizens_phone(self, env: ProviderEnv) -> None:
@@ -244,6 +288,23 @@ class ProviderContract:
             assert caption in env.citizen.phone("anna")
 
     # --- media from citizens --------------------------------------------------------------
+
+    def test_a_sent_document_carries_its_type_and_a_sensible_name(self, env: ProviderEnv) -> None:
+        chat, _ = first_contact(env, "anna")
+        pdf = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+        document = OutboundMedia(MessageKind.FILE, "application/pdf", pdf, "Antrag Wohngeld.pdf")
+        if MessageKind.FILE not in env.provider.capabilities.send_media:
+            with pytest.raises(ProviderError):
+                env.provider.send_media(chat, document, "", key="contract-doc-1")
+            return
+        env.provider.send_media(chat, document, "", key="contract-doc-1")
+        unnamed = OutboundMedia(MessageKind.FILE, "application/pdf", pdf)
+        env.provider.send_media(chat, unnamed, "", key="contract-doc-2")
+        assert eventually(lambda: len(env.citizen.phone_files("anna")) == 2, env.settle)
+        assert env.citizen.phone_files("anna") == [
+            ("Antrag Wohngeld.pdf", "application/pdf"),
+            ("datei.pdf", "application/pdf"),
+        ]
 
     def test_download_media_returns_the_exact_bytes_within_the_limit(
         self, env: ProviderEnv

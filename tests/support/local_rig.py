@@ -40,6 +40,12 @@ class LocalCitizens:
             filename="sprachnachricht.ogg",
         )
 
+    def withdraw(self, handle: str) -> None:
+        self.messenger.citizen_withdraw(self.chat_id(handle))
+
+    def edit(self, handle: str, text: str) -> None:
+        self.messenger.citizen_edit(self.chat_id(handle), text)
+
     def call(self, handle: str) -> None:
         self.messenger.citizen_call(self.chat_id(handle))
 
@@ -51,6 +57,10 @@ class LocalCitizens:
         entries = self.messenger.phone(self.chat_id(handle))
         found = [self.messenger.media(e.id) for e in entries if e.incoming and e.size]
         return [data for data in found if data is not None]
+
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        entries = self.messenger.phone(self.chat_id(handle))
+        return [(e.filename, e.mime or "") for e in entries if e.incoming and e.size]
 
     def notices(self) -> list[str]:
         return [e.text for e in self.messenger.phone(STATUS_CHAT) if e.incoming]

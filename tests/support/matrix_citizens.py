@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from tests.support.nio_citizen import NioCitizen
 from tests.support.synapse import MatrixClient, Synapse, unique
 
 CALL_SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
@@ -20,6 +21,7 @@ class MatrixCitizens:
         self.clients: dict[str, MatrixClient] = {}
         self.rooms: dict[str, str] = {}
         self.calls: dict[str, str] = {}
+        self.last: dict[str, str] = {}  # each citizen's last message's event id
         self._reader: MatrixClient | None = None
 
     def _open(self, handle: str) -> tuple[MatrixClient, str]:
@@ -54,7 +56,20 @@ class MatrixCitizens:
 
     def send_text(self, handle: str, text: str) -> None:
         client, room = self._open(handle)
-        client.send(room, {"msgtype": "m.text", "body": text})
+        self.last[handle] = client.send(room, {"msgtype": "m.text", "body": text})
+
+    def nio(self, handle: str) -> tuple[NioCitizen, str]:
+        """The citizen's account on matrix-nio, an independent client, and their room."""
+        client, room = self._open(handle)
+        return NioCitizen(self.server, client.account), room
+
+    def withdraw(self, handle: str) -> None:
+        citizen, room = self.nio(handle)
+        citizen.redact(room, self.last[handle])
+
+    def edit(self, handle: str, text: str) -> None:
+        citizen, room = self.nio(handle)
+        citizen.edit(room, self.last[handle], text)
 
     def send_image(self, handle: str, data: bytes, caption: str) -> None:
         client, room = self._open(handle)
@@ -116,6 +131,15 @@ class MatrixCitizens:
             url = (event.get("content") or {}).get("url")
             if isinstance(url, str) and (data := client.download(url)) is not None:
                 found.append(data)
+        return found
+
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        found = []
+        for event in self._from_office(handle):
+            content = event.get("content") or {}
+            if isinstance(content.get("url"), str):
+                mime = (content.get("info") or {}).get("mimetype", "")
+                found.append((content.get("filename") or content.get("body", ""), mime))
         return found
 
     def call_declined(self, handle: str) -> bool:

@@ -12,6 +12,7 @@ import httpx
 
 from sprechstunde_cli.providers.waha.provider import WahaProvider, build
 from sprechstunde_cli.providers.waha.settings import WahaSettings
+from tests.support.fakes import waha_changes
 from tests.support.fakes.waha import FakeWaha
 from tests.support.fakes.waha_ws import WsHub
 
@@ -86,11 +87,25 @@ class WahaCitizens:
     def call(self, handle: str) -> None:
         self.fake.citizen_call(handle)
 
+    def withdraw(self, handle: str) -> None:
+        waha_changes.revoke(self.fake, handle)
+
+    def edit(self, handle: str, text: str) -> None:
+        waha_changes.edit(self.fake, handle, text)
+
     def phone(self, handle: str) -> list[str]:
         return self.fake.phone_texts(handle)
 
     def phone_media(self, handle: str) -> list[bytes]:
         return self.fake.phone_media(handle)
+
+    def phone_files(self, handle: str) -> list[tuple[str, str]]:
+        items = self.fake.citizen(handle).phone
+        return [
+            (i.msg.filename or "", i.msg.mimetype or "")
+            for i in items
+            if i.msg.from_me and not i.revoked and i.msg.data
+        ]
 
     def call_declined(self, handle: str) -> bool:
         return self.fake.call_declined(handle)

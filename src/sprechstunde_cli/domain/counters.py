@@ -18,6 +18,9 @@ class Counter(StrEnum):
     RECEIVED_IMAGE = "received_image"
     RECEIVED_VOICE = "received_voice"
     RECEIVED_FILE = "received_file"
+    WITHDRAWN = "withdrawn_by_citizen"  # deleted by the citizen: content dropped at once
+    EDITED = "edited_by_citizen"  # replaced by the citizen: only the latest version kept
+    UNSHOWABLE = "received_unshowable"  # a sticker, poll, contact …: kept as a labelled line
     SENT_GREETING = "sent_greeting"
     SENT_REPLY = "sent_reply"
     SENT_AWAY = "sent_away"

@@ -132,6 +132,7 @@ class MediaInfo:
     height: int | None = None
     duration: float | None = None  # seconds
     path: str | None = None  # inside the session's media folder; never a citizen-given name
+    name: str = ""  # the file name the citizen gave it: display-only, never a path
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,9 @@ class MessageRecord:
     purpose: Purpose | None = None
     operator: str | None = None
     media: MediaInfo | None = None
+    # The citizen deleted it: the row keeps only that (body and media are gone).
+    withdrawn: bool = False
+    edited: bool = False  # the body is the citizen's latest version of it
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,8 @@ class ThreadRow:
     last_direction: Direction | None
     last_line: str
     answered: bool
+    last_withdrawn: bool = False  # the last message was withdrawn by the citizen
+    left: bool = False  # the citizen left the chat or blocked the office: answers cannot reach
 
 
 class Clock(Protocol):

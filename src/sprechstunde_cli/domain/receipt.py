@@ -237,6 +237,10 @@ class Statistics:
     median_wait_seconds: float | None
     # Threads per topic (`tag`), counted without any link to a thread.
     topics: Mapping[str, int] = field(default_factory=dict)
+    # What citizens did after sending, and kinds shown only as a labelled line; content-free.
+    withdrawn: int = 0
+    edited: int = 0
+    unshowable: int = 0
 
 
 def is_receipt(body: Mapping[str, Any]) -> bool:

@@ -81,6 +81,9 @@ class InboundMessage:
     kind: MessageKind
     text: str  # body or caption: hostile
     media: MediaRef | None = None
+    # A kind the office cannot show (sticker, poll, contact …): `text` is a labelled line for
+    # it; counted, never dropped.
+    unshowable: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,34 @@ class InboundCall:
     video: bool = False
 
 
-Event = InboundMessage | InboundCall
+@dataclass(frozen=True)
+class InboundWithdrawal:
+    """The citizen deleted one of their messages for everyone (redaction, revoke)."""
+
+    target: str  # the provider_id of the withdrawn message
+    chat: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class InboundEdit:
+    """The citizen replaced the text of one of their messages; only the latest counts."""
+
+    target: str  # the provider_id of the edited message
+    chat: str
+    at: datetime
+    text: str  # the new body or caption: hostile
+
+
+@dataclass(frozen=True)
+class InboundLeft:
+    """The citizen left the conversation or blocked the office: answers no longer reach them."""
+
+    chat: str
+    at: datetime
+
+
+Event = InboundMessage | InboundCall | InboundWithdrawal | InboundEdit | InboundLeft
 
 
 @dataclass(frozen=True)
@@ -115,6 +145,9 @@ class OutboundMedia:
     kind: MessageKind
     mime: str
     data: bytes
+    # The name the citizen's phone shows and saves it under ("" : one made from the type);
+    # providers pass it through `domain.media.file_name`, so it is always a plain, safe name.
+    filename: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,27 @@ KIND_WORDS = {
 }
 
 
+# What a document is, in a word an operator knows; any other type shows as its MIME type.
+DOCUMENT_WORDS = {
+    "application/pdf": "PDF",
+    "text/plain": "text",
+    "application/zip": "ZIP",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.ms-powerpoint": "PowerPoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "application/vnd.oasis.opendocument.text": "OpenDocument text",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
+    "application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
+}
+
+# How a view marks what the citizen did to a message after sending it.
+WITHDRAWN = "withdrawn by the citizen"
+EDITED = "edited"
+
+
 def human_size(size: int) -> str:
     """Format a byte count the way people read it: `512 B`, `48 KB`, `1.5 MB`."""
     if size < 1024:
@@ -62,6 +83,8 @@ def media_label(kind: MessageKind, media: MediaInfo | None) -> str:
     if media is None:
         return word
     parts: list[str] = []
+    if kind is MessageKind.FILE and media.mime:
+        parts.append(DOCUMENT_WORDS.get(media.mime, media.mime))
     if media.width and media.height:
         parts.append(f"{media.width}×{media.height}")
     if media.duration is not None and media.duration > 0:

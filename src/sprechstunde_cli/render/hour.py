@@ -22,8 +22,23 @@ def step_notes(report: StepReport) -> list[str]:
         notes.append(f"{intake.calls_refused} call(s) refused with the text.")
     if intake.late:
         notes.append(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+    notes += _change_notes(report)
     if report.last_call_sent:
         notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+    return notes
+
+
+def _change_notes(report: StepReport) -> list[str]:
+    """What citizens did to what they had sent (content-free)."""
+    changed = report.intake.changes
+    notes = []
+    if changed.withdrawn:
+        notes.append(f"{changed.withdrawn} message(s) withdrawn by the citizen: deleted here too.")
+    if changed.edited:
+        notes.append(f"{changed.edited} message(s) edited by the citizen: the new text is shown.")
+    notes += [
+        f"The citizen of thread {n} left the chat: answers cannot reach them." for n in changed.left
+    ]
     return notes
 
 
@@ -56,7 +71,13 @@ def citizen_acted_line(handle: str, action: str, text: str) -> Text:
     """`demo`: what a scripted citizen does."""
     from sprechstunde_cli.render.console import citizen_text
 
-    what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
+    what = {
+        "call": "calls",
+        "image": "sends a photo",
+        "voice": "sends a voice note",
+        "edit": "edits their last message",
+        "withdraw": "deletes their last message for everyone",
+    }
     said = f": {text}" if text else ""
     return citizen_text(
         f"citizen {handle} {what.get(action, 'writes')}{said}", single_line=True, limit=100
@@ -78,6 +99,7 @@ def rehearsal_step_lines(report: StepReport) -> list[str]:
         lines.append("  call refused, refusal text queued")
     if intake.late:
         lines.append("  message after the end: away reply, nothing kept")
+    lines += [f"  {note}" for note in _change_notes(report)]
     if report.last_call_sent:
         lines.append(f"  last call to {report.last_call_sent} waiting thread(s)")
     return lines

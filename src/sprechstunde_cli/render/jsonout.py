@@ -36,14 +36,22 @@ def thread(row: ThreadRow) -> dict[str, Any]:
         "answered": row.answered,
         "last_kind": row.last_kind.value if row.last_kind else None,
         "last": row.last_line,
+        "last_withdrawn": row.last_withdrawn,
+        "left": row.left,
     }
 
 
-def message_event(session_id: str, citizen: str, msg: MessageRecord) -> dict[str, Any]:
-    """`tail --json`: one message, in or out."""
+def message_event(
+    session_id: str, citizen: str, msg: MessageRecord, event: str = "message"
+) -> dict[str, Any]:
+    """`tail --json`: one message, in or out (`event` "message"); or a citizen's later change
+    to one already printed: "withdrawal" (its text and media are gone) or "edit" (the text is
+    the new version)."""
     media = msg.media
     return {
-        "event": "message",
+        "event": event,
+        "withdrawn": msg.withdrawn,
+        "edited": msg.edited,
         "session": session_id,
         "thread": msg.thread,
         "id": msg.id,
@@ -62,6 +70,7 @@ def message_event(session_id: str, citizen: str, msg: MessageRecord) -> dict[str
             "width": media.width,
             "height": media.height,
             "duration": media.duration,
+            "name": media.name,
         },
     }
 
@@ -91,6 +100,7 @@ def phone_entry(e: PhoneEntry) -> dict[str, Any]:
         "size": e.size,
         "call_state": e.call_state,
         "read": e.read,
+        "filename": e.filename,
     }
 
 
@@ -127,6 +137,9 @@ def statistics(figures: Statistics) -> dict[str, Any]:
         "answered_live": figures.answered_live,
         "handed_off": figures.handed_off,
         "late_messages": figures.late_messages,
+        "withdrawn_by_citizens": figures.withdrawn,
+        "edited_by_citizens": figures.edited,
+        "unshowable": figures.unshowable,
         "calls_refused": figures.calls_refused,
         "messages_in": figures.messages_in,
         "photos": figures.photos,

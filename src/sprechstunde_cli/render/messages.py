@@ -12,7 +12,7 @@ from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
 from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import hhmm, media_label
+from sprechstunde_cli.render.formats import EDITED, WITHDRAWN, hhmm, media_label
 from sprechstunde_cli.render.sanitize import clean
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ NAME_CHARS = 40
 # Who wrote a line, marked by us before any name: in from a citizen, out from the office.
 CITIZEN_MARK = "←"
 OFFICE_MARK = "→"
+LEFT = "The citizen left the chat or blocked the office: answers cannot reach them."
 
 
 def _sender_label(msg: MessageRecord, citizen: str) -> Text:
@@ -40,30 +41,49 @@ def _sender_label(msg: MessageRecord, citizen: str) -> Text:
 
 
 def thread_view(
-    number: int, citizen: str, messages: Sequence[MessageRecord], *, tz: tzinfo
+    number: int,
+    citizen: str,
+    messages: Sequence[MessageRecord],
+    *,
+    tz: tzinfo,
+    left: bool = False,
 ) -> Group:
     """Build `show`: every message of one thread, with time, sender, body and media."""
     head = Text(f"Thread #{number} · ", style="bold")
     head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
     parts: list[RenderableType] = [head]
+    if left:
+        parts.append(Text(LEFT, style="bold yellow"))
     if not messages:
         parts.append(Text("No messages.", style="dim"))
     for msg in messages:
         line = Text(hhmm(msg.at, tz) + "  ", style="dim")
         line.append_text(_sender_label(msg, citizen))
+        if msg.edited:
+            line.append(f" ({EDITED})", style="italic")
         parts.append(Text(""))
         parts.append(line)
-        body = Text()
-        if msg.media is not None or msg.kind is not MessageKind.TEXT:
-            body.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
-            if msg.media is not None and msg.media.path:
-                body.append(" ")
-                body.append(clean(msg.media.path, single_line=True), style="underline")
-            if msg.body:
-                body.append("\n")
-        body.append(clean(msg.body))
-        parts.append(Padding(body, (0, 0, 0, 2), expand=False))
+        parts.append(Padding(_body(msg), (0, 0, 0, 2), expand=False))
     return Group(*parts)
+
+
+def _body(msg: MessageRecord) -> Text:
+    body = Text()
+    if msg.withdrawn:
+        body.append(f"[{WITHDRAWN}]", style="italic dim")
+        return body
+    if msg.media is not None or msg.kind is not MessageKind.TEXT:
+        body.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
+        if msg.media is not None and msg.media.name:
+            body.append(" ")
+            body.append(clean(msg.media.name, single_line=True, limit=NAME_CHARS * 2))
+        if msg.media is not None and msg.media.path:
+            body.append(" ")
+            body.append(clean(msg.media.path, single_line=True), style="underline")
+        if msg.body:
+            body.append("\n")
+    body.append(clean(msg.body))
+    return body
 
 
 def message_line(
@@ -77,6 +97,11 @@ def message_line(
         line.append(f"{CITIZEN_MARK} ")
         line.append(clean(citizen, single_line=True, limit=NAME_CHARS), style="bold")
     line.append(": ")
+    if msg.withdrawn:
+        line.append(f"[{WITHDRAWN}]", style="italic")
+        return line
+    if msg.edited:
+        line.append(f"[{EDITED}] ", style="italic")
     if msg.media is not None or msg.kind is not MessageKind.TEXT:
         line.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
         if msg.body:
@@ -89,6 +114,12 @@ def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
     line = Text(hhmm(entry.at, tz) + "  ", style="dim")
     # `incoming` is from the phone's side: True means the office sent it.
     line.append("office: " if entry.incoming else "you: ", style="bold")
+    if entry.type == "withdrawn":
+        line.append("message deleted", style="italic")
+        return line
+    if entry.type == "leave":
+        line.append("left the chat", style="italic")
+        return line
     if entry.type == "call":
         kind = clean(entry.kind, single_line=True, limit=16)
         state = clean(entry.call_state or "unknown", single_line=True, limit=24)

@@ -219,6 +219,8 @@ def stats_lines(figures: Statistics) -> list[str]:
         ("late messages", str(figures.late_messages)),
         ("calls refused", str(figures.calls_refused)),
         ("photos / voice notes", f"{figures.photos} / {figures.voice_notes}"),
+        ("withdrawn / edited", f"{figures.withdrawn} / {figures.edited}"),
+        ("not showable (label)", str(figures.unshowable)),
         ("median wait", "—" if wait is None else f"{wait / 60:.1f} min"),
     ]
     rows += [(f"topic {name}", str(count)) for name, count in figures.topics.items()]

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
 from sprechstunde_cli.render.console import Redacted, citizen_text
-from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text, zone
+from sprechstunde_cli.render.formats import KIND_WORDS, WITHDRAWN, hhmm, span_text, zone
 from sprechstunde_cli.render.sanitize import clean
 
 LAST_LINE_CHARS = 60
@@ -37,6 +37,11 @@ def _waiting_cell(row: ThreadRow, now: datetime, tz: tzinfo) -> Text:
 
 def _last_cell(row: ThreadRow) -> Text:
     cell = Text(no_wrap=True, overflow="ellipsis")
+    if row.left:
+        cell.append("[left the chat] ", style="yellow")
+    if row.last_withdrawn:
+        cell.append(f"[{WITHDRAWN}]", style="italic dim")
+        return cell
     if row.last_direction is Direction.OUT:
         cell.append("→ ", style="dim")
     if row.last_kind is not None and row.last_kind is not MessageKind.TEXT:

@@ -97,8 +97,9 @@ def _send(
     data = store.read_media(item.session_id, path)
     kind = item.media_kind or MessageKind.FILE
     mime = item.media_mime or "application/octet-stream"
-    result = provider.send_media(item.chat, OutboundMedia(kind, mime, data), item.body, item.key)
-    return result, MediaInfo(mime=mime, size=len(data), path=str(path))
+    media = OutboundMedia(kind, mime, data, filename=item.media_name)
+    result = provider.send_media(item.chat, media, item.body, item.key)
+    return result, MediaInfo(mime=mime, size=len(data), path=str(path), name=item.media_name)
 
 
 def _pause(

@@ -14,6 +14,7 @@ from sprechstunde_cli.domain.media import check_limits, megabytes, sniff
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
 from sprechstunde_cli.errors import ProviderError, StoreError
 from sprechstunde_cli.providers.base import InboundMessage, MediaTooLarge, Provider, ReceiveBatch
+from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.store import Store
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def _fetch(
         height=found.height,
         duration=duration,
         path=str(path),
+        name=display_name(ref.filename),
     )
     return Fetched(media, found.kind, "")
 
@@ -124,3 +126,10 @@ def _fetch(
 def _too_large_note(size: int | None) -> str:
     # Shown to the operator in the thread, in the unit of hour.max_media_mb.
     return f"[Datei zu groß ({megabytes(size)}), nicht übernommen]" if size else "[Datei zu groß]"
+
+
+def display_name(given: str) -> str:
+    """The citizen's file name for display only: its last part, cleaned, at most 120 chars.
+    It never becomes a path (the file is stored under our own random name)."""
+    last = given.replace("\\", "/").rsplit("/", 1)[-1]
+    return clean(last, single_line=True, limit=120)

@@ -28,10 +28,15 @@ from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     DeleteReach,
     InboundCall,
+    InboundEdit,
+    InboundLeft,
     InboundMessage,
+    InboundWithdrawal,
     Provider,
     ReceiveBatch,
 )
+from sprechstunde_cli.services import changes
+from sprechstunde_cli.services.changes import Changes
 from sprechstunde_cli.services.incoming_media import Fetched, discard, fetch_all
 from sprechstunde_cli.services.texts import fill, values
 from sprechstunde_cli.store import Connection, Store
@@ -55,6 +60,8 @@ class IntakeReport:
     retry_after: float = 0.0
     # New threads and citizens who wrote again after an answer, for `open`'s notifications.
     arrivals: list[Arrival] = field(default_factory=list)
+    # What citizens did to what they had sent: withdrawn, edited, and who left.
+    changes: Changes = field(default_factory=Changes)
 
 
 def take(
@@ -90,6 +97,9 @@ def take(
             for event in batch.events:
                 if isinstance(event, InboundCall):
                     writer.call(conn, event)
+                elif not isinstance(event, InboundMessage):
+                    # Whether or not the hour is on: a citizen's own deletion always wins.
+                    writer.change(conn, event)
                 elif event.provider_id in report.deferred:
                     continue  # comes again: the cursor stays before it
                 elif not accepting:
@@ -97,6 +107,7 @@ def take(
                         to_delete.append(event)
                 else:
                     writer.message(conn, event, fetched.get(event.provider_id))
+            changes.requote(store, conn, session.id, report.changes)
             if not report.deferred:
                 store.set_cursor(conn, session.id, batch.cursor)
     except BaseException:
@@ -105,6 +116,13 @@ def take(
         # would be orphans; the next try fetches them again.
         discard(store, session.id, fetched)
         raise
+    finally:
+        # A withdrawn file goes even if the batch did not commit: the withdrawal comes again.
+        changes.remove_files(report.changes)
+    if report.changes.withdrawn or report.changes.edited:
+        # The old page images (sealed, but the key still lives) leave the WAL now, not at the
+        # next checkpoint; a busy reader only delays it to the purge's own.
+        store.fold_wal()
     if to_delete and provider.capabilities.delete_reach is not DeleteReach.NONE:
         for message in to_delete:
             try:
@@ -150,6 +168,26 @@ class _Writer:
         self.store.bump(conn, sid, Counter.CALLS_REFUSED)
         self.report.calls_refused += 1
 
+    def change(
+        self, conn: Connection, event: InboundWithdrawal | InboundEdit | InboundLeft
+    ) -> None:
+        sid, found = self.session.id, self.report.changes
+        if isinstance(event, InboundWithdrawal):
+            changes.withdraw(self.store, conn, sid, event, found)
+        elif isinstance(event, InboundEdit):
+            body, truncated = self._limited(event.text)
+            if truncated:
+                self.store.bump(conn, sid, Counter.TEXTS_TRUNCATED)
+            changes.edit(self.store, conn, sid, event, body, found)
+        else:
+            changes.left(self.store, conn, sid, event, found)
+
+    def _limited(self, text: str) -> tuple[str, bool]:
+        max_chars = self.config.hour.max_message_chars
+        if len(text) > max_chars:
+            return text[:max_chars] + TRUNCATED_MARK, True
+        return text, False
+
     def turn_away(self, conn: Connection, event: InboundMessage) -> bool:
         """Outside the hour: one away reply per sender, keep nothing; True: delete at source."""
         sid = self.session.id
@@ -170,10 +208,8 @@ class _Writer:
 
     def message(self, conn: Connection, event: InboundMessage, got: Fetched | None) -> None:
         sid, report = self.session.id, self.report
-        body = event.text
-        max_chars = self.config.hour.max_message_chars
-        if len(body) > max_chars:
-            body = body[:max_chars] + TRUNCATED_MARK
+        body, truncated = self._limited(event.text)
+        if truncated:
             self.store.bump(conn, sid, Counter.TEXTS_TRUNCATED)
         if got is not None and got.note:
             body = f"{body}\n{got.note}".strip()
@@ -198,6 +234,8 @@ class _Writer:
         self.store.bump(conn, sid, Counter.received(kind))
         if inserted.new_thread or inserted.resumed:
             report.arrivals.append(Arrival(inserted.thread, inserted.new_thread, event.text))
+        if event.unshowable:
+            self.store.bump(conn, sid, Counter.UNSHOWABLE)
         if inserted.new_thread:
             report.new_threads.append(inserted.thread)
             self._queue(

@@ -77,6 +77,8 @@ def counter_counts(store: Store, session_id: str) -> dict[str, int]:
     return {
         "late_messages_dropped": counters.get(Counter.LATE_MESSAGES, 0),
         "calls_refused": counters.get(Counter.CALLS_REFUSED, 0),
+        "withdrawn_by_citizens": counters.get(Counter.WITHDRAWN, 0),
+        "unshowable_received": counters.get(Counter.UNSHOWABLE, 0),
     }
 
 
@@ -107,6 +109,9 @@ def statistics_for(store: Store, session_id: str) -> Statistics:
         voice_notes=counts.get("voice_notes", 0),
         median_wait_seconds=round(statistics.median(waits), 1) if waits else None,
         topics=topics.counts(store, session_id),
+        withdrawn=counters.get(Counter.WITHDRAWN, 0),
+        edited=counters.get(Counter.EDITED, 0),
+        unshowable=counters.get(Counter.UNSHOWABLE, 0),
     )
 
 

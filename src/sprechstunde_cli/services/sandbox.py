@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sprechstunde_cli.domain.media import sniff
 from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.domain.places import parse_location
 from sprechstunde_cli.errors import InputError
 from sprechstunde_cli.providers.local.server import (
     MAX_MEDIA_BYTES,
@@ -52,6 +53,33 @@ def send(
             filename=path.name,
             duration=found.duration,
         )
+
+
+def send_location(paths: Paths, sender: str, given: str, *, name: str = "") -> str:
+    """Share a location (`LAT,LON`) with the office as citizen `sender`; return its id."""
+    place = parse_location(given)
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        return messenger.citizen_location(sender, place.latitude, place.longitude, name=name)
+
+
+def withdraw(paths: Paths, sender: str) -> str:
+    """Citizen `sender` deletes their last message for everyone; return its id."""
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        return messenger.citizen_withdraw(sender)
+
+
+def edit(paths: Paths, sender: str, text: str) -> str:
+    """Citizen `sender` replaces the text of their last message; return its id."""
+    if not text.strip():
+        raise InputError("The new text is empty.", "Give the new text, or use sandbox delete.")
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        return messenger.citizen_edit(sender, text)
+
+
+def leave(paths: Paths, sender: str) -> str:
+    """Citizen `sender` leaves the chat (or blocks the office); return the event's id."""
+    with LocalMessenger(paths.local_messenger_file) as messenger:
+        return messenger.citizen_leave(sender)
 
 
 def call(paths: Paths, sender: str, *, name: str = "", video: bool = False) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.media import Sniffed, check_limits, sniff
+from sprechstunde_cli.domain.media import Sniffed, check_limits, file_name, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
     MessageKind,
@@ -22,7 +22,13 @@ from sprechstunde_cli.domain.model import (
     require_state,
 )
 from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
-from sprechstunde_cli.errors import ConflictError, InputError, NotFoundError, ProviderError
+from sprechstunde_cli.errors import (
+    CitizenGoneError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    ProviderError,
+)
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
@@ -36,6 +42,7 @@ class ThreadView:
     citizen: str  # masked address or display name: still citizen-controlled
     messages: list[MessageRecord]
     problem: str | None  # why no read receipt went out, if one should have
+    left: bool = False  # the citizen left the chat or blocked the office
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def read_thread(
         except ProviderError as err:
             problem = err.message  # a missing read receipt is not worth failing `show` for
     citizen = mask_address(info.chat, info.display_name)
-    return ThreadView(number, citizen, messages, problem)
+    return ThreadView(number, citizen, messages, problem, store.has_left(session.id, number))
 
 
 def claim(
@@ -117,13 +124,21 @@ def reply(
         raise InputError(
             "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
         )
+    if store.has_left(session.id, number):
+        raise CitizenGoneError(
+            f"The citizen of thread {number} left the chat or blocked the office: "
+            "an answer cannot reach them. Nothing was sent.",
+            "Leave the thread; if they write again it opens again. A question for a "
+            "department can still go on with followup if they gave an e-mail address.",
+        )
     # Checked before anything is written: a refused file leaves the thread as it was.
     found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)
+    name = attachment.name if attachment is not None else ""
     info = store.thread(session.id, number)
     # The sealed copy is written before the claim, and the claim, the queued reply and
     # "answered" are one transaction: a full disk or a conflict anywhere leaves the thread
     # unclaimed with nothing queued, and the copy is removed again.
-    media, kind = _keep_attachment(store, session.id, found, media_dir)
+    media, kind = _keep_attachment(store, session.id, found, media_dir, name)
     try:
         outbox_id = _queue_reply(store, session.id, info, text, operator, now, force, media, kind)
     except BaseException:
@@ -199,7 +214,11 @@ def _read_attachment(
 
 
 def _keep_attachment(
-    store: Store, session_id: str, attachment: tuple[bytes, Sniffed] | None, media_dir: Path
+    store: Store,
+    session_id: str,
+    attachment: tuple[bytes, Sniffed] | None,
+    media_dir: Path,
+    name: str,
 ) -> tuple[MediaInfo | None, MessageKind | None]:
     if attachment is None:
         return None, None
@@ -214,4 +233,5 @@ def _keep_attachment(
         height=found.height,
         duration=found.duration,
         path=str(copy),
+        name=file_name(name, found.mime, found.kind),
     ), found.kind

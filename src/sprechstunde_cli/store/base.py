@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
-from sprechstunde_cli.domain.model import Timer
+from sprechstunde_cli.domain.model import MediaInfo, Timer
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.store.crypto import SessionKeys
 from sprechstunde_cli.store.db import connect, transaction, with_retry
@@ -18,6 +18,9 @@ from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 from sprechstunde_cli.system.files import Sink, write_all, write_private
 from sprechstunde_cli.system.paths import key_dir_for
+
+# The context a file's name as given is sealed under (display-only, like the body).
+MEDIA_NAME = "media.name"
 
 
 def iso(moment: datetime) -> str:
@@ -100,6 +103,10 @@ class StoreBase:
         if isinstance(blob, str):  # written before encryption existed: nothing to open
             return blob
         return self.keys.unseal(session_id, bytes(blob), context).decode()
+
+    def seal_media_name(self, session_id: str, media: MediaInfo | None) -> bytes | None:
+        """A file's name as given is display-only content: sealed like the body, or NULL."""
+        return self.seal(session_id, media.name, MEDIA_NAME) if media and media.name else None
 
     def write_media(self, session_id: str, path: Path, data: bytes) -> None:
         sealed = self.keys.seal(session_id, data, "media")

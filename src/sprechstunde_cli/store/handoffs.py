@@ -95,6 +95,18 @@ def counts(store: Store, session_id: str) -> dict[str, int]:
     return {state: found.get(state, 0) for state in STATES}
 
 
+def requote(
+    store: Store, conn: sqlite3.Connection, session_id: str, thread: int, question: str
+) -> int:
+    """Replace the quoted question of the thread's hand-offs not yet out (pending or failed),
+    in the caller's transaction: after a withdrawal or an edit only what stands is passed on."""
+    cur = conn.execute(
+        "UPDATE handoffs SET question = ? WHERE session_id = ? AND thread = ? AND state IN (?, ?)",
+        (store.seal(session_id, question, "handoff.question"), session_id, thread, PENDING, FAILED),
+    )
+    return cur.rowcount
+
+
 def tried(store: Store, handoff_id: int) -> None:
     """Count an attempt before it is made, so a crash mid-send still shows up in `attempts`."""
     with store.write() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from sprechstunde_cli.domain.model import (
@@ -12,7 +13,7 @@ from sprechstunde_cli.domain.model import (
     MessageRecord,
     Purpose,
 )
-from sprechstunde_cli.store.base import StoreBase, at, iso
+from sprechstunde_cli.store.base import MEDIA_NAME, StoreBase, at, iso
 
 # The live view's "last line" shows what a person wrote; automatic texts (greeting, last call,
 # closing words) would hide the citizen's question behind boilerplate.
@@ -40,7 +41,73 @@ class MessageQueries(StoreBase):
             sql += " AND thread = ?"
             params = (*params, thread)
         rows = self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))
-        return [_message(r, self.unseal(session_id, r["body"])) for r in rows]
+        return [
+            _message(
+                r,
+                self.unseal(session_id, r["body"]),
+                self.unseal(session_id, r["media_name"], MEDIA_NAME),
+            )
+            for r in rows
+        ]
+
+    def withdraw(
+        self, conn: sqlite3.Connection, session_id: str, provider_id: str, chat: str, now: datetime
+    ) -> Changed | None:
+        """The citizen deleted their message: drop its body, caption and file columns at once;
+        the row keeps only that it was withdrawn. None if no such message of theirs is here."""
+        found = _own_inbound(conn, session_id, provider_id, chat)
+        if found is None:
+            return None
+        conn.execute(
+            "UPDATE messages SET body = '', media_path = NULL, media_mime = NULL,"
+            " media_size = NULL, media_width = NULL, media_height = NULL,"
+            " media_duration = NULL, media_name = NULL, edited_at = NULL, withdrawn_at = ?,"
+            " change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM messages"
+            " WHERE session_id = ?) WHERE id = ?",
+            (iso(now), session_id, found.message_id),
+        )
+        return found
+
+    def edit(
+        self,
+        conn: sqlite3.Connection,
+        session_id: str,
+        provider_id: str,
+        chat: str,
+        body: str,
+        now: datetime,
+    ) -> Changed | None:
+        """The citizen replaced their message's text: only the latest version is kept."""
+        found = _own_inbound(conn, session_id, provider_id, chat)
+        if found is None:
+            return None
+        conn.execute(
+            "UPDATE messages SET body = ?, edited_at = ?, change_seq = (SELECT"
+            " COALESCE(MAX(change_seq), 0) + 1 FROM messages WHERE session_id = ?) WHERE id = ?",
+            (self.seal(session_id, body), iso(now), session_id, found.message_id),
+        )
+        return found
+
+    # Withdrawals and edits are numbered per session (`change_seq`), so `tail` can follow
+    # changes to rows it already showed.
+    def last_change(self, session_id: str) -> int:
+        """The number of the session's latest withdrawal or edit (0: none yet)."""
+        rows = self._read(
+            "SELECT COALESCE(MAX(change_seq), 0) FROM messages WHERE session_id = ?",
+            (session_id,),
+        )
+        return int(rows[0][0])
+
+    def changed_after(self, session_id: str, change: int) -> list[tuple[int, MessageRecord]]:
+        """Messages withdrawn or edited after change number `change`, in that order."""
+        rows = self._read(
+            "SELECT * FROM messages WHERE session_id = ? AND change_seq > ? ORDER BY change_seq",
+            (session_id, change),
+        )
+        return [
+            (int(r["change_seq"]), _message(r, self.unseal(session_id, r["body"]), ""))
+            for r in rows
+        ]
 
     def message_id_before_last(self, session_id: str, count: int) -> int:
         """The id after which the last `count` messages of the session follow (0: all)."""
@@ -63,6 +130,7 @@ class MessageQueries(StoreBase):
             "SELECT m.provider_id FROM messages m JOIN threads t ON t.session_id = m.session_id"
             " AND t.number = m.thread WHERE m.session_id = ? AND m.thread = ?"
             " AND m.direction = 'in' AND m.id > t.read_upto AND m.provider_id IS NOT NULL"
+            " AND m.withdrawn_at IS NULL"
             " ORDER BY m.id",
             (session_id, number),
         )
@@ -94,7 +162,7 @@ class MessageQueries(StoreBase):
         cur = conn.execute(
             "INSERT INTO messages (session_id, thread, direction, kind, purpose, provider_id,"
             " body, at, operator, media_path, media_mime, media_size, media_width,"
-            " media_height, media_duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " media_height, media_duration, media_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 session_id,
                 number,
@@ -106,6 +174,7 @@ class MessageQueries(StoreBase):
                 iso(at),
                 operator,
                 *media_cols(media),
+                self.seal_media_name(session_id, media),
             ),
         )
         message_id = int(cur.lastrowid or 0)
@@ -117,13 +186,39 @@ class MessageQueries(StoreBase):
         return message_id
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A stored citizen message a withdrawal or edit applies to."""
+
+    message_id: int
+    thread: int
+    media_path: str | None  # the file to delete with a withdrawal
+
+
+def _own_inbound(
+    conn: sqlite3.Connection, session_id: str, provider_id: str, chat: str
+) -> Changed | None:
+    # Only the citizen of the thread may change it, and a withdrawn message stays withdrawn.
+    row = conn.execute(
+        "SELECT m.id, m.thread, m.media_path FROM messages m JOIN threads t"
+        " ON t.session_id = m.session_id AND t.number = m.thread"
+        " WHERE m.session_id = ? AND m.provider_id = ? AND m.direction = 'in'"
+        " AND t.chat = ? AND m.withdrawn_at IS NULL",
+        (session_id, provider_id, chat),
+    ).fetchone()
+    if row is None:
+        return None
+    return Changed(int(row["id"]), int(row["thread"]), row["media_path"])
+
+
 def media_cols(media: MediaInfo | None) -> tuple[object, ...]:
+    # The name (media_name) is sealed, so it goes through StoreBase.seal_media_name.
     if media is None:
         return (None, None, None, None, None, None)
     return (media.path, media.mime, media.size, media.width, media.height, media.duration)
 
 
-def _message(r: sqlite3.Row, body: str) -> MessageRecord:
+def _message(r: sqlite3.Row, body: str, media_name: str) -> MessageRecord:
     media = None
     if r["media_mime"]:
         media = MediaInfo(
@@ -133,6 +228,7 @@ def _message(r: sqlite3.Row, body: str) -> MessageRecord:
             height=r["media_height"],
             duration=r["media_duration"],
             path=r["media_path"],
+            name=media_name,
         )
     return MessageRecord(
         id=int(r["id"]),
@@ -145,4 +241,6 @@ def _message(r: sqlite3.Row, body: str) -> MessageRecord:
         purpose=Purpose(r["purpose"]) if r["purpose"] else None,
         operator=r["operator"],
         media=media,
+        withdrawn=r["withdrawn_at"] is not None,
+        edited=r["edited_at"] is not None,
     )

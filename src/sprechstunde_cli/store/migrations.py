@@ -244,6 +244,27 @@ def _m007_thread_topics(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m008_withdrawn_edited_left(conn: sqlite3.Connection) -> None:
+    # A citizen's own deletion wins: the row stays only as "withdrawn at", content gone. An
+    # edit replaces the body in place and is marked; `change_seq` orders both for `tail`,
+    # which follows changes to rows it already showed. A citizen who left or blocked the office
+    # cannot be answered any more. A document's name (the citizen's, or the office's for an
+    # attachment it sends) is display-only and sealed like the body.
+    _script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN withdrawn_at TEXT;
+        ALTER TABLE messages ADD COLUMN edited_at TEXT;
+        ALTER TABLE messages ADD COLUMN media_name BLOB;
+        ALTER TABLE messages ADD COLUMN change_seq INTEGER;
+        CREATE INDEX messages_changes ON messages(session_id, change_seq)
+            WHERE change_seq IS NOT NULL;
+        ALTER TABLE threads ADD COLUMN left_at TEXT;
+        ALTER TABLE outbox ADD COLUMN media_name BLOB
+        """,
+    )
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -261,6 +282,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("seal_queued_texts", _m005_seal_queued_texts),
     ("seal_display_names", _m006_seal_display_names),
     ("thread_topics", _schema(_m007_thread_topics)),
+    ("withdrawn_edited_left", _schema(_m008_withdrawn_edited_left)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

@@ -37,11 +37,13 @@ class OutboxItem:
     media_kind: MessageKind | None
     media_mime: str | None
     media_path: str | None
+    media_name: str = ""  # the file name the citizen's phone shows
 
 
 # AES-GCM contexts: a sealed outbox body cannot be passed off as a message body or a path.
 BODY = "outbox.body"
 MEDIA_PATH = "outbox.media_path"
+MEDIA_NAME = "outbox.media_name"
 
 
 def enqueue(
@@ -62,8 +64,8 @@ def enqueue(
     """Queue a message in the caller's transaction; None if `key` was queued before."""
     cur = conn.execute(
         "INSERT OR IGNORE INTO outbox (session_id, thread, chat, purpose, body, media_kind,"
-        " media_mime, media_path, key, state, next_at, operator, created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " media_mime, media_path, key, state, next_at, operator, created_at, media_name)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             session_id,
             thread,
@@ -78,6 +80,7 @@ def enqueue(
             iso(now),
             operator,
             iso(now),
+            store.seal(session_id, media.name, MEDIA_NAME) if media and media.name else None,
         ),
     )
     return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
@@ -133,7 +136,7 @@ def complete(
             )
         conn.execute(
             "UPDATE outbox SET state = ?, sent_at = ?, provider_id = ?, body = '',"
-            " lease_until = NULL, error = NULL WHERE id = ?",
+            " media_name = NULL, lease_until = NULL, error = NULL WHERE id = ?",
             (SENT, iso(now), provider_id, item.id),
         )
         store.bump(conn, item.session_id, Counter.sent(item.purpose))
@@ -187,6 +190,15 @@ def queued_texts(store: Store, session_id: str) -> list[str]:
     return [store.unseal(session_id, r["body"], BODY) for r in rows]
 
 
+def queued_file_names(store: Store, session_id: str) -> list[str]:
+    """The names of attachments not sent yet (a sent one's name lives on in `messages`)."""
+    rows = store.conn.execute(
+        "SELECT media_name FROM outbox WHERE session_id = ? AND media_name IS NOT NULL",
+        (session_id,),
+    ).fetchall()
+    return [store.unseal(session_id, r["media_name"], MEDIA_NAME) for r in rows]
+
+
 def _item(store: Store, r: sqlite3.Row) -> OutboxItem:
     sid = r["session_id"]
     return OutboxItem(
@@ -202,6 +214,7 @@ def _item(store: Store, r: sqlite3.Row) -> OutboxItem:
         media_kind=MessageKind(r["media_kind"]) if r["media_kind"] else None,
         media_mime=r["media_mime"],
         media_path=store.unseal(sid, r["media_path"], MEDIA_PATH) or None,
+        media_name=store.unseal(sid, r["media_name"], MEDIA_NAME),
     )
 
 

@@ -203,6 +203,10 @@ class Store(ThreadQueries, MessageQueries):
         """The store's size in pages: it grows only by a write that needed new room."""
         return int(self._read("PRAGMA page_count")[0][0])
 
+    def fold_wal(self) -> bool:
+        """Fold the WAL back now (overwritten rows leave it); False if a reader kept it busy."""
+        return checkpoint(self.conn, timer=self.timer)
+
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
         if not checkpoint(self.conn, timer=self.timer):

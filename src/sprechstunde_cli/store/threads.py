@@ -69,8 +69,8 @@ class ThreadQueries(StoreBase):
         number, created, resumed = self._thread_for(conn, session_id, chat, display_name, at)
         cur = conn.execute(
             "INSERT INTO messages (session_id, thread, direction, kind, provider_id, body, at,"
-            " media_path, media_mime, media_size, media_width, media_height, media_duration)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " media_path, media_mime, media_size, media_width, media_height, media_duration,"
+            " media_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 session_id,
                 number,
@@ -80,12 +80,14 @@ class ThreadQueries(StoreBase):
                 self.seal(session_id, body),
                 iso(at),
                 *media_cols(media),
+                self.seal_media_name(session_id, media),
             ),
         )
         message_id = int(cur.lastrowid or 0)
         conn.execute(
-            "UPDATE threads SET waiting_since = COALESCE(waiting_since, ?), last_message_id = ?"
-            " WHERE session_id = ? AND number = ?",
+            # A citizen who writes again is back (unblocked, rejoined): answers reach them.
+            "UPDATE threads SET waiting_since = COALESCE(waiting_since, ?), last_message_id = ?,"
+            " left_at = NULL WHERE session_id = ? AND number = ?",
             (iso(at), message_id, session_id, number),
         )
         return Inserted(message_id, number, created, resumed)
@@ -123,6 +125,27 @@ class ThreadQueries(StoreBase):
             r["claimed_by"],
             int(r["read_upto"]),
         )
+
+    def left(
+        self, conn: sqlite3.Connection, session_id: str, chat: str, now: datetime
+    ) -> int | None:
+        """The citizen left the chat or blocked the office; their thread's number, if any."""
+        row = conn.execute(
+            "SELECT number FROM threads WHERE session_id = ? AND chat = ?", (session_id, chat)
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute(
+            "UPDATE threads SET left_at = COALESCE(left_at, ?) WHERE session_id = ? AND number = ?",
+            (iso(now), session_id, row["number"]),
+        )
+        return int(row["number"])
+
+    def has_left(self, session_id: str, number: int) -> bool:
+        rows = self._read(
+            "SELECT left_at FROM threads WHERE session_id = ? AND number = ?", (session_id, number)
+        )
+        return bool(rows) and rows[0]["left_at"] is not None
 
     # --- threads ---------------------------------------------------------------------------
 
@@ -169,9 +192,10 @@ class ThreadQueries(StoreBase):
         rows = self._read(
             """
             SELECT t.*, m.kind AS last_kind, m.direction AS last_direction, m.body AS last_body,
+                   m.withdrawn_at AS last_withdrawn,
                    (SELECT COUNT(*) FROM messages u WHERE u.session_id = t.session_id
-                      AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto)
-                      AS unread
+                      AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto
+                      AND u.withdrawn_at IS NULL) AS unread
             FROM threads t LEFT JOIN messages m ON m.id = t.last_message_id
             WHERE t.session_id = ?
             """,
@@ -197,6 +221,8 @@ class ThreadQueries(StoreBase):
                 last_direction=Direction(r["last_direction"]) if r["last_direction"] else None,
                 last_line=self.unseal(session_id, r["last_body"]),
                 answered=bool(r["answered"]),
+                last_withdrawn=r["last_withdrawn"] is not None,
+                left=r["left_at"] is not None,
             )
             seen[key] = row
             found.append(row)

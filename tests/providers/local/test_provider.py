@@ -14,7 +14,7 @@ import pytest
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import InboundMessage, MediaRef, OutboundMedia, Provider
-from sprechstunde_cli.providers.local import server as local_server
+from sprechstunde_cli.providers.local import schema as local_schema
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from tests.support.contract import ProviderContract, ProviderEnv, collect
@@ -121,7 +121,7 @@ def test_office_send_with_one_key_from_two_connections_is_stored_once(server: Pa
 def test_media_above_the_servers_limit_is_refused_both_ways(
     server: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_server, "MAX_MEDIA_BYTES", 1024)
+    monkeypatch.setattr(local_schema, "MAX_MEDIA_BYTES", 1024)
     messenger = LocalMessenger(server)
     provider = LocalProvider(LocalMessenger(server))
     chat = "+49 000 0000041"

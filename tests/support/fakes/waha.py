@@ -77,6 +77,9 @@ class Msg:
     filename: str | None = None
     sender_name: str = ""
     ack: int = 1
+    revoked: bool = False  # by its sender: WEBJS/WPP list it as "revoked" with nothing left
+    # Fields beside text and file (WAMessage's `location`, `vCards`; `_data.type` of WEBJS).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -257,6 +260,12 @@ class FakeWaha(Routes):
             "ackName": ACK_NAMES[msg.ack],
             "_data": self._raw(msg),
         }
+        if msg.revoked:
+            body |= {"body": "", "hasMedia": False, "_data": {**body["_data"], "type": "revoked"}}
+            return body
+        raw_extra = msg.extra.get("_data", {})
+        body |= {k: v for k, v in msg.extra.items() if k != "_data"}
+        body["_data"] = {**body["_data"], **raw_extra}
         if msg.data is not None and download and self.download_media:
             url = f"{self.public_base}/api/files/{self._file_for(msg)}"
             body["media"] = {"url": url, "mimetype": msg.mimetype or "application/octet-stream"}
@@ -301,7 +310,12 @@ class FakeWaha(Routes):
             "me": {"id": self.me, "pushName": "Bürgerbüro"},
             "environment": self.environment(),
         }
-        schema = {"message": "WAHAWebhookMessage", "call.received": "WAHAWebhookCallReceived"}
+        schema = {
+            "message": "WAHAWebhookMessage",
+            "call.received": "WAHAWebhookCallReceived",
+            "message.revoked": "WAHAWebhookMessageRevoked",
+            "message.edited": "WAHAWebhookMessageEdited",
+        }
         self._guarded(lambda: spec().check_schema(schema[event], envelope, f"event {event}"))
         self.emitted.append(envelope)
         for listener in list(self.listeners):

@@ -298,6 +298,7 @@ def _store_sent(
         body=text,
         data=base64.b64decode(file["data"]) if file else None,
         mimetype=str(file["mimetype"]) if file else None,
+        filename=str(file["filename"]) if file and "filename" in file else None,
     )
     who = fake.by_chat(chat)
     if who is not None:

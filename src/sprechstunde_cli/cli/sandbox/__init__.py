@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sprechstunde_cli.cli.sandbox import call, inbox, send, status
+from sprechstunde_cli.cli.sandbox import call, delete, edit, inbox, leave, send, status
 
 app = typer.Typer(
     help="Act as citizens on the built-in local messenger.",
@@ -12,6 +12,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("send")(send.send)
+app.command("delete")(delete.delete)
+app.command("edit")(edit.edit)
+app.command("leave")(leave.leave)
 app.command("call")(call.call)
 app.command("inbox")(inbox.inbox)
 app.command("status")(status.status)

@@ -20,6 +20,9 @@ def send(
     image: Annotated[Path | None, typer.Option("--image", help="Send this photo.")] = None,
     voice: Annotated[Path | None, typer.Option("--voice", help="Send this voice note.")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Send this file.")] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", help="Share this place: LAT,LON in degrees.")
+    ] = None,
     follow_symlinks: FollowSymlinksOpt = False,
 ) -> None:
     """Send a message to the office as a citizen."""
@@ -38,6 +41,12 @@ def send(
     ]
     if len(attached) > 1:
         raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
+    if location is not None:
+        if attached:
+            raise InputError("Send a place or a file, not both.", "Drop --location or the file.")
+        shared = sandbox.send_location(application.paths, sender, location, name=name)
+        application.say(f"sent {shared}")
+        return
     attachment = attached[0] if attached else None
     message_id = sandbox.send(
         application.paths,

@@ -19,7 +19,7 @@ def media(
     ] = None,
     session: SessionOpt = None,
 ) -> None:
-    """List a thread's photos and voice notes, or open one with hour.media_command."""
+    """List a thread's photos, voice notes and documents, or open one with hour.media_command."""
     application: Application = ctx.obj
     from sprechstunde_cli.render.formats import media_label
     from sprechstunde_cli.services.media import attachments, open_attachment
@@ -32,7 +32,10 @@ def media(
         if not items:
             application.say(f"Thread {number} has no attachments.")
         for i, msg in enumerate(items, start=1):
-            application.say(f"[{i}] {media_label(msg.kind, msg.media)}")
+            name = msg.media.name if msg.media else ""
+            application.say(
+                f"[{i}] {media_label(msg.kind, msg.media)}" + (f"  {name}" if name else "")
+            )
         return
     command = application.config.hour.media_command
     session_dir = application.paths.session_dir(record.id)

@@ -22,4 +22,4 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     if view.problem:
         application.warn(f"Read receipt not sent: {view.problem}")
     tz = zone(record.timezone)
-    application.show(thread_view(view.number, view.citizen, view.messages, tz=tz))
+    application.show(thread_view(view.number, view.citizen, view.messages, tz=tz, left=view.left))

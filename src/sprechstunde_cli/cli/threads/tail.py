@@ -36,7 +36,9 @@ def tail(
         while True:
             for seen in follower.new():
                 if as_json:
-                    event = jsonout.message_event(record.id, seen.citizen, seen.message)
+                    event = jsonout.message_event(
+                        record.id, seen.citizen, seen.message, seen.change.value
+                    )
                     application.emit_json(event)
                 else:
                     line = message_line(seen.message, seen.citizen, tz=tz)

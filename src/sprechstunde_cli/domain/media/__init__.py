@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable
 
 from sprechstunde_cli.domain.media.audio import amr, m4a, mp3, ogg
+from sprechstunde_cli.domain.media.documents import office, pdf, text
 from sprechstunde_cli.domain.media.images import gif, jpeg, png, webp
 from sprechstunde_cli.domain.media.sniffed import (
     _EXTENSIONS,
@@ -21,16 +22,29 @@ from sprechstunde_cli.domain.media.sniffed import (
 )
 from sprechstunde_cli.domain.model import MessageKind
 
-__all__ = ["MAX_PIXELS", "OCTET_STREAM", "Sniffed", "check_limits", "extension_for", "sniff"]
+__all__ = [
+    "MAX_PIXELS",
+    "OCTET_STREAM",
+    "Sniffed",
+    "check_limits",
+    "extension_for",
+    "file_name",
+    "sniff",
+]
+
+# What a file name sent to a citizen may hold: letters (any script), digits and a few marks.
+_NAME_UNSAFE = re.compile(r"[^\w .()+-]+")
+_NAME_CHARS = 80
 
 MAX_PIXELS = 50_000_000
 # A declared mime is a short ASCII token pair; anything else is not worth keeping.
 _MIME_SYNTAX = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
 
 
-# JPEG before MP3: both begin with 0xFF, and only JPEG's magic is exact.
+# JPEG before MP3: both begin with 0xFF, and only JPEG's magic is exact. Plain text last: it
+# has no magic, only the absence of binary bytes.
 _DETECTORS: tuple[Callable[[bytes], Sniffed | None], ...] = (
-    png, jpeg, gif, webp, ogg, m4a, amr, mp3,
+    png, jpeg, gif, webp, ogg, m4a, amr, mp3, pdf, office, text,
 )  # fmt: skip
 
 
@@ -75,3 +89,25 @@ def _fallback_mime(declared: str | None) -> str:
     if not _MIME_SYNTAX.fullmatch(mime) or mime in _EXTENSIONS:
         return OCTET_STREAM
     return mime
+
+
+# The name a file the office sends gets when it has none of its own, by kind.
+_STEMS = {MessageKind.IMAGE: "bild", MessageKind.VOICE: "sprachnachricht"}
+
+
+def file_name(given: str, mime: str, kind: MessageKind = MessageKind.FILE) -> str:
+    """A sensible name for a file the office sends: the given one's last part with anything
+    odd replaced, cut short, and ending in the extension its type has (`antrag.pdf`); else
+    one by its kind with that extension (`datei.pdf`, `bild.png`). Never a path, never hidden
+    (no leading dot)."""
+    stem = _STEMS.get(kind, "datei")
+    ext = extension_for(mime)
+    last = given.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _NAME_UNSAFE.sub("_", last).strip(" ._")
+    if ext != ".bin" and base.lower().endswith(ext):
+        base = base[: -len(ext)]
+    elif ext == ".bin" and "." in base:
+        base, _, own = base.rpartition(".")
+        ext = "." + own[:8] if own.isalnum() else ext
+    base = base.strip(" ._")[:_NAME_CHARS] or stem
+    return base + ext

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind, Timer
+from sprechstunde_cli.domain.places import labelled, location
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     Capabilities,
@@ -16,7 +18,10 @@ from sprechstunde_cli.providers.base import (
     DeleteReach,
     Event,
     InboundCall,
+    InboundEdit,
+    InboundLeft,
     InboundMessage,
+    InboundWithdrawal,
     MediaRef,
     OutboundMedia,
     ReceiveBatch,
@@ -76,7 +81,13 @@ class LocalProvider(Closing):
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
         return Sent(
             self.messenger.office_send(
-                chat, caption, key, kind=media.kind.value, media=media.data, mime=media.mime
+                chat,
+                caption,
+                key,
+                kind=media.kind.value,
+                media=media.data,
+                mime=media.mime,
+                filename=file_name(media.filename, media.mime, media.kind),
             )
         )
 
@@ -141,6 +152,17 @@ def _event(r: sqlite3.Row) -> Event:
             at=at,
             video=r["kind"] == "video",
         )
+    if r["type"] == "withdraw":
+        return InboundWithdrawal(target=r["ref"], chat=r["chat"], at=at)
+    if r["type"] == "edit":
+        return InboundEdit(target=r["ref"], chat=r["chat"], at=at, text=r["text"])
+    if r["type"] == "leave":
+        return InboundLeft(chat=r["chat"], at=at)
+    if r["kind"] == "location":
+        lat, _, lon = str(r["text"]).partition(",")
+        place = location(lat, lon)
+        text = place.text() if place else labelled("location")
+        return InboundMessage(r["id"], r["chat"], r["sender_name"], at, MessageKind.TEXT, text)
     kind = MessageKind(r["kind"])
     media = None
     if r["size"] is not None:

@@ -10,56 +10,32 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.providers.local.phone import PhoneEntry, all_chats, phone_entries
+from sprechstunde_cli.providers.local.schema import (
+    BATCH,
+    MAX_MEDIA_BYTES,
+    MAX_TEXT_CHARS,
+    STATUS_CHAT,
+    check_chat,
+    check_size,
+    ensure_schema,
+)
 from sprechstunde_cli.store.db import checkpoint, connect, transaction, with_retry
 
-MAX_MEDIA_BYTES = 64 * 1024 * 1024  # what the local "server" accepts at all
-MAX_TEXT_CHARS = 65_536
-BATCH = 200
-# Public notices go to this pseudo-chat, the local messenger's "status" that anyone can read.
-STATUS_CHAT = "status@local"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    chat TEXT NOT NULL,
-    sender_name TEXT NOT NULL DEFAULT '',
-    to_office INTEGER NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'text',
-    text TEXT NOT NULL DEFAULT '',
-    media BLOB,
-    mime TEXT,
-    filename TEXT,
-    duration REAL,
-    at TEXT NOT NULL,
-    call_state TEXT,
-    idem_key TEXT UNIQUE,
-    read INTEGER NOT NULL DEFAULT 0
-)
-"""
-
-
-@dataclass(frozen=True)
-class PhoneEntry:
-    """One line on a sandbox citizen's phone."""
-
-    id: str
-    incoming: bool  # True: sent by the office to this citizen
-    kind: str
-    text: str
-    at: datetime
-    mime: str | None
-    size: int
-    type: str = "message"
-    call_state: str | None = None
-    read: bool = False  # the office has read it (the citizen sees a read receipt)
+# Where the rest of the package finds them: the server is the local messenger's face.
+__all__ = [
+    "BATCH",
+    "MAX_MEDIA_BYTES",
+    "MAX_TEXT_CHARS",
+    "STATUS_CHAT",
+    "LocalMessenger",
+    "PhoneEntry",
+]
 
 
 class LocalMessenger:
@@ -68,7 +44,7 @@ class LocalMessenger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = connect(path)
-        with_retry(lambda: self.conn.execute(_SCHEMA), conn=self.conn)
+        with_retry(lambda: ensure_schema(self.conn), conn=self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -93,8 +69,8 @@ class LocalMessenger:
         filename: str = "",
         duration: float | None = None,
     ) -> str:
-        _check_chat(chat)
-        _check_size(text, media)
+        check_chat(chat)
+        check_size(text, media)
         return self._insert(
             "message",
             chat,
@@ -110,8 +86,75 @@ class LocalMessenger:
             None,
         )
 
+    def citizen_location(self, chat: str, lat: float, lon: float, *, name: str = "") -> str:
+        """The citizen shares a location: kept as `LAT,LON`, like a messenger's own field."""
+        check_chat(chat)
+        text = f"{lat!r},{lon!r}"
+        return self._insert(
+            "message", chat, name, True, "location", text, None, None, "", None, None, None
+        )
+
+    def citizen_withdraw(self, chat: str) -> str:
+        """The citizen deletes their last message for everyone, as a real messenger does:
+        its content is gone from the server at once; the office gets a withdrawal event."""
+        target = self._last_own(chat)
+        with transaction(self.conn) as conn:
+            conn.execute(
+                "UPDATE events SET type = 'withdrawn', kind = 'text', text = '', media = NULL,"
+                " mime = NULL, filename = NULL, duration = NULL WHERE id = ?",
+                (target,),
+            )
+            # Its earlier edits carried its text too.
+            conn.execute("UPDATE events SET text = '' WHERE type = 'edit' AND ref = ?", (target,))
+        self._insert(
+            "withdraw", chat, "", True, "text", "", None, None, "", None, None, None, target
+        )
+        self._compact()
+        return target
+
+    def citizen_edit(self, chat: str, text: str) -> str:
+        """The citizen replaces the text of their last message; the office gets the new one."""
+        check_size(text, None)
+        target = self._last_own(chat)
+        with transaction(self.conn) as conn:
+            conn.execute("UPDATE events SET text = ? WHERE id = ?", (text, target))
+        self._insert("edit", chat, "", True, "text", text, None, None, "", None, None, None, target)
+        self._compact()
+        return target
+
+    def citizen_leave(self, chat: str) -> str:
+        """The citizen leaves the chat (or blocks the office): nothing sent there reaches them."""
+        check_chat(chat)
+        return self._insert("leave", chat, "", True, "text", "", None, None, "", None, None, None)
+
+    def _last_own(self, chat: str) -> str:
+        row = with_retry(
+            lambda: self.conn.execute(
+                "SELECT id FROM events WHERE chat = ? AND to_office = 1 AND type = 'message'"
+                " ORDER BY seq DESC LIMIT 1",
+                (chat,),
+            ).fetchone()
+        )
+        if row is None:
+            raise ProviderError(
+                f"The citizen {chat!r} has no message the office could see.",
+                "Send one first: sprechstunde sandbox send --from NAME TEXT",
+            )
+        return str(row["id"])
+
+    def has_left(self, chat: str) -> bool:
+        """Whether the citizen's latest step was leaving (writing again brings them back)."""
+        row = with_retry(
+            lambda: self.conn.execute(
+                "SELECT type FROM events WHERE chat = ? AND to_office = 1"
+                " AND type IN ('message', 'leave') ORDER BY seq DESC LIMIT 1",
+                (chat,),
+            ).fetchone()
+        )
+        return row is not None and row["type"] == "leave"
+
     def citizen_call(self, chat: str, *, name: str = "", video: bool = False) -> str:
-        _check_chat(chat)
+        check_chat(chat)
         return self._insert(
             "call",
             chat,
@@ -129,34 +172,10 @@ class LocalMessenger:
 
     def phone(self, chat: str) -> list[PhoneEntry]:
         """Everything this citizen's phone shows, oldest first."""
-        rows = with_retry(
-            lambda: self.conn.execute(
-                "SELECT id, type, to_office, kind, text, at, mime, LENGTH(media) AS size,"
-                " call_state, read FROM events WHERE chat = ? ORDER BY seq",
-                (chat,),
-            ).fetchall()
-        )
-        return [
-            PhoneEntry(
-                id=r["id"],
-                incoming=not r["to_office"],
-                kind=r["kind"],
-                text=r["text"],
-                at=datetime.fromisoformat(r["at"]),
-                mime=r["mime"],
-                size=int(r["size"] or 0),
-                type=r["type"],
-                call_state=r["call_state"],
-                read=bool(r["read"]),
-            )
-            for r in rows
-        ]
+        return phone_entries(self.conn, chat)
 
     def chats(self) -> list[str]:
-        rows = with_retry(
-            lambda: self.conn.execute("SELECT DISTINCT chat FROM events ORDER BY chat").fetchall()
-        )
-        return [r["chat"] for r in rows]
+        return all_chats(self.conn)
 
     # --- what the server does for the office ------------------------------------------------
 
@@ -164,7 +183,9 @@ class LocalMessenger:
         return with_retry(
             lambda: self.conn.execute(
                 "SELECT seq, id, type, chat, sender_name, kind, text, mime, filename, duration, at,"
-                " LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
+                " ref, LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
+                # A message withdrawn before the office saw it is gone, as on a real server.
+                " AND type != 'withdrawn'"
                 " ORDER BY seq LIMIT ?",
                 (seq, limit),
             ).fetchall()
@@ -179,11 +200,17 @@ class LocalMessenger:
         kind: str = "text",
         media: bytes | None = None,
         mime: str | None = None,
+        filename: str = "",
     ) -> str:
         # The "server" enforces its limits on both directions, like a real one.
-        _check_size(text, media)
+        check_size(text, media)
+        if self.has_left(chat):
+            raise ProviderError(
+                "The citizen left this chat: the message cannot reach them.",
+                "Nothing to do unless they write again.",
+            )
         return self._insert(
-            "message", chat, "", False, kind, text, media, mime, "", None, None, key
+            "message", chat, "", False, kind, text, media, mime, filename, None, None, key
         )
 
     def media(self, message_id: str) -> bytes | None:
@@ -253,6 +280,7 @@ class LocalMessenger:
         duration: float | None,
         call_state: str | None,
         key: str | None,
+        ref: str | None = None,
     ) -> str:
         message_id = f"loc-{secrets.token_hex(8)}"
         with transaction(self.conn) as conn:
@@ -262,8 +290,8 @@ class LocalMessenger:
                     return str(row["id"])
             conn.execute(
                 "INSERT INTO events (id, type, chat, sender_name, to_office, kind, text, media,"
-                " mime, filename, duration, at, call_state, idem_key)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " mime, filename, duration, at, call_state, idem_key, ref)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     message_id,
                     type_,
@@ -279,31 +307,7 @@ class LocalMessenger:
                     datetime.now(UTC).isoformat(),
                     call_state,
                     key,
+                    ref,
                 ),
             )
         return message_id
-
-
-def _check_size(text: str, media: bytes | None) -> None:
-    if len(text) > MAX_TEXT_CHARS:
-        raise ProviderError(
-            f"The local messenger takes at most {MAX_TEXT_CHARS} characters.",
-            "Send a shorter text.",
-        )
-    if media is not None and len(media) > MAX_MEDIA_BYTES:
-        raise ProviderError(
-            f"The local messenger takes files up to {_size(MAX_MEDIA_BYTES)}.",
-            "Send a smaller file.",
-        )
-
-
-def _size(n: int) -> str:
-    return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n} bytes"
-
-
-def _check_chat(chat: str) -> None:
-    if not chat or len(chat) > 128:
-        raise ProviderError(
-            "A citizen's handle must be 1 to 128 characters.",
-            "Pick a short handle such as c1 or anna.",
-        )

@@ -13,16 +13,30 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.providers.base import Event, InboundCall, InboundMessage, MediaRef
+from sprechstunde_cli.domain.places import labelled, location
+from sprechstunde_cli.providers.base import (
+    Event,
+    InboundCall,
+    InboundEdit,
+    InboundLeft,
+    InboundMessage,
+    InboundWithdrawal,
+    MediaRef,
+)
 
 # What the office needs from a room's timeline; m.room.create marks where history begins.
 TIMELINE_TYPES = (
     "m.room.message",
+    "m.room.redaction",
     "m.room.encrypted",
     "m.call.invite",
     "m.room.member",
     "m.room.create",
+    "m.sticker",
+    "m.poll.start",
+    "org.matrix.msc3381.poll.start",
 )
+POLLS = frozenset({"m.poll.start", "org.matrix.msc3381.poll.start"})
 MEDIA_KINDS = {
     "m.image": MessageKind.IMAGE,
     "m.audio": MessageKind.VOICE,
@@ -154,12 +168,25 @@ def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) ->
     sender = text(event.get("sender"))
     at = sent_at(event)
     content = obj(event.get("content"))
-    if not event_id or not sender or sender == own_user or at is None or not content:
-        return None  # ours, malformed, or redacted (a redaction empties the content)
+    if not event_id or not sender or sender == own_user or at is None:
+        return None  # ours or malformed
     kind = event.get("type")
+    change = _change(room_id, event, sender, at, content)
+    if change is not None or not content:
+        # A withdrawal, an edit, leaving; or an event seen only after its redaction (empty
+        # content): nothing to keep, and its m.room.redaction follows in the timeline.
+        return change
+    if kind == "m.room.message" and msgtype_of(content) == "m.location":
+        return _location(event_id, room_id, name, at, content)
     if kind == "m.call.invite":
         sdp = text(obj(content.get("offer")).get("sdp"))
         return InboundCall(event_id, room_id, name, at, video="m=video" in sdp)
+    if kind == "m.sticker" or kind in POLLS:
+        # A sticker from a pack, a poll: nothing the office can show or answer as it is, but
+        # never dropped silently; the fallback text (the sticker's description) goes along.
+        fallback = text(content.get("body")) or text(content.get("org.matrix.msc1767.text"))
+        label = labelled("sticker" if kind == "m.sticker" else "poll", fallback)
+        return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, label, unshowable=True)
     if kind == "m.room.encrypted":
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, ENCRYPTED_NOTE)
     if kind != "m.room.message":
@@ -167,8 +194,12 @@ def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) ->
     msgtype = text(content.get("msgtype"))
     body = text(content.get("body"))
     media_kind = MEDIA_KINDS.get(msgtype)
+    if media_kind is None and msgtype not in KNOWN_TEXT:
+        # Unknown msgtypes carry a readable fallback body (spec: "clients should display body"):
+        # labelled, so the office sees it was something else (a poll, a sticker client).
+        label = labelled("other", body)
+        return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, label, unshowable=True)
     if media_kind is None:
-        # Unknown msgtypes carry a readable fallback body (spec: "clients should display body").
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, body)
     url = text(content.get("url"))
     if not split_mxc(url):
@@ -188,3 +219,46 @@ def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) ->
         duration=duration / 1000 if duration is not None else None,
     )
     return InboundMessage(event_id, room_id, name, at, media_kind, caption, media)
+
+
+# Text msgtypes shown as they are; anything else is labelled as a kind the office cannot show.
+KNOWN_TEXT = frozenset({"m.text", "m.notice", "m.emote"})
+
+
+def msgtype_of(content: Mapping[str, Any]) -> str:
+    return text(content.get("msgtype"))
+
+
+def _change(
+    room_id: str, event: Mapping[str, Any], sender: str, at: datetime, content: dict[str, Any]
+) -> Event | None:
+    """A citizen's redaction, edit (`m.replace`) or leaving, else None."""
+    kind = event.get("type")
+    if kind == "m.room.redaction":
+        # Room versions up to 10 put `redacts` on the event, version 11 into the content.
+        target = text(event.get("redacts")) or text(content.get("redacts"))
+        return InboundWithdrawal(target, room_id, at) if target else None
+    if kind == "m.room.member":
+        gone = content.get("membership") in ("leave", "ban")
+        return InboundLeft(room_id, at) if gone and event.get("state_key") == sender else None
+    relates = obj(content.get("m.relates_to"))
+    if kind != "m.room.message" or relates.get("rel_type") != "m.replace":
+        return None
+    target = text(relates.get("event_id"))
+    new = obj(content.get("m.new_content"))
+    if not target or not new:
+        return None
+    return InboundEdit(target, room_id, at, text(new.get("body")))
+
+
+def _location(
+    event_id: str, room_id: str, name: str, at: datetime, content: Mapping[str, Any]
+) -> InboundMessage:
+    """`m.location`: `geo_uri` is `geo:LAT,LON[;u=…]`; shown with a map link, never lost."""
+    uri = text(content.get("geo_uri"))
+    lat, _, rest = uri.removeprefix("geo:").partition(",")
+    lon = rest.split(";", 1)[0]
+    place = location(lat, lon) if uri.startswith("geo:") else None
+    body = text(content.get("body"))
+    shown = place.text(body) if place else labelled("location", body)
+    return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, shown)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sprechstunde_cli.domain.media import sniff
+from sprechstunde_cli.domain.media import file_name, sniff
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http
@@ -84,10 +84,10 @@ class MatrixProvider(Closing):
                 f"Matrix cannot send a {media.kind.value} here.",
                 "Send it as a photo, voice note or file.",
             )
-        msgtype, stem = SEND_KINDS[media.kind]
+        msgtype = SEND_KINDS[media.kind]
         found = sniff(media.data, media.mime)
-        filename = stem + found.extension
         mime = media.mime or found.mime
+        filename = file_name(media.filename, mime, media.kind)
         # A crash between upload and send re-uploads on retry; the txn id still sends once.
         upload = self.api.call(
             "POST",

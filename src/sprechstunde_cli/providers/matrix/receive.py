@@ -14,7 +14,12 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import Event, InboundCall, ReceiveBatch, foreign_reference
+from sprechstunde_cli.providers.base import (
+    Event,
+    InboundMessage,
+    ReceiveBatch,
+    foreign_reference,
+)
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
 from sprechstunde_cli.providers.matrix.rooms import Rooms
@@ -147,4 +152,4 @@ class Receiver:
 
 
 def _moment(event: Event) -> datetime:
-    return event.at if isinstance(event, InboundCall) else event.sent_at
+    return event.sent_at if isinstance(event, InboundMessage) else event.at

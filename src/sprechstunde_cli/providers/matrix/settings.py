@@ -102,11 +102,11 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
     )
 
 
-# What the office's account can send, as which Matrix msgtype and under which file-name stem.
+# What the office's account can send, as which Matrix msgtype (file names: domain.media).
 SEND_KINDS = {
-    MessageKind.IMAGE: ("m.image", "bild"),
-    MessageKind.VOICE: ("m.audio", "sprachnachricht"),
-    MessageKind.FILE: ("m.file", "datei"),
+    MessageKind.IMAGE: "m.image",
+    MessageKind.VOICE: "m.audio",
+    MessageKind.FILE: "m.file",
 }
 
 RESIDUAL_REDACTED = (

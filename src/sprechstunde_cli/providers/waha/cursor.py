@@ -16,6 +16,9 @@ class Cursor:
     seen: dict[str, dict[str, int]] = field(default_factory=dict)  # key → {id: timestamp}
     alias: dict[str, str] = field(default_factory=dict)  # any id of a person → their chat
     top: int | None = None  # highest timestamp handed out in any chat
+    # Batches that carried pushed events (calls, revokes, edits): they exist only in memory, so
+    # a cursor that did not move past one tells the provider to hand them out again.
+    pushed: int = 0
 
     @classmethod
     def load(cls, text: str | None) -> Cursor:
@@ -33,10 +36,13 @@ class Cursor:
                 },
                 alias={str(k): str(v) for k, v in data["alias"].items()},
                 top=None if data["top"] is None else int(data["top"]),
+                pushed=int(data.get("pushed", 0)),
             )
         except (ValueError, TypeError, KeyError, AttributeError):
             raise foreign_reference("cursor") from None
 
     def dump(self) -> str:
         data = {"v": 1, "hw": self.hw, "seen": self.seen, "alias": self.alias, "top": self.top}
+        if self.pushed:
+            data["pushed"] = self.pushed
         return json.dumps(data, sort_keys=True, separators=(",", ":"))

@@ -1,9 +1,11 @@
 """WAHA's outbound WebSocket (`/ws`): the only way to see calls without a public endpoint.
 
-Calls exist only as `call.received` events, so they are buffered here until `receive` takes
-them. `message` events only ring a bell that makes `receive` poll at once: polling with a
-cursor stays the source of truth for messages, because a socket loses whatever arrives while
-the process is down. `websockets` (pure Python, no other dependencies) runs the socket in a
+Calls exist only as `call.received` events, and a citizen's revoke or edit of a message only as
+`message.revoked`/`message.edited`, so these are buffered here until `receive` takes them.
+`message` events only ring a bell that makes `receive` poll at once: polling with a cursor
+stays the source of truth for messages, because a socket loses whatever arrives while the
+process is down (a revoke or edit pushed then is lost with it; the purge still deletes the
+message at WhatsApp). `websockets` (pure Python, no other dependencies) runs the socket in a
 thread; it is imported only when a WAHA session starts receiving.
 """
 
@@ -19,7 +21,9 @@ from sprechstunde_cli.errors import ProviderError
 if TYPE_CHECKING:
     from websockets.sync.client import ClientConnection
 
-EVENTS = ("message", "call.received")
+EVENTS = ("message", "call.received", "message.revoked", "message.edited")
+# The events kept for `receive`; `message` only rings the bell.
+BUFFERED = frozenset(EVENTS) - {"message"}
 
 
 class EventSource(Protocol):
@@ -35,7 +39,7 @@ class EventSource(Protocol):
         ...
 
     def take(self) -> list[dict[str, Any]]:
-        """The call envelopes that arrived since the last take, oldest first."""
+        """The buffered envelopes (calls, revokes, edits) since the last take, oldest first."""
         ...
 
     def close(self) -> None: ...
@@ -111,7 +115,7 @@ class WebSocketEvents:
                 continue
             if not isinstance(envelope, dict):
                 continue
-            if envelope.get("event") == "call.received":
+            if envelope.get("event") in BUFFERED:
                 with self._lock:
                     self._calls.append(envelope)
             self._bell.set()

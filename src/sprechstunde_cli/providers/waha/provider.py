@@ -23,12 +23,14 @@ from sprechstunde_cli.providers.base import (
     DeleteOutcome,
     Event,
     InboundCall,
+    InboundWithdrawal,
     MediaRef,
     OutboundMedia,
     ProviderContext,
     ReceiveBatch,
     Sent,
 )
+from sprechstunde_cli.providers.waha import changes
 from sprechstunde_cli.providers.waha.checks import run_checks
 from sprechstunde_cli.providers.waha.client import (
     WahaApi,
@@ -76,6 +78,10 @@ class WahaProvider(Closing):
         self._calls: dict[str, tuple[str, str]] = {}  # our call id → (WAHA's from, call id)
         self._events_problem = ""  # why the event stream is down, "" while it is up
         self._told = ""  # the problem the operator was last told about
+        # Pushed events (and revokes found in a listing) handed out with a cursor not yet seen
+        # back: if the next receive starts from an older cursor, that batch was not stored and
+        # they are handed out again.
+        self._unacked: tuple[str, list[Event]] | None = None
 
     @property
     def prefix(self) -> str:
@@ -87,8 +93,17 @@ class WahaProvider(Closing):
         state = Cursor.load(cursor)
         deadline = self._timer.monotonic() + wait
         self._connect_events()
+        unacked, self._unacked = self._unacked, None
+        again = unacked[1] if unacked is not None and unacked[0] != cursor else []
         while True:
-            found: list[Event] = [*self.poller.poll(state), *self._take_calls(state)]
+            polled = self.poller.poll(state)
+            messages = [e for e in polled if not isinstance(e, InboundWithdrawal)]
+            # A revoke found in the listing is remembered in memory only, like a pushed one.
+            listed = [e for e in polled if isinstance(e, InboundWithdrawal)]
+            pushed: list[Event] = [*again, *listed, *self._take_pushed(state)]
+            again = []
+            # Messages first: a revoke or edit in the same batch follows its message.
+            found: list[Event] = [*messages, *pushed]
             left = deadline - self._timer.monotonic()
             if found or left <= 0:
                 break
@@ -100,9 +115,13 @@ class WahaProvider(Closing):
                 self._connect_events()
         for event in found:
             self.sender.wrote_first.add(event.chat)
+        if pushed:
+            state.pushed += 1
         # Nothing new: hand back the same cursor (learned aliases are kept in memory).
         unchanged = not found and cursor is not None
         next_cursor = cursor if unchanged and cursor else state.dump()
+        if pushed:
+            self._unacked = (next_cursor, pushed)
         return ReceiveBatch(tuple(found), next_cursor, self._news())
 
     def _connect_events(self) -> None:
@@ -132,13 +151,26 @@ class WahaProvider(Closing):
             )
         return ("WAHA's event stream is back: calls are seen and refused again.",)
 
-    def _take_calls(self, state: Cursor) -> list[InboundCall]:
+    def _take_pushed(self, state: Cursor) -> list[Event]:
         if self.events is None:
             return []
-        calls: list[InboundCall] = []
+        calls: list[Event] = []
         for envelope in self.events.take():
             payload = envelope.get("payload")
             if envelope.get("session") != self.settings.session or not isinstance(payload, dict):
+                continue
+            if envelope.get("event") != "call.received":
+                changed = changes.convert(self.poller, state, str(envelope.get("event")), payload)
+                revoked = self.poller.revoked
+                # Once is enough: a listing may have shown the revoke first.
+                changed = [
+                    e
+                    for e in changed
+                    if not isinstance(e, InboundWithdrawal) or e.target not in revoked
+                ]
+                # A message revoked before our poll listed it must not be taken in after all.
+                revoked.update(e.target for e in changed if isinstance(e, InboundWithdrawal))
+                calls += changed
                 continue
             sender, call_id = payload.get("from"), payload.get("id")
             if not is_person(sender) or not isinstance(call_id, str) or payload.get("isGroup"):

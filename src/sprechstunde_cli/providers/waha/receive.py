@@ -15,7 +15,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundMessage, MediaRef
+from sprechstunde_cli.providers.base import InboundMessage, InboundWithdrawal, MediaRef
 from sprechstunde_cli.providers.waha.client import (
     VERSION_HINT,
     NotFound,
@@ -24,6 +24,7 @@ from sprechstunde_cli.providers.waha.client import (
     path_part,
 )
 from sprechstunde_cli.providers.waha.cursor import Cursor
+from sprechstunde_cli.providers.waha.kinds import is_revoked, other_kind
 
 PAGE = 100
 OVERVIEW_PAGE = 50
@@ -53,6 +54,10 @@ class Poller:
         self.all_chats = all_chats
         self.overlap = overlap
         self.lids_supported = True
+        # Serialized ids of messages the citizen revoked (pushed by WAHA's event stream): a
+        # listing that still shows one (a late poll, an engine that keeps it) must not bring
+        # its content back.
+        self.revoked: set[str] = set()
         self._memo: dict[str, str] = {}  # aliases also outlive a cursor that did not change
 
     @property
@@ -105,9 +110,9 @@ class Poller:
 
     # --- polling ---------------------------------------------------------------------------
 
-    def poll(self, cursor: Cursor) -> list[InboundMessage]:
+    def poll(self, cursor: Cursor) -> list[InboundMessage | InboundWithdrawal]:
         """New inbound messages, oldest first; `cursor` is advanced in place."""
-        found: list[tuple[int, int, InboundMessage]] = []
+        found: list[tuple[int, int, InboundMessage | InboundWithdrawal]] = []
         targets = [(ALL, "all")] if self.all_chats else self._chats_to_poll(cursor)
         for key, chat_path in targets:
             since = cursor.hw.get(key)
@@ -183,7 +188,9 @@ class Poller:
                 break
         return messages
 
-    def _take(self, cursor: Cursor, key: str, message: dict[str, Any]) -> InboundMessage | None:
+    def _take(
+        self, cursor: Cursor, key: str, message: dict[str, Any]
+    ) -> InboundMessage | InboundWithdrawal | None:
         message_id, ts, sender = message.get("id"), message.get("timestamp"), message.get("from")
         if not isinstance(message_id, str) or not isinstance(ts, (int, float)):
             return None
@@ -191,15 +198,27 @@ class Poller:
             return None
         seen = cursor.seen.setdefault(key, {})
         if message_id in seen:
-            return None
+            # Taken in before, listed as revoked now (its event was missed, the socket down).
+            return self._revoked_since(cursor, message_id, message, sender)
         seen[message_id] = int(ts)
         cursor.hw[key] = max(cursor.hw.get(key, int(ts)), int(ts))
         cursor.top = max(cursor.top if cursor.top is not None else int(ts), int(ts))
         if not is_person(sender):
             return None  # a group or status update on the service phone: not a citizen
+        if message_id in self.revoked or is_revoked(message):
+            return None  # withdrawn by the citizen before we took it in: nothing is kept
         assert isinstance(sender, str)
         chat = self.canonical(cursor, sender)
         return self._event(message, sender, chat)
+
+    def _revoked_since(
+        self, cursor: Cursor, message_id: str, message: dict[str, Any], sender: Any
+    ) -> InboundWithdrawal | None:
+        if message_id in self.revoked or not is_revoked(message) or not is_person(sender):
+            return None
+        self.revoked.add(message_id)
+        at = datetime.fromtimestamp(float(message["timestamp"]), UTC)
+        return InboundWithdrawal(message_id, self.canonical(cursor, str(sender)), at)
 
     def _prune(self, cursor: Cursor, key: str) -> None:
         high = cursor.hw.get(key)
@@ -215,6 +234,18 @@ class Poller:
         text = body if isinstance(body, str) else ""
         media_ref: MediaRef | None = None
         kind = MessageKind.TEXT
+        shown_as = other_kind(message, text)
+        if shown_as is not None:
+            text, unshowable = shown_as
+            return InboundMessage(
+                provider_id=message_id,
+                chat=chat,
+                sender_name=sender_name(message),
+                sent_at=datetime.fromtimestamp(float(message["timestamp"]), UTC),
+                kind=MessageKind.TEXT,
+                text=text,
+                unshowable=unshowable,
+            )
         if message.get("hasMedia") is True:
             media = self._media_of(raw, message_id)
             mime = str(media.get("mimetype") or "application/octet-stream")

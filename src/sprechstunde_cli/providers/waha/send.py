@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Sent
@@ -85,7 +86,8 @@ class Sender:
             body["file"] = {"mimetype": VOICE_MIME, "filename": "voice.ogg", "data": data}
             body["convert"] = not ogg  # WAHA's ffmpeg makes OGG/Opus of anything else
         else:
-            body["file"] = {"mimetype": media.mime, "data": data}
+            name = file_name(media.filename, media.mime, media.kind)
+            body["file"] = {"mimetype": media.mime, "filename": name, "data": data}
             if caption:
                 body["caption"] = caption
         result = self._paced(chat, path, what, body)

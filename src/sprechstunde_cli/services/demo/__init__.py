@@ -180,6 +180,10 @@ def _run_script(
 def _act(messenger: LocalMessenger, cue: CitizenCue, photo: bytes, voice: bytes) -> None:
     if cue.action == "call":
         messenger.citizen_call(cue.handle, name=cue.name)
+    elif cue.action == "edit":
+        messenger.citizen_edit(cue.handle, cue.text)
+    elif cue.action == "withdraw":
+        messenger.citizen_withdraw(cue.handle)
     elif cue.action == "image":
         messenger.citizen_send(
             cue.handle,

@@ -24,7 +24,7 @@ class CitizenCue:
     at: float
     handle: str
     name: str
-    action: str  # text | image | voice | call
+    action: str  # text | image | voice | call | edit (their last message) | withdraw (it)
     text: str = ""
 
 
@@ -51,8 +51,25 @@ CITIZENS: tuple[CitizenCue, ...] = (
         "image",
         "Die Schaukel auf dem Spielplatz am Beispielpark ist kaputt, siehe Foto.",
     ),
+    CitizenCue(
+        8,
+        "anna",
+        "Anna",
+        "edit",
+        "Guten Tag! Wann ist die Baustelle in der Musterstraße 12 fertig? "
+        "Der Lärm ist kaum auszuhalten.",
+    ),
     CitizenCue(10, "carla", "", "voice"),
     CitizenCue(14, "dieter", "Dieter", "text", "Ihr im Rathaus kriegt doch eh nichts gebacken!!!"),
+    # Thought better of it: deleted for everyone, so the office no longer has it either.
+    CitizenCue(16, "dieter", "Dieter", "withdraw"),
+    CitizenCue(
+        17,
+        "dieter",
+        "Dieter",
+        "text",
+        "Entschuldigung. Wann wird die Straßenlaterne im Musterweg repariert?",
+    ),
     CitizenCue(18, "emil", "Emil", "call"),
     CitizenCue(
         21,
@@ -88,8 +105,7 @@ REPLIES: tuple[ReplyCue, ...] = (
     ReplyCue(
         40,
         "dieter",
-        "Wir nehmen Kritik ernst und bitten um einen respektvollen Ton. "
-        "Was genau ist Ihr Anliegen?",
+        "Danke für den Hinweis! Die Straßenlaterne im Musterweg wird diese Woche repariert.",
     ),
     ReplyCue(
         44,

@@ -8,6 +8,7 @@ the citizen's address; `text.py` is what the department receives.
 from __future__ import annotations
 
 from sprechstunde_cli.domain.handoffs import OUTSTANDING, Consent, Handoff
+from sprechstunde_cli.services.changes import question_of
 from sprechstunde_cli.services.handoff.addresses import (
     check_email,
     detect_email,
@@ -15,7 +16,7 @@ from sprechstunde_cli.services.handoff.addresses import (
     resolve_department,
 )
 from sprechstunde_cli.services.handoff.deliver import HandoffReport, Sender, deliver_all, pending
-from sprechstunde_cli.services.handoff.record import confirmation, question_of, record
+from sprechstunde_cli.services.handoff.record import confirmation, record
 from sprechstunde_cli.store import Store, handoffs
 
 __all__ = [

@@ -11,11 +11,12 @@ from datetime import datetime
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.handoffs import Consent, Handoff
-from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionRecord
+from sprechstunde_cli.domain.model import Purpose, SessionRecord
 from sprechstunde_cli.domain.model import SessionState as S
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ConflictError, InputError, StateError
 from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.services.changes import question_of
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.handoff.addresses import (
     check_email,
@@ -25,16 +26,6 @@ from sprechstunde_cli.services.handoff.addresses import (
 )
 from sprechstunde_cli.services.texts import values
 from sprechstunde_cli.store import Store, handoffs, outbox
-
-
-def question_of(store: Store, session_id: str, number: int) -> str:
-    """The citizen's own text messages of the thread: no media, no office messages."""
-    texts = [
-        m.body.strip()
-        for m in store.messages(session_id, thread=number)
-        if m.direction is Direction.IN and m.kind is MessageKind.TEXT and m.body.strip()
-    ]
-    return "\n\n".join(texts)
 
 
 def record(

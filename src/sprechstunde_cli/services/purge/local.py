@@ -19,11 +19,14 @@ def needles(store: Store, session_id: str) -> tuple[set[bytes], int]:
     texts = [m.body for m in messages]
     texts += store.display_names(session_id)
     texts += outbox.queued_texts(store, session_id)  # failed or still queued at the purge
+    texts += outbox.queued_file_names(store, session_id)
     for h in handoffs.of_session(store, session_id):
         texts += (h.email, h.question, h.note)
     blobs: list[bytes] = []
     names: list[str] = []
     for m in messages:
+        if m.media is not None and m.media.name:
+            texts.append(m.media.name)  # a document's name as the citizen (or office) gave it
         if m.media is not None and m.media.path:
             path = Path(m.media.path)
             names.append(path.name)

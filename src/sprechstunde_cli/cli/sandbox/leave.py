@@ -1,0 +1,16 @@
+"""`sandbox leave`: a citizen leaves the chat (or blocks the office)."""
+
+from __future__ import annotations
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.cli.options import FromOpt
+
+
+def leave(ctx: typer.Context, sender: FromOpt) -> None:
+    """Leave the chat as a citizen: the office's answers no longer reach them."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services import sandbox
+
+    application.say(f"left {sandbox.leave(application.paths, sender)}")
