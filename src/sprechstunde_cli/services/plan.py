@@ -14,6 +14,7 @@ from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, calendar
 from sprechstunde_cli.errors import SprechstundeError
 from sprechstunde_cli.services.announce import Item, candidates, items, states, text_for
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.store.calendar import sequences
 from sprechstunde_cli.system.files import publish
 
 # The feed keeps the last month, so a subscriber still sees what was cancelled or moved lately.
@@ -58,7 +59,8 @@ def feed(config: Config, now: datetime) -> list[Occurrence]:
     return calendar(config.sessions, config.schedules, now - FEED_PAST, now + HORIZON)
 
 
-def ics_bytes(config: Config, now: datetime) -> bytes:
+def ics_bytes(store: Store, config: Config, now: datetime) -> bytes:
+    """The feed; the store keeps each event's SEQUENCE so that it never falls (RFC 5545)."""
     domain = config.announce.uid_domain or default_domain(config.office)
     return build_ics(
         feed(config, now),
@@ -66,6 +68,7 @@ def ics_bytes(config: Config, now: datetime) -> bytes:
         domain=domain,
         handle_for=config.announce.handle_for,
         now=now,
+        sequencer=lambda events: sequences(store, events),
     )
 
 
@@ -77,20 +80,20 @@ def snippet_text(config: Config, now: datetime, count: int) -> str:
 # The two files below are published (0644, system/files.py `publish`) because they hold only the
 # office's public schedule: titles, times, place, the official as announced, the messenger
 # handle. Nothing a citizen sent may ever go into them; that would need write_private.
-def write_ics(config: Config, now: datetime, path: Path) -> bool:
-    return publish(path, ics_bytes(config, now), same_calendar)
+def write_ics(store: Store, config: Config, now: datetime, path: Path) -> bool:
+    return publish(path, ics_bytes(store, config, now), same_calendar)
 
 
 def write_snippet(config: Config, now: datetime, path: Path, count: int) -> bool:
     return publish(path, snippet_text(config, now, count).encode("utf-8"))
 
 
-def publish_files(config: Config, now: datetime) -> list[FileResult]:
+def publish_files(store: Store, config: Config, now: datetime) -> list[FileResult]:
     """Rewrite the configured ICS and snippet files; one failing does not stop the other."""
     files = config.announce.files
     results = []
     jobs: list[tuple[Path | None, Callable[[Path], bool]]] = [
-        (files.ics, lambda p: write_ics(config, now, p)),
+        (files.ics, lambda p: write_ics(store, config, now, p)),
         (files.snippet, lambda p: write_snippet(config, now, p, files.sessions)),
     ]
     for path, job in jobs:

@@ -233,6 +233,32 @@ def _m006_seal_display_names(conn: sqlite3.Connection, keys: SessionKeys) -> Non
     seal_plaintext(conn, keys, DISPLAY_NAMES)
 
 
+def _m007_leases_and_calendar(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        -- Who holds a job that only one process may do at a time: running a session's hour
+        -- ("open:<session>") or receiving for one messenger account ("receiver:<account>").
+        -- Content-free; a holder renews its lease, and a dead holder's lease runs out.
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            role TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        -- The ICS feed's SEQUENCE per UID: RFC 5545 wants it to grow with every change of an
+        -- event, never fall back. The fingerprint is a hash of the public event's fields.
+        CREATE TABLE calendar_sequences (
+            uid TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            sequence INTEGER NOT NULL
+        );
+        """,
+    )
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -249,6 +275,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("send_pause", _schema(_m004_send_pause)),
     ("seal_queued_texts", _m005_seal_queued_texts),
     ("seal_display_names", _m006_seal_display_names),
+    ("leases_and_calendar", _schema(_m007_leases_and_calendar)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

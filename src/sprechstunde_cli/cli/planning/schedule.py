@@ -53,7 +53,7 @@ def schedule(
         )
     jobs: list[tuple[Path, Callable[[], bool]]] = []
     if ics is not None:
-        jobs.append((ics, lambda: plan.write_ics(config, now, ics)))
+        jobs.append((ics, lambda: plan.write_ics(application.store, config, now, ics)))
     if snippet is not None:
         # The same text the files target writes from cron: announce.files.sessions dates.
         dates = config.announce.files.sessions
