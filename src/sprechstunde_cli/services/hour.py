@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.leases import Holder, session_lease
 from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
@@ -29,6 +30,7 @@ from sprechstunde_cli.errors import (
     StoreError,
 )
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
+from sprechstunde_cli.services import leasing
 from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.texts import fill
@@ -56,10 +58,20 @@ class Opened:
 
 
 def open_session(
-    store: Store, spec: SessionSpec, now: datetime, *, actor: str, rehearse: bool = False
+    store: Store,
+    spec: SessionSpec,
+    now: datetime,
+    *,
+    actor: str,
+    rehearse: bool = False,
+    holder: Holder | None = None,
 ) -> Opened:
-    """Open `spec` (or resume it); outside its window only when rehearsing."""
+    """Open `spec` (or resume it); outside its window only when rehearsing. `holder`: the
+    process that runs the hour; it takes the session's lease first, so a second `open` of the
+    same session refuses, naming the first."""
     record = store.ensure_session(spec)
+    if holder is not None:
+        hold_session(store, spec.id, holder, now)
     if record.state is SessionState.OPEN:
         return Opened(record, resumed=True, shifted=record.effective_end != record.planned_end)
     if record.state not in (SessionState.PLANNED, SessionState.ANNOUNCED):
@@ -78,6 +90,23 @@ def open_session(
         spec.id, SessionState.OPEN, now, actor, opened_at=now, effective_end=effective_end
     )
     return Opened(opened, resumed=False, shifted=not inside)
+
+
+def hold_session(store: Store, session_id: str, holder: Holder, now: datetime) -> None:
+    leasing.hold(
+        store,
+        session_lease(session_id),
+        holder,
+        now,
+        f"Session '{session_id}' is already running in another `open`:",
+        f"Use that terminal, or watch read-only with: sprechstunde open {session_id} --view. "
+        "If that process has died, its hold runs out within a minute; then open again.",
+    )
+
+
+def running_in(store: Store, session_id: str, now: datetime) -> Holder | None:
+    """The `open` that runs the session's hour now, if any."""
+    return leasing.holder_of(store, session_lease(session_id), now)
 
 
 @dataclass
@@ -107,8 +136,10 @@ class Hour:
         timer: Timer = SYSTEM_TIMER,
         sleep: Callable[[float], None] | None = None,
         rng: Random = random.random,
+        holder: Holder | None = None,
     ) -> None:
-        """`sleep` idles while the messenger is paused (default: the timer's)."""
+        """`sleep` idles while the messenger is paused (default: the timer's); `holder`
+        renews the session's lease at every step and gives it up in `release`."""
         self.store = store
         self.provider = provider
         self.config = config
@@ -117,6 +148,7 @@ class Hour:
         self._timer = timer
         self._sleep = sleep or timer.sleep
         self._rng = rng
+        self.holder = holder
         self._receive_failures = 0
         self._receive_not_before: datetime | None = None
         self._media_failures: dict[str, int] = {}
@@ -135,6 +167,8 @@ class Hour:
                 f"Session '{session.id}' is {session.state.value}; the hour is over.",
                 f"See the result: sprechstunde threads --session {session.id}",
             )
+        if self.holder is not None:
+            hold_session(self.store, session.id, self.holder, now)
         problems: list[str] = []
         started = self._timer.monotonic()
         batch, failed, idled = self._receive(session, now, wait)
@@ -169,6 +203,11 @@ class Hour:
         # By kind, not text: the free space it quotes changes from step to step.
         report.store_changed = type(self.store_problem) is not type(before)
         return report
+
+    def release(self) -> None:
+        """Give up the session's lease: another `open` may run it at once."""
+        if self.holder is not None:
+            leasing.release(self.store, session_lease(self.session_id), self.holder)
 
     def _writes_again(self, report: StepReport, pages_before: int) -> bool:
         """Whether this step proved the store takes writes again, without a batch stored.
