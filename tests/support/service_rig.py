@@ -97,14 +97,16 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
 
 def rig_on(store: Store, data: Path) -> Rig:
     """A rig around `store`, with the local messenger in `data`; the caller closes both."""
-    messenger = LocalMessenger(data / "local-messenger.db")
+    clock = FakeClock(IN_THE_HOUR)
+    # The messenger stamps what citizens send with the test's clock, as a server with its own.
+    messenger = LocalMessenger(data / "local-messenger.db", stamp=clock.now)
     session_dir = data / "sessions" / "mittwoch"
     return Rig(
         store,
         messenger,
         LocalProvider(messenger),
         make_config(),
-        FakeClock(IN_THE_HOUR),
+        clock,
         session_dir / "media",
         session_dir,
     )

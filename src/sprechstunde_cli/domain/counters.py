@@ -12,7 +12,9 @@ from sprechstunde_cli.domain.model import MessageKind, Purpose
 
 class Counter(StrEnum):
     CALLS_REFUSED = "calls_refused"
-    LATE_MESSAGES = "late_messages"  # arrived outside the hour: away reply, not kept
+    # Arrived outside the hour (after it, or sent between hours before the opening and its
+    # early window): away reply, not kept.
+    LATE_MESSAGES = "late_messages"
     TEXTS_TRUNCATED = "texts_truncated"  # longer than hour.max_message_chars
     RECEIVED_TEXT = "received_text"
     RECEIVED_IMAGE = "received_image"

@@ -46,5 +46,6 @@ def send(
         name=name,
         attachment=attachment,
         follow_symlinks=follow_symlinks,
+        stamp=application.clock.now,
     )
     application.say(f"sent {message_id}")
