@@ -117,6 +117,7 @@ class SessionRecord:
     closed_at: datetime | None
     purged_at: datetime | None
     last_call_at: datetime | None
+    rehearsal_of: str | None = None  # a rehearsal's copy: the planned session it rehearses
 
     @property
     def end(self) -> datetime:

@@ -46,9 +46,10 @@ def store_fix(problem: StoreError) -> str:
 def session_line(item: Listed) -> str:
     """`sessions`: id, time, zone, messenger, state."""
     spec = item.spec
+    probe = f"  (rehearsal of {item.rehearsal_of})" if item.rehearsal_of else ""
     return (
         f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
-        f"  {spec.provider}  {item.state}"
+        f"  {spec.provider}  {item.state}{probe}"
     )
 
 

@@ -19,6 +19,7 @@ from sprechstunde_cli.domain.model import (
     Timer,
     check_transition,
 )
+from sprechstunde_cli.domain.rehearsal import rehearsal, spec_of
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.domain.rules import in_window, last_call_due
 from sprechstunde_cli.domain.texts import german_span
@@ -54,7 +55,11 @@ CANNOT_WRITE = (DiskFullError, ReadOnlyError)
 class Opened:
     session: SessionRecord
     resumed: bool
-    shifted: bool  # opened outside its planned window for a rehearsal (--now)
+    shifted: bool  # opened outside its planned window (a rehearsal's copy of an old store)
+
+    @property
+    def rehearsal_of(self) -> str | None:
+        return self.session.rehearsal_of
 
 
 def open_session(
@@ -66,10 +71,22 @@ def open_session(
     rehearse: bool = False,
     holder: Holder | None = None,
 ) -> Opened:
-    """Open `spec` (or resume it); outside its window only when rehearsing. `holder`: the
-    process that runs the hour; it takes the session's lease first, so a second `open` of the
-    same session refuses, naming the first."""
-    record = store.ensure_session(spec)
+    """Open `spec` (or resume it); outside its window only when rehearsing, and then a copy of
+    it (domain/rehearsal.py), so the planned session stays planned. `holder`: the process that
+    runs the hour; it takes the session's lease first, so a second `open` of the same session
+    refuses, naming the first."""
+    known = store.session(spec.id)
+    if not in_window(now, spec.start, spec.end) and (
+        known is None or known.state is not SessionState.OPEN
+    ):
+        # Not due: its rehearsal, if one is open, or (--now) a new one.
+        planned, running = spec.id, _open_rehearsal(store, spec.id)
+        if running is not None:
+            spec = running
+        elif rehearse:
+            spec = rehearsal(spec, now)
+            store.ensure_session(spec, rehearsal_of=planned)
+    record = store.ensure_session(spec, rehearsal_of=_rehearsed(store, spec.id))
     if holder is not None:
         hold_session(store, spec.id, holder, now)
     if record.state is SessionState.OPEN:
@@ -90,6 +107,19 @@ def open_session(
         spec.id, SessionState.OPEN, now, actor, opened_at=now, effective_end=effective_end
     )
     return Opened(opened, resumed=False, shifted=not inside)
+
+
+def _open_rehearsal(store: Store, session_id: str) -> SessionSpec | None:
+    """The open rehearsal of a planned session, to resume instead of starting another."""
+    for record in store.sessions(SessionState.OPEN):
+        if record.rehearsal_of == session_id:
+            return spec_of(record)
+    return None
+
+
+def _rehearsed(store: Store, session_id: str) -> str | None:
+    known = store.session(session_id)
+    return known.rehearsal_of if known is not None else None
 
 
 def hold_session(store: Store, session_id: str, holder: Holder, now: datetime) -> None:

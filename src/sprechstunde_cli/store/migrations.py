@@ -233,7 +233,7 @@ def _m006_seal_display_names(conn: sqlite3.Connection, keys: SessionKeys) -> Non
     seal_plaintext(conn, keys, DISPLAY_NAMES)
 
 
-def _m007_leases_and_calendar(conn: sqlite3.Connection) -> None:
+def _m007_week_around_the_hour(conn: sqlite3.Connection) -> None:
     _script(
         conn,
         """
@@ -255,6 +255,9 @@ def _m007_leases_and_calendar(conn: sqlite3.Connection) -> None:
             fingerprint TEXT NOT NULL,
             sequence INTEGER NOT NULL
         );
+        -- A rehearsal (`open --now` before a session is due) runs on a copy of the planned
+        -- session: this names the planned one, so every view can say it is a rehearsal.
+        ALTER TABLE sessions ADD COLUMN rehearsal_of TEXT;
         """,
     )
 
@@ -275,7 +278,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("send_pause", _schema(_m004_send_pause)),
     ("seal_queued_texts", _m005_seal_queued_texts),
     ("seal_display_names", _m006_seal_display_names),
-    ("leases_and_calendar", _schema(_m007_leases_and_calendar)),
+    ("week_around_the_hour", _schema(_m007_week_around_the_hour)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

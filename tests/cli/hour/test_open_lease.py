@@ -38,7 +38,7 @@ def test_a_second_open_refuses_and_a_killed_one_lets_go(sp: Sp, config_file: Pat
         assert "--view" in second.stderr
         # Watching takes nothing: the thread the first one took in is listed.
         for _ in range(100):
-            watched = sp("open", "mittwoch", "--view", "--plain")
+            watched = sp("open", "--view", "--plain")  # the open one: the rehearsal
             if "c1" in watched.stdout:
                 break
             time.sleep(0.1)
@@ -49,7 +49,7 @@ def test_a_second_open_refuses_and_a_killed_one_lets_go(sp: Sp, config_file: Pat
         first.wait(timeout=30)
         # Its process is gone on this host: the hold goes with it, no minute to wait.
         resumed = sp("open", "mittwoch", "--once")
-        assert "Resumed session 'mittwoch'" in resumed.stdout
+        assert "Resumed rehearsal 'mittwoch-probe-" in resumed.stdout
     finally:
         first.kill()
         first.communicate(timeout=30)

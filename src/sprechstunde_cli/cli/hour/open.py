@@ -55,20 +55,27 @@ def open_(
     opened = open_session(
         store, spec, clock.now(), actor=application.operator, rehearse=now_, holder=holder
     )
+    sid = opened.session.id
     with application.provider(spec.provider) as provider:
-        media_dir = application.paths.session_dir(spec.id) / "media"
+        media_dir = application.paths.session_dir(sid) / "media"
         hour = Hour(
             store,
             provider,
             config,
-            spec.id,
+            sid,
             media_dir,
             timer=application.wiring.timer,
             holder=holder,
         )
         verb = "Resumed" if opened.resumed else "Opened"
-        shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
-        application.say(f"{verb} session '{spec.id}' on {provider.name}{shifted}.")
+        if opened.rehearsal_of:
+            application.say(
+                f"{verb} rehearsal '{sid}' of '{opened.rehearsal_of}' on {provider.name}: "
+                f"never announced; '{opened.rehearsal_of}' itself stays planned."
+            )
+        else:
+            shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
+            application.say(f"{verb} session '{sid}' on {provider.name}{shifted}.")
         try:
             if once:
                 report = hour.step(clock.now(), wait=0.0)
@@ -81,15 +88,15 @@ def open_(
                 while True:
                     _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
         except StateError:
-            state = current_session(store, spec.id).state
+            state = current_session(store, sid).state
             if state is SessionState.OPEN:
                 raise
             # Someone ran `close` in another terminal: the hour is over, and that is no error.
-            application.say(f"Session '{spec.id}' is {state.value}; `open` stops here.")
+            application.say(f"Session '{sid}' is {state.value}; `open` stops here.")
         except KeyboardInterrupt:
             application.say(
-                f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
-                f" — end it with: sprechstunde close {spec.id}"
+                f"Left session '{sid}' open. Resume with: sprechstunde open {sid}"
+                f" — end it with: sprechstunde close {sid}"
             )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         finally:
