@@ -137,8 +137,8 @@ def test_a_cancelled_or_moved_event_gets_a_higher_sequence(store: Store) -> None
     assert int(found["mittwoch-2027-01-27"]["SEQUENCE"]) == 1  # type: ignore[index]
 
 
-def test_the_snippet_names_the_next_dates_and_the_cancelled_ones() -> None:
-    text = plan.snippet_text(config(), datetime(2026, 12, 1, tzinfo=UTC), 4)
+def test_the_snippet_names_the_next_dates_and_the_cancelled_ones(store: Store) -> None:
+    text = plan.snippet_text(store, config(), datetime(2026, 12, 1, tzinfo=UTC), 4)
 
     assert text == (
         "Nächste WhatsApp-Sprechstunde der Oberbürgermeisterin: Mittwoch, 16.12.2026, "
@@ -156,8 +156,8 @@ def test_the_snippet_names_the_next_dates_and_the_cancelled_ones() -> None:
     )
 
 
-def test_the_snippet_without_dates_says_they_will_be_announced() -> None:
-    text = plan.snippet_text(config(), datetime(2028, 1, 1, tzinfo=UTC), 3)
+def test_the_snippet_without_dates_says_they_will_be_announced(store: Store) -> None:
+    text = plan.snippet_text(store, config(), datetime(2028, 1, 1, tzinfo=UTC), 3)
 
     assert text == "Die nächste Sprechstunde wird rechtzeitig angekündigt.\n"
 

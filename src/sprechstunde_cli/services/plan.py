@@ -13,6 +13,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, calendar
 from sprechstunde_cli.errors import SprechstundeError
 from sprechstunde_cli.services.announce import Item, candidates, items, states, text_for
+from sprechstunde_cli.services.sessions import finished, still_to_come
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store.calendar import sequences
 from sprechstunde_cli.system.files import publish
@@ -72,8 +73,14 @@ def ics_bytes(store: Store, config: Config, now: datetime) -> bytes:
     )
 
 
-def snippet_text(config: Config, now: datetime, count: int) -> str:
-    entries = calendar(config.sessions, config.schedules, now, now + HORIZON)
+def snippet_text(store: Store, config: Config, now: datetime, count: int) -> str:
+    """The website's next dates: only sessions that can still take place."""
+    held = finished(store)
+    entries = [
+        e
+        for e in calendar(config.sessions, config.schedules, now, now + HORIZON)
+        if e.spec.id not in held
+    ]
     return build_snippet(entries, count=count, handle_for=config.announce.handle_for)
 
 
@@ -84,8 +91,8 @@ def write_ics(store: Store, config: Config, now: datetime, path: Path) -> bool:
     return publish(path, ics_bytes(store, config, now), same_calendar)
 
 
-def write_snippet(config: Config, now: datetime, path: Path, count: int) -> bool:
-    return publish(path, snippet_text(config, now, count).encode("utf-8"))
+def write_snippet(store: Store, config: Config, now: datetime, path: Path, count: int) -> bool:
+    return publish(path, snippet_text(store, config, now, count).encode("utf-8"))
 
 
 def publish_files(store: Store, config: Config, now: datetime) -> list[FileResult]:
@@ -94,7 +101,7 @@ def publish_files(store: Store, config: Config, now: datetime) -> list[FileResul
     results = []
     jobs: list[tuple[Path | None, Callable[[Path], bool]]] = [
         (files.ics, lambda p: write_ics(store, config, now, p)),
-        (files.snippet, lambda p: write_snippet(config, now, p, files.sessions)),
+        (files.snippet, lambda p: write_snippet(store, config, now, p, files.sessions)),
     ]
     for path, job in jobs:
         if path is None:
@@ -108,8 +115,9 @@ def publish_files(store: Store, config: Config, now: datetime) -> list[FileResul
 
 def preview(store: Store, config: Config, now: datetime, sessions: int) -> list[PreviewRow]:
     """What `announce --due` would post and when, for the next sessions and recent misses."""
-    specs = {s.id: s for s in candidates(config, now)}
-    specs.update({s.id: s for s in config.upcoming(now)[:sessions]})
+    held = finished(store)
+    specs = {s.id: s for s in candidates(config, now) if s.id not in held}
+    specs.update({s.id: s for s in still_to_come(store, config, now)[:sessions]})
     known = states(store, specs)
     grace = config.announce.grace
     rows = []

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.model import SessionRecord, SessionSpec, SessionState
+from sprechstunde_cli.domain.model import FINISHED, SessionRecord, SessionSpec, SessionState
 from sprechstunde_cli.domain.rehearsal import spec_of
 from sprechstunde_cli.errors import ConfigError, NotFoundError
 from sprechstunde_cli.store import Store
@@ -51,7 +51,7 @@ def session_to_open(
             return spec_of(record)
         if record.id in config.sessions:
             return config.session(record.id)
-    upcoming = config.upcoming(now)
+    upcoming = still_to_come(store, config, now)
     current = [s for s in upcoming if s.start <= now]
     if current:
         return current[0]
@@ -97,13 +97,31 @@ def listing(store: Store, config: Config, now: datetime, ahead: int = 20) -> lis
     ]
 
 
+def finished(store: Store | None) -> frozenset[str]:
+    """The sessions held already (closing, closed, purged): none can still take place."""
+    if store is None:
+        return frozenset()
+    return frozenset(s.id for s in store.sessions(*FINISHED))
+
+
+def still_to_come(store: Store | None, config: Config, now: datetime) -> list[SessionSpec]:
+    """`config.upcoming`, without the sessions held already (one closed before its end)."""
+    held = finished(store)
+    return [s for s in config.upcoming(now) if s.id not in held]
+
+
+def known_states(store: Store | None) -> dict[str, str]:
+    """What this machine knows of each session: its state (a SessionState value)."""
+    return {} if store is None else {s.id: s.state.value for s in store.sessions()}
+
+
 def messenger_to_check(store: Store | None, config: Config, now: datetime) -> tuple[str, str]:
     """For `doctor`: the running session's messenger, else the next one's; and why."""
     if store is not None:
         running = store.sessions(SessionState.OPEN, SessionState.CLOSING)
         if running:
             return running[0].provider, f"session '{running[0].id}' is {running[0].state.value}"
-    upcoming = config.upcoming(now)
+    upcoming = still_to_come(store, config, now)
     if upcoming:
         return upcoming[0].provider, f"next session '{upcoming[0].id}'"
     raise NotFoundError(
