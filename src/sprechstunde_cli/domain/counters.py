@@ -16,6 +16,9 @@ class Counter(StrEnum):
     # early window): away reply, not kept.
     LATE_MESSAGES = "late_messages"
     TEXTS_TRUNCATED = "texts_truncated"  # longer than hour.max_message_chars
+    # Written between hours and answered by `standby` (counted for the session that followed):
+    # away text once per sender, deleted at the messenger, nothing kept.
+    BETWEEN_HOURS = "between_hours"
     RECEIVED_TEXT = "received_text"
     RECEIVED_IMAGE = "received_image"
     RECEIVED_VOICE = "received_voice"

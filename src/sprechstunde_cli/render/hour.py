@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.errors import StoreError
     from sprechstunde_cli.services.hour import StepReport
     from sprechstunde_cli.services.sessions import Listed
+    from sprechstunde_cli.services.standby import StandbyReport
 
 
 def step_notes(report: StepReport) -> list[str]:
@@ -24,6 +25,21 @@ def step_notes(report: StepReport) -> list[str]:
         notes.append(f"{intake.late} message(s) outside the hour: away reply, not kept.")
     if report.last_call_sent:
         notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+    return notes
+
+
+def standby_notes(report: StandbyReport) -> list[str]:
+    """What one `standby` step did, content-free."""
+    notes = []
+    if report.handed_to:
+        notes.append(f"Session '{report.handed_to}' has the messenger; standby waits.")
+    if report.waiting_for is not None:
+        notes.append(f"{report.waiting_for.describe()} receives; standby waits.")
+    if report.taken:
+        notes.append(
+            f"{report.taken} message(s) between hours: {report.answered} away text(s) sent, "
+            f"{report.deleted} deleted, nothing kept."
+        )
     return notes
 
 

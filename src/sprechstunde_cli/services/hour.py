@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.leases import Holder, session_lease
+from sprechstunde_cli.domain.leases import Holder, receiver_lease, session_lease
 from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
@@ -36,6 +36,7 @@ from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.store import standby as receivers
 from sprechstunde_cli.store.outbox import enqueue
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
@@ -89,6 +90,12 @@ def open_session(
     record = store.ensure_session(spec, rehearsal_of=_rehearsed(store, spec.id))
     if holder is not None:
         hold_session(store, spec.id, holder, now)
+    if store.cursor(spec.id) is None:
+        # Go on where `standby` stopped: what it answered between hours is not seen again.
+        start = receivers.cursor(store, spec.provider)
+        if start is not None:
+            with store.write() as conn:
+                store.set_cursor(conn, spec.id, start)
     if record.state is SessionState.OPEN:
         return Opened(record, resumed=True, shifted=record.effective_end != record.planned_end)
     if record.state not in (SessionState.PLANNED, SessionState.ANNOUNCED):
@@ -197,11 +204,20 @@ class Hour:
                 f"Session '{session.id}' is {session.state.value}; the hour is over.",
                 f"See the result: sprechstunde threads --session {session.id}",
             )
+        problems: list[str] = []
+        other = None
         if self.holder is not None:
             hold_session(self.store, session.id, self.holder, now)
-        problems: list[str] = []
+            # One receiver per messenger account: `standby` lets go at its next step.
+            other = leasing.try_hold(self.store, receiver_lease(session.provider), self.holder, now)
         started = self._timer.monotonic()
-        batch, failed, idled = self._receive(session, now, wait)
+        if other is not None:
+            problems.append(f"Waiting for {other.describe()} to hand the messenger over.")
+            idled = min(wait, 1.0)
+            self._sleep(idled)  # no receive this step, and no busy loop either
+            batch, failed = None, None
+        else:
+            batch, failed, idled = self._receive(session, now, wait)
         # Receiving may have waited (a long poll, or idling while the messenger is away). What
         # follows counts from when it really happens: a pause the messenger asked for, measured
         # from a stale `now`, would be cut short by up to `wait` seconds.
@@ -234,10 +250,17 @@ class Hour:
         report.store_changed = type(self.store_problem) is not type(before)
         return report
 
-    def release(self) -> None:
-        """Give up the session's lease: another `open` may run it at once."""
-        if self.holder is not None:
-            leasing.release(self.store, session_lease(self.session_id), self.holder)
+    def release(self, now: datetime) -> None:
+        """Give up the session's lease (another `open` may run it at once) and the messenger
+        (`standby` goes on from where the hour stopped)."""
+        if self.holder is None:
+            return
+        leasing.release(self.store, session_lease(self.session_id), self.holder)
+        session = self.session
+        name = receiver_lease(session.provider)
+        if leasing.holder_of(self.store, name, now) == self.holder:
+            receivers.hand_back(self.store, session.provider, self.store.cursor(session.id), now)
+        leasing.release(self.store, name, self.holder)
 
     def _writes_again(self, report: StepReport, pages_before: int) -> bool:
         """Whether this step proved the store takes writes again, without a batch stored.

@@ -258,6 +258,38 @@ def _m007_week_around_the_hour(conn: sqlite3.Connection) -> None:
         -- A rehearsal (`open --now` before a session is due) runs on a copy of the planned
         -- session: this names the planned one, so every view can say it is a rehearsal.
         ALTER TABLE sessions ADD COLUMN rehearsal_of TEXT;
+        -- Between hours (`standby`): the messenger's position per account, handed between
+        -- `standby` and `open` with the receiver lease.
+        CREATE TABLE receivers (
+            account TEXT PRIMARY KEY,
+            cursor TEXT,
+            updated_at TEXT NOT NULL
+        );
+        -- Who got the away text in the gap before `gap` (the next session's id), as a hash
+        -- keyed with the gap's own salt; salt and hashes are deleted once the gap is over.
+        CREATE TABLE standby_gaps (
+            account TEXT NOT NULL,
+            gap TEXT NOT NULL,
+            salt BLOB NOT NULL,
+            PRIMARY KEY (account, gap)
+        );
+        CREATE TABLE standby_senders (
+            account TEXT NOT NULL,
+            gap TEXT NOT NULL,
+            sender BLOB NOT NULL,
+            PRIMARY KEY (account, gap, sender)
+        );
+        -- A message taken in between hours until its away text is sent and it is deleted at
+        -- the messenger (seconds): what a `standby` killed in between resumes. No content.
+        CREATE TABLE standby_pending (
+            account TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            chat TEXT NOT NULL,
+            reply_key TEXT,
+            replied INTEGER NOT NULL DEFAULT 0,
+            is_call INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (account, provider_id)
+        );
         """,
     )
 

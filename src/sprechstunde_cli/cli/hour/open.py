@@ -100,7 +100,7 @@ def open_(
             )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         finally:
-            hour.release()
+            hour.release(clock.now())
 
 
 def _watch(application: Application, session: str | None, *, live: bool) -> None:

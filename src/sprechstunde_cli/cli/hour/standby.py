@@ -1,0 +1,59 @@
+"""`standby`: answer between hours: the away text once per sender, delete, keep only a count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.errors import ExitCode
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.services.standby import StandbyReport
+
+
+def standby(
+    ctx: typer.Context,
+    provider: Annotated[
+        str | None,
+        typer.Option("--provider", help="The messenger to watch (default: the next session's)."),
+    ] = None,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Handle what is waiting, then exit (for cron)."),
+    ] = False,
+) -> None:
+    """Answer citizens between hours with the away text, then delete their messages."""
+    application: Application = ctx.obj
+    from sprechstunde_cli.services.leasing import me
+    from sprechstunde_cli.services.sessions import messenger_to_check
+    from sprechstunde_cli.services.standby import Standby
+
+    config, store, clock = application.config, application.store, application.clock
+    name = provider or messenger_to_check(store, config, clock.now())[0]
+    timer = application.wiring.timer
+    with application.provider(name) as messenger:
+        watch = Standby(store, messenger, config, name, me("standby"), pause=timer.sleep)
+        application.say(f"Standby on {messenger.name}: answering between hours.")
+        try:
+            while True:
+                report = watch.step(clock.now(), 0.0 if once else config.hour.poll_seconds)
+                _print(application, report)
+                if once:
+                    return
+                if report.handed_to or report.waiting_for:
+                    timer.sleep(config.hour.poll_seconds)
+        except KeyboardInterrupt:
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        finally:
+            watch.release()
+
+
+def _print(application: Application, report: StandbyReport) -> None:
+    from sprechstunde_cli.render.hour import standby_notes
+
+    for note in standby_notes(report):
+        application.say(note)
+    for problem in report.problems:
+        application.warn(problem)
