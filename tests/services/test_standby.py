@@ -119,3 +119,25 @@ def test_open_waits_while_a_live_standby_holds_the_messenger(tmp_path: Path) -> 
         # Standby's next step sees the session open and lets go; open then receives.
         assert w.stand_by().handed_to == "mittwoch-2026-10-21"
         assert w.open("mittwoch-2026-10-21").intake.stored == 1
+
+
+def test_a_purge_leaves_late_messages_to_a_running_standby(tmp_path: Path) -> None:
+    from sprechstunde_cli.services.purge import Places, purge
+
+    with week(tmp_path, datetime(2026, 10, 21, 14, 0, tzinfo=UTC)) as w:
+        w.write(ANNA, "In der Stunde")
+        w.open("mittwoch-2026-10-21")
+        w.clock.advance(minutes=30)
+        w.close()
+        assert w.stand_by().taken == 0  # standby has the messenger again
+        w.write(BERND, "Zu spät")
+
+        places = Places(w.data, w.data / "sessions" / "x", w.data / "log" / "x.log", tmp_path)
+        purge(w.store, w.provider, w.config, "mittwoch-2026-10-21", w.clock, places=places,
+              mailer=None)  # fmt: skip
+
+        # The purge did not receive beside standby: the late message is standby's to answer.
+        assert w.phone(BERND) == []
+        assert w.store.counters("mittwoch-2026-10-21").get(Counter.LATE_MESSAGES, 0) == 0
+        assert w.stand_by().answered == 1
+        assert len(w.phone(BERND)) == 1

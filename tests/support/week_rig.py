@@ -54,7 +54,7 @@ class Week:
     running: hour.Hour | None = None
 
     def write(self, chat: str, text: str) -> str:
-        return self.messenger.citizen_send(chat, text, name="Bürger")
+        return self.messenger.citizen_send(chat, text)
 
     def phone(self, chat: str) -> list[str]:
         """What the citizen's phone shows from the office."""
