@@ -9,6 +9,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.leases import receiver_lease
 from sprechstunde_cli.services import leasing
+from sprechstunde_cli.services.receipt import statistics_for
 from tests.support.week_rig import week
 
 ANNA, BERND, CARLA = "+49 170 0000011", "+49 170 0000012", "+49 170 0000013"
@@ -102,6 +103,8 @@ def test_a_week_across_the_dst_change_with_open_handing_over_and_a_day_off(
         ]
         counts = w.store.counters("mittwoch-2026-10-28")[Counter.BETWEEN_HOURS]
         assert counts == 3
+        # `stats` shows the count, and only the count.
+        assert statistics_for(w.store, "mittwoch-2026-10-28").between_hours == 3
 
 
 def test_open_waits_while_a_live_standby_holds_the_messenger(tmp_path: Path) -> None:

@@ -229,6 +229,8 @@ class Statistics:
     photos: int
     voice_notes: int
     median_wait_seconds: float | None
+    # Written in the gap before this session and answered by `standby` (away text, deleted).
+    between_hours: int = 0
 
 
 def is_receipt(body: Mapping[str, Any]) -> bool:

@@ -132,4 +132,5 @@ def statistics(figures: Statistics) -> dict[str, Any]:
         "photos": figures.photos,
         "voice_notes": figures.voice_notes,
         "median_wait_seconds": figures.median_wait_seconds,
+        "between_hours": figures.between_hours,
     }

@@ -59,6 +59,7 @@ def stats_lines(figures: Statistics) -> list[str]:
         f"  answered live:        {figures.answered_live}",
         f"  handed to departments:{figures.handed_off:>3}",
         f"  late messages:        {figures.late_messages}",
+        f"  before, between hours:{figures.between_hours:>3}",
         f"  calls refused:        {figures.calls_refused}",
         f"  photos / voice notes: {figures.photos} / {figures.voice_notes}",
         "  median wait:          " + ("—" if wait is None else f"{wait / 60:.1f} min"),

@@ -93,6 +93,7 @@ def statistics_for(store: Store, session_id: str) -> Statistics:
         photos=counts.get("photos", 0),
         voice_notes=counts.get("voice_notes", 0),
         median_wait_seconds=round(statistics.median(waits), 1) if waits else None,
+        between_hours=counters.get(Counter.BETWEEN_HOURS, 0),
     )
 
 
