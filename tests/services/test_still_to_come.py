@@ -25,6 +25,9 @@ def test_a_session_closed_early_is_no_longer_to_come(rig: Rig) -> None:
     snippet = plan.snippet_text(rig.store, rig.config, now, 3)
     assert "16.12.2026" in snippet and "02.12.2026" not in snippet
     assert messenger_to_check(rig.store, rig.config, now)[1] == "next session 'naechste'"
+    assert [r.entry.spec.id for r in plan.upcoming_rows(rig.store, rig.config, now, 5)] == [
+        "naechste"
+    ]
     with pytest.raises(NotFoundError) as info:
         session_to_open(rig.store, rig.config, None, now + timedelta(minutes=1), False)
     assert "'naechste'" in info.value.message

@@ -43,13 +43,17 @@ class PreviewRow:
 
 
 def upcoming_rows(store: Store, config: Config, now: datetime, count: int) -> list[CalendarRow]:
-    """The next `count` sessions that take place, and the cancelled dates among them."""
+    """The next `count` sessions that take place, and the cancelled dates among them; a session
+    held already (closed before its planned end) is not one of them."""
     known = {record.id: record.state.value for record in store.sessions()}
+    done = finished(store)
     rows: list[CalendarRow] = []
     held = 0
     for entry in calendar(config.sessions, config.schedules, now, now + HORIZON):
         if held >= count:
             break
+        if entry.spec.id in done:
+            continue
         held += not entry.cancelled
         state = "cancelled" if entry.cancelled else known.get(entry.spec.id, "planned")
         rows.append(CalendarRow(entry, state))
