@@ -144,3 +144,19 @@ def test_a_purge_leaves_late_messages_to_a_running_standby(tmp_path: Path) -> No
         assert w.store.counters("mittwoch-2026-10-21").get(Counter.LATE_MESSAGES, 0) == 0
         assert w.stand_by().answered == 1
         assert len(w.phone(BERND)) == 1
+
+
+def test_the_first_run_answers_only_the_last_day_not_the_history(tmp_path: Path) -> None:
+    with week(tmp_path, MONDAY - timedelta(days=3)) as w:
+        old = w.write(ANNA, "Vor drei Tagen, noch vor standby")
+        w.clock.current = MONDAY - timedelta(hours=2)
+        w.write(BERND, "Vor zwei Stunden")
+        w.clock.current = MONDAY
+
+        report = w.stand_by()
+
+        # Bernd wrote within the last day before standby's first run: answered. Anna's chat is
+        # the messenger's history: neither answered nor deleted (no account-wide sweep).
+        assert (report.taken, report.answered) == (1, 1)
+        assert w.phone(ANNA) == [] and len(w.phone(BERND)) == 1
+        assert w.provider.remaining(ANNA, [old]) == frozenset({old})

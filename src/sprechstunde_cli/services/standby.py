@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.counters import Counter
@@ -38,6 +38,9 @@ from sprechstunde_cli.store import standby as ledger
 PACE_SECONDS = 3.0
 # Counted under the next session; with none planned, under this name.
 NO_SESSION = "between-hours"
+# The first run on an account answers what came in this long before it, not the messenger's
+# whole history (a WhatsApp account answering months-old chats at once would be banned).
+FIRST_RUN_LOOKBACK = timedelta(days=1)
 
 
 @dataclass
@@ -90,9 +93,13 @@ class Standby:
             return report
         upcoming = self.next_session(now)
         gap = upcoming.id if upcoming is not None else ""
+        floor = self.gap_began(now)
         with self.store.write() as conn:
             for event in batch.events:
                 call = isinstance(event, InboundCall)
+                stamp = event.at if isinstance(event, InboundCall) else event.sent_at
+                if stamp < floor:
+                    continue  # an earlier gap's, or history from before standby ran at all
                 first = ledger.first_in_gap(conn, self.account, gap, event.chat)
                 key = f"standby-away:{self.account}:{gap}:{event.provider_id}" if first else None
                 if ledger.add_pending(conn, self.account, event.provider_id, event.chat, key, call):
@@ -114,6 +121,15 @@ class Standby:
             if spec.provider == self.account and in_window(now, spec.start, spec.end):
                 return spec.id
         return None
+
+    def gap_began(self, now: datetime) -> datetime:
+        """What is older than this is not this gap's to answer: it came before the latest
+        session on this account opened (that `open` dealt with it), or long before `standby`
+        first ran here."""
+        first = ledger.started(self.store, self.account) or now
+        floor = first - FIRST_RUN_LOOKBACK
+        opened = ledger.last_opened(self.store, self.account)
+        return max(floor, opened) if opened is not None else floor
 
     def next_session(self, now: datetime) -> SessionSpec | None:
         """The next session of this messenger that can still take place."""

@@ -263,7 +263,8 @@ def _m007_week_around_the_hour(conn: sqlite3.Connection) -> None:
         CREATE TABLE receivers (
             account TEXT PRIMARY KEY,
             cursor TEXT,
-            updated_at TEXT NOT NULL
+            updated_at TEXT NOT NULL,
+            started_at TEXT NOT NULL
         );
         -- Who got the away text in the gap before `gap` (the next session's id), as a hash
         -- keyed with the gap's own salt; salt and hashes are deleted once the gap is over.

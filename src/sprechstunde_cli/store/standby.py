@@ -39,10 +39,25 @@ def cursor(store: StoreBase, account: str) -> str | None:
 
 def set_cursor(conn: sqlite3.Connection, account: str, position: str | None, now: datetime) -> None:
     conn.execute(
-        "INSERT INTO receivers VALUES (?,?,?) ON CONFLICT(account) DO UPDATE SET"
+        "INSERT INTO receivers VALUES (?,?,?,?) ON CONFLICT(account) DO UPDATE SET"
         " cursor = excluded.cursor, updated_at = excluded.updated_at",
-        (account, position, iso(now)),
+        (account, position, iso(now), iso(now)),
     )
+
+
+def started(store: StoreBase, account: str) -> datetime | None:
+    """When a receiver first went between hours on this account."""
+    rows = store._read("SELECT started_at FROM receivers WHERE account = ?", (account,))
+    return at(rows[0]["started_at"]) if rows else None
+
+
+def last_opened(store: StoreBase, account: str) -> datetime | None:
+    """When the latest session on this account opened: what came before is an earlier gap's."""
+    rows = store._read(
+        "SELECT MAX(opened_at) AS at FROM sessions WHERE provider = ? AND opened_at IS NOT NULL",
+        (account,),
+    )
+    return at(rows[0]["at"]) if rows and rows[0]["at"] else None
 
 
 def hand_back(store: StoreBase, account: str, position: str | None, now: datetime) -> None:
