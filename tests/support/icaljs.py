@@ -8,6 +8,7 @@ marked `needs("node")` and `needs("npm")` fails under CI when they are missing.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -42,28 +43,18 @@ def _home() -> Path:
 
 def install() -> Path:
     home = _home()
-    if not (home / "node_modules" / "ical.js" / "package.json").is_file():
-        home.mkdir(parents=True, exist_ok=True)
-        npm = shutil.which("npm")
-        assert npm is not None, "npm is missing (.ci/run installs nodejs and npm)"
-        subprocess.run(
-            [
-                npm,
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--silent",
-                "--prefix",
-                str(home),
-                "ical.js@2",
-            ],
-            check=True,
-            timeout=300,
-            capture_output=True,
-        )
-    script = home / "read.mjs"
-    if not script.is_file() or script.read_text() != _SCRIPT:
-        script.write_text(_SCRIPT)
+    home.mkdir(parents=True, exist_ok=True)
+    # Test runs in parallel share the folder: one installs, the others wait for it.
+    with (home / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / "node_modules" / "ical.js" / "package.json").is_file():
+            npm = shutil.which("npm")
+            assert npm is not None, "npm is missing (.ci/run installs nodejs and npm)"
+            argv = [npm, "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(home)]
+            subprocess.run([*argv, "ical.js@2"], check=True, timeout=300, capture_output=True)
+        script = home / "read.mjs"
+        if not script.is_file() or script.read_text() != _SCRIPT:
+            script.write_text(_SCRIPT)
     return script
 
 
