@@ -7,6 +7,7 @@ resumed. The process that runs the hour holds the session's lease (domain/leases
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,7 +55,7 @@ def open_session(
         if running is not None:
             spec = running
         elif rehearse:
-            spec = rehearsal(spec, now)
+            spec = _fresh(store, rehearsal(spec, now))
             store.ensure_session(spec, rehearsal_of=planned)
     record = store.ensure_session(spec, rehearsal_of=_rehearsed(store, spec.id))
     if holder is not None:
@@ -83,6 +84,15 @@ def open_session(
         spec.id, SessionState.OPEN, now, actor, opened_at=now, effective_end=effective_end
     )
     return Opened(opened, resumed=False, shifted=not inside)
+
+
+def _fresh(store: Store, copy: SessionSpec) -> SessionSpec:
+    """The copy under an id no earlier rehearsal used (two in one minute: `-2`, `-3` …)."""
+    found, n = copy, 1
+    while store.session(found.id) is not None:
+        n += 1
+        found = dataclasses.replace(copy, id=f"{copy.id}-{n}")
+    return found
 
 
 def _open_rehearsal(store: Store, session_id: str) -> SessionSpec | None:
