@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import HourSessionArg
-from sprechstunde_cli.errors import ExitCode, StateError
+from sprechstunde_cli.errors import ExitCode, SprechstundeError, StateError
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.hour import Hour, StepReport
@@ -100,7 +101,10 @@ def open_(
             )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         finally:
-            hour.release(clock.now())
+            # Best effort, also on Ctrl-C in the middle of a write: a hold whose process is
+            # gone goes by itself, and standby finds where the hour stopped in the store.
+            with contextlib.suppress(SprechstundeError):
+                hour.release(clock.now())
 
 
 def _watch(application: Application, session: str | None, *, live: bool) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sprechstunde_cli.cli.application import Application
-from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.errors import ExitCode, SprechstundeError
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.standby import StandbyReport
@@ -47,7 +48,8 @@ def standby(
         except KeyboardInterrupt:
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         finally:
-            watch.release()
+            with contextlib.suppress(SprechstundeError):
+                watch.release()  # best effort: a hold whose process is gone goes by itself
 
 
 def _print(application: Application, report: StandbyReport) -> None:
