@@ -160,3 +160,16 @@ def test_the_first_run_answers_only_the_last_day_not_the_history(tmp_path: Path)
         assert (report.taken, report.answered) == (1, 1)
         assert w.phone(ANNA) == [] and len(w.phone(BERND)) == 1
         assert w.provider.remaining(ANNA, [old]) == frozenset({old})
+
+
+def test_calls_between_hours_are_declined_and_answered_once(tmp_path: Path) -> None:
+    with week(tmp_path, MONDAY) as w:
+        w.messenger.citizen_call(CARLA)
+        w.stand_by()
+        w.clock.advance(minutes=5)
+        w.messenger.citizen_call(CARLA)
+        w.stand_by()
+
+        calls = [e for e in w.messenger.phone(CARLA) if e.type == "call"]
+        assert [c.call_state for c in calls] == ["rejected", "rejected"]
+        assert len(w.phone(CARLA)) == 1 and w.phone(CARLA)[0].endswith(AWAY_NEXT_21)

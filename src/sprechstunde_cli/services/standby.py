@@ -150,11 +150,12 @@ class Standby:
         reach = self.provider.capabilities.delete_reach
         for item in ledger.pending(self.store, self.account):
             try:
+                if item.is_call and not item.replied and self.provider.capabilities.reject_calls:
+                    # Every call is declined; only the first contact in the gap gets the text.
+                    self.provider.reject_call(InboundCall(item.provider_id, item.chat, "", now))
                 if item.reply_key is not None and not item.replied:
                     if report.answered:
                         self.pause(PACE_SECONDS)
-                    if item.is_call and self.provider.capabilities.reject_calls:
-                        self.provider.reject_call(InboundCall(item.provider_id, item.chat, "", now))
                     self.provider.send_text(item.chat, text, item.reply_key)
                     ledger.mark_replied(self.store, self.account, item.provider_id)
                     report.answered += 1
