@@ -58,3 +58,15 @@ def test_standby_steps_aside_in_the_hour(sp: Sp, config_file: Path, clock: FakeC
 
     assert "Session 'mittwoch' has the messenger; standby waits." in out
     assert "New thread 1 (greeted)." in sp("open", "--once").stdout
+
+
+def test_standby_without_a_planned_session_asks_for_the_messenger(
+    sp: Sp, config_file: Path, clock: FakeClock
+) -> None:
+    clock.current = IN_THE_HOUR + timedelta(days=60)  # every session of the example is past
+
+    result = sp("standby", "--once", expect=5)
+
+    assert "which messenger to watch" in result.stderr
+    assert "sprechstunde standby --provider" in result.stderr
+    assert "between hours" in sp("standby", "--provider", "local", "--once").stdout

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
-from sprechstunde_cli.errors import ExitCode, SprechstundeError
+from sprechstunde_cli.errors import ExitCode, NotFoundError, SprechstundeError
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.standby import StandbyReport
@@ -32,7 +32,13 @@ def standby(
     from sprechstunde_cli.services.standby import Standby
 
     config, store, clock = application.config, application.store, application.clock
-    name = provider or messenger_to_check(store, config, clock.now())[0]
+    try:
+        name = provider or messenger_to_check(store, config, clock.now())[0]
+    except NotFoundError:
+        raise NotFoundError(
+            "No session is planned, so it is not clear which messenger to watch.",
+            "Name it: sprechstunde standby --provider waha (or local, matrix …).",
+        ) from None
     timer = application.wiring.timer
     with application.provider(name) as messenger:
         watch = Standby(store, messenger, config, name, me("standby"), pause=timer.sleep)
