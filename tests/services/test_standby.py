@@ -10,6 +10,7 @@ from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.leases import receiver_lease
 from sprechstunde_cli.services import leasing
 from sprechstunde_cli.services.receipt import statistics_for
+from sprechstunde_cli.services.standby import PACE_SECONDS
 from tests.support.week_rig import week
 
 ANNA, BERND, CARLA = "+49 170 0000011", "+49 170 0000012", "+49 170 0000013"
@@ -26,10 +27,13 @@ def test_between_hours_each_sender_gets_one_away_text_and_nothing_is_kept(
         first = w.write(ANNA, "Wann wird die Laterne repariert?")
         w.write(ANNA, "Hallo?")
         w.write(BERND, "Frage zum Bauantrag")
+        paused: list[float] = []
+        w.standby.pause = paused.append
 
         report = w.stand_by()
 
         assert (report.taken, report.answered, report.deleted) == (3, 2, 3)
+        assert paused == [PACE_SECONDS]  # replies go out one at a time, never in a burst
         assert len(w.phone(ANNA)) == 1 and w.phone(ANNA)[0].endswith(AWAY_NEXT_21)
         assert len(w.phone(BERND)) == 1
         assert w.provider.remaining(ANNA, [first]) == frozenset()

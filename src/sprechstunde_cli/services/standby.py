@@ -70,6 +70,7 @@ class Standby:
         """`account`: the messenger's name in the config; `pause` paces the replies."""
         self.store, self.provider, self.config = store, provider, config
         self.account, self.holder, self.pause = account, holder, pause
+        self._sent = 0  # replies this process sent: every one after the first waits its turn
 
     def step(self, now: datetime, wait: float) -> StandbyReport:
         report = StandbyReport()
@@ -154,9 +155,10 @@ class Standby:
                     # Every call is declined; only the first contact in the gap gets the text.
                     self.provider.reject_call(InboundCall(item.provider_id, item.chat, "", now))
                 if item.reply_key is not None and not item.replied:
-                    if report.answered:
+                    if self._sent:
                         self.pause(PACE_SECONDS)
                     self.provider.send_text(item.chat, text, item.reply_key)
+                    self._sent += 1
                     ledger.mark_replied(self.store, self.account, item.provider_id)
                     report.answered += 1
                 if not item.is_call and reach is not DeleteReach.NONE:
