@@ -16,6 +16,7 @@ from sprechstunde_cli.adapters.ics import same_calendar
 from sprechstunde_cli.config import Config, parse_config
 from sprechstunde_cli.errors import InputError
 from sprechstunde_cli.services import plan
+from sprechstunde_cli.store import Store
 from sprechstunde_cli.system.files import publish
 
 CONFIG = """
@@ -55,6 +56,11 @@ handle = "+49 000 0000000"
 NOW = datetime(2026, 6, 20, 8, 0, tzinfo=UTC)
 
 
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "data" / "store.db")
+
+
 def config(extra: str = "") -> Config:
     return parse_config(tomllib.loads(CONFIG + extra))
 
@@ -64,8 +70,8 @@ def events(data: bytes) -> dict[str, object]:
     return {str(e["UID"]).split("@")[0]: e for e in cal.walk("VEVENT")}
 
 
-def test_the_feed_round_trips_through_a_parser() -> None:
-    data = plan.ics_bytes(config(), NOW)
+def test_the_feed_round_trips_through_a_parser(store: Store) -> None:
+    data = plan.ics_bytes(store, config(), NOW)
     cal = Calendar.from_ical(data)
     found = events(data)
 
@@ -95,8 +101,8 @@ def test_the_feed_round_trips_through_a_parser() -> None:
     assert (moved.day, moved.hour, moved.minute) == (26, 16, 30)
 
 
-def test_berlin_times_are_right_in_summer_and_winter() -> None:
-    data = plan.ics_bytes(config(), NOW)
+def test_berlin_times_are_right_in_summer_and_winter(store: Store) -> None:
+    data = plan.ics_bytes(store, config(), NOW)
     found = events(data)
     summer = found["sommer"].decoded("DTSTART")  # type: ignore[attr-defined]
     winter = found["mittwoch-2026-12-16"].decoded("DTSTART")  # type: ignore[attr-defined]
@@ -110,29 +116,29 @@ def test_berlin_times_are_right_in_summer_and_winter() -> None:
     assert datetime(2026, 12, 16, 16, tzinfo=zone).utcoffset() == timedelta(hours=1)
 
 
-def test_uids_are_stable_across_runs_and_days() -> None:
-    first = plan.ics_bytes(config(), NOW)
-    later = plan.ics_bytes(config(), NOW + timedelta(minutes=5))
+def test_uids_are_stable_across_runs_and_days(store: Store) -> None:
+    first = plan.ics_bytes(store, config(), NOW)
+    later = plan.ics_bytes(store, config(), NOW + timedelta(minutes=5))
 
     assert first != later  # DTSTAMP moved on
     assert same_calendar(first, later)
     assert set(events(first)) == set(events(later))
     uid = str(events(first)["sommer"]["UID"])  # type: ignore[index]
     assert uid == "sommer@stadt-muessstadt.sprechstunde.invalid"
-    custom = plan.ics_bytes(config('uid_domain = "musterstadt.example.org"\n'), NOW)
+    custom = plan.ics_bytes(store, config('uid_domain = "musterstadt.example.org"\n'), NOW)
     assert str(events(custom)["sommer"]["UID"]) == "sommer@musterstadt.example.org"  # type: ignore[index]
 
 
-def test_a_cancelled_or_moved_event_gets_a_higher_sequence() -> None:
-    found = events(plan.ics_bytes(config(), NOW))
+def test_a_cancelled_or_moved_event_gets_a_higher_sequence(store: Store) -> None:
+    found = events(plan.ics_bytes(store, config(), NOW))
 
     assert int(found["mittwoch-2026-12-16"]["SEQUENCE"]) == 0  # type: ignore[index]
     assert int(found["mittwoch-2027-01-13"]["SEQUENCE"]) == 1  # type: ignore[index]
     assert int(found["mittwoch-2027-01-27"]["SEQUENCE"]) == 1  # type: ignore[index]
 
 
-def test_the_snippet_names_the_next_dates_and_the_cancelled_ones() -> None:
-    text = plan.snippet_text(config(), datetime(2026, 12, 1, tzinfo=UTC), 4)
+def test_the_snippet_names_the_next_dates_and_the_cancelled_ones(store: Store) -> None:
+    text = plan.snippet_text(store, config(), datetime(2026, 12, 1, tzinfo=UTC), 4)
 
     assert text == (
         "Nächste WhatsApp-Sprechstunde der Oberbürgermeisterin: Mittwoch, 16.12.2026, "
@@ -150,8 +156,8 @@ def test_the_snippet_names_the_next_dates_and_the_cancelled_ones() -> None:
     )
 
 
-def test_the_snippet_without_dates_says_they_will_be_announced() -> None:
-    text = plan.snippet_text(config(), datetime(2028, 1, 1, tzinfo=UTC), 3)
+def test_the_snippet_without_dates_says_they_will_be_announced(store: Store) -> None:
+    text = plan.snippet_text(store, config(), datetime(2028, 1, 1, tzinfo=UTC), 3)
 
     assert text == "Die nächste Sprechstunde wird rechtzeitig angekündigt.\n"
 
@@ -159,17 +165,19 @@ def test_the_snippet_without_dates_says_they_will_be_announced() -> None:
 # --- atomic rewrite ------------------------------------------------------------------------------
 
 
-def test_publish_replaces_only_on_change_and_leaves_no_temp_files(tmp_path: Path) -> None:
+def test_publish_replaces_only_on_change_and_leaves_no_temp_files(
+    tmp_path: Path, store: Store
+) -> None:
     (tmp_path / "www").mkdir()
     target = tmp_path / "www" / "s.ics"
-    first = plan.ics_bytes(config(), NOW)
+    first = plan.ics_bytes(store, config(), NOW)
 
     assert publish(target, first, same_calendar) is True
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # public: a web server reads it
-    an_hour_later = plan.ics_bytes(config(), NOW + timedelta(hours=1))
+    an_hour_later = plan.ics_bytes(store, config(), NOW + timedelta(hours=1))
     assert publish(target, an_hour_later, same_calendar) is False
     assert target.read_bytes() == first  # only DTSTAMP differed: not rewritten
-    changed = plan.ics_bytes(config('uid_domain = "x.example.org"\n'), NOW)
+    changed = plan.ics_bytes(store, config('uid_domain = "x.example.org"\n'), NOW)
     assert publish(target, changed, same_calendar) is True
     assert target.read_bytes() == changed
     assert sorted(p.name for p in target.parent.iterdir()) == ["s.ics"]

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import Result
 
 from sprechstunde_cli.errors import ExitCode
-from tests.support.cli import EXAMPLE_CONFIG, Plugs, Sp
+from tests.support.cli import EXAMPLE_CONFIG, Plugs, Sp, real_time_servers
 from tests.support.clocks import FakeClock
 from tests.support.fakes.hostile import ByHost, HostileServer, Trick
 from tests.support.fakes.mastodon import FakeMastodon
@@ -68,7 +68,7 @@ def scene(
     plugs: Plugs,
 ) -> Iterator[Scene]:
     with waha_rig("WEBJS", api_key=WAHA_KEY) as rig:
-        text = EXAMPLE_CONFIG.replace('provider = "local"', 'provider = "waha"')
+        text = real_time_servers(EXAMPLE_CONFIG).replace('provider = "local"', 'provider = "waha"')
         text += f'\n[providers.waha]\nbase_url = "{rig.hub.base_url}"\nengine = "WEBJS"\n'
         config_file.write_text(text + ANNOUNCE, encoding="utf-8")
         monkeypatch.setenv("SPRECHSTUNDE_WAHA_TOKEN", WAHA_KEY)

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -102,7 +103,9 @@ def test_open_tail_and_three_repliers_share_the_store(processes: Processes, isol
     stop = threading.Event()
 
     def citizens() -> None:
-        messenger = LocalMessenger(data / "local-messenger.db")
+        # The messenger stamps in the processes' time: it started where the test's clock is.
+        clock = crash_entry.running_clock(datetime.fromisoformat(processes.start))
+        messenger = LocalMessenger(data / "local-messenger.db", stamp=clock.now)
         try:
             while not stop.is_set():
                 handle = f"+49 000 00001{rng.randrange(CITIZENS):02d}"

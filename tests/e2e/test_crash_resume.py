@@ -56,7 +56,8 @@ class Office:
         return found | {"+49 000 0000000"} if any("Foto" in t for t in self.sent) else found
 
     def messenger(self) -> LocalMessenger:
-        return LocalMessenger(self.data / "local-messenger.db")
+        # Stamped in the test's time, which the CLI processes share (a server's own clock).
+        return LocalMessenger(self.data / "local-messenger.db", stamp=self.clock.now)
 
     def citizens_write(self, count: int, rng: random.Random, photo: bool = False) -> None:
         messenger = self.messenger()

@@ -15,7 +15,7 @@ import pytest
 
 from sprechstunde_cli.system.credentials import token_for
 from sprechstunde_cli.system.paths import resolve_paths
-from tests.support.cli import EXAMPLE_CONFIG, Sp
+from tests.support.cli import EXAMPLE_CONFIG, Sp, real_time_servers
 from tests.support.clocks import FakeClock
 from tests.support.contract import PNG
 from tests.support.matrix_citizens import MatrixCitizens
@@ -32,7 +32,7 @@ def own_synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
 
 
 def matrix_config(path: Path, server: Synapse, office: Account, *, admin: bool = True) -> None:
-    config = EXAMPLE_CONFIG.replace('provider = "local"', 'provider = "matrix"')
+    config = real_time_servers(EXAMPLE_CONFIG).replace('provider = "local"', 'provider = "matrix"')
     config += (
         "\n[providers.matrix]\n"
         f'homeserver = "{server.url}"\n'

@@ -5,6 +5,7 @@ folders under a HOME of the test's own, walked at three points of the session's 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -135,10 +136,14 @@ def test_a_whole_rehearsal_leaves_only_private_folders_and_files(
     config.write_text(CONFIG, encoding="utf-8")  # keeps the mode init gave it
     sp("sandbox", "send", "--from", "c1", "--image", str(photo), "Schaden am Spielplatz")
     sp("sandbox", "send", "--from", "c1", "Bitte antworten Sie an c1@example.org")
-    sp("open", "probe", "--now", "--once")
+    opened = sp("open", "probe", "--now", "--once")
+    # Not due: the rehearsal runs on its own copy of the planned session.
+    found = re.search(r"Opened rehearsal '(probe-probe-[\d-]+)' of 'probe'", opened)
+    assert found, opened
+    rehearsal = found[1]
     sp("reply", "1", "Danke, hier der Plan", "--attach", str(photo))
-    sp("reply", "1")  # written in $EDITOR: a draft in sessions/probe/tmp
-    sp("media", "1", "1")  # a viewer copy in sessions/probe/tmp
+    sp("reply", "1")  # written in $EDITOR: a draft in sessions/<rehearsal>/tmp
+    sp("media", "1", "1")  # a viewer copy in sessions/<rehearsal>/tmp
     sp("followup", "1", "--email", "c1@example.org", "--dept", "Tiefbauamt", "--consent")
 
     # While `open` runs, both SQLite files have their -wal and -shm beside them.
@@ -161,22 +166,22 @@ def test_a_whole_rehearsal_leaves_only_private_folders_and_files(
         "local-messenger.db-wal",
         "local-messenger.db-shm",
         "sprechstunde.log",
-        "probe.key",
+        f"{rehearsal}.key",
         "thread1-1.png",
     }
     assert expected <= during, expected - during
     assert sum(name.endswith(".png") for name in during) >= 3  # media: in, out, viewer copy
 
-    sp("close", "probe", "--export-handoffs")
+    sp("close", rehearsal, "--export-handoffs")
     wrong, after_close = too_open(home, {photo})
     assert wrong == []
     assert any(n.startswith("handoffs-probe-") for n in after_close), after_close
     assert (home / "Übergaben").is_dir()
 
-    sp("purge", "probe")
+    sp("purge", rehearsal)
     wrong, after_purge = too_open(home, {photo})
     assert wrong == []
-    assert "sprechstunde.log" in after_purge and "probe.key" not in after_purge
+    assert "sprechstunde.log" in after_purge and f"{rehearsal}.key" not in after_purge
 
 
 @pytest.mark.parametrize("umask", [0o000, 0o022], ids=["umask-000", "umask-022"])

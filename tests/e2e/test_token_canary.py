@@ -26,7 +26,7 @@ import pytest
 from typer.testing import Result
 
 from sprechstunde_cli.errors import ExitCode
-from tests.support.cli import EXAMPLE_CONFIG, Plugs, Sp
+from tests.support.cli import EXAMPLE_CONFIG, Plugs, Sp, real_time_servers
 from tests.support.clocks import FakeClock
 from tests.support.fakes.hostile import ByHost, HostileServer, Trick
 from tests.support.fakes.mastodon import FakeMastodon
@@ -49,7 +49,7 @@ MATRIX_HOST = "matrix.example.org"
 
 def config(waha_url: str, smtp_port: int) -> str:
     return (
-        EXAMPLE_CONFIG.replace('provider = "local"', 'provider = "waha"')
+        real_time_servers(EXAMPLE_CONFIG).replace('provider = "local"', 'provider = "waha"')
         + HANDOFF_TOML
         + f"""
 [providers.waha]

@@ -17,7 +17,7 @@ from sprechstunde_cli.services import hour
 from sprechstunde_cli.services import threads as operator
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.store import Store
-from tests.support.clocks import IN_THE_HOUR, FakeClock
+from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock
 from tests.support.contract import OGG, PNG
 from tests.support.service_rig import make_config
 from tests.support.waha_rig import ENGINES, waha_rig
@@ -33,7 +33,7 @@ def test_a_whole_hour_on_whatsapp_via_waha(engine: str, tmp_path: Path) -> None:
         export_dir=tmp_path / "export",
     )
     media_dir = places.session_dir / "media"
-    config = make_config()
+    config = make_config(early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES)
     clock = FakeClock(IN_THE_HOUR)
     store = Store.open(data / "sprechstunde.db")
     with waha_rig(engine) as rig:

@@ -38,11 +38,24 @@ def test_open_refuses_outside_the_hour_and_names_the_fix(rig: Rig) -> None:
     assert "--now" in err.value.hint
 
 
-def test_rehearsal_outside_the_hour_keeps_the_length_from_now(rig: Rig) -> None:
-    rig.clock.current = IN_THE_HOUR - timedelta(days=3)
+def test_a_rehearsal_runs_on_a_copy_and_the_planned_session_stays_planned(rig: Rig) -> None:
+    rig.clock.current = IN_THE_HOUR - timedelta(days=3)  # Sunday 16:05 in Berlin
     opened = rig.open(rehearse=True)
-    assert opened.shifted
+
+    assert opened.session.id == "mittwoch-probe-20261129-1605"
+    assert opened.rehearsal_of == "mittwoch"
     assert opened.session.end - rig.clock.now() == timedelta(hours=1)
+    assert rig.store.session("mittwoch") is None  # untouched: nothing recorded for it
+    # `open` again (with or without --now) resumes the rehearsal, not a second copy.
+    assert rig.open(rehearse=True).session.id == opened.session.id
+    assert rig.open().resumed
+    closing.close(
+        rig.store, rig.provider, rig.config, opened.session.id, rig.clock.now(), actor="t"
+    )
+    # On the day, the planned session opens as if nothing had happened.
+    rig.clock.current = IN_THE_HOUR
+    real = rig.open()
+    assert (real.session.id, real.resumed, real.rehearsal_of) == ("mittwoch", False, None)
 
 
 def test_open_twice_resumes_and_a_closed_session_cannot_reopen(rig: Rig) -> None:

@@ -23,7 +23,7 @@ from sprechstunde_cli.providers.matrix.settings import MatrixSettings
 from sprechstunde_cli.providers.waha.provider import build
 from sprechstunde_cli.store import Store, outbox
 from tests.support import soak
-from tests.support.clocks import IN_THE_HOUR, FakeClock
+from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock
 from tests.support.fault_transport import FaultyTransport
 from tests.support.faults import Faults, FaultyProvider, Plan, seed_for_run
 from tests.support.matrix_citizens import MatrixCitizens
@@ -76,7 +76,7 @@ def test_soak_on_waha_with_faults_at_the_seam_and_in_http(store: Store, tmp_path
             store,
             FaultyProvider(inner, seam),
             WahaCitizens(rig.fake),
-            make_config(),
+            make_config(early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES),
             clock,
             tmp_path / "media",
             seam,
@@ -137,7 +137,14 @@ def test_soak_on_synapse_with_http_faults(
     citizens = MatrixCitizens(synapse_server, office.user_id)
     try:
         report = soak.run(
-            store, provider, citizens, make_config(), clock, tmp_path / "media", faults, MATRIX_LOAD
+            store,
+            provider,
+            citizens,
+            make_config(early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES),
+            clock,
+            tmp_path / "media",
+            faults,
+            MATRIX_LOAD,
         )
     finally:
         citizens.close()

@@ -44,8 +44,9 @@ class LocalWorld:
 def world(tmp_path: Path) -> Iterator[LocalWorld]:
     data = tmp_path / "data"
     store = Store.open(data / "sprechstunde.db")
-    messenger = LocalMessenger(data / "local-messenger.db")
-    yield LocalWorld(store, messenger, FakeClock(IN_THE_HOUR), data / "sessions" / "s" / "media")
+    clock = FakeClock(IN_THE_HOUR)
+    messenger = LocalMessenger(data / "local-messenger.db", stamp=clock.now)
+    yield LocalWorld(store, messenger, clock, data / "sessions" / "s" / "media")
     messenger.close()
     store.close()
 

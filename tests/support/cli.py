@@ -10,7 +10,7 @@ import httpx
 from typer.testing import Result
 
 from sprechstunde_cli.cli.application import Wiring
-from tests.support.clocks import FakeClock, StepTimer
+from tests.support.clocks import REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock, StepTimer
 from tests.support.notify import FakeDesktop
 
 if TYPE_CHECKING:
@@ -68,6 +68,13 @@ end = 2026-12-16T17:00:00
 [templates]
 danke = "Vielen Dank, {official} meldet sich bis {end} Uhr."
 """
+
+
+def real_time_servers(config: str) -> str:
+    """`config` for a messenger that stamps in real time (see REAL_TIME_SERVERS_EARLY_MINUTES)."""
+    return config.replace(
+        "[hour]\n", f"[hour]\nearly_minutes = {REAL_TIME_SERVERS_EARLY_MINUTES}\n", 1
+    )
 
 
 def inbox_texts(sp: Sp, handle: str) -> list[str]:

@@ -25,6 +25,12 @@ class FakeClock:
 # Wednesday 2 December 2026, 16:05 in Berlin (UTC+1): five minutes into the example hour.
 IN_THE_HOUR = datetime(2026, 12, 2, 15, 5, tzinfo=UTC)
 
+# The fake WAHA and a real Synapse stamp messages in real time, while the tests that run an hour
+# on them keep the session's day (IN_THE_HOUR): an early window this wide (`hour.early_minutes`)
+# takes whatever they stamp into the hour. The rule itself (domain/arrival.py) is tested where
+# the messenger shares the test's clock (the local messenger, tests/services/).
+REAL_TIME_SERVERS_EARLY_MINUTES = 10 * 365 * 24 * 60
+
 
 class StepTimer:
     """A `Timer` the test moves by hand; sleep() advances it instead of waiting."""

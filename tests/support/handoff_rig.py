@@ -190,7 +190,8 @@ class Rig:
 def open_rig(tmp_path: Path) -> Iterator[Rig]:
     """A store and the local messenger under tmp_path, with the [handoff] example config."""
     store = Store.open(tmp_path / "data" / "store.db")
-    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db")
+    clock = FakeClock(IN_THE_HOUR)
+    messenger = LocalMessenger(tmp_path / "data" / "local-messenger.db", stamp=clock.now)
     media_dir = tmp_path / "data" / "sessions" / "mittwoch" / "media"
     try:
         yield Rig(
@@ -198,7 +199,7 @@ def open_rig(tmp_path: Path) -> Iterator[Rig]:
             messenger,
             LocalProvider(messenger),
             make_config(),
-            FakeClock(IN_THE_HOUR),
+            clock,
             media_dir,
             tmp_path / "exports",
         )

@@ -38,6 +38,7 @@ class Rig:
     media_dir: Path
     session_dir: Path
     hour: hour.Hour | None = None
+    session_id: str = "mittwoch"  # a rehearsal's copy once `open(rehearse=True)` made one
 
     def open(self, rehearse: bool = False) -> hour.Opened:
         opened = hour.open_session(
@@ -47,7 +48,10 @@ class Rig:
             actor="test",
             rehearse=rehearse,
         )
-        self.hour = hour.Hour(self.store, self.provider, self.config, "mittwoch", self.media_dir)
+        self.session_id = opened.session.id
+        self.hour = hour.Hour(
+            self.store, self.provider, self.config, self.session_id, self.media_dir
+        )
         return opened
 
     def step(self) -> hour.StepReport:
@@ -83,7 +87,7 @@ class Rig:
 
     @property
     def session(self) -> SessionRecord:
-        return self.store.require_session("mittwoch")
+        return self.store.require_session(self.session_id)
 
 
 @pytest.fixture
@@ -97,14 +101,16 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
 
 def rig_on(store: Store, data: Path) -> Rig:
     """A rig around `store`, with the local messenger in `data`; the caller closes both."""
-    messenger = LocalMessenger(data / "local-messenger.db")
+    clock = FakeClock(IN_THE_HOUR)
+    # The messenger stamps what citizens send with the test's clock, as a server with its own.
+    messenger = LocalMessenger(data / "local-messenger.db", stamp=clock.now)
     session_dir = data / "sessions" / "mittwoch"
     return Rig(
         store,
         messenger,
         LocalProvider(messenger),
         make_config(),
-        FakeClock(IN_THE_HOUR),
+        clock,
         session_dir / "media",
         session_dir,
     )

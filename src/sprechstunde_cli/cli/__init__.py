@@ -18,7 +18,7 @@ from sprechstunde_cli.cli.application import Wiring
 from sprechstunde_cli.cli.closing import close, purge, receipt, stats
 from sprechstunde_cli.cli.funnel import FunnelGroup
 from sprechstunde_cli.cli.hour import open as open_command
-from sprechstunde_cli.cli.hour import sessions
+from sprechstunde_cli.cli.hour import sessions, standby
 from sprechstunde_cli.cli.planning import announce, schedule
 from sprechstunde_cli.cli.setup import check, doctor, init, login, logout
 from sprechstunde_cli.cli.threads import (
@@ -113,6 +113,7 @@ app.command()(media.media)
 app.command()(followup.followup)
 app.command()(tag.tag)
 app.command()(sessions.sessions)
+app.command()(standby.standby)
 # The end of it
 app.command()(close.close)
 app.command()(purge.purge)

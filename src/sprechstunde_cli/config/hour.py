@@ -24,6 +24,9 @@ class HourSettings:
     poll_seconds: float = 1.0
     max_message_chars: int = 4096
     max_media_mb: float = 25.0
+    # Messages the messenger stamped this many minutes before the opening are taken into the
+    # hour; older ones waited between hours and get the away text (domain/arrival.py).
+    early_minutes: float = 15.0
     # Run to open a photo or voice note; {file} is replaced by the path. Empty: just print it.
     media_command: str = ""
     topics: tuple[str, ...] = DEFAULT_TOPICS

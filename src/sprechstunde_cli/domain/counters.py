@@ -12,8 +12,13 @@ from sprechstunde_cli.domain.model import MessageKind, Purpose
 
 class Counter(StrEnum):
     CALLS_REFUSED = "calls_refused"
-    LATE_MESSAGES = "late_messages"  # arrived outside the hour: away reply, not kept
+    # Arrived outside the hour (after it, or sent between hours before the opening and its
+    # early window): away reply, not kept.
+    LATE_MESSAGES = "late_messages"
     TEXTS_TRUNCATED = "texts_truncated"  # longer than hour.max_message_chars
+    # Written between hours and answered by `standby` (counted for the session that followed):
+    # away text once per sender, deleted at the messenger, nothing kept.
+    BETWEEN_HOURS = "between_hours"
     RECEIVED_TEXT = "received_text"
     RECEIVED_IMAGE = "received_image"
     RECEIVED_VOICE = "received_voice"

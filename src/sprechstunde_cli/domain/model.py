@@ -19,6 +19,10 @@ class SessionState(StrEnum):
     PURGED = "purged"
 
 
+# A session in one of these has been held: it cannot take place (again), so no view, calendar,
+# announcement or citizen text names it as one still to come.
+FINISHED = frozenset({SessionState.CLOSING, SessionState.CLOSED, SessionState.PURGED})
+
 # planned → announced → open → closing → closed → purged (docs/ARCHITECTURE.md). `announced` is
 # optional (a rehearsal is never announced) and a crashed close may be resumed from `closing`.
 _TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
@@ -118,6 +122,7 @@ class SessionRecord:
     closed_at: datetime | None
     purged_at: datetime | None
     last_call_at: datetime | None
+    rehearsal_of: str | None = None  # a rehearsal's copy: the planned session it rehearses
 
     @property
     def end(self) -> datetime:

@@ -241,6 +241,8 @@ class Statistics:
     withdrawn: int = 0
     edited: int = 0
     unshowable: int = 0
+    # Written in the gap before this session and answered by `standby` (away text, deleted).
+    between_hours: int = 0
 
 
 def is_receipt(body: Mapping[str, Any]) -> bool:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.errors import StoreError
     from sprechstunde_cli.services.hour import StepReport
     from sprechstunde_cli.services.sessions import Listed
+    from sprechstunde_cli.services.standby import StandbyReport
 
 
 def step_notes(report: StepReport) -> list[str]:
@@ -42,6 +43,21 @@ def _change_notes(report: StepReport) -> list[str]:
     return notes
 
 
+def standby_notes(report: StandbyReport) -> list[str]:
+    """What one `standby` step did, content-free."""
+    notes = []
+    if report.handed_to:
+        notes.append(f"Session '{report.handed_to}' has the messenger; standby waits.")
+    if report.waiting_for is not None:
+        notes.append(f"{report.waiting_for.describe()} receives; standby waits.")
+    if report.taken:
+        notes.append(
+            f"{report.taken} message(s) between hours: {report.answered} away text(s) sent, "
+            f"{report.deleted} deleted, nothing kept."
+        )
+    return notes
+
+
 # Said once saving works again after a full disk or a read-only store; for office staff.
 ROOM_AGAIN = "Saving works again: the waiting messages are being saved now."
 
@@ -61,9 +77,10 @@ def store_fix(problem: StoreError) -> str:
 def session_line(item: Listed) -> str:
     """`sessions`: id, time, zone, messenger, state."""
     spec = item.spec
+    probe = f"  (rehearsal of {item.rehearsal_of})" if item.rehearsal_of else ""
     return (
         f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
-        f"  {spec.provider}  {item.state}"
+        f"  {spec.provider}  {item.state}{probe}"
     )
 
 

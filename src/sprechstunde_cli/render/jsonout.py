@@ -146,4 +146,5 @@ def statistics(figures: Statistics) -> dict[str, Any]:
         "voice_notes": figures.voice_notes,
         "median_wait_seconds": figures.median_wait_seconds,
         "topics": dict(figures.topics),
+        "between_hours": figures.between_hours,
     }

@@ -217,6 +217,7 @@ def stats_lines(figures: Statistics) -> list[str]:
         ("answered live", str(figures.answered_live)),
         ("handed to departments", str(figures.handed_off)),
         ("late messages", str(figures.late_messages)),
+        ("before, between hours", str(figures.between_hours)),
         ("calls refused", str(figures.calls_refused)),
         ("photos / voice notes", f"{figures.photos} / {figures.voice_notes}"),
         ("withdrawn / edited", f"{figures.withdrawn} / {figures.edited}"),

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.domain.model import FINISHED as HELD
+from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, occurrences
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
 from sprechstunde_cli.render.formats import WEEKDAYS, zone
 from sprechstunde_cli.render.sanitize import clean
+
+FINISHED = frozenset(state.value for state in HELD)
 
 if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.model import SessionSpec
 
 
-def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
-    """The plain-text summary `check` prints; config strings are cleaned but not trusted."""
+# How many of each schedule's dates `check` lists.
+SCHEDULE_DATES = 3
+
+
+def check_lines(
+    config: Config, path: Path, now: datetime, states: Mapping[str, str] | None = None
+) -> list[str]:
+    """The plain-text summary `check` prints; config strings are cleaned but not trusted.
+    `states`: what this machine's store knows of each session (open, closed, purged …)."""
+    known = states or {}
 
     def show(text: str) -> str:
         return clean(text, single_line=True)
@@ -33,12 +45,14 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
     else:
         lines.append(f"Sessions ({len(config.sessions)}):")
         for spec in config.sessions.values():
-            lines.append(
-                f"  {spec.id}  {_span(spec)}  provider {spec.provider}  {_status(spec, now)}"
-            )
+            status = _status(spec, now, known)
+            lines.append(f"  {spec.id}  {_span(spec)}  provider {spec.provider}  {status}")
             lines.append(f"    {show(spec.title)} — {show(spec.official)}")
-        if not config.upcoming(now):
-            lines.append("Note: every session in this file has ended; add the next one.")
+    lines.extend(_schedule_lines(config, now, known, show))
+    if (config.sessions or config.schedules) and not any(
+        known.get(s.id) not in FINISHED for s in config.upcoming(now)
+    ):
+        lines.append("Note: every session in this file has ended; add the next one.")
     lines.extend(_mail_lines(config, show))
     templates = ", ".join(show(name) for name in sorted(config.templates)) or "none"
     lines.append(f"Templates: {templates}")
@@ -86,7 +100,41 @@ def _utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{hours:02d}:{mins:02d}"
 
 
-def _status(spec: SessionSpec, now: datetime) -> str:
+def _schedule_lines(
+    config: Config, now: datetime, known: Mapping[str, str], show: Callable[[str], str]
+) -> list[str]:
+    """Each schedule's rule and its next dates, with what each date is now."""
+    if not config.schedules:
+        return []
+    lines = [f"Schedules ({len(config.schedules)}):"]
+    for schedule in config.schedules.values():
+        lines.append(f"  {schedule.id}  {schedule.rrule}  provider {schedule.provider}")
+        lines.append(f"    {show(schedule.title)} — {show(schedule.official)}")
+        dates = [
+            o
+            for o in occurrences(schedule, now, now + HORIZON)
+            if o.cancelled or known.get(o.spec.id) not in FINISHED
+        ][:SCHEDULE_DATES]
+        for found in dates:
+            lines.append(
+                f"    {found.spec.id}  {_span(found.spec)}  {_date_status(found, now, known)}"
+            )
+        if not dates:
+            lines.append("    no more dates: extend `until` or `count`, or add a new schedule.")
+    return lines
+
+
+def _date_status(found: Occurrence, now: datetime, known: Mapping[str, str]) -> str:
+    if found.cancelled:
+        return f"cancelled (public holiday: {found.holiday})" if found.holiday else "cancelled"
+    status = _status(found.spec, now, known)
+    return f"{status}, moved" if found.moved else status
+
+
+def _status(spec: SessionSpec, now: datetime, known: Mapping[str, str]) -> str:
+    state = known.get(spec.id)
+    if state is not None and state not in ("planned", "announced"):
+        return state  # open, closing, closed, purged: what really happened
     if spec.end <= now:
         return "ended"
     if spec.start <= now:

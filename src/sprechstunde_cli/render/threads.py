@@ -126,6 +126,8 @@ def live_view(
     left = session.end - now
     waiting = sum(1 for r in rows if r.waiting_since is not None)
     info = Text(style="dim")
+    if session.rehearsal_of:
+        info.append(f"rehearsal of {session.rehearsal_of} · ")
     info.append(f"{session.state.value} · ends {hhmm(session.end, tz)} · ")
     info.append(f"{span_text(left)} left" if left > timedelta(0) else "time is up")
     info.append(f" · {len(rows)} thread{'' if len(rows) == 1 else 's'}, {waiting} waiting")

@@ -10,17 +10,15 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.leases import Holder, receiver_lease, session_lease
 from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
-    SessionSpec,
     SessionState,
     Timer,
-    check_transition,
 )
 from sprechstunde_cli.domain.retry import Backoff, Random
-from sprechstunde_cli.domain.rules import in_window, last_call_due
-from sprechstunde_cli.domain.texts import german_span
+from sprechstunde_cli.domain.rules import last_call_due
 from sprechstunde_cli.errors import (
     DiskFullError,
     ProviderError,
@@ -29,12 +27,19 @@ from sprechstunde_cli.errors import (
     StoreError,
 )
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
+from sprechstunde_cli.services import leasing
 from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
+from sprechstunde_cli.services.opening import Opened, hold_session, open_session, running_in
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.store import standby as receivers
 from sprechstunde_cli.store.outbox import enqueue
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
+
+# `open_session` and its kin live in services/opening.py; they are named here as well, where
+# callers have always found them.
+__all__ = ["Hour", "Opened", "StepReport", "hold_session", "open_session", "running_in"]
 
 # A messenger that cannot be reached is asked again after a jittered pause that grows with each
 # failure up to a cap: the hour goes on (replies, last call) while it is away.
@@ -46,38 +51,6 @@ MEDIA_ATTEMPTS = 5
 # hour goes on and tries again (receiving paused by the same backoff, so a messenger that hands
 # the same batch back at once is not asked in a tight loop).
 CANNOT_WRITE = (DiskFullError, ReadOnlyError)
-
-
-@dataclass(frozen=True)
-class Opened:
-    session: SessionRecord
-    resumed: bool
-    shifted: bool  # opened outside its planned window for a rehearsal (--now)
-
-
-def open_session(
-    store: Store, spec: SessionSpec, now: datetime, *, actor: str, rehearse: bool = False
-) -> Opened:
-    """Open `spec` (or resume it); outside its window only when rehearsing."""
-    record = store.ensure_session(spec)
-    if record.state is SessionState.OPEN:
-        return Opened(record, resumed=True, shifted=record.effective_end != record.planned_end)
-    if record.state not in (SessionState.PLANNED, SessionState.ANNOUNCED):
-        check_transition(spec.id, record.state, SessionState.OPEN)  # raises with the next step
-    inside = in_window(now, spec.start, spec.end)
-    if not inside and not rehearse:
-        window = german_span(spec.start, spec.end)
-        when = "ended" if now >= spec.end else "has not started"
-        raise StateError(
-            f"Session '{spec.id}' {when}: it is planned for {window} ({spec.timezone}).",
-            "Open it during its hour, or add --now to rehearse it right away.",
-        )
-    # A rehearsal outside the window keeps the planned length, starting now.
-    effective_end = spec.end if inside else now + spec.duration
-    opened = store.transition(
-        spec.id, SessionState.OPEN, now, actor, opened_at=now, effective_end=effective_end
-    )
-    return Opened(opened, resumed=False, shifted=not inside)
 
 
 @dataclass
@@ -107,8 +80,10 @@ class Hour:
         timer: Timer = SYSTEM_TIMER,
         sleep: Callable[[float], None] | None = None,
         rng: Random = random.random,
+        holder: Holder | None = None,
     ) -> None:
-        """`sleep` idles while the messenger is paused (default: the timer's)."""
+        """`sleep` idles while the messenger is paused (default: the timer's); `holder`
+        renews the session's lease at every step and gives it up in `release`."""
         self.store = store
         self.provider = provider
         self.config = config
@@ -117,6 +92,7 @@ class Hour:
         self._timer = timer
         self._sleep = sleep or timer.sleep
         self._rng = rng
+        self.holder = holder
         self._receive_failures = 0
         self._receive_not_before: datetime | None = None
         self._media_failures: dict[str, int] = {}
@@ -136,8 +112,19 @@ class Hour:
                 f"See the result: sprechstunde threads --session {session.id}",
             )
         problems: list[str] = []
+        other = None
+        if self.holder is not None:
+            hold_session(self.store, session.id, self.holder, now)
+            # One receiver per messenger account: `standby` lets go at its next step.
+            other = leasing.try_hold(self.store, receiver_lease(session.provider), self.holder, now)
         started = self._timer.monotonic()
-        batch, failed, idled = self._receive(session, now, wait)
+        if other is not None:
+            problems.append(f"Waiting for {other.describe()} to hand the messenger over.")
+            idled = min(wait, 1.0)
+            self._sleep(idled)  # no receive this step, and no busy loop either
+            batch, failed = None, None
+        else:
+            batch, failed, idled = self._receive(session, now, wait)
         # Receiving may have waited (a long poll, or idling while the messenger is away). What
         # follows counts from when it really happens: a pause the messenger asked for, measured
         # from a stale `now`, would be cut short by up to `wait` seconds.
@@ -169,6 +156,18 @@ class Hour:
         # By kind, not text: the free space it quotes changes from step to step.
         report.store_changed = type(self.store_problem) is not type(before)
         return report
+
+    def release(self, now: datetime) -> None:
+        """Give up the session's lease (another `open` may run it at once) and the messenger
+        (`standby` goes on from where the hour stopped)."""
+        if self.holder is None:
+            return
+        leasing.release(self.store, session_lease(self.session_id), self.holder)
+        session = self.session
+        name = receiver_lease(session.provider)
+        if leasing.holder_of(self.store, name, now) == self.holder:
+            receivers.hand_back(self.store, session.provider, self.store.cursor(session.id), now)
+        leasing.release(self.store, name, self.holder)
 
     def _writes_again(self, report: StepReport, pages_before: int) -> bool:
         """Whether this step proved the store takes writes again, without a batch stored.

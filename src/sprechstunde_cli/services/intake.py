@@ -7,22 +7,22 @@ cursor. Only after that commit does the provider see the new cursor.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
+from sprechstunde_cli.domain.arrival import arrival
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
-    SessionState,
 )
 from sprechstunde_cli.domain.notify import Arrival
-from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
@@ -79,19 +79,32 @@ def take(
     for a passing reason (retryable) is worth another batch, instead of storing the message
     without it. The caller keeps count, so the retries are bounded."""
     report = IntakeReport()
-    # After close (or before open) everything is "outside the hour": away reply, nothing kept.
-    accepting = (
-        session.state is SessionState.OPEN
-        and session.opened_at is not None
-        and in_window(now, session.opened_at, session.end)
-    )
+    # After close (or before open) everything is "outside the hour": away reply, nothing kept;
+    # so is what waited at the messenger from before the opening (domain/arrival.py).
+    early = timedelta(minutes=config.hour.early_minutes)
+    taken = {
+        e.provider_id
+        for e in batch.events
+        if isinstance(e, InboundMessage) and arrival(session, e.sent_at, now, early).taken
+    }
     fetched: dict[str, Fetched] = {}
     writer = _Writer(store, provider, config, session, now, report)
     to_delete: list[InboundMessage] = []
     try:
-        if accepting:
+        if taken:
+            welcome = tuple(
+                e for e in batch.events if isinstance(e, InboundMessage) and e.provider_id in taken
+            )
             fetch_all(
-                store, provider, config, session, batch, media_dir, report, retry_media, fetched
+                store,
+                provider,
+                config,
+                session,
+                dataclasses.replace(batch, events=welcome),
+                media_dir,
+                report,
+                retry_media,
+                fetched,
             )
         with store.write() as conn:
             for event in batch.events:
@@ -102,7 +115,7 @@ def take(
                     writer.change(conn, event)
                 elif event.provider_id in report.deferred:
                     continue  # comes again: the cursor stays before it
-                elif not accepting:
+                elif event.provider_id not in taken:
                     if writer.turn_away(conn, event):
                         to_delete.append(event)
                 else:

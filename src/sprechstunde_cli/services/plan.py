@@ -13,7 +13,9 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, calendar
 from sprechstunde_cli.errors import SprechstundeError
 from sprechstunde_cli.services.announce import Item, candidates, items, states, text_for
+from sprechstunde_cli.services.sessions import finished, still_to_come
 from sprechstunde_cli.store import Store
+from sprechstunde_cli.store.calendar import sequences
 from sprechstunde_cli.system.files import publish
 
 # The feed keeps the last month, so a subscriber still sees what was cancelled or moved lately.
@@ -41,13 +43,17 @@ class PreviewRow:
 
 
 def upcoming_rows(store: Store, config: Config, now: datetime, count: int) -> list[CalendarRow]:
-    """The next `count` sessions that take place, and the cancelled dates among them."""
+    """The next `count` sessions that take place, and the cancelled dates among them; a session
+    held already (closed before its planned end) is not one of them."""
     known = {record.id: record.state.value for record in store.sessions()}
+    done = finished(store)
     rows: list[CalendarRow] = []
     held = 0
     for entry in calendar(config.sessions, config.schedules, now, now + HORIZON):
         if held >= count:
             break
+        if entry.spec.id in done:
+            continue
         held += not entry.cancelled
         state = "cancelled" if entry.cancelled else known.get(entry.spec.id, "planned")
         rows.append(CalendarRow(entry, state))
@@ -58,7 +64,8 @@ def feed(config: Config, now: datetime) -> list[Occurrence]:
     return calendar(config.sessions, config.schedules, now - FEED_PAST, now + HORIZON)
 
 
-def ics_bytes(config: Config, now: datetime) -> bytes:
+def ics_bytes(store: Store, config: Config, now: datetime) -> bytes:
+    """The feed; the store keeps each event's SEQUENCE so that it never falls (RFC 5545)."""
     domain = config.announce.uid_domain or default_domain(config.office)
     return build_ics(
         feed(config, now),
@@ -66,32 +73,39 @@ def ics_bytes(config: Config, now: datetime) -> bytes:
         domain=domain,
         handle_for=config.announce.handle_for,
         now=now,
+        sequencer=lambda events: sequences(store, events),
     )
 
 
-def snippet_text(config: Config, now: datetime, count: int) -> str:
-    entries = calendar(config.sessions, config.schedules, now, now + HORIZON)
+def snippet_text(store: Store, config: Config, now: datetime, count: int) -> str:
+    """The website's next dates: only sessions that can still take place."""
+    held = finished(store)
+    entries = [
+        e
+        for e in calendar(config.sessions, config.schedules, now, now + HORIZON)
+        if e.spec.id not in held
+    ]
     return build_snippet(entries, count=count, handle_for=config.announce.handle_for)
 
 
 # The two files below are published (0644, system/files.py `publish`) because they hold only the
 # office's public schedule: titles, times, place, the official as announced, the messenger
 # handle. Nothing a citizen sent may ever go into them; that would need write_private.
-def write_ics(config: Config, now: datetime, path: Path) -> bool:
-    return publish(path, ics_bytes(config, now), same_calendar)
+def write_ics(store: Store, config: Config, now: datetime, path: Path) -> bool:
+    return publish(path, ics_bytes(store, config, now), same_calendar)
 
 
-def write_snippet(config: Config, now: datetime, path: Path, count: int) -> bool:
-    return publish(path, snippet_text(config, now, count).encode("utf-8"))
+def write_snippet(store: Store, config: Config, now: datetime, path: Path, count: int) -> bool:
+    return publish(path, snippet_text(store, config, now, count).encode("utf-8"))
 
 
-def publish_files(config: Config, now: datetime) -> list[FileResult]:
+def publish_files(store: Store, config: Config, now: datetime) -> list[FileResult]:
     """Rewrite the configured ICS and snippet files; one failing does not stop the other."""
     files = config.announce.files
     results = []
     jobs: list[tuple[Path | None, Callable[[Path], bool]]] = [
-        (files.ics, lambda p: write_ics(config, now, p)),
-        (files.snippet, lambda p: write_snippet(config, now, p, files.sessions)),
+        (files.ics, lambda p: write_ics(store, config, now, p)),
+        (files.snippet, lambda p: write_snippet(store, config, now, p, files.sessions)),
     ]
     for path, job in jobs:
         if path is None:
@@ -105,8 +119,9 @@ def publish_files(config: Config, now: datetime) -> list[FileResult]:
 
 def preview(store: Store, config: Config, now: datetime, sessions: int) -> list[PreviewRow]:
     """What `announce --due` would post and when, for the next sessions and recent misses."""
-    specs = {s.id: s for s in candidates(config, now)}
-    specs.update({s.id: s for s in config.upcoming(now)[:sessions]})
+    held = finished(store)
+    specs = {s.id: s for s in candidates(config, now) if s.id not in held}
+    specs.update({s.id: s for s in still_to_come(store, config, now)[:sessions]})
     known = states(store, specs)
     grace = config.announce.grace
     rows = []

@@ -112,6 +112,7 @@ def statistics_for(store: Store, session_id: str) -> Statistics:
         withdrawn=counters.get(Counter.WITHDRAWN, 0),
         edited=counters.get(Counter.EDITED, 0),
         unshowable=counters.get(Counter.UNSHOWABLE, 0),
+        between_hours=counters.get(Counter.BETWEEN_HOURS, 0),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from sprechstunde_cli.domain.media import sniff
@@ -26,12 +28,14 @@ def send(
     name: str = "",
     attachment: tuple[Path, MessageKind] | None = None,
     follow_symlinks: bool = False,
+    stamp: Callable[[], datetime] | None = None,
 ) -> str:
-    """Send a message to the office as citizen `sender`; return its id."""
+    """Send a message to the office as citizen `sender`; return its id. `stamp`: the
+    messenger's clock (the application's, which a test sets)."""
     if not text and attachment is None:
         raise InputError("Nothing to send.", "Give a text, or --image/--voice/--file.")
     if attachment is None:
-        with LocalMessenger(paths.local_messenger_file) as messenger:
+        with LocalMessenger(paths.local_messenger_file, stamp=stamp) as messenger:
             return messenger.citizen_send(sender, text, name=name)
     path, kind = attachment
     # Read before the messenger is opened: a refused file touches nothing.
@@ -42,7 +46,7 @@ def send(
         limit_hint="Send a smaller file: the local messenger takes no more.",
     )
     found = sniff(data, None)
-    with LocalMessenger(paths.local_messenger_file) as messenger:
+    with LocalMessenger(paths.local_messenger_file, stamp=stamp) as messenger:
         return messenger.citizen_send(
             sender,
             text,
@@ -55,10 +59,17 @@ def send(
         )
 
 
-def send_location(paths: Paths, sender: str, given: str, *, name: str = "") -> str:
+def send_location(
+    paths: Paths,
+    sender: str,
+    given: str,
+    *,
+    name: str = "",
+    stamp: Callable[[], datetime] | None = None,
+) -> str:
     """Share a location (`LAT,LON`) with the office as citizen `sender`; return its id."""
     place = parse_location(given)
-    with LocalMessenger(paths.local_messenger_file) as messenger:
+    with LocalMessenger(paths.local_messenger_file, stamp=stamp) as messenger:
         return messenger.citizen_location(sender, place.latitude, place.longitude, name=name)
 
 
@@ -82,9 +93,16 @@ def leave(paths: Paths, sender: str) -> str:
         return messenger.citizen_leave(sender)
 
 
-def call(paths: Paths, sender: str, *, name: str = "", video: bool = False) -> str:
+def call(
+    paths: Paths,
+    sender: str,
+    *,
+    name: str = "",
+    video: bool = False,
+    stamp: Callable[[], datetime] | None = None,
+) -> str:
     """Call the office as citizen `sender`; return the call's id."""
-    with LocalMessenger(paths.local_messenger_file) as messenger:
+    with LocalMessenger(paths.local_messenger_file, stamp=stamp) as messenger:
         return messenger.citizen_call(sender, name=name, video=video)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.model import SessionRecord
+from sprechstunde_cli.domain.model import SessionRecord, SessionSpec
 from sprechstunde_cli.domain.texts import german_date, german_span, render
 
 
@@ -36,6 +36,28 @@ def values(session: SessionRecord, config: Config) -> dict[str, str]:
     # data_note is itself a template (it may name the end time), filled after the others.
     out["data_note"] = render(config.texts.data_note, {**out, "data_note": ""})
     return out
+
+
+def between_hours(template: str, config: Config, upcoming: SessionSpec | None) -> str:
+    """A text `standby` sends between hours: the session it names is the next one that can
+    still take place (None: the fallback text)."""
+    if upcoming is None:
+        out = {k: "" for k in ("title", "official", "date", "start", "end")}
+        out |= {"office": config.office, "next_session": config.texts.no_next_session}
+    else:
+        zone = ZoneInfo(upcoming.timezone)
+        start, end = upcoming.start.astimezone(zone), upcoming.end.astimezone(zone)
+        out = {
+            "title": upcoming.title,
+            "official": upcoming.official,
+            "office": config.office,
+            "date": german_date(start),
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+            "next_session": german_span(start, end),
+        }
+    out["data_note"] = render(config.texts.data_note, {**out, "data_note": ""})
+    return render(template, out)
 
 
 def fill(template: str, session: SessionRecord, config: Config) -> str:

@@ -265,6 +265,68 @@ def _m008_withdrawn_edited_left(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m009_week_around_the_hour(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        -- Who holds a job that only one process may do at a time: running a session's hour
+        -- ("open:<session>") or receiving for one messenger account ("receiver:<account>").
+        -- Content-free; a holder renews its lease, and a dead holder's lease runs out.
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            role TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        -- The ICS feed's SEQUENCE per UID: RFC 5545 wants it to grow with every change of an
+        -- event, never fall back. The fingerprint is a hash of the public event's fields.
+        CREATE TABLE calendar_sequences (
+            uid TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            sequence INTEGER NOT NULL
+        );
+        -- A rehearsal (`open --now` before a session is due) runs on a copy of the planned
+        -- session: this names the planned one, so every view can say it is a rehearsal.
+        ALTER TABLE sessions ADD COLUMN rehearsal_of TEXT;
+        -- Between hours (`standby`): the messenger's position per account, handed between
+        -- `standby` and `open` with the receiver lease.
+        CREATE TABLE receivers (
+            account TEXT PRIMARY KEY,
+            cursor TEXT,
+            updated_at TEXT NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        -- Who got the away text in the gap before `gap` (the next session's id), as a hash
+        -- keyed with the gap's own salt; salt and hashes are deleted once the gap is over.
+        CREATE TABLE standby_gaps (
+            account TEXT NOT NULL,
+            gap TEXT NOT NULL,
+            salt BLOB NOT NULL,
+            PRIMARY KEY (account, gap)
+        );
+        CREATE TABLE standby_senders (
+            account TEXT NOT NULL,
+            gap TEXT NOT NULL,
+            sender BLOB NOT NULL,
+            PRIMARY KEY (account, gap, sender)
+        );
+        -- A message taken in between hours until its away text is sent and it is deleted at
+        -- the messenger (seconds): what a `standby` killed in between resumes. No content.
+        CREATE TABLE standby_pending (
+            account TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            chat TEXT NOT NULL,
+            reply_key TEXT,
+            replied INTEGER NOT NULL DEFAULT 0,
+            is_call INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (account, provider_id)
+        );
+        """,
+    )
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -283,6 +345,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("seal_display_names", _m006_seal_display_names),
     ("thread_topics", _schema(_m007_thread_topics)),
     ("withdrawn_edited_left", _schema(_m008_withdrawn_edited_left)),
+    ("week_around_the_hour", _schema(_m009_week_around_the_hour)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

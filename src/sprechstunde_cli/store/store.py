@@ -44,14 +44,15 @@ class Store(ThreadQueries, MessageQueries):
         found = [_session(r) for r in rows]
         return [s for s in found if not states or s.state in states]
 
-    def ensure_session(self, spec: SessionSpec) -> SessionRecord:
-        """Record a planned session the first time a command touches it."""
+    def ensure_session(self, spec: SessionSpec, rehearsal_of: str | None = None) -> SessionRecord:
+        """Record a planned session (or a rehearsal's copy) the first time a command touches it."""
         import secrets
 
         with self.write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO sessions (id, title, official, provider, timezone,"
-                " planned_start, planned_end, state, sender_salt) VALUES (?,?,?,?,?,?,?,?,?)",
+                " planned_start, planned_end, state, sender_salt, rehearsal_of)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     spec.id,
                     spec.title,
@@ -62,6 +63,7 @@ class Store(ThreadQueries, MessageQueries):
                     iso(spec.end),
                     SessionState.PLANNED.value,
                     secrets.token_bytes(32),
+                    rehearsal_of,
                 ),
             )
         return self.require_session(spec.id)
@@ -231,4 +233,5 @@ def _session(r: sqlite3.Row) -> SessionRecord:
         closed_at=parse(r["closed_at"]),
         purged_at=parse(r["purged_at"]),
         last_call_at=parse(r["last_call_at"]),
+        rehearsal_of=r["rehearsal_of"],
     )

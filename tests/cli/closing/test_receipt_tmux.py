@@ -31,12 +31,17 @@ def _env() -> dict[str, str]:
 
 @needs("tmux")
 def test_receipt_and_stats_in_a_50_column_terminal(config_file: Path, tmp_path: Path) -> None:
-    cli("open", "mittwoch", "--now", "--once")
+    # Before the planned hour `--now` rehearses on a copy; its id is what the rest names.
+    opened = re.search(
+        r"rehearsal '(mittwoch-probe-[\d-]+)'", cli("open", "mittwoch", "--now", "--once")
+    )
+    assert opened is not None
+    session = opened.group(1)
     cli("sandbox", "send", "--from", "c1", "Wann kommt der Bus?")
-    cli("open", "mittwoch", "--once")
-    cli("tag", "1", "Verkehr", "--session", "mittwoch")
-    cli("close", "mittwoch")
-    cli("purge", "mittwoch")
+    cli("open", session, "--once")
+    cli("tag", "1", "Verkehr", "--session", session)
+    cli("close", session)
+    cli("purge", session)
 
     python = shlex.quote(sys.executable)
     script = tmp_path / "show.sh"
@@ -44,8 +49,8 @@ def test_receipt_and_stats_in_a_50_column_terminal(config_file: Path, tmp_path: 
         f"export PYTHONPATH={shlex.quote(str(SRC))}\n"
         # The tests' fixed COLUMNS would override what the terminal says its width is.
         "unset COLUMNS LINES\n"
-        f"{python} -m sprechstunde_cli receipt mittwoch\n"
-        f"{python} -m sprechstunde_cli stats mittwoch\n"
+        f"{python} -m sprechstunde_cli receipt {session}\n"
+        f"{python} -m sprechstunde_cli stats {session}\n"
         "echo END-OF-OUTPUT\nsleep 120\n"
     )
     socket = f"sprechstunde-test-{tmp_path.name}"

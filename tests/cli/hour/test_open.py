@@ -32,7 +32,11 @@ def test_open_outside_the_hour_is_refused_with_a_hint(
     result = sp("open", "mittwoch", "--once", expect=ExitCode.STATE)
     assert "ended" in result.stderr and "--now" in result.stderr
     result = sp("open", "mittwoch", "--once", "--now")
-    assert "rehearsal: shifted to now" in result.stdout
+    assert "Opened rehearsal 'mittwoch-probe-20261203-1605' of 'mittwoch'" in result.stdout
+    # The planned session was not used up: it is still what it was, and is not listed as open.
+    listed = sp("sessions").stdout
+    assert "mittwoch-probe-20261203-1605  2026-12-03 16:05–17:05" in listed
+    assert "open  (rehearsal of mittwoch)" in listed
 
 
 def test_open_without_a_config_names_init(sp: Sp, clock: FakeClock) -> None:
@@ -58,11 +62,11 @@ def test_open_stops_cleanly_when_another_terminal_closes(sp: Sp, config_file: Pa
                 break
         sp("sandbox", "send", "--from", "c1", "Hallo")
         time.sleep(0.5)
-        sp("close", "mittwoch")
+        sp("close")  # the open one: the rehearsal's copy
         out, err = opener.communicate(timeout=30)
     finally:
         opener.kill()
     assert opener.returncode == 0, err
     assert "New thread 1 (greeted)." in out
     # It notices at its next step: while the close runs, or after it.
-    assert re.search(r"Session 'mittwoch' is clos(ing|ed); `open` stops here.", out)
+    assert re.search(r"Session 'mittwoch-probe-[\d-]+' is clos(ing|ed); `open` stops here.", out)

@@ -20,7 +20,7 @@ from sprechstunde_cli.providers.waha.provider import RECONNECT_AFTER_S, WahaProv
 from sprechstunde_cli.providers.waha.settings import WahaSettings
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.store import Store
-from tests.support.cli import EXAMPLE_CONFIG
+from tests.support.cli import EXAMPLE_CONFIG, real_time_servers
 from tests.support.clocks import IN_THE_HOUR, StepTimer
 from tests.support.fakes.waha import FakeWaha
 
@@ -200,7 +200,7 @@ def test_waiting_receive_reconnects_by_itself(make: Any) -> None:
 
 def test_the_hours_step_reports_the_problem_once(make: Any, tmp_path: Path) -> None:
     setup = make(FlakyEvents(failures=1))
-    config = parse_config(tomllib.loads(EXAMPLE_CONFIG))
+    config = parse_config(tomllib.loads(real_time_servers(EXAMPLE_CONFIG)))
     store = Store.open(tmp_path / "data" / "store.db")
     try:
         hour.open_session(store, config.session("mittwoch"), IN_THE_HOUR, actor="test")

@@ -88,7 +88,7 @@ class World:
         self.store.close()
         self.messenger.close()
         self.store = Store.open(self.data / "sprechstunde.db")
-        self.messenger = LocalMessenger(self.data / "local-messenger.db")
+        self.messenger = LocalMessenger(self.data / "local-messenger.db", stamp=self.clock.now)
         self.provider = LocalProvider(self.messenger)
 
 
@@ -104,10 +104,10 @@ def world(tmp_path: Path) -> Iterator[World]:
         photo=make_png(40, 30, (11, 22, 33)) + secrets.token_bytes(64),
     )
     store = Store.open(data / "sprechstunde.db")
-    messenger = LocalMessenger(data / "local-messenger.db")
+    clock = FakeClock(IN_THE_HOUR)
+    messenger = LocalMessenger(data / "local-messenger.db", stamp=clock.now)
     provider = LocalProvider(messenger)
     config = make_config()
-    clock = FakeClock(IN_THE_HOUR)
     places = Places(
         data_dir=data,
         session_dir=data / "sessions" / "mittwoch",

@@ -61,10 +61,10 @@ def closed(tmp_path: Path) -> Iterator[Closed]:
     data = tmp_path / "data"
     lock_timer = StepTimer()
     store = Store.open(data / "sprechstunde.db", timer=lock_timer)
-    messenger = LocalMessenger(data / "local-messenger.db")
+    clock = FakeClock(IN_THE_HOUR)
+    messenger = LocalMessenger(data / "local-messenger.db", stamp=clock.now)
     provider = LocalProvider(messenger)
     config = make_config(max_message_chars=10_000)
-    clock = FakeClock(IN_THE_HOUR)
     places = Places(
         data_dir=data,
         session_dir=data / "sessions" / "mittwoch",

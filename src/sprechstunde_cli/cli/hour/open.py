@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import HourSessionArg
-from sprechstunde_cli.errors import ExitCode, StateError
+from sprechstunde_cli.errors import ExitCode, SprechstundeError, StateError
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.hour import Hour, StepReport
@@ -32,22 +33,50 @@ def open_(
     plain: Annotated[
         bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
     ] = False,
+    view: Annotated[
+        bool,
+        typer.Option(
+            "--view", help="Watch a session another `open` runs, read-only: take and send nothing."
+        ),
+    ] = False,
 ) -> None:
     """Open the consultation hour: receive, greet, and show the threads live."""
     application: Application = ctx.obj
     from sprechstunde_cli.domain.model import SessionState
     from sprechstunde_cli.services.hour import Hour, open_session
+    from sprechstunde_cli.services.leasing import me
     from sprechstunde_cli.services.sessions import current_session, session_to_open
 
+    if view:
+        _watch(application, session, live=application.console.is_terminal and not plain)
+        return
     config, store, clock = application.config, application.store, application.clock
     spec = session_to_open(store, config, session, clock.now(), now_)
-    opened = open_session(store, spec, clock.now(), actor=application.operator, rehearse=now_)
+    holder = me("open")
+    opened = open_session(
+        store, spec, clock.now(), actor=application.operator, rehearse=now_, holder=holder
+    )
+    sid = opened.session.id
     with application.provider(spec.provider) as provider:
-        media_dir = application.paths.session_dir(spec.id) / "media"
-        hour = Hour(store, provider, config, spec.id, media_dir, timer=application.wiring.timer)
+        media_dir = application.paths.session_dir(sid) / "media"
+        hour = Hour(
+            store,
+            provider,
+            config,
+            sid,
+            media_dir,
+            timer=application.wiring.timer,
+            holder=holder,
+        )
         verb = "Resumed" if opened.resumed else "Opened"
-        shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
-        application.say(f"{verb} session '{spec.id}' on {provider.name}{shifted}.")
+        if opened.rehearsal_of:
+            application.say(
+                f"{verb} rehearsal '{sid}' of '{opened.rehearsal_of}' on {provider.name}: "
+                f"never announced; '{opened.rehearsal_of}' itself stays planned."
+            )
+        else:
+            shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
+            application.say(f"{verb} session '{sid}' on {provider.name}{shifted}.")
         try:
             if once:
                 report = hour.step(clock.now(), wait=0.0)
@@ -60,17 +89,57 @@ def open_(
                 while True:
                     _print_step(application, hour.step(clock.now(), config.hour.poll_seconds))
         except StateError:
-            state = current_session(store, spec.id).state
+            state = current_session(store, sid).state
             if state is SessionState.OPEN:
                 raise
             # Someone ran `close` in another terminal: the hour is over, and that is no error.
-            application.say(f"Session '{spec.id}' is {state.value}; `open` stops here.")
+            application.say(f"Session '{sid}' is {state.value}; `open` stops here.")
         except KeyboardInterrupt:
             application.say(
-                f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
-                f" — end it with: sprechstunde close {spec.id}"
+                f"Left session '{sid}' open. Resume with: sprechstunde open {sid}"
+                f" — end it with: sprechstunde close {sid}"
             )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        finally:
+            # Best effort, also on Ctrl-C in the middle of a write: a hold whose process is
+            # gone goes by itself, and standby finds where the hour stopped in the store.
+            with contextlib.suppress(SprechstundeError):
+                hour.release(clock.now())
+
+
+def _watch(application: Application, session: str | None, *, live: bool) -> None:
+    """The threads of a running session, read-only: no receiving, no sending, no lease."""
+    from sprechstunde_cli.domain.model import SessionState
+    from sprechstunde_cli.render.formats import zone
+    from sprechstunde_cli.render.threads import live_view, threads_table
+    from sprechstunde_cli.services.hour import running_in
+    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.threads import thread_list
+
+    store = application.store
+    record = current_session(store, session)
+    if not live:
+        now = application.clock.now()
+        rows = thread_list(store, record)
+        application.show(threads_table(rows, now=now, tz=zone(record.timezone)))
+        return
+    out = application.console
+    try:
+        with application.live() as screen:
+            while record.state is SessionState.OPEN:
+                now = application.clock.now()
+                holder = running_in(store, record.id, now)
+                who = f"run by {holder.describe()}" if holder else "no `open` runs it now"
+                status = application.redacted(f"Read-only view, {who}. Ctrl-C ends the view.")
+                rows = thread_list(store, record)
+                height = max(10, out.size.height - 2)
+                frame = live_view(record, rows, now=now, status=status, height=height)
+                screen.update(frame, refresh=True)
+                application.wiring.timer.sleep(application.config.hour.poll_seconds)
+                record = current_session(store, record.id)
+    except KeyboardInterrupt:
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    application.say(f"Session '{record.id}' is {record.state.value}; the view ends here.")
 
 
 def _print_step(application: Application, report: StepReport) -> None:

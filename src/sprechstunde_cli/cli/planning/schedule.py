@@ -53,11 +53,13 @@ def schedule(
         )
     jobs: list[tuple[Path, Callable[[], bool]]] = []
     if ics is not None:
-        jobs.append((ics, lambda: plan.write_ics(config, now, ics)))
+        jobs.append((ics, lambda: plan.write_ics(application.store, config, now, ics)))
     if snippet is not None:
         # The same text the files target writes from cron: announce.files.sessions dates.
         dates = config.announce.files.sessions
-        jobs.append((snippet, lambda: plan.write_snippet(config, now, snippet, dates)))
+        jobs.append(
+            (snippet, lambda: plan.write_snippet(application.store, config, now, snippet, dates))
+        )
     for path, write in jobs:
         result: FileResult = plan.FileResult(path, write())
         # With --json, stdout carries only JSON: the file lines go to stderr.

@@ -20,4 +20,7 @@ def call(
     application: Application = ctx.obj
     from sprechstunde_cli.services import sandbox
 
-    application.say(f"calling {sandbox.call(application.paths, sender, name=name, video=video)}")
+    call_id = sandbox.call(
+        application.paths, sender, name=name, video=video, stamp=application.clock.now
+    )
+    application.say(f"calling {call_id}")

@@ -44,7 +44,9 @@ def send(
     if location is not None:
         if attached:
             raise InputError("Send a place or a file, not both.", "Drop --location or the file.")
-        shared = sandbox.send_location(application.paths, sender, location, name=name)
+        shared = sandbox.send_location(
+            application.paths, sender, location, name=name, stamp=application.clock.now
+        )
         application.say(f"sent {shared}")
         return
     attachment = attached[0] if attached else None
@@ -55,5 +57,6 @@ def send(
         name=name,
         attachment=attachment,
         follow_symlinks=follow_symlinks,
+        stamp=application.clock.now,
     )
     application.say(f"sent {message_id}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,8 +41,11 @@ __all__ = [
 class LocalMessenger:
     """The server side of the local messenger; shared by every process on this machine."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, stamp: Callable[[], datetime] | None = None) -> None:
+        """`stamp`: the server's clock (the system's; a test's fake one, so that what citizens
+        send is stamped in the test's time, as a real server stamps in real time)."""
         self.path = path
+        self.stamp = stamp or _system_now
         self.conn = connect(path)
         with_retry(lambda: ensure_schema(self.conn), conn=self.conn)
 
@@ -304,10 +307,14 @@ class LocalMessenger:
                     mime,
                     filename,
                     duration,
-                    datetime.now(UTC).isoformat(),
+                    self.stamp().astimezone(UTC).isoformat(),
                     call_state,
                     key,
                     ref,
                 ),
             )
         return message_id
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)

@@ -27,6 +27,7 @@ from sprechstunde_cli.services.announce.items import (
     items,
     text_for,
 )
+from sprechstunde_cli.services.sessions import finished
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store import announcements as ledger
 from sprechstunde_cli.system.redact import summary
@@ -52,7 +53,8 @@ def run_due(
     """Post every announcement whose time has come; record the missed ones as skipped."""
     grace = config.announce.grace
     outcomes: list[Outcome] = []
-    for spec in candidates(config, now):
+    held = finished(store)
+    for spec in (s for s in candidates(config, now) if s.id not in held):
         due = [i for i in items(config, spec) if now - grace - LOOKBACK <= i.due_at <= now]
         latest: dict[str, Item] = {}
         for item in due:

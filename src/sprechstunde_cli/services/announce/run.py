@@ -55,4 +55,4 @@ def announce(
         report = run_due(store, config, now, factory, owner=owner, actor=actor)
     finally:
         factory.close()
-    return report, publish_files(config, now)
+    return report, publish_files(store, config, now)

@@ -94,7 +94,7 @@ def rehearse(
     config = demo_config(clock.now(), speed)
     with (
         Store.open(paths.store_file, paths.key_dir) as store,
-        LocalMessenger(paths.local_messenger_file) as messenger,
+        LocalMessenger(paths.local_messenger_file, stamp=clock.now) as messenger,
     ):
         provider = LocalProvider(messenger, timer=timer)
         hour = Hour(store, provider, config, SESSION_ID, places.session_dir / "media", timer=timer)

@@ -15,11 +15,12 @@ from pathlib import Path
 from sprechstunde_cli import __version__
 from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.config import Config
+from sprechstunde_cli.domain.leases import receiver_lease
 from sprechstunde_cli.domain.model import Clock, SessionState, require_state
 from sprechstunde_cli.domain.receipt import PurgeProgress, Receipt, StoreResult
 from sprechstunde_cli.errors import IncompleteError
 from sprechstunde_cli.providers.base import DeleteReach, Provider
-from sprechstunde_cli.services import handoff, ratelimit
+from sprechstunde_cli.services import handoff, leasing, ratelimit
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.intake import take
 from sprechstunde_cli.services.purge.local import delete_local, figures, needles
@@ -27,6 +28,7 @@ from sprechstunde_cli.services.purge.remote import delete_remote, paced
 from sprechstunde_cli.services.purge.verify import scan
 from sprechstunde_cli.services.receipt import build_receipt, counter_counts
 from sprechstunde_cli.store import Store, purging
+from sprechstunde_cli.store import standby as receivers
 from sprechstunde_cli.system import logs
 
 _log = logs.get("purge")
@@ -240,7 +242,28 @@ def _drain_late(
     clock: Clock,
     session_dir: Path,
 ) -> None:
-    """Messages that came after the close: away reply once per sender, deleted, counted."""
+    """Messages that came after the close: away reply once per sender, deleted, counted. Not
+    while `standby` receives for this messenger (it answers them): one receiver at a time."""
+    account = store.require_session(session_id).provider
+    holder = leasing.me("purge")
+    if leasing.try_hold(store, receiver_lease(account), holder, clock.now()) is not None:
+        return
+    try:
+        _drain_rounds(store, provider, config, session_id, clock, session_dir)
+    finally:
+        # `standby` goes on from here, not from before the hour.
+        receivers.hand_back(store, account, store.cursor(session_id), clock.now())
+        leasing.release(store, receiver_lease(account), holder)
+
+
+def _drain_rounds(
+    store: Store,
+    provider: Provider,
+    config: Config,
+    session_id: str,
+    clock: Clock,
+    session_dir: Path,
+) -> None:
     call = ratelimit.Caller(paced(provider, clock), clock.sleep)  # a blip does not fail the purge
     for _ in range(DRAIN_ROUNDS):
         session = store.require_session(session_id)
