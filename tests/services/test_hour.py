@@ -48,7 +48,7 @@ def test_rehearsal_outside_the_hour_keeps_the_length_from_now(rig: Rig) -> None:
 def test_open_twice_resumes_and_a_closed_session_cannot_reopen(rig: Rig) -> None:
     assert not rig.open().resumed
     assert rig.open().resumed
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     with pytest.raises(StateError) as err:
         rig.open()
     assert "purge" in err.value.hint
@@ -228,7 +228,7 @@ def test_reply_after_close_is_refused(rig: Rig) -> None:
     rig.open()
     rig.messenger.citizen_send("c13", "Frage")
     rig.step()
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     with pytest.raises(StateError) as err:
         rig.reply(1, "Zu spät")
     assert "closed" in err.value.message
@@ -243,9 +243,7 @@ def test_close_sends_closing_words_only_to_unanswered_threads(rig: Rig) -> None:
     rig.messenger.citizen_send("waiting", "Frage 2")
     rig.step()
     rig.reply(1, "Antwort")
-    report = closing.close(
-        rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t"
-    )
+    report = closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     assert report.closing_sent == 1 and report.undelivered == 0
     assert any("Die Sprechstunde ist beendet" in t for t in rig.phone("waiting"))
     assert not any("Die Sprechstunde ist beendet" in t for t in rig.phone("answered"))

@@ -11,6 +11,7 @@ from pathlib import Path
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.model import (
+    Clock,
     Purpose,
     SessionRecord,
     SessionSpec,
@@ -29,7 +30,7 @@ from sprechstunde_cli.errors import (
     StoreError,
 )
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
-from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
+from sprechstunde_cli.services.delivery import DeliveryReport, Progress, deliver_all, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.texts import fill
 from sprechstunde_cli.store import Store
@@ -169,6 +170,13 @@ class Hour:
         # By kind, not text: the free space it quotes changes from step to step.
         report.store_changed = type(self.store_problem) is not type(before)
         return report
+
+    def deliver_everything(
+        self, clock: Clock, progress: Callable[[Progress], None] | None = None
+    ) -> DeliveryReport:
+        """`open --once` exits only when every queued text (greetings, refusals, replies) is
+        sent or has failed for good, not after one lease of them."""
+        return deliver_all(self.store, self.provider, self.session_id, clock, progress=progress)
 
     def _writes_again(self, report: StepReport, pages_before: int) -> bool:
         """Whether this step proved the store takes writes again, without a batch stored.

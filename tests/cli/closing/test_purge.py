@@ -11,7 +11,7 @@ from tests.support.cli import Sp
 
 def test_close_and_purge_leave_nothing(hour_open: Sp, tmp_path: Path) -> None:
     result = hour_open("close", "--purge")
-    assert "closing words sent to 2 unanswered thread(s)" in result.stdout
+    assert "closing words sent to 2 waiting thread(s)" in result.stdout
     assert "Local data deleted and verified (clean)" in result.stdout
     receipt = json.loads(hour_open("receipt", "mittwoch", "--json").stdout)
     assert receipt["verification"]["result"] == "clean"

@@ -1,4 +1,4 @@
-"""`close`: closing words to unanswered threads, hand-offs out, intake stopped."""
+"""`close`: closing words to every waiting thread, hand-offs out, intake stopped."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def close(
     export_handoffs: ExportOpt = False,
     skip_provider: SkipOpt = False,
 ) -> None:
-    """Close the hour: closing words to unanswered threads, hand-offs out, intake stopped."""
+    """Close the hour: closing words to every waiting thread, hand-offs out, intake stopped."""
     application: Application = ctx.obj
     from sprechstunde_cli.render.closing import close_lines
     from sprechstunde_cli.services.close import close as close_session
@@ -28,18 +28,19 @@ def close(
 
     record = current_session(application.store, session)
     with application.provider(record.provider) as provider:
-        report = close_session(
-            application.store,
-            provider,
-            application.config,
-            record.id,
-            application.clock.now(),
-            actor=application.operator,
-            mailer=application.mailer(),
-            export_dir=places(application, record.id).export_dir,
-            export=export_handoffs,
-            sleep=application.clock.sleep,
-        )
+        with application.delivering() as shown:
+            report = close_session(
+                application.store,
+                provider,
+                application.config,
+                record.id,
+                application.clock,
+                actor=application.operator,
+                mailer=application.mailer(),
+                export_dir=places(application, record.id).export_dir,
+                export=export_handoffs,
+                progress=shown,
+            )
         lines, warnings = close_lines(record.id, report)
         for line in lines:
             application.say(line)
