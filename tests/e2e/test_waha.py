@@ -88,7 +88,7 @@ def test_a_whole_hour_on_whatsapp_via_waha(engine: str, tmp_path: Path) -> None:
             assert fake.log.count(("typing", fake.citizen("anna").pn)) == 2
 
             clock.advance(minutes=50)
-            closed = closing.close(store, provider, config, "mittwoch", clock.now(), actor="t")
+            closed = closing.close(store, provider, config, "mittwoch", clock, actor="t")
             assert closed.closing_sent == 1  # bernd's voice note was not answered yet
             assert fake.phone_texts("bernd")[-1].startswith(config.texts.closing[:20])
             assert fake.office_ids()

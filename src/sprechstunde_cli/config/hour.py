@@ -20,6 +20,10 @@ class HourSettings:
     max_media_mb: float = 25.0
     # Run to open a photo or voice note; {file} is replaced by the path. Empty: just print it.
     media_command: str = ""
+    # Before the purge removes the closing words from the citizens' side (a deleted room, a
+    # revoked message), it waits this long after sending them for each citizen's client to
+    # confirm it has them (a read receipt); 0: no wait.
+    closing_grace_minutes: float = 10.0
 
     @property
     def max_media_bytes(self) -> int:

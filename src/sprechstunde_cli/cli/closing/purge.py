@@ -67,8 +67,18 @@ def run_purge(
     skip_provider: bool,
 ) -> None:
     """The purge itself, for `purge` and `close --purge`."""
-    from sprechstunde_cli.render.closing import purged_lines
+    from sprechstunde_cli.render.closing import purged_lines, waiting_line
     from sprechstunde_cli.services.purge import purge as purge_session
+    from sprechstunde_cli.services.purge.closing import Waiting
+
+    said: list[tuple[int, int]] = []
+
+    def waiting(state: Waiting) -> None:
+        # A line when the count changes or a minute has passed, not every poll.
+        now = (state.unconfirmed, round(state.seconds_left / 60))
+        if not said or said[-1] != now:
+            said.append(now)
+            application.say(waiting_line(session_id, state))
 
     receipt = purge_session(
         application.store,
@@ -80,6 +90,7 @@ def run_purge(
         mailer=application.mailer(),
         export_handoffs=export_handoffs,
         skip_provider=skip_provider,
+        waiting=waiting,
     )
     for line in purged_lines(receipt):
         application.say(line)

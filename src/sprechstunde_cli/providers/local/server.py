@@ -59,7 +59,9 @@ class PhoneEntry:
     size: int
     type: str = "message"
     call_state: str | None = None
-    read: bool = False  # the office has read it (the citizen sees a read receipt)
+    # The recipient has read it: the office (a citizen's message; the citizen sees a read
+    # receipt), or the citizen's client (the office's message; the purge waits for it).
+    read: bool = False
 
 
 class LocalMessenger:
@@ -206,6 +208,25 @@ class LocalMessenger:
             conn.executemany(
                 "UPDATE events SET read = 1 WHERE chat = ? AND id = ?", [(chat, i) for i in ids]
             )
+
+    def citizen_read(self, chat: str) -> int:
+        """The citizen's client shows the chat: like a real messenger it sends a read receipt
+        for everything the office sent there. Returns how many were new."""
+        with transaction(self.conn) as conn:
+            cur = conn.execute(
+                "UPDATE events SET read = 1 WHERE chat = ? AND to_office = 0 AND read = 0",
+                (chat,),
+            )
+            return cur.rowcount
+
+    def read_by_citizens(self, ids: Sequence[str]) -> frozenset[str]:
+        """Which of the office's messages their citizen's client has marked read."""
+        rows = with_retry(
+            lambda: self.conn.execute(
+                "SELECT id FROM events WHERE to_office = 0 AND read = 1"
+            ).fetchall()
+        )
+        return frozenset(str(r["id"]) for r in rows) & frozenset(ids)
 
     def delete(self, chat: str, ids: Sequence[str]) -> int:
         """Delete on both sides: the row is the only copy, and secure_delete zeroes it."""

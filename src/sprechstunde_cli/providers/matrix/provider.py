@@ -6,7 +6,7 @@ it on the invite, and the room id is the chat address from then on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sprechstunde_cli.domain.media import sniff
@@ -199,6 +199,9 @@ class MatrixProvider(Closing):
         return DeleteOutcome(requested=1, confirmed=1)
 
     # --- announcements and setup ----------------------------------------------------------
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        return frozenset()
 
     def announce(self, text: str, key: str) -> Sent:
         room = self.settings.broadcast_room

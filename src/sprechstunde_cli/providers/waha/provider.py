@@ -9,7 +9,7 @@ while WhatsApp still allows it. docs/waha.md says how to run WAHA and what the p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -206,6 +206,10 @@ class WahaProvider(Closing):
         return self.deleter.delete_chat(chat, self.poller.known_aliases())
 
     # --- announcing, checking --------------------------------------------------------------
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        # Not asked (capabilities.read_receipts is False): the purge waits out the grace.
+        return frozenset()
 
     def announce(self, text: str, key: str) -> Sent:
         wa_id = message_id_for(key)
