@@ -157,14 +157,20 @@ class Poller:
         return targets
 
     def _fetch(self, chat: str, gte: int | None, *, until_empty: bool) -> list[dict[str, Any]]:
+        """Every message of `chat` from `gte` on. Some engines ignore `filter.timestamp.gte`,
+        `offset` or `sortOrder`, so each is also done here: older messages are dropped, a page
+        with no id not seen before ends the paging, and `poll` sorts. No `filter.fromMe`
+        either: across chats an engine filters a page after cutting it, and a page of only the
+        office's own messages (300 greetings) would come back empty and end the paging before
+        a citizen's message behind it; `_take` skips the office's own."""
         messages: list[dict[str, Any]] = []
+        ids: set[object] = set()
         for offset in range(0, PAGE * MAX_PAGES, PAGE):
             params: dict[str, str | int | bool] = {
                 "limit": PAGE,
                 "offset": offset,
                 "sortBy": "timestamp",
                 "sortOrder": "asc",
-                "filter.fromMe": False,
                 "downloadMedia": False,  # fetched per new message, not again on every poll
             }
             if gte is not None:
@@ -177,9 +183,12 @@ class Poller:
             )
             if not isinstance(page, list):
                 raise _unreadable("list messages")
-            messages += [m for m in page if isinstance(m, dict)]
+            fresh = [m for m in page if isinstance(m, dict) and m.get("id") not in ids]
+            ids.update(m.get("id") for m in fresh)
+            messages += [m for m in fresh if _not_before(m, gte)]
             # With chatId=all a page may come back short before the end: only empty ends it.
-            if not page or (not until_empty and len(page) < PAGE):
+            # A page of repeats: the engine ignored the offset and listed the same again.
+            if not fresh or (not until_empty and len(page) < PAGE):
                 break
         return messages
 
@@ -249,6 +258,11 @@ class Poller:
             return {}
         media = detail.get("media") if isinstance(detail, dict) else None
         return media if isinstance(media, dict) else {}
+
+
+def _not_before(message: dict[str, Any], gte: int | None) -> bool:
+    ts = message.get("timestamp")
+    return gte is None or not isinstance(ts, (int, float)) or ts >= gte
 
 
 def kind_of(mime: str) -> MessageKind:
