@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from sprechstunde_cli.errors import ExitCode
 from tests.support.cli import Sp
+from tests.support.clocks import FakeClock
 
 
 def test_close_and_purge_leave_nothing(hour_open: Sp, tmp_path: Path) -> None:
@@ -28,3 +30,28 @@ def test_after_a_close_without_purge_the_hint_names_the_purge(hour_open: Sp) -> 
     result = hour_open("close", "--purge", expect=ExitCode.NOT_FOUND)
     assert "'mittwoch' is closed but not yet purged" in result.stderr
     assert "sprechstunde purge mittwoch" in result.stderr
+
+
+def test_close_shows_its_progress_and_purge_what_it_waits_for(hour_open: Sp) -> None:
+    """Without a terminal: plain lines, how far the closing words are and why the purge waits
+    (nobody has read them, so it waits out the grace on the test's clock)."""
+    result = hour_open("close", "--purge")
+    assert "Delivered or given up: 2 of 2 message(s)." in result.stdout
+    assert "Waiting for 2 of 2 citizens' apps to show the closing words" in result.stdout
+    assert "sprechstunde purge mittwoch` goes on later" in result.stdout
+    receipt = json.loads(hour_open("receipt", "mittwoch", "--json").stdout)
+    assert receipt["counts"]["closing_grace_seconds"] == 600
+    assert receipt["counts"]["closing_words_confirmed"] == 0
+
+
+def test_citizens_who_read_their_inbox_let_the_purge_go_on(hour_open: Sp, clock: FakeClock) -> None:
+    hour_open("close")
+    start = clock.now()
+    for handle in ("anna", "+49 000 0000042"):
+        inbox = hour_open("sandbox", "inbox", "--as", handle).stdout
+        assert "Die Sprechstunde ist beendet" in inbox
+    result = hour_open("purge", "mittwoch")
+    assert "Waiting" not in result.stdout
+    assert clock.now() - start < timedelta(minutes=1)
+    receipt = json.loads(hour_open("receipt", "mittwoch", "--json").stdout)
+    assert receipt["counts"]["closing_words_confirmed"] == 2
