@@ -66,6 +66,9 @@ def purged_lines(receipt: Receipt) -> list[str]:
             f"Purged session '{receipt.session}' at {result.provider}: {how} "
             f"(reach: {result.reach.replace('_', ' ')})."
         )
+    unverified = receipt.counts.get("sent_without_id", 0)
+    if unverified:
+        lines.append(unverified_line(unverified))
     lines.append(
         f"Local data deleted and verified ({receipt.verification.result}); "
         f"session key destroyed. Receipt: sprechstunde receipt {receipt.session}"
@@ -85,4 +88,12 @@ def waiting_line(session_id: str, waiting: Waiting) -> str:
     return (
         f"Waiting {minutes} min more before deleting, so that {waiting.total} citizens' apps can "
         f"receive the closing words (this messenger reports no read receipts). {resume}"
+    )
+
+
+def unverified_line(count: int) -> str:
+    """Office messages the messenger took without naming their id: nothing claims them deleted."""
+    return (
+        f"{count} message(s) from the office were accepted by the messenger without an id: "
+        "their deletion there could not be verified (they may still be on the citizens' phones)."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
+from sprechstunde_cli.render.closing import unverified_line
 from sprechstunde_cli.render.console import citizen_text
 
 
@@ -42,6 +43,8 @@ def receipt_view(receipt: Receipt) -> Group:
         f"{verification.searched_for} forms in {verification.files_scanned} "
         f"files ({verification.short_texts_not_searched} short texts not searched)"
     )
+    if receipt.counts.get("sent_without_id", 0):
+        lines.append(f"  not verified: {unverified_line(receipt.counts['sent_without_id'])}")
     lines.extend(f"  kept elsewhere: {text}" for text in receipt.residual_retention)
     lines.extend(
         f"  hand-off export (take it to the departments): {path}"

@@ -134,7 +134,7 @@ def complete(
         conn.execute(
             "UPDATE outbox SET state = ?, sent_at = ?, provider_id = ?, body = '',"
             " lease_until = NULL, error = NULL WHERE id = ?",
-            (SENT, iso(now), provider_id, item.id),
+            (SENT, iso(now), provider_id or None, item.id),  # no id named: none kept
         )
         store.bump(conn, item.session_id, Counter.sent(item.purpose))
 

@@ -69,7 +69,7 @@ class WahaProvider(Closing):
             all_chats="all_chats" in settings.features,
             overlap=settings.overlap_seconds,
         )
-        self.deleter = Deleter(self.api, settings)
+        self.deleter = Deleter(self.api, settings, self.poller)
         self.sender = Sender(self.api, settings.send_delay_seconds, pause or timer.sleep)
         self._timer = timer
         self._last_connect = -RECONNECT_AFTER_S
