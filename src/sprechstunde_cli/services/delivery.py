@@ -128,7 +128,7 @@ def deliver_all(
         left = outbox.unfinished(store, session_id)
         due = outbox.next_due(store, session_id) if left else None
         wait = max(0.0, (due - clock.now()).total_seconds()) if due is not None else 0.0
-        if progress is not None:
+        if progress is not None and sent + failed + left:  # nothing queued: nothing to show
             progress(Progress(sent + failed, sent + failed + left, wait))
         if not left:
             break
