@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sprechstunde_cli.errors import ExitCode
-from tests.support.cli import Sp
+from tests.support.cli import Plugs, Sp
 from tests.support.clocks import FakeClock
 
 
@@ -55,3 +55,25 @@ def test_citizens_who_read_their_inbox_let_the_purge_go_on(hour_open: Sp, clock:
     assert clock.now() - start < timedelta(minutes=1)
     receipt = json.loads(hour_open("receipt", "mittwoch", "--json").stdout)
     assert receipt["counts"]["closing_words_confirmed"] == 2
+
+
+class ImpatientClock(FakeClock):
+    """The operator presses Ctrl-C the first time the command waits."""
+
+    def sleep(self, seconds: float) -> None:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_purge_waits_leaves_it_for_purge_to_finish(
+    hour_open: Sp, clock: FakeClock, plugs: Plugs
+) -> None:
+    plugs.clock = ImpatientClock(clock.now())
+    result = hour_open("close", "--purge", expect=ExitCode.INTERRUPTED)
+    assert "Waiting for 2 of 2 citizens' apps" in result.stdout
+    assert "Purge stopped. Finish it with: sprechstunde purge mittwoch" in result.stdout
+    assert "Die Sprechstunde ist beendet" in hour_open("sandbox", "inbox", "--as", "anna").stdout
+    plugs.clock = clock
+    result = hour_open("purge", "mittwoch")  # anna has read it now; the grace does the rest
+    assert "Local data deleted and verified (clean)" in result.stdout
+    receipt = json.loads(hour_open("receipt", "mittwoch", "--json").stdout)
+    assert receipt["counts"]["closing_words_confirmed"] == 1

@@ -9,6 +9,7 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.closing.purge import places, run_purge
 from sprechstunde_cli.cli.options import ExportOpt, SessionArg, SkipOpt
+from sprechstunde_cli.errors import ExitCode
 
 
 def close(
@@ -28,19 +29,24 @@ def close(
 
     record = current_session(application.store, session)
     with application.provider(record.provider) as provider:
-        with application.delivering() as shown:
-            report = close_session(
-                application.store,
-                provider,
-                application.config,
-                record.id,
-                application.clock,
-                actor=application.operator,
-                mailer=application.mailer(),
-                export_dir=places(application, record.id).export_dir,
-                export=export_handoffs,
-                progress=shown,
-            )
+        try:
+            with application.delivering() as shown:
+                report = close_session(
+                    application.store,
+                    provider,
+                    application.config,
+                    record.id,
+                    application.clock,
+                    actor=application.operator,
+                    mailer=application.mailer(),
+                    export_dir=places(application, record.id).export_dir,
+                    export=export_handoffs,
+                    progress=shown,
+                )
+        except KeyboardInterrupt:
+            # The session stays `closing`; what was sent is recorded, the rest stays queued.
+            application.say(f"Close stopped. Go on with: sprechstunde close {record.id}")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         lines, warnings = close_lines(record.id, report)
         for line in lines:
             application.say(line)

@@ -9,6 +9,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import ExportOpt, SkipOpt
+from sprechstunde_cli.errors import ExitCode
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider
@@ -80,17 +81,22 @@ def run_purge(
             said.append(now)
             application.say(waiting_line(session_id, state))
 
-    receipt = purge_session(
-        application.store,
-        provider,
-        application.config,
-        session_id,
-        application.clock,
-        places=places(application, session_id),
-        mailer=application.mailer(),
-        export_handoffs=export_handoffs,
-        skip_provider=skip_provider,
-        waiting=waiting,
-    )
+    try:
+        receipt = purge_session(
+            application.store,
+            provider,
+            application.config,
+            session_id,
+            application.clock,
+            places=places(application, session_id),
+            mailer=application.mailer(),
+            export_handoffs=export_handoffs,
+            skip_provider=skip_provider,
+            waiting=waiting,
+        )
+    except KeyboardInterrupt:
+        # Every step of the purge can be repeated: it goes on where it stopped.
+        application.say(f"Purge stopped. Finish it with: sprechstunde purge {session_id}")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     for line in purged_lines(receipt):
         application.say(line)
