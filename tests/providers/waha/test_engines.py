@@ -14,6 +14,7 @@ from sprechstunde_cli.render.closing import purged_lines
 from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.purge import Places, purge
+from sprechstunde_cli.services.purge.closing import Waiting
 from sprechstunde_cli.store import Store
 from tests.support.clocks import IN_THE_HOUR, FakeClock
 from tests.support.service_rig import make_config
@@ -109,3 +110,51 @@ def test_the_receipt_names_sends_without_an_id_as_not_verified(tmp_path: Path) -
     assert (result.requested, result.confirmed) == (1, 1)  # only the citizen's message
     assert any("could not be verified" in line for line in purged_lines(receipt))
     assert rig.fake.phone_texts("anna")  # still on the phone: nothing claimed otherwise
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("phone_online", [True, False])
+def test_the_purge_waits_for_the_ticks_of_the_closing_words(
+    engine: str, phone_online: bool, tmp_path: Path
+) -> None:
+    """Delivered to the phone (ack DEVICE): the purge revokes at once. A phone that is off
+    (ack SERVER, one tick): the purge waits out the grace before it revokes the words."""
+    config = make_config(closing_grace_minutes=10)
+    clock = FakeClock(IN_THE_HOUR)
+    data = tmp_path / "data"
+    places = Places(data, data / "sessions" / "mittwoch", data / "log", tmp_path)
+    store = Store.open(data / "sprechstunde.db")
+    waits: list[Waiting] = []
+    with waha_rig(engine) as rig:
+        provider = rig.provider()
+        try:
+            hour.open_session(store, config.session("mittwoch"), clock.now(), actor="t")
+            running = hour.Hour(store, provider, config, "mittwoch", places.session_dir / "media")
+            rig.fake.citizen_send("anna", "Frage")
+            running.step(clock.now(), 0)
+            closing.close(store, provider, config, "mittwoch", clock, actor="t")
+            if not phone_online:
+                for msg in rig.fake.office.values():
+                    msg.ack = 1 if msg.from_me else msg.ack
+            start = clock.now()
+            receipt = purge(
+                store,
+                provider,
+                config,
+                "mittwoch",
+                clock,
+                places=places,
+                mailer=None,
+                waiting=waits.append,
+            )
+        finally:
+            store.close()
+    waited = (clock.now() - start).total_seconds()
+    if phone_online:
+        assert (waits, receipt.counts["closing_words_confirmed"]) == ([], 1)
+        assert waited < 60
+    else:
+        assert waits and waits[0].receipts and receipt.counts["closing_words_confirmed"] == 0
+        assert waited >= 600
+    assert receipt.counts["closing_grace_seconds"] == 600
+    assert rig.fake.phone_texts("anna") == []  # revoked in the end either way

@@ -46,6 +46,9 @@ from sprechstunde_cli.system.clock import SYSTEM_TIMER
 RECONNECT_AFTER_S = 5.0
 
 
+DELIVERED = 2  # WAHA's ack DEVICE: the message reached the citizen's phone
+
+
 class WahaProvider(Closing):
     name = "waha"
 
@@ -208,8 +211,17 @@ class WahaProvider(Closing):
     # --- announcing, checking --------------------------------------------------------------
 
     def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
-        # Not asked (capabilities.read_receipts is False): the purge waits out the grace.
-        return frozenset()
+        """WhatsApp's ticks: a message of the office's listed with ack DEVICE (2, delivered to
+        the citizen's phone) or beyond (READ, PLAYED) is on the phone."""
+        wanted = {pid for ids in sent.values() for pid in ids}
+        confirmed: set[str] = set()
+        raws = {raw for raw in (raw_chat_of(pid) for pid in wanted) if raw is not None}
+        for raw in sorted(raws):
+            for message in self.poller.fetch(raw, None, until_empty=False):
+                ack = message.get("ack")
+                if message.get("id") in wanted and isinstance(ack, int) and ack >= DELIVERED:
+                    confirmed.add(str(message["id"]))
+        return frozenset(confirmed)
 
     def announce(self, text: str, key: str) -> Sent:
         wa_id = message_id_for(key)
