@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,6 +83,9 @@ class Feed(Closing):
 
     def delete_chat(self, chat: str) -> DeleteOutcome:
         return DeleteOutcome(0, 0)
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        return frozenset()
 
     def announce(self, text: str, key: str) -> Sent:
         return self.send_text("status", text, key)

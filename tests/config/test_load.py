@@ -82,6 +82,7 @@ poll_seconds = 0.5
 max_message_chars = 2000
 max_media_mb = 5
 media_command = "xdg-open '{file}'"
+closing_grace_minutes = 0
 
 [sessions.mi]
 title = "WhatsApp-Sprechstunde"
@@ -110,6 +111,7 @@ danke = "Danke! {official}"
         max_message_chars=2000,
         max_media_mb=5.0,
         media_command="xdg-open '{file}'",
+        closing_grace_minutes=0.0,
     )
     assert config.hour.max_media_bytes == 5 * 1024 * 1024
     assert config.texts.greeting == "Willkommen bei {office}, {{Sprechstunde}} bis {end} Uhr."
@@ -212,6 +214,7 @@ def test_unknown_text_key_suggests_the_right_one() -> None:
         ("max_message_chars = 10.5", "hour.max_message_chars", "whole number"),
         ("max_message_chars = 0", "hour.max_message_chars", "whole number"),
         ("media_command = 3", "hour.media_command", "must be a string"),
+        ("closing_grace_minutes = -1", "hour.closing_grace_minutes", "non-negative number"),
         ('media_command = "open \'{file}"', "hour.media_command", "cannot be split"),
         ("last_cal_minutes = 5", "hour.last_cal_minutes", "unknown key"),
     ],

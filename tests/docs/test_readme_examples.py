@@ -4,7 +4,7 @@ Each code block is one scenario in fresh folders, in the order the README gives;
 example runs on its own after `init`. The clock stands in the example session's hour
 (`beispiel`, Wednesday 2 December 2026, 16:00–17:00). What the README leaves to the world is
 done in between: citizens write (on the local messenger), the files the rehearsal sends exist.
-A command that runs until Ctrl-C (`open`, `tail`) runs one pass of the same loop (`--once`).
+A command that runs until Ctrl-C (`open`, `tail`, `standby`) runs one pass of the same loop (`--once`).
 Every example must succeed: an example that fails in the state the README describes is a
 wrong example.
 """
@@ -25,7 +25,7 @@ from tests.support.cli import Plugs
 from tests.support.clocks import IN_THE_HOUR, FakeClock
 
 README = Path(__file__).parents[2] / "README.md"
-UNTIL_CTRL_C = {"open", "tail"}
+UNTIL_CTRL_C = {"open", "tail", "standby"}
 # Placeholders in the command table and prose (SESSION, N, PROVIDER): syntax, not examples.
 PLACEHOLDER = re.compile(r"\b[A-Z][A-Z_]+\b|\bN\b")
 

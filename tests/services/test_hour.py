@@ -61,7 +61,7 @@ def test_a_rehearsal_runs_on_a_copy_and_the_planned_session_stays_planned(rig: R
 def test_open_twice_resumes_and_a_closed_session_cannot_reopen(rig: Rig) -> None:
     assert not rig.open().resumed
     assert rig.open().resumed
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     with pytest.raises(StateError) as err:
         rig.open()
     assert "purge" in err.value.hint
@@ -241,7 +241,7 @@ def test_reply_after_close_is_refused(rig: Rig) -> None:
     rig.open()
     rig.messenger.citizen_send("c13", "Frage")
     rig.step()
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     with pytest.raises(StateError) as err:
         rig.reply(1, "Zu spät")
     assert "closed" in err.value.message
@@ -256,9 +256,7 @@ def test_close_sends_closing_words_only_to_unanswered_threads(rig: Rig) -> None:
     rig.messenger.citizen_send("waiting", "Frage 2")
     rig.step()
     rig.reply(1, "Antwort")
-    report = closing.close(
-        rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t"
-    )
+    report = closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     assert report.closing_sent == 1 and report.undelivered == 0
     assert any("Die Sprechstunde ist beendet" in t for t in rig.phone("waiting"))
     assert not any("Die Sprechstunde ist beendet" in t for t in rig.phone("answered"))

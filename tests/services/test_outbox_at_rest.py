@@ -2,8 +2,9 @@
 
 A whole hour runs against a messenger that is offline, so nothing leaves the outbox: greetings,
 a call refusal, a reply with a photo, a hand-off confirmation, the last call, the closing words
-with the hand-off offer, an away reply. The raw bytes of the store and its WAL must hold none of
-them; once the messenger is back, every citizen gets exactly what was queued.
+with the hand-off offer (`close` tries them until they fail for good), an away reply. The raw
+bytes of the store and its WAL must hold none of them; once the messenger is back, every
+citizen gets exactly what was queued.
 """
 
 from __future__ import annotations
@@ -35,13 +36,20 @@ EMAIL = "kanarie.beispiel@example.org"
 
 
 class Offline(LocalProvider):
-    """The local messenger, whose sending is down: everything stays queued."""
+    """The local messenger, whose sending is down (until `down` is cleared): everything stays
+    queued."""
+
+    down = True
 
     def send_text(self, chat: str, text: str, key: str) -> Sent:
-        raise ProviderError("the messenger is offline", retryable=True)
+        if self.down:
+            raise ProviderError("the messenger is offline", retryable=True)
+        return super().send_text(chat, text, key)
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
-        raise ProviderError("the messenger is offline", retryable=True)
+        if self.down:
+            raise ProviderError("the messenger is offline", retryable=True)
+        return super().send_media(chat, media, caption, key)
 
 
 def forms(text: str) -> list[bytes]:
@@ -55,7 +63,9 @@ def found_on_disk(store_file: Path, texts: Sequence[str]) -> list[str]:
     return [t for t in texts if any(form in raw for form in forms(t))]
 
 
-def run_the_hour_offline(rig: Rig, tmp_path: Path) -> None:
+def run_the_hour_offline(rig: Rig, tmp_path: Path, *, back_for_close: bool = False) -> list[str]:
+    """The hour with sending down; with `back_for_close` the messenger is back when `close`
+    runs (which delivers everything queued). Returns the texts queued before the close."""
     config = handoff_config()  # departments, and the hand-off offer in the closing words
     rig.config = dataclasses.replace(
         config, handoff=dataclasses.replace(config.handoff, offer=True)
@@ -85,12 +95,13 @@ def run_the_hour_offline(rig: Rig, tmp_path: Path) -> None:
     )
     rig.clock.advance(minutes=50)  # ten minutes before the end: the last call to thread 2
     running.step(rig.clock.now(), 0.0)
-    closing.close(
-        rig.store, offline, rig.config, SID, rig.clock.now(), actor="t", export_dir=tmp_path
-    )
+    queued = outbox.queued_texts(rig.store, SID)
+    offline.down = not back_for_close
+    closing.close(rig.store, offline, rig.config, SID, rig.clock, actor="t", export_dir=tmp_path)
     rig.messenger.citizen_send(LATE, "Ist die Sprechstunde schon vorbei?")
     batch = offline.receive(rig.store.cursor(SID), 0.0)
     intake.take(rig.store, offline, rig.config, rig.session, batch, rig.clock.now(), rig.media_dir)
+    return queued
 
 
 def test_no_queued_text_is_readable_in_the_store_or_its_wal(rig: Rig, tmp_path: Path) -> None:
@@ -107,7 +118,8 @@ def test_no_queued_text_is_readable_in_the_store_or_its_wal(rig: Rig, tmp_path: 
         Purpose.CLOSING,
         Purpose.AWAY,
     }
-    assert {r[1] for r in rows} == {outbox.PENDING}  # nothing was sent: all still queued
+    # Nothing was sent: `close` tried until each gave up, the away reply after it is queued.
+    assert {r[1] for r in rows} == {outbox.FAILED, outbox.PENDING}
 
     texts = outbox.queued_texts(rig.store, SID)
     assert len(texts) == len(rows) and REPLY in texts
@@ -126,13 +138,15 @@ def test_no_queued_text_is_readable_in_the_store_or_its_wal(rig: Rig, tmp_path: 
 def test_queued_texts_read_back_as_written_once_the_messenger_is_back(
     rig: Rig, tmp_path: Path
 ) -> None:
-    run_the_hour_offline(rig, tmp_path)
-    queued = outbox.queued_texts(rig.store, SID)
+    queued = run_the_hour_offline(rig, tmp_path, back_for_close=True)
+    [away] = outbox.queued_texts(rig.store, SID)  # the one queued after the close
     rig.clock.advance(hours=1)  # past every backoff
     report = delivery.deliver_due(rig.store, rig.provider, SID, rig.clock.now())
-    assert (report.sent, report.failed) == (len(queued), 0)
+    assert (report.sent, report.failed) == (1, 0)
     arrived = [text for chat in (ASKS, WAITS, CALLS, LATE) for text in rig.phone(chat)]
-    assert sorted(arrived) == sorted(queued)
+    words = closing.closing_text(rig.store, rig.config, SID)
+    assert sorted(arrived) == sorted([*queued, words, away])
+    assert words in rig.phone(WAITS) and words not in rig.phone(ASKS)  # only WAITS waited
     [photo] = [e for e in rig.messenger.phone(ASKS) if e.incoming and e.text == REPLY]
     assert photo.kind == "image"
     assert outbox.queued_texts(rig.store, SID) == []  # sent bodies move to `messages`

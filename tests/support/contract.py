@@ -35,6 +35,7 @@ from sprechstunde_cli.providers.base import (
     Provider,
 )
 from sprechstunde_cli.services.demo.samples import make_ogg_opus, make_png
+from tests.support.contract_closing import ClosingContract
 
 PNG = make_png(3, 2, (200, 30, 40))
 OGG = make_ogg_opus(1.5)
@@ -138,7 +139,7 @@ def first_contact(env: ProviderEnv, handle: str) -> tuple[str, str | None]:
     return chat, cursor
 
 
-class ProviderContract:
+class ProviderContract(ClosingContract):
     """Mix into a `Test…` class that provides an `env` fixture yielding a `ProviderEnv`."""
 
     # --- receiving ------------------------------------------------------------------------

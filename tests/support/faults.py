@@ -45,7 +45,7 @@ import random
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -292,6 +292,9 @@ class FaultyProvider(Closing):
         return self._call(
             "send_media", key, lambda: self.inner.send_media(chat, media, caption, key)
         )
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        return self.inner.read_by_citizens(sent)
 
     def announce(self, text: str, key: str) -> Sent:
         return self._call("announce", key, lambda: self.inner.announce(text, key))

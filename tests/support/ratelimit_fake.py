@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sprechstunde_cli.domain.model import MessageKind
@@ -26,6 +26,7 @@ from sprechstunde_cli.providers.base import (
     InboundCall,
     MediaRef,
     OutboundMedia,
+    Provider,
     ReceiveBatch,
     ReceiveMode,
     Sent,
@@ -174,8 +175,69 @@ class RateLimitedProvider(Closing):
     def announce(self, text: str, key: str) -> Sent:
         raise ProviderError("No announcements here.")
 
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        return frozenset()
+
     def check(self) -> tuple[str, ...]:
         return ()
 
     def close(self) -> None:
         return None
+
+
+class RateLimitGate(Closing):
+    """Any provider behind a `RateLimitedServer`'s limit: every call that reaches the messenger
+    (sending, deleting, listing again) is admitted by `server.request()` first, or answered with
+    its 429, exactly as a rate-limited server would. The capabilities stay the provider's own, so
+    the office does not know the limit in advance and must go by the 429s' Retry-After."""
+
+    def __init__(self, inner: Provider, server: RateLimitedServer) -> None:
+        self.inner = inner
+        self.server = server
+        self.name = inner.name
+        self.capabilities = inner.capabilities
+
+    def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        return self.inner.receive(cursor, wait)
+
+    def send_text(self, chat: str, text: str, key: str) -> Sent:
+        self.server.request()
+        return self.inner.send_text(chat, text, key)
+
+    def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
+        self.server.request()
+        return self.inner.send_media(chat, media, caption, key)
+
+    def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
+        return self.inner.download_media(media, max_bytes)
+
+    def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
+        self.inner.mark_read(chat, provider_ids)
+
+    def reject_call(self, call: InboundCall) -> None:
+        self.inner.reject_call(call)
+
+    def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
+        self.server.request()
+        return self.inner.delete_messages(chat, provider_ids)
+
+    def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
+        self.server.request()
+        return self.inner.remaining(chat, provider_ids)
+
+    def delete_chat(self, chat: str) -> DeleteOutcome:
+        self.server.request()
+        return self.inner.delete_chat(chat)
+
+    def announce(self, text: str, key: str) -> Sent:
+        return self.inner.announce(text, key)
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        self.server.request()
+        return self.inner.read_by_citizens(sent)
+
+    def check(self) -> tuple[str, ...]:
+        return self.inner.check()
+
+    def close(self) -> None:
+        self.inner.close()

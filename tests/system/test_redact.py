@@ -151,6 +151,13 @@ def test_ordinary_office_prose_comes_out_unchanged() -> None:
     assert changed == []
 
 
+def test_two_quoted_words_in_parentheses_are_no_pair() -> None:
+    # Found by the seeded sentences below: prose quoting names is no Python tuple of a header.
+    text = 'Required ("Cookie", "API-Key"? just – zur Fotos!'
+    assert redact(text) == text
+    assert redact("('cookie', 'a=b') ") == "('cookie', '[redacted]') "
+
+
 def test_random_office_sentences_come_out_unchanged() -> None:
     # A seeded property test (hypothesis is not installed): the words of the corpus, and the
     # words a pattern keys on, in any order, with the punctuation of prose and quotes.

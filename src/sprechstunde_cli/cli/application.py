@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
 
     from rich.console import Console, ConsoleRenderable
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.domain.notify import Arrival
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
     from sprechstunde_cli.render.console import Redacted
+    from sprechstunde_cli.render.progress import Step
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
 
@@ -183,6 +185,31 @@ class Application:
         from rich.live import Live
 
         return Live(console=self.console, auto_refresh=False, screen=False, transient=False)
+
+    @contextmanager
+    def delivering(self) -> Iterator[Callable[[Step], None]]:
+        """A callback for a long delivery's progress: a bar on a terminal, a plain line now
+        and then otherwise (render/progress.py words both)."""
+        from sprechstunde_cli.render import progress
+
+        if not self.console.is_terminal:
+            last: list[int] = []
+
+            def line(step: Step) -> None:
+                if progress.worth_a_line(step, last[-1] if last else None):
+                    last.append(step.done)
+                    self.say(progress.progress_line(step))
+
+            yield line
+            return
+        with progress.delivery_bar(self.console) as bar:
+            task = bar.add_task("Delivering", total=None)
+
+            def update(step: Step) -> None:
+                note = progress.waiting_note(step)
+                bar.update(task, description=note, completed=step.done, total=step.total)
+
+            yield update
 
     @property
     def operator(self) -> str:

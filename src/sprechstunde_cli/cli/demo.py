@@ -76,7 +76,7 @@ def _summary(application: Application, result: DemoResult, base: Path, kept: boo
         f"replies, {result.calls_refused} call(s) refused, {result.late} late message(s) "
         "turned away."
     )
-    application.say(f"Closing words went to {result.close.closing_sent} unanswered thread(s).")
+    application.say(f"Closing words went to {result.close.closing_sent} waiting thread(s).")
     if result.receipt:
         (remote,) = result.receipt.providers
         application.say(

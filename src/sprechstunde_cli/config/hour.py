@@ -34,6 +34,10 @@ class HourSettings:
     notify: str = "desktop"
     # Whether a notification quotes the citizen's words; never unless set.
     notify_content: bool = False
+    # Before the purge removes the closing words from the citizens' side (a deleted room, a
+    # revoked message), it waits this long after sending them for each citizen's client to
+    # confirm it has them (a read receipt); 0: no wait.
+    closing_grace_minutes: float = 10.0
 
     @property
     def max_media_bytes(self) -> int:

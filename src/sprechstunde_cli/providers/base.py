@@ -5,7 +5,7 @@ Services ask `capabilities`; they never branch on a provider's name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -61,6 +61,9 @@ class Capabilities:
     # once — more than 1 only where the provider is safe to call from several threads.
     max_requests_per_second: float | None = None
     max_concurrent_requests: int = 1
+    # The citizen's client reports what it has read or received (read/delivery receipts), so
+    # the purge need not wait out the whole grace before it removes the closing words.
+    read_receipts: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,11 @@ class Provider(Protocol):
 
     def announce(self, text: str, key: str) -> Sent:
         """Post a public notice where `capabilities.announce` says the provider can."""
+        ...
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        """Of the office's messages (ids by chat), those the citizen's client reports read or
+        received; empty where `capabilities.read_receipts` is False."""
         ...
 
     def check(self) -> tuple[str, ...]:

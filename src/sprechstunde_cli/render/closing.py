@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.domain.receipt import Receipt
     from sprechstunde_cli.services.close import CloseReport
     from sprechstunde_cli.services.purge import PurgePlan
+    from sprechstunde_cli.services.purge.closing import Waiting
 
 
 def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[str]]:
@@ -16,7 +17,7 @@ def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[s
         f"Session '{session_id}' was already closed; tried its outstanding hand-offs again."
         if report.already_closed
         else f"Closed session '{session_id}': closing words sent to "
-        f"{report.closing_sent} unanswered thread(s)."
+        f"{report.closing_sent} waiting thread(s)."
     ]
     if report.handoffs_delivered:
         lines.append(f"{report.handoffs_delivered} hand-off(s) sent by e-mail.")
@@ -65,8 +66,34 @@ def purged_lines(receipt: Receipt) -> list[str]:
             f"Purged session '{receipt.session}' at {result.provider}: {how} "
             f"(reach: {result.reach.replace('_', ' ')})."
         )
+    unverified = receipt.counts.get("sent_without_id", 0)
+    if unverified:
+        lines.append(unverified_line(unverified))
     lines.append(
         f"Local data deleted and verified ({receipt.verification.result}); "
         f"session key destroyed. Receipt: sprechstunde receipt {receipt.session}"
     )
     return lines
+
+
+def waiting_line(session_id: str, waiting: Waiting) -> str:
+    """What the purge waits for before it removes the closing words from the citizens' side."""
+    minutes = max(1, round(waiting.seconds_left / 60))
+    resume = f"Ctrl-C stops; `sprechstunde purge {session_id}` goes on later."
+    if waiting.receipts:
+        return (
+            f"Waiting for {waiting.unconfirmed} of {waiting.total} citizens' apps to show the "
+            f"closing words (read receipt) before deleting; at most {minutes} min more. {resume}"
+        )
+    return (
+        f"Waiting {minutes} min more before deleting, so that {waiting.total} citizens' apps can "
+        f"receive the closing words (this messenger reports no read receipts). {resume}"
+    )
+
+
+def unverified_line(count: int) -> str:
+    """Office messages the messenger took without naming their id: nothing claims them deleted."""
+    return (
+        f"{count} message(s) from the office were accepted by the messenger without an id: "
+        "their deletion there could not be verified (they may still be on the citizens' phones)."
+    )

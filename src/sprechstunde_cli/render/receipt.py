@@ -19,6 +19,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
+from sprechstunde_cli.render.closing import unverified_line
 from sprechstunde_cli.render.console import citizen_text
 from sprechstunde_cli.render.formats import WEEKDAYS, human_size, zone
 
@@ -49,6 +50,7 @@ LABELS = {
     "skipped": "skipped by the operator (--skip-provider)",
     "clean": "clean",
     "remains": "remains found",
+    "not_verified": "not verified",
     "personal_data": "personal data in this receipt",
     "personal_data_value": "none (counts, times and the office's own names only)",
 }
@@ -65,6 +67,10 @@ COUNT_LABELS = {
     "calls_refused": "calls refused",
     "handoffs_delivered": "hand-offs mailed",
     "handoffs_exported": "hand-offs exported",
+    "closing_words_sent": "closing words sent",
+    "closing_words_failed": "closing words not deliverable",
+    "closing_words_confirmed": "closing words confirmed by the citizen's app",
+    "closing_grace_seconds": "waited for the closing words (seconds, at most)",
 }
 STORE_LABELS = {
     "local database": "local database",
@@ -110,6 +116,8 @@ def receipt_rows(receipt: Receipt) -> list[Row]:
             f"{check.short_texts_not_searched} short texts only counted",
         )
     )
+    if receipt.counts.get("sent_without_id", 0):
+        rows.append((LABELS["not_verified"], unverified_line(receipt.counts["sent_without_id"])))
     rows += [(LABELS["kept_elsewhere"], text) for text in receipt.residual_retention]
     rows += [(LABELS["handoff_export"], path) for path in receipt.handoff_exports]
     rows.append((LABELS["personal_data"], LABELS["personal_data_value"]))

@@ -1,23 +1,22 @@
-"""End the hour: closing words to unanswered threads, hand-offs out, intake stopped."""
+"""End the hour: closing words to every waiting thread, hand-offs out, intake stopped."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.counters import Counter
-from sprechstunde_cli.domain.model import Purpose, SessionState, require_state
+from sprechstunde_cli.domain.model import Clock, Purpose, SessionState, require_state
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import handoff
-from sprechstunde_cli.services.delivery import deliver_due
+from sprechstunde_cli.services.delivery import Progress, deliver_all
 from sprechstunde_cli.services.texts import fill, values
-from sprechstunde_cli.store import Store, outbox, purging
+from sprechstunde_cli.store import Store, purging
 from sprechstunde_cli.store.outbox import enqueue
 
 
@@ -50,19 +49,22 @@ def close(
     provider: Provider,
     config: Config,
     session_id: str,
-    now: datetime,
+    clock: Clock,
     *,
     actor: str,
     mailer: Mailer | None = None,
     export_dir: Path | None = None,
     export: bool = False,
-    sleep: Callable[[float], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> CloseReport:
-    """Send the closing words, deliver hand-offs, mark the session closed; resumable."""
+    """Send the closing words to every waiting thread and everything else still queued, at
+    the messenger's pace, until each is sent or has failed for good; deliver hand-offs; mark
+    the session closed. Resumable: a Ctrl-C leaves it `closing`, and `close` goes on."""
     session = store.require_session(session_id)
+    now = clock.now()
     if session.state is SessionState.CLOSED and handoff.outstanding(store, session_id):
         # Closed, but some hand-offs failed: close again retries them (or exports them).
-        again = _deliver_handoffs(store, config, mailer, session_id, now, export_dir, export, sleep)
+        again = _deliver_handoffs(store, config, mailer, session_id, clock, export_dir, export)
         return _report(again, already_closed=True)
     require_state(session_id, session.state, SessionState.OPEN, SessionState.CLOSING)
     if session.state is SessionState.OPEN:
@@ -70,7 +72,9 @@ def close(
         store.transition(session_id, SessionState.CLOSING, now, actor)
     body = closing_text(store, config, session_id)
     with store.write() as conn:
-        for thread in store.unanswered_threads(session_id):
+        # Waiting: the citizen's last message came after the office's last reply, so a thread
+        # answered earlier that wrote again gets the closing words too.
+        for thread in store.threads_waiting(session_id):
             enqueue(
                 store,
                 conn,
@@ -83,13 +87,12 @@ def close(
                 now=now,
             )
     before = store.counters(session_id).get(Counter.SENT_CLOSING, 0)
-    delivery = deliver_due(store, provider, session_id, now)
+    delivery = deliver_all(store, provider, session_id, clock, progress=progress)
     sent = store.counters(session_id).get(Counter.SENT_CLOSING, 0) - before
-    left = outbox.counts(store, session_id)
-    undelivered = left.get(outbox.PENDING, 0) + left.get(outbox.SENDING, 0)
-    report = _deliver_handoffs(store, config, mailer, session_id, now, export_dir, export, sleep)
-    store.transition(session_id, SessionState.CLOSED, now, actor, closed_at=now)
-    return _report(report, sent=sent, undelivered=undelivered, problems=delivery.errors)
+    report = _deliver_handoffs(store, config, mailer, session_id, clock, export_dir, export)
+    closed_at = clock.now()
+    store.transition(session_id, SessionState.CLOSED, closed_at, actor, closed_at=closed_at)
+    return _report(report, sent=sent, undelivered=delivery.failed, problems=delivery.errors)
 
 
 def _deliver_handoffs(
@@ -97,23 +100,22 @@ def _deliver_handoffs(
     config: Config,
     mailer: Mailer | None,
     session_id: str,
-    now: datetime,
+    clock: Clock,
     export_dir: Path | None,
     export: bool,
-    sleep: Callable[[float], None] | None,
 ) -> handoff.HandoffReport:
     report = handoff.deliver_all(
         store,
         config,
         mailer,
         session_id,
-        now,
+        clock.now(),
         export_dir=export_dir or Path.cwd(),
         export=export or mailer is None,
-        sleep=sleep or (lambda _s: None),
+        sleep=clock.sleep,
     )
     if report.export_file is not None:
-        purging.note_export(store, session_id, str(report.export_file), now)
+        purging.note_export(store, session_id, str(report.export_file), clock.now())
     return report
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+from sprechstunde_cli.domain.model import Clock, MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
@@ -22,6 +23,7 @@ BACKOFF = Backoff(base=1.0, cap=300.0)
 # A refused credential is mended by a login (or by the server's admin), not by trying again:
 # the session's sending waits this long and no row spends an attempt meanwhile.
 AUTH_PAUSE_SECONDS = 30.0
+IDLE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     errors: tuple[str, ...] = ()
+    # The messenger refused our credential: sending waits for a login (see AUTH_PAUSE_SECONDS).
+    refused: ProviderError | None = None
 
 
 def deliver_due(
@@ -43,6 +47,7 @@ def deliver_due(
 ) -> DeliveryReport:
     sent = retrying = failed = 0
     errors: list[str] = []
+    refused: ProviderError | None = None
     paused = outbox.paused_until(store, session_id)
     if paused is not None and now < paused:
         return DeliveryReport()  # the messenger asked for quiet; rows stay queued
@@ -60,6 +65,7 @@ def deliver_due(
                 err.message,
             )
             if err.retryable and err.exit_code is ExitCode.AUTH:
+                refused = err
                 retrying += _pause(
                     store, session_id, items[index:], now, AUTH_PAUSE_SECONDS, err.message
                 )
@@ -84,7 +90,57 @@ def deliver_due(
             continue
         outbox.complete(store, item, result.provider_id, now, media)
         sent += 1
-    return DeliveryReport(sent, retrying, failed, tuple(errors))
+    return DeliveryReport(sent, retrying, failed, tuple(errors), refused)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far `deliver_all` is: `done` of `total` rows sent or given up; `waiting` seconds
+    until the next try when the messenger asked for a pause (or a retry is not due yet)."""
+
+    done: int
+    total: int
+    waiting: float = 0.0
+
+
+def deliver_all(
+    store: Store,
+    provider: Provider,
+    session_id: str,
+    clock: Clock,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    rng: Random = random.random,
+) -> DeliveryReport:
+    """Send every queued row until each is sent or has failed for good, however many there
+    are: lease after lease, at the messenger's pace (a Retry-After pauses, a failure waits
+    out its backoff). What `close` and `open --once` must finish before they move on."""
+    sent = failed = 0
+    errors: list[str] = []
+    while True:
+        report = deliver_due(store, provider, session_id, clock.now(), rng=rng)
+        if report.refused is not None:
+            # Only a login mends it: waiting here would never end. The rows stay queued, and
+            # running the command again after `login` goes on where this stopped.
+            raise report.refused
+        sent, failed = sent + report.sent, failed + report.failed
+        errors += report.errors
+        left = outbox.unfinished(store, session_id)
+        due = outbox.next_due(store, session_id) if left else None
+        wait = max(0.0, (due - clock.now()).total_seconds()) if due is not None else 0.0
+        if progress is not None and sent + failed + left:  # nothing queued: nothing to show
+            progress(Progress(sent + failed, sent + failed + left, wait))
+        if not left:
+            break
+        idle = report.sent + report.retrying + report.failed == 0
+        # Nothing leased although something looked due (another process took it meanwhile):
+        # look again shortly instead of spinning.
+        if wait > 0 or idle:
+            clock.sleep(wait if wait > 0 else IDLE_SECONDS)
+    # A 429 or a blip that a later attempt got past is no news; the reasons behind rows that
+    # failed for good are, once each.
+    kept = tuple(dict.fromkeys(errors)) if failed else ()
+    return DeliveryReport(sent, 0, failed, kept)
 
 
 def _send(

@@ -12,6 +12,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.leases import Holder, receiver_lease, session_lease
 from sprechstunde_cli.domain.model import (
+    Clock,
     Purpose,
     SessionRecord,
     SessionState,
@@ -28,7 +29,7 @@ from sprechstunde_cli.errors import (
 )
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
 from sprechstunde_cli.services import leasing
-from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
+from sprechstunde_cli.services.delivery import DeliveryReport, Progress, deliver_all, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.opening import Opened, hold_session, open_session, running_in
 from sprechstunde_cli.services.texts import fill
@@ -168,6 +169,13 @@ class Hour:
         if leasing.holder_of(self.store, name, now) == self.holder:
             receivers.hand_back(self.store, session.provider, self.store.cursor(session.id), now)
         leasing.release(self.store, name, self.holder)
+
+    def deliver_everything(
+        self, clock: Clock, progress: Callable[[Progress], None] | None = None
+    ) -> DeliveryReport:
+        """`open --once` exits only when every queued text (greetings, refusals, replies) is
+        sent or has failed for good, not after one lease of them."""
+        return deliver_all(self.store, self.provider, self.session_id, clock, progress=progress)
 
     def _writes_again(self, report: StepReport, pages_before: int) -> bool:
         """Whether this step proved the store takes writes again, without a batch stored.

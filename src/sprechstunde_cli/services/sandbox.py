@@ -107,9 +107,13 @@ def call(
 
 
 def phone(paths: Paths, handle: str) -> list[PhoneEntry]:
-    """What citizen `handle`'s phone shows: their messages, the office's, calls."""
+    """What citizen `handle`'s phone shows: their messages, the office's, calls. Like a real
+    messenger's app, showing the chat sends read receipts for the office's messages (the purge
+    waits for them before it removes the closing words)."""
     with LocalMessenger(paths.local_messenger_file) as messenger:
-        return messenger.phone(handle)
+        entries = messenger.phone(handle)
+        messenger.citizen_read(handle)
+        return entries
 
 
 def status(paths: Paths) -> list[PhoneEntry]:

@@ -169,7 +169,7 @@ class MessageQueries(StoreBase):
                 Direction.OUT.value,
                 kind.value,
                 purpose.value,
-                provider_id,
+                provider_id or None,  # the messenger gave no id: none is guessed
                 self.seal(session_id, body),
                 iso(at),
                 operator,

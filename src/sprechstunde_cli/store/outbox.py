@@ -137,7 +137,7 @@ def complete(
         conn.execute(
             "UPDATE outbox SET state = ?, sent_at = ?, provider_id = ?, body = '',"
             " media_name = NULL, lease_until = NULL, error = NULL WHERE id = ?",
-            (SENT, iso(now), provider_id, item.id),
+            (SENT, iso(now), provider_id or None, item.id),  # no id named: none kept
         )
         store.bump(conn, item.session_id, Counter.sent(item.purpose))
 
@@ -233,3 +233,52 @@ def paused_until(store: Store, session_id: str) -> datetime | None:
         "SELECT send_not_before FROM sessions WHERE id = ?", (session_id,)
     ).fetchone()
     return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def unfinished(store: Store, session_id: str) -> int:
+    """Rows neither sent nor given up: queued, waiting for a retry, or leased by a sender."""
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE session_id = ? AND state IN (?, ?)",
+        (session_id, PENDING, SENDING),
+    ).fetchone()
+    return int(row[0])
+
+
+def next_due(store: Store, session_id: str) -> datetime | None:
+    """When the next unfinished row can be leased: its retry time, or when another process's
+    lease runs out; not before a pause the messenger asked for. None if nothing is unfinished."""
+    row = store.conn.execute(
+        "SELECT MIN(CASE state WHEN ? THEN next_at ELSE lease_until END) FROM outbox"
+        " WHERE session_id = ? AND state IN (?, ?)",
+        (PENDING, session_id, PENDING, SENDING),
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    due = datetime.fromisoformat(row[0])
+    paused = paused_until(store, session_id)
+    return max(due, paused) if paused is not None else due
+
+
+@dataclass(frozen=True)
+class SentRow:
+    chat: str
+    provider_id: str
+    sent_at: datetime
+
+
+def sent_of(store: Store, session_id: str, purpose: Purpose) -> list[SentRow]:
+    """The messages of one purpose the messenger took, with the id it gave them."""
+    rows = store.conn.execute(
+        "SELECT chat, provider_id, sent_at FROM outbox WHERE session_id = ? AND purpose = ?"
+        " AND state = ? AND provider_id IS NOT NULL ORDER BY id",
+        (session_id, purpose.value, SENT),
+    ).fetchall()
+    return [SentRow(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
+
+
+def failed_count(store: Store, session_id: str, purpose: Purpose) -> int:
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE session_id = ? AND purpose = ? AND state = ?",
+        (session_id, purpose.value, FAILED),
+    ).fetchone()
+    return int(row[0])

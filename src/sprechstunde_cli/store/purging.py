@@ -80,6 +80,11 @@ def content_counts(store: Store, session_id: str) -> dict[str, int]:
         "voice_notes": one("SELECT COUNT(*) FROM messages WHERE session_id = ? AND kind = 'voice'"),
         "files": one("SELECT COUNT(*) FROM messages WHERE session_id = ? AND kind = 'file'"),
         "media_bytes": one("SELECT SUM(media_size) FROM messages WHERE session_id = ?"),
+        # Sent, but the messenger named no id: the purge cannot delete or check them there.
+        "sent_without_id": one(
+            "SELECT COUNT(*) FROM messages WHERE session_id = ? AND direction = 'out'"
+            " AND provider_id IS NULL"
+        ),
     }
 
 

@@ -51,7 +51,8 @@ _EDGE_AFTER = r"(?![A-Za-z0-9_-])"
 
 # "password": "…", 'x-api-key': '…', password='…', and a pair in a tuple: ('authorization', '…').
 # A comma alone does not make a pair: "'secret', 'x'" is a list of words, so the tuple form
-# needs its opening parenthesis.
+# needs its opening parenthesis, and its closing one after the value: '("Cookie", "API-Key"?'
+# is prose quoting two words.
 _QUOTED = re.compile(
     rf"""(?ix)
     (?P<key>
@@ -59,6 +60,7 @@ _QUOTED = re.compile(
       | \(\s*(?P<q2>["']){_EDGE_BEFORE}(?:{_VALUE_NAMES}){_EDGE_AFTER}(?P=q2)\s*,\s*
     )
     (?P<open>["'])(?:\\.|(?!(?P=open)).)*(?P=open)
+    (?(q2)(?=\s*\)))
     """
 )
 # access_token=…, password=… in a query string or a form body

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.providers.local.server import LocalMessenger, PhoneEntry
 from tests.support.cli import Sp
 from tests.support.clocks import IN_THE_HOUR, FakeClock
 
@@ -70,3 +71,23 @@ def test_open_stops_cleanly_when_another_terminal_closes(sp: Sp, config_file: Pa
     assert "New thread 1 (greeted)." in out
     # It notices at its next step: while the close runs, or after it.
     assert re.search(r"Session 'mittwoch-probe-[\d-]+' is clos(ing|ed); `open` stops here.", out)
+
+
+def test_open_once_greets_everyone_waiting_not_one_batch(
+    sp: Sp, config_file: Path, clock: FakeClock, isolated: Path
+) -> None:
+    """120 new citizens: every greeting goes out before `open --once` exits (it used to send
+    one outbox lease of 50 and leave 70 queued)."""
+    with LocalMessenger(isolated / "data" / "local-messenger.db", stamp=clock.now) as phones:
+        for n in range(120):
+            phones.citizen_send(f"c{n:03d}", f"Frage {n}")
+    result = sp("open", "--once")
+    # The step sends one lease (50), then the rest goes out lease after lease.
+    assert "Delivered or given up: 70 of 70 message(s)." in result.stdout
+    with LocalMessenger(isolated / "data" / "local-messenger.db") as phones:
+        greeted = [h for h in (f"c{n:03d}" for n in range(120)) if _greeted(phones.phone(h))]
+    assert len(greeted) == 120
+
+
+def _greeted(entries: list[PhoneEntry]) -> bool:
+    return any(e.incoming and "willkommen" in e.text for e in entries)

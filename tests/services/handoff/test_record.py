@@ -131,9 +131,7 @@ def test_a_rerun_is_harmless_and_a_second_address_conflicts(asked: Rig) -> None:
 
 
 def test_only_while_the_hour_is_open(asked: Rig) -> None:
-    closing.close(
-        asked.store, asked.provider, asked.config, "mittwoch", asked.clock.now(), actor="t"
-    )
+    closing.close(asked.store, asked.provider, asked.config, "mittwoch", asked.clock, actor="t")
     with pytest.raises(StateError) as err:
         asked.record(1, "Wohngeldamt", ANNA)
     assert "open" in err.value.message

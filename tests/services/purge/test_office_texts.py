@@ -58,7 +58,7 @@ def places(rig: Rig, tmp_path: Path) -> Places:
     )
     exports = tmp_path / "exports"
     closing.close(
-        rig.store, rig.provider, rig.config, SID, rig.clock.now(), actor="t", export_dir=exports
+        rig.store, rig.provider, rig.config, SID, rig.clock, actor="t", export_dir=exports
     )
     data = rig.store.path.parent
     return Places(data, rig.session_dir, data / "log" / "sprechstunde.log", exports)

@@ -140,7 +140,7 @@ def world(tmp_path: Path) -> Iterator[World]:
         max_media_bytes=10**6,
     )
     closing.close(
-        store, provider, config, "mittwoch", clock.now(), actor="t", export_dir=places.export_dir
+        store, provider, config, "mittwoch", clock, actor="t", export_dir=places.export_dir
     )
     yield w
     w.store.close()

@@ -80,7 +80,7 @@ def closed(tmp_path: Path) -> Iterator[Closed]:
     running = hour.Hour(store, provider, config, "mittwoch", places.session_dir / "media")
     running.step(clock.now(), 0)
     closing.close(
-        store, provider, config, "mittwoch", clock.now(), actor="t", export_dir=places.export_dir
+        store, provider, config, "mittwoch", clock, actor="t", export_dir=places.export_dir
     )
     yield Closed(data, store, messenger, provider, config, clock, places, lock_timer)
     store.close()

@@ -137,10 +137,20 @@ def get_contacts(
     return 200, list(fake.contacts)
 
 
+def _lids_refused(fake: FakeWaha) -> None:
+    """An engine without the lookup answers 422 (older WAHA) or 501 (newer), not always with
+    WAHA's "not implemented" wording."""
+    if fake.lids_status is not None:
+        words = {422: "Unprocessable Entity", 501: "Not Implemented"}
+        message = words.get(fake.lids_status, "Error")
+        raise Reply(fake.lids_status, {"statusCode": fake.lids_status, "message": message})
+
+
 @route("GET", "/api/{session}/lids/{lid}")
 def get_lid(fake: FakeWaha, op: Operation, query: Query, body: dict[str, Any]) -> tuple[int, Any]:
     fake.working(op.params["session"])
     fake.needs("lids", "lid lookup")
+    _lids_refused(fake)
     lid = op.params["lid"] if "@" in op.params["lid"] else op.params["lid"] + "@lid"
     who = fake.by_chat(lid)
     return 200, {"lid": lid, "pn": who.pn} if who and who.lid_known else {"lid": lid}
@@ -150,6 +160,7 @@ def get_lid(fake: FakeWaha, op: Operation, query: Query, body: dict[str, Any]) -
 def get_pn(fake: FakeWaha, op: Operation, query: Query, body: dict[str, Any]) -> tuple[int, Any]:
     fake.working(op.params["session"])
     fake.needs("lids", "lid lookup")
+    _lids_refused(fake)
     pn = op.params["phoneNumber"]
     pn = pn if "@" in pn else pn.lstrip("+") + "@c.us"
     who = fake.by_chat(pn)
@@ -196,6 +207,13 @@ def _select(fake: FakeWaha, chat: str, query: Query) -> list[Msg]:
     else:
         chats = fake.group(chat, _flag(query, "merge", True))
         msgs = [m for m in fake.office.values() if m.chat in chats]
+    if "list.limit_only" in fake.quirks:
+        # The engine takes only `limit`: the last `limit` messages, in its own order (sorts
+        # are stable: within one second, in the order the messages came).
+        limit = int(float(query["limit"]))
+        if "list.oldest_first" in fake.quirks:
+            return sorted(msgs, key=lambda m: m.ts)[-limit:]
+        return sorted(msgs, key=lambda m: m.ts, reverse=True)[:limit]
     if "filter.timestamp.gte" in query:
         msgs = [m for m in msgs if m.ts >= float(query["filter.timestamp.gte"])]
     if "filter.timestamp.lte" in query:
@@ -250,6 +268,9 @@ def delete_message(
         for item in who.phone if who else []:
             if item.msg.id == msg.id:
                 item.revoked = True
+        if "revoked.listed" in fake.quirks:
+            msg.revoked = True  # the engine's store keeps a stub under the same id
+            return 200, None
     del fake.office[msg.id]  # otherwise: deleted for the office only
     return 200, None
 
@@ -313,6 +334,10 @@ def _store_sent(
 
 @route("POST", "/api/sendText")
 def send_text(fake: FakeWaha, op: Operation, query: Query, body: dict[str, Any]) -> tuple[int, Any]:
+    if fake.send_answer == "empty":
+        body = {**body, "id": None}  # the engine ignores the id asked for and names none
+        _store_sent(fake, body, body["text"], None)
+        return 201, None
     msg = _store_sent(fake, body, body["text"], None)
     return 201, fake.wamessage(msg, download=False)
 

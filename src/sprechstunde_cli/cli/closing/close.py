@@ -1,4 +1,4 @@
-"""`close`: closing words to unanswered threads, hand-offs out, intake stopped."""
+"""`close`: closing words to every waiting thread, hand-offs out, intake stopped."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.closing.purge import places, run_purge
 from sprechstunde_cli.cli.options import ExportOpt, SessionArg, SkipOpt
+from sprechstunde_cli.errors import ExitCode
 
 
 def close(
@@ -20,7 +21,7 @@ def close(
     export_handoffs: ExportOpt = False,
     skip_provider: SkipOpt = False,
 ) -> None:
-    """Close the hour: closing words to unanswered threads, hand-offs out, intake stopped."""
+    """Close the hour: closing words to every waiting thread, hand-offs out, intake stopped."""
     application: Application = ctx.obj
     from sprechstunde_cli.render.closing import close_lines
     from sprechstunde_cli.services.close import close as close_session
@@ -28,18 +29,24 @@ def close(
 
     record = current_session(application.store, session)
     with application.provider(record.provider) as provider:
-        report = close_session(
-            application.store,
-            provider,
-            application.config,
-            record.id,
-            application.clock.now(),
-            actor=application.operator,
-            mailer=application.mailer(),
-            export_dir=places(application, record.id).export_dir,
-            export=export_handoffs,
-            sleep=application.clock.sleep,
-        )
+        try:
+            with application.delivering() as shown:
+                report = close_session(
+                    application.store,
+                    provider,
+                    application.config,
+                    record.id,
+                    application.clock,
+                    actor=application.operator,
+                    mailer=application.mailer(),
+                    export_dir=places(application, record.id).export_dir,
+                    export=export_handoffs,
+                    progress=shown,
+                )
+        except KeyboardInterrupt:
+            # The session stays `closing`; what was sent is recorded, the rest stays queued.
+            application.say(f"Close stopped. Go on with: sprechstunde close {record.id}")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         lines, warnings = close_lines(record.id, report)
         for line in lines:
             application.say(line)

@@ -9,6 +9,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import ExportOpt, SkipOpt
+from sprechstunde_cli.errors import ExitCode
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider
@@ -67,19 +68,35 @@ def run_purge(
     skip_provider: bool,
 ) -> None:
     """The purge itself, for `purge` and `close --purge`."""
-    from sprechstunde_cli.render.closing import purged_lines
+    from sprechstunde_cli.render.closing import purged_lines, waiting_line
     from sprechstunde_cli.services.purge import purge as purge_session
+    from sprechstunde_cli.services.purge.closing import Waiting
 
-    receipt = purge_session(
-        application.store,
-        provider,
-        application.config,
-        session_id,
-        application.clock,
-        places=places(application, session_id),
-        mailer=application.mailer(),
-        export_handoffs=export_handoffs,
-        skip_provider=skip_provider,
-    )
+    said: list[tuple[int, int]] = []
+
+    def waiting(state: Waiting) -> None:
+        # A line when the count changes or a minute has passed, not every poll.
+        now = (state.unconfirmed, round(state.seconds_left / 60))
+        if not said or said[-1] != now:
+            said.append(now)
+            application.say(waiting_line(session_id, state))
+
+    try:
+        receipt = purge_session(
+            application.store,
+            provider,
+            application.config,
+            session_id,
+            application.clock,
+            places=places(application, session_id),
+            mailer=application.mailer(),
+            export_handoffs=export_handoffs,
+            skip_provider=skip_provider,
+            waiting=waiting,
+        )
+    except KeyboardInterrupt:
+        # Every step of the purge can be repeated: it goes on where it stopped.
+        application.say(f"Purge stopped. Finish it with: sprechstunde purge {session_id}")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     for line in purged_lines(receipt):
         application.say(line)

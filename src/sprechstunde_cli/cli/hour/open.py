@@ -83,6 +83,10 @@ def open_(
                 if report.store_problem is not None:
                     raise report.store_problem  # for cron: the exit code says it all
                 _print_step(application, report)
+                with application.delivering() as shown:
+                    rest = hour.deliver_everything(clock, shown)
+                for problem in rest.errors:
+                    application.warn(problem)
             elif application.console.is_terminal and not plain:
                 _run_live(application, hour)
             else:

@@ -22,7 +22,9 @@ class PhoneEntry:
     size: int
     type: str = "message"
     call_state: str | None = None
-    read: bool = False  # the office has read it (the citizen sees a read receipt)
+    # The recipient has read it: the office (a citizen's message; the citizen sees a read
+    # receipt), or the citizen's client (the office's message; the purge waits for it).
+    read: bool = False
     filename: str = ""  # the name a file from the office shows on the phone
 
 

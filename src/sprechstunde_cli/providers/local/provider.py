@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,7 @@ class LocalProvider(Closing):
         announce=True,
         idempotent_send=True,
         residual_retention=(),
+        read_receipts=True,
     )
 
     def __init__(self, messenger: LocalMessenger, *, timer: Timer = SYSTEM_TIMER) -> None:
@@ -107,6 +108,9 @@ class LocalProvider(Closing):
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
         self.messenger.mark_read(chat, provider_ids)
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        return self.messenger.read_by_citizens([i for ids in sent.values() for i in ids])
 
     def reject_call(self, call: InboundCall) -> None:
         self.messenger.set_call_state(call.provider_id, "rejected")

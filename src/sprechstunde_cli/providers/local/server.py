@@ -237,6 +237,25 @@ class LocalMessenger:
                 "UPDATE events SET read = 1 WHERE chat = ? AND id = ?", [(chat, i) for i in ids]
             )
 
+    def citizen_read(self, chat: str) -> int:
+        """The citizen's client shows the chat: like a real messenger it sends a read receipt
+        for everything the office sent there. Returns how many were new."""
+        with transaction(self.conn) as conn:
+            cur = conn.execute(
+                "UPDATE events SET read = 1 WHERE chat = ? AND to_office = 0 AND read = 0",
+                (chat,),
+            )
+            return cur.rowcount
+
+    def read_by_citizens(self, ids: Sequence[str]) -> frozenset[str]:
+        """Which of the office's messages their citizen's client has marked read."""
+        rows = with_retry(
+            lambda: self.conn.execute(
+                "SELECT id FROM events WHERE to_office = 0 AND read = 1"
+            ).fetchall()
+        )
+        return frozenset(str(r["id"]) for r in rows) & frozenset(ids)
+
     def delete(self, chat: str, ids: Sequence[str]) -> int:
         """Delete on both sides: the row is the only copy, and secure_delete zeroes it."""
         with transaction(self.conn) as conn:

@@ -6,7 +6,7 @@ it on the invite, and the room id is the chat address from then on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sprechstunde_cli.domain.media import file_name, sniff
@@ -51,6 +51,7 @@ class MatrixProvider(Closing):
         self.rooms = Rooms(api, settings.user_id, timer)
         self.receiver = Receiver(api, self.rooms, settings.user_id, timer, timeline_limit)
         self._checked_identity = False
+        self._receipt_asks = 0
 
     # --- receiving ------------------------------------------------------------------------
 
@@ -199,6 +200,23 @@ class MatrixProvider(Closing):
         return DeleteOutcome(requested=1, confirmed=1)
 
     # --- announcements and setup ----------------------------------------------------------
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        """The citizens' clients send read receipts (m.receipt); one filtered initial sync
+        hands out the current ones of the rooms asked about."""
+        if not sent:
+            return frozenset()
+        # Synapse answers an identical /sync from a cache for a while (its
+        # sync_response_cache_duration, 2 minutes by default): a timeout of a few ms that
+        # differs on each ask makes it a new request, so a fresh receipt is seen at once.
+        self._receipt_asks += 1
+        params: dict[str, str | int] = {
+            "filter": events.receipts_filter(sorted(sent)),
+            "timeout": self._receipt_asks % 50,
+        }
+        body = self.api.call("GET", f"{CLIENT}/sync", "the read receipts", params=params)
+        wanted = {event_id for ids in sent.values() for event_id in ids}
+        return frozenset(events.read_events(body, self.settings.user_id) & wanted)
 
     def announce(self, text: str, key: str) -> Sent:
         room = self.settings.broadcast_room

@@ -138,4 +138,5 @@ def capabilities_for(settings: MatrixSettings) -> Capabilities:
         announce=settings.broadcast_room is not None,
         idempotent_send=True,
         residual_retention=RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED,
+        read_receipts=True,  # m.receipt, which the citizens' clients send
     )

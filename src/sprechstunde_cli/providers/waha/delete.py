@@ -21,16 +21,16 @@ from sprechstunde_cli.providers.waha.client import (
     WahaApi,
     path_part,
 )
-from sprechstunde_cli.providers.waha.receive import PAGE, raw_chat_of
+from sprechstunde_cli.providers.waha.kinds import is_revoked
+from sprechstunde_cli.providers.waha.receive import Poller, raw_chat_of
 from sprechstunde_cli.providers.waha.settings import WahaSettings
-
-MAX_PAGES = 200
 
 
 class Deleter:
-    def __init__(self, api: WahaApi, settings: WahaSettings) -> None:
+    def __init__(self, api: WahaApi, settings: WahaSettings, poller: Poller) -> None:
         self.api = api
         self.settings = settings
+        self.poller = poller  # its listing copes with each engine's way of paging
         self.prefix = f"/api/{path_part(settings.session)}"
 
     def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
@@ -56,7 +56,9 @@ class Deleter:
         return DeleteOutcome(len(provider_ids), len(provider_ids) - len(left), failures)
 
     def remaining(self, chat: str, provider_ids: Sequence[str]) -> frozenset[str]:
-        """Which of these message ids WAHA still lists for the office."""
+        """Which of these message ids WAHA still lists for the office. An own message the
+        engine lists as a revoked stub under its id (WEBJS, NOWEB keep one) is gone from both
+        sides; listed any other way it counts as not deleted."""
         wanted = {pid for pid in provider_ids if raw_chat_of(pid)}
         listed: set[str] = set()
         for raw in sorted({raw_chat_of(pid) or chat for pid in wanted}):
@@ -64,19 +66,15 @@ class Deleter:
         return frozenset(wanted & listed)
 
     def listed_ids(self, raw: str) -> set[str]:
-        ids: set[str] = set()
-        for offset in range(0, PAGE * MAX_PAGES, PAGE):
-            page = self.api.lookup(
-                f"{self.prefix}/chats/{path_part(raw)}/messages",
-                "list messages",
-                params={"limit": PAGE, "offset": offset, "downloadMedia": False},
-            )
-            if not isinstance(page, list):
-                break
-            ids |= {m["id"] for m in page if isinstance(m, dict) and isinstance(m.get("id"), str)}
-            if len(page) < PAGE:
-                break
-        return ids
+        try:
+            listed = self.poller.fetch(raw, None, until_empty=False)
+        except NotFound:
+            return set()
+        return {
+            m["id"]
+            for m in listed
+            if isinstance(m.get("id"), str) and not (m.get("fromMe") is True and is_revoked(m))
+        }
 
     def delete_chat(self, chat: str, aliases: Sequence[tuple[str, str]]) -> DeleteOutcome:
         """Delete the chat under every id the person had; counts chats, not messages."""

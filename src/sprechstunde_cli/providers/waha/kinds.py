@@ -36,6 +36,9 @@ def other_kind(message: dict[str, Any], body: str) -> tuple[str, bool] | None:
 
 def is_revoked(message: dict[str, Any]) -> bool:
     """A message WAHA still lists after its sender revoked it ("This message was deleted"):
-    WEBJS and WPP keep it with the raw type "revoked"; NOWEB drops it from the listing."""
+    WEBJS and WPP keep it with the raw type "revoked"; NOWEB drops a citizen's from the
+    listing but keeps the office's own as a stub (`messageStubType` 1, REVOKE)."""
     raw = message.get("_data")
-    return isinstance(raw, dict) and raw.get("type") == "revoked"
+    if not isinstance(raw, dict):
+        return False
+    return raw.get("type") == "revoked" or raw.get("messageStubType") in (1, "REVOKE")

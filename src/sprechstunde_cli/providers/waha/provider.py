@@ -9,7 +9,7 @@ while WhatsApp still allows it. docs/waha.md says how to run WAHA and what the p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +48,9 @@ from sprechstunde_cli.system.clock import SYSTEM_TIMER
 RECONNECT_AFTER_S = 5.0
 
 
+DELIVERED = 2  # WAHA's ack DEVICE: the message reached the citizen's phone
+
+
 class WahaProvider(Closing):
     name = "waha"
 
@@ -71,7 +74,7 @@ class WahaProvider(Closing):
             all_chats="all_chats" in settings.features,
             overlap=settings.overlap_seconds,
         )
-        self.deleter = Deleter(self.api, settings)
+        self.deleter = Deleter(self.api, settings, self.poller)
         self.sender = Sender(self.api, settings.send_delay_seconds, pause or timer.sleep)
         self._timer = timer
         self._last_connect = -RECONNECT_AFTER_S
@@ -238,6 +241,19 @@ class WahaProvider(Closing):
         return self.deleter.delete_chat(chat, self.poller.known_aliases())
 
     # --- announcing, checking --------------------------------------------------------------
+
+    def read_by_citizens(self, sent: Mapping[str, Sequence[str]]) -> frozenset[str]:
+        """WhatsApp's ticks: a message of the office's listed with ack DEVICE (2, delivered to
+        the citizen's phone) or beyond (READ, PLAYED) is on the phone."""
+        wanted = {pid for ids in sent.values() for pid in ids}
+        confirmed: set[str] = set()
+        raws = {raw for raw in (raw_chat_of(pid) for pid in wanted) if raw is not None}
+        for raw in sorted(raws):
+            for message in self.poller.fetch(raw, None, until_empty=False):
+                ack = message.get("ack")
+                if message.get("id") in wanted and isinstance(ack, int) and ack >= DELIVERED:
+                    confirmed.add(str(message["id"]))
+        return frozenset(confirmed)
 
     def announce(self, text: str, key: str) -> Sent:
         wa_id = message_id_for(key)

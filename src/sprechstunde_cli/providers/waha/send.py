@@ -74,7 +74,10 @@ class Sender:
             "linkPreview": False,  # a preview would make WAHA fetch the link
         }
         result = self._paced(chat, "/api/sendText", "send a text", body)
-        return Sent(sent_id(result) or f"true_{chat}_{wa_id}")
+        # Some engines answer with an empty body or without the id. The id we asked for is
+        # used only where WAHA then lists a message under it; never guessed, since the purge
+        # would count a revoke of a message that does not exist. "" is "sent, id unknown".
+        return Sent(sent_id(result) or self._own_message(chat, wa_id) or "")
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
         self._guard(chat)
@@ -91,7 +94,7 @@ class Sender:
             if caption:
                 body["caption"] = caption
         result = self._paced(chat, path, what, body)
-        provider_id = sent_id(result) or self._latest_own(chat)
+        provider_id = sent_id(result) or ""  # not the chat's latest: that is a guess too
         if media.kind is MessageKind.VOICE and caption:
             self.send_text(chat, caption, keys.caption(key))  # voice notes carry no caption
         return Sent(provider_id)
@@ -140,13 +143,3 @@ class Sender:
             params={"downloadMedia": False},
         )
         return found["id"] if isinstance(found, dict) and found.get("id") == full else None
-
-    def _latest_own(self, chat: str) -> str:
-        found = self.api.lookup(
-            f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "find the message just sent",
-            params={"limit": 1, "sortOrder": "desc", "filter.fromMe": True, "downloadMedia": False},
-        )
-        if isinstance(found, list) and found and isinstance(found[0].get("id"), str):
-            return str(found[0]["id"])
-        return ""

@@ -143,6 +143,7 @@ def capabilities_for(settings: WahaSettings) -> Capabilities:
         # sendImage/sendVoice/sendFile take none, so a retried file may arrive twice.
         idempotent_send=False,
         residual_retention=tuple(residual),
+        read_receipts=True,  # the ack of each own message in the listing (delivered, read)
     )
 
 

@@ -15,6 +15,7 @@ from sprechstunde_cli.providers.local.provider import LocalProvider
 
 HOUR = 60.0
 LAST_CALL_BEFORE_END = 12.0
+CLOSING_GRACE = 10.0  # in the same scaled minutes as HOUR
 SESSION_ID = "probe"
 OPERATOR = "Büro der OB"
 
@@ -131,6 +132,8 @@ def demo_config(now: datetime, speed: float) -> Config:
             "hour": {
                 "last_call_minutes": LAST_CALL_BEFORE_END * speed / 60,
                 "poll_seconds": min(0.5, max(0.02, speed / 4)),
+                # Scaled like the hour: a citizen who never reads does not hold the demo up.
+                "closing_grace_minutes": CLOSING_GRACE * speed / 60,
             },
             "sessions": {
                 SESSION_ID: {

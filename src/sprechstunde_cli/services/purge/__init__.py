@@ -1,6 +1,7 @@
 """Delete a closed session everywhere, prove it, and write the deletion receipt.
 
-Order (docs/ARCHITECTURE.md, "Deletion"): hand-offs out → late messages turned away → delete at
+Order (docs/ARCHITECTURE.md, "Deletion"): hand-offs out → late messages turned away → the
+citizens' apps have the closing words, or the grace is over (`closing.py`) → delete at
 the provider and list again (`remote.py`) → delete locally: rows, media, temp files, WAL
 (`local.py`) → verify (`verify.py`) → destroy the key → receipt. Every step is safe to repeat,
 so a purge killed at any point completes on a re-run.
@@ -23,6 +24,7 @@ from sprechstunde_cli.providers.base import DeleteReach, Provider
 from sprechstunde_cli.services import handoff, leasing, ratelimit
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.intake import take
+from sprechstunde_cli.services.purge.closing import GRACE, Waiting, await_closing_words
 from sprechstunde_cli.services.purge.local import delete_local, figures, needles
 from sprechstunde_cli.services.purge.remote import delete_remote, paced
 from sprechstunde_cli.services.purge.verify import scan
@@ -89,6 +91,7 @@ def purge(
     export_handoffs: bool = False,
     skip_provider: bool = False,
     sleep: Callable[[float], None] | None = None,
+    waiting: Callable[[Waiting], None] | None = None,
 ) -> Receipt:
     """Run (or finish) the purge; return the receipt. Raises IncompleteError on any gap."""
     session = store.require_session(session_id)
@@ -102,6 +105,20 @@ def purge(
     purging.mark_started(store, session_id, clock.now())
     progress = _prepare(store, session_id, clock)
     _drain_late(store, provider, config, session_id, clock, places.session_dir)
+    counts = progress.counts or {}
+    if GRACE not in counts:
+        # Ctrl-C here leaves the purge started: a re-run waits only for what is left of it.
+        figures = await_closing_words(
+            store,
+            provider,
+            session_id,
+            clock,
+            config.hour.closing_grace_minutes,
+            skip_provider=skip_provider,
+            notify=waiting,
+        )
+        progress = replace(progress, counts={**counts, **figures})
+        purging.save_progress(store, session_id, progress, clock.now())
     result = delete_remote(store, provider, session_id, skip_provider, clock)
     _log.info(
         "session %s: provider %s deleted %d of %d, %d remaining, %d failure(s)%s",

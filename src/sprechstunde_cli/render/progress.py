@@ -1,0 +1,60 @@
+"""How far a long delivery is: a Rich progress bar on a terminal, a plain line otherwise.
+
+`close` sends the closing words to every waiting thread at the messenger's pace, and `open
+--once` sends what is due; with hundreds of threads under a rate limit that takes minutes, so
+the operator sees the count grow and why it pauses.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+class Step(Protocol):
+    """What `services/delivery.py` `Progress` reports (render/ does not import services/)."""
+
+    @property
+    def done(self) -> int: ...
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def waiting(self) -> float: ...
+
+
+def delivery_bar(console: Console) -> Progress:
+    """A bar of the messages sent or given up, of all that are queued."""
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def waiting_note(step: Step) -> str:
+    """The description beside the bar: what is being delivered, or why it pauses."""
+    if step.waiting >= 1:
+        return f"Delivering (the messenger asked to wait {step.waiting:.0f} s)"
+    return "Delivering"
+
+
+def progress_line(step: Step) -> str:
+    """The plain line for scripts and logs."""
+    line = f"Delivered or given up: {step.done} of {step.total} message(s)."
+    if step.waiting >= 1 and step.done < step.total:
+        line += f" Waiting {step.waiting:.0f} s for the messenger."
+    return line
+
+
+def worth_a_line(step: Step, last_done: int | None) -> bool:
+    """Plain output stays short: the first and last line, every tenth part, and each pause."""
+    if last_done is None or step.done == step.total or step.waiting >= 1:
+        return True
+    return step.done - last_done >= max(1, step.total // 10)
