@@ -1,0 +1,64 @@
+"""Every view shows exactly what it showed before the speed work: the output of `threads`,
+`threads --json`, `show` and a live-view frame, compared with the files in golden/ (recorded
+from the rendering before it was made faster)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from sprechstunde_cli.render.console import Redacted, make_console
+from sprechstunde_cli.render.threads import live_view
+from sprechstunde_cli.services.sessions import current_session
+from sprechstunde_cli.services.threads import thread_list
+from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.paths import resolve_paths
+from tests.cli.threads.busy_hour import fill_busy_hour, golden
+from tests.support.cli import Sp
+from tests.support.clocks import FakeClock
+
+
+@pytest.fixture
+def busy(sp: Sp, config_file: Path, clock: FakeClock) -> Sp:
+    fill_busy_hour(sp, clock)
+    return sp
+
+
+def same(name: str, text: str) -> None:
+    assert text == golden(name).read_text(encoding="utf-8"), name
+
+
+@pytest.mark.parametrize("columns", [100, 60])
+def test_threads_prints_what_it_printed(
+    busy: Sp, columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    same(f"threads-{columns}.txt", busy("threads").stdout)
+
+
+def test_threads_json_prints_what_it_printed(busy: Sp) -> None:
+    same("threads.jsonl", busy("threads", "--json").stdout)
+
+
+def test_show_prints_what_it_printed(busy: Sp) -> None:
+    same("show-6.txt", busy("show", "6").stdout)
+    same("show-13.txt", busy("show", "13").stdout)
+
+
+@pytest.mark.parametrize("height", [30, 8])
+def test_a_live_frame_shows_what_it_showed(busy: Sp, clock: FakeClock, height: int) -> None:
+    paths = resolve_paths()
+    store = Store.open(paths.store_file, paths.key_dir)
+    try:
+        session = current_session(store, None)
+        rows = thread_list(store, session)
+        frame = live_view(
+            session, rows, now=clock.now(), status=Redacted("12:00 status"), height=height
+        )
+    finally:
+        store.close()
+    sink = io.StringIO()
+    make_console(file=sink, width=100).print(frame)
+    same(f"live-{height}.txt", sink.getvalue())
