@@ -1,8 +1,8 @@
-"""A busy hour for the view comparisons: many threads, written to interleaved as real intake does."""
+"""A busy hour for the view comparisons: many threads, interleaved as real intake stores them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sprechstunde_cli.domain.model import MessageKind
@@ -39,7 +39,9 @@ def fill_busy_hour(sp: Sp, clock: FakeClock, threads: int = THREADS) -> None:
                         display_name=NAMES[n % len(NAMES)],
                         at=IN_THE_HOUR + timedelta(seconds=round_ * 600 + n * 7),
                         kind=kind,
-                        body="" if kind is MessageKind.VOICE else f"Frage {n}.{round_}: Spielplatz?",
+                        body=""
+                        if kind is MessageKind.VOICE
+                        else f"Frage {n}.{round_}: Spielplatz?",
                         media=None,
                     )
     finally:
@@ -49,10 +51,24 @@ def fill_busy_hour(sp: Sp, clock: FakeClock, threads: int = THREADS) -> None:
     sp("--operator", "erika", "reply", "6", "Danke für Ihre Frage, wir kümmern uns.")
     sp("--operator", "erika", "reply", "13", "Der Spielplatz wird im Frühjahr saniert.")
     clock.advance(minutes=1)
-    sp("sandbox", "send", "--from", "+49 170 0000012", "Und die Schaukel?")
+    # A citizen answered writes again (stamped here: the local messenger stamps its own clock).
+    _write(13, 0, "+49 170 0000012", "Und die Schaukel?", clock.now())
     sp("open", "--once")
     sp("--operator", "erika", "claim", "8")
     sp("--operator", "bernd", "claim", "9")
+
+
+def _write(provider_id: int, name: int, chat: str, body: str, at: datetime) -> None:
+    paths = resolve_paths()
+    store = Store.open(paths.store_file, paths.key_dir)
+    try:
+        with store.write() as conn:
+            store.add_inbound(
+                conn, "mittwoch", provider_id=f"again-{provider_id}", chat=chat,
+                display_name=NAMES[name], at=at, kind=MessageKind.TEXT, body=body, media=None,
+            )  # fmt: skip
+    finally:
+        store.close()
 
 
 def golden(name: str) -> Path:
