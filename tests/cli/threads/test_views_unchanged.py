@@ -8,9 +8,11 @@ import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from sprechstunde_cli.render.console import Redacted, make_console
-from sprechstunde_cli.render.threads import live_view
+from sprechstunde_cli.render.formats import zone
+from sprechstunde_cli.render.threads import live_view, threads_table
 from sprechstunde_cli.services.sessions import current_session
 from sprechstunde_cli.services.threads import thread_list
 from sprechstunde_cli.store import Store
@@ -62,3 +64,18 @@ def test_a_live_frame_shows_what_it_showed(busy: Sp, clock: FakeClock, height: i
     sink = io.StringIO()
     make_console(file=sink, width=100).print(frame)
     same(f"live-{height}.txt", sink.getvalue())
+
+
+def test_the_styled_thread_table_is_what_it_was(busy: Sp, clock: FakeClock) -> None:
+    # A terminal gets the table with its styles (bold, dim): the same escape codes as before.
+    paths = resolve_paths()
+    store = Store.open(paths.store_file, paths.key_dir)
+    try:
+        session = current_session(store, None)
+        rows = thread_list(store, session)
+    finally:
+        store.close()
+    sink = io.StringIO()
+    console = Console(file=sink, width=100, force_terminal=True, color_system="standard")
+    console.print(threads_table(rows, now=clock.now(), tz=zone(session.timezone)))
+    same("threads-styled.txt", sink.getvalue())
