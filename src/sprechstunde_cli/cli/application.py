@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.domain.model import Clock, Timer
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
     from sprechstunde_cli.render.console import Redacted
+    from sprechstunde_cli.render.plain import PlainLines
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
 
@@ -113,6 +114,21 @@ class Application:
     def show(self, view: ConsoleRenderable, *, soft_wrap: bool = False) -> None:
         """A view built by render/ (a str would bypass the sanitizer, so the type forbids it)."""
         self.console.print(view, soft_wrap=soft_wrap)
+
+    def plain_width(self) -> int | None:
+        """The width of stdout where Rich would print no styles (a pipe, a file): a view that
+        has a plain form can be written with `show_lines` there, without loading Rich. None:
+        use `show` (a terminal, or a console is already set up)."""
+        if "console" in self.__dict__:
+            return None
+        from sprechstunde_cli.render.plain import plain_width
+
+        return plain_width(os.environ, sys.stdout)
+
+    def show_lines(self, lines: PlainLines) -> None:
+        """The plain form of a view, built by render/ (its text sanitized there) for the width
+        `plain_width` gave: exactly what `show` would print there."""
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
 
     def emit_json(self, obj: Mapping[str, object]) -> None:
         """One JSON line; jsonout escapes every character that is not printable ASCII."""

@@ -10,66 +10,34 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
+from sprechstunde_cli.domain.model import SessionRecord, ThreadRow
 from sprechstunde_cli.render.console import Redacted, citizen_text
-from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text, zone
+from sprechstunde_cli.render.formats import hhmm, span_text, zone
 from sprechstunde_cli.render.sanitize import clean
+from sprechstunde_cli.render.thread_lines import (
+    Cell,
+    header_cells,
+    is_dim,
+    line_pieces,
+    more_line,
+    plain,
+    row_cells,
+    widths,
+)
 
-LAST_LINE_CHARS = 60
-CITIZEN_CHARS = 32
-CLAIMED_CHARS = 16
 NAME_CHARS = 40
-
-_HEADERS = ("#", "citizen", "waiting", "unread", "claimed", "last")
-_RIGHT_ALIGNED = frozenset({0, 3})
-_GAP = "  "
 
 # Lines live_view spends outside the table rows: title, info, table header, header rule, footer.
 _LIVE_CHROME_LINES = 5
 
 
-def _waiting_cell(row: ThreadRow, now: datetime, tz: tzinfo) -> Text:
-    if row.waiting_since is None:
-        return Text("—", style="dim")
-    span = span_text(now - row.waiting_since)
-    return Text(f"{span} since {hhmm(row.waiting_since, tz)}")
-
-
-def _last_cell(row: ThreadRow) -> Text:
-    cell = Text(no_wrap=True, overflow="ellipsis")
-    if row.last_direction is Direction.OUT:
-        cell.append("→ ", style="dim")
-    if row.last_kind is not None and row.last_kind is not MessageKind.TEXT:
-        # Literal brackets: a Text is never parsed as markup.
-        cell.append(f"[{KIND_WORDS[row.last_kind]}]", style="cyan")
-        if row.last_line:
-            cell.append(" ")
-    cell.append(clean(row.last_line, single_line=True, limit=LAST_LINE_CHARS))
-    return cell
-
-
-def _row_cells(row: ThreadRow, now: datetime, tz: tzinfo) -> list[Text]:
-    return [
-        Text(str(row.number)),
-        citizen_text(row.citizen, single_line=True, limit=CITIZEN_CHARS),
-        _waiting_cell(row, now, tz),
-        Text(str(row.unread) if row.unread else "", style="bold"),
-        citizen_text(row.claimed_by or "", single_line=True, limit=CLAIMED_CHARS),
-        _last_cell(row),
-    ]
-
-
-def _join_cells(cells: Sequence[Text], widths: Sequence[int], style: str = "") -> Text:
+def _line(cells: Sequence[Cell], column_widths: Sequence[int], style: str = "") -> Text:
+    """The aligned line of `line_pieces`, each piece with its style."""
     line = Text(style=style, no_wrap=True, overflow="ellipsis")
-    last = len(cells) - 1
-    for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-        gap = " " * (width - cell.cell_len)
-        if index in _RIGHT_ALIGNED:
-            line.append(gap)
-        line.append_text(cell)
-        if index != last:
-            line.append("" if index in _RIGHT_ALIGNED else gap)
-            line.append(_GAP)
+    for piece, piece_style in line_pieces(cells, column_widths):
+        # append_text keeps a styled empty piece (an empty unread cell) as a span, as the
+        # table always printed it: the same bytes on a terminal.
+        line.append_text(Text(piece, style=piece_style))
     return line
 
 
@@ -79,24 +47,23 @@ def threads_table(
     """Build the thread table; only the first max_rows rows are rendered, then '… and N more'."""
     # Slicing before any formatting keeps a 2,000-thread session as cheap as a 40-thread one.
     shown = rows if max_rows is None else rows[: max(0, max_rows)]
-    cells = [_row_cells(row, now, tz) for row in shown]
-    headers = [Text(h) for h in _HEADERS]
-    widths = [max(c[i].cell_len for c in [headers, *cells]) for i in range(len(_HEADERS))]
+    cells = [row_cells(row, now, tz) for row in shown]
+    column_widths = widths([[plain(c) for c in row] for row in cells])
     # One Rich column holding lines we align ourselves: Rich lays out a table cell by cell at
     # ~0.1 ms each, which made 40 rows × 6 columns cost more than a live-view frame may. Each line
     # is cut at the terminal's edge, so `last` is the column that gives way on a narrow screen.
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0, header_style="bold"
     )
-    table.add_column(_join_cells(headers, widths), no_wrap=True, overflow="ellipsis")
-    for row, row_cells in zip(shown, cells, strict=True):
-        table.add_row(
-            _join_cells(row_cells, widths, "dim" if row.answered and not row.unread else "")
-        )
+    table.add_column(_line(header_cells(), column_widths), no_wrap=True, overflow="ellipsis")
+    for row, one in zip(shown, cells, strict=True):
+        table.add_row(_line(one, column_widths, "dim" if is_dim(row) else ""))
     hidden = len(rows) - len(shown)
     if hidden > 0:
-        more = Text(" " * (widths[0] + len(_GAP)), no_wrap=True, overflow="ellipsis")
-        more.append(f"… and {hidden} more", style="dim italic")
+        more = Text(no_wrap=True, overflow="ellipsis")
+        more.append(more_line(hidden, column_widths))
+        # Only the words are styled, not the indent before them.
+        more.stylize("dim italic", len(more) - len(f"… and {hidden} more"))
         table.add_row(more)
     return table
 

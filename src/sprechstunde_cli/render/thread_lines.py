@@ -1,0 +1,141 @@
+"""The cells of the thread table as text and style, and the table as plain lines.
+
+`render/threads.py` makes the Rich table of these pieces for a terminal; where Rich would print
+no styles, `threads_lines` gives the same lines without importing Rich's console at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
+from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text
+from sprechstunde_cli.render.plain import PlainLines, cells, fit
+from sprechstunde_cli.render.sanitize import clean
+
+LAST_LINE_CHARS = 60
+CITIZEN_CHARS = 32
+CLAIMED_CHARS = 16
+
+HEADERS = ("#", "citizen", "waiting", "unread", "claimed", "last")
+RIGHT_ALIGNED = frozenset({0, 3})
+GAP = "  "
+RULE = "─"
+
+# One cell: its pieces of text, each with its Rich style ("" for none).
+Cell = list[tuple[str, str]]
+
+
+def _waiting(row: ThreadRow, now: datetime, tz: tzinfo) -> Cell:
+    if row.waiting_since is None:
+        return [("—", "dim")]
+    return [(f"{span_text(now - row.waiting_since)} since {hhmm(row.waiting_since, tz)}", "")]
+
+
+def _last(row: ThreadRow) -> Cell:
+    cell: Cell = []
+    if row.last_direction is Direction.OUT:
+        cell.append(("→ ", "dim"))
+    if row.last_kind is not None and row.last_kind is not MessageKind.TEXT:
+        cell.append((f"[{KIND_WORDS[row.last_kind]}]", "cyan"))
+        if row.last_line:
+            cell.append((" ", ""))
+    cell.append((clean(row.last_line, single_line=True, limit=LAST_LINE_CHARS), ""))
+    return cell
+
+
+def row_cells(row: ThreadRow, now: datetime, tz: tzinfo) -> list[Cell]:
+    return [
+        [(str(row.number), "")],
+        [(clean(row.citizen, single_line=True, limit=CITIZEN_CHARS), "")],
+        _waiting(row, now, tz),
+        [(str(row.unread) if row.unread else "", "bold")],
+        [(clean(row.claimed_by or "", single_line=True, limit=CLAIMED_CHARS), "")],
+        _last(row),
+    ]
+
+
+def is_dim(row: ThreadRow) -> bool:
+    """Answered and read: the row steps back."""
+    return row.answered and not row.unread
+
+
+def plain(cell: Cell) -> str:
+    return "".join(text for text, _ in cell)
+
+
+def widths(texts: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width in cells over the header and the rows (as plain texts)."""
+    return [max(cells(t[i]) for t in [HEADERS, *texts]) for i in range(len(HEADERS))]
+
+
+def line_pieces(row: Sequence[Cell], column_widths: Sequence[int]) -> Cell:
+    """One aligned line: numbers right, the rest left, two spaces between, none after the last."""
+    pieces: Cell = []
+    last = len(row) - 1
+    for index, (cell, width) in enumerate(zip(row, column_widths, strict=True)):
+        gap = " " * (width - cells(plain(cell)))
+        if index in RIGHT_ALIGNED:
+            pieces.append((gap, ""))
+        pieces.extend(cell)
+        if index != last:
+            pieces.append((("" if index in RIGHT_ALIGNED else gap) + GAP, ""))
+    return pieces
+
+
+def header_cells() -> list[Cell]:
+    return [[(h, "")] for h in HEADERS]
+
+
+def more_line(hidden: int, column_widths: Sequence[int]) -> str:
+    return " " * (column_widths[0] + len(GAP)) + f"… and {hidden} more"
+
+
+def threads_lines(
+    rows: Sequence[ThreadRow], *, now: datetime, tz: tzinfo, width: int
+) -> PlainLines:
+    """The thread table of `threads` as the lines Rich prints without styles at `width`."""
+    texts = [list(HEADERS), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
+    # Each cell measured once (2,000 rows: measuring every line again cost more than the rest).
+    sizes = [[cells(t) for t in row] for row in texts]
+    column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
+    # Rich's table is as wide as its widest line, at most the terminal; each line is cut or
+    # padded to that, and a rule of the same width sits under the header.
+    heads = [
+        _head(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
+    ]
+    table = min(
+        width,
+        max(cells_before + size[-1] for (_, cells_before), size in zip(heads, sizes, strict=True)),
+    )
+    shown = [
+        _fit_line(head, cells_before, row[-1], table)
+        for (head, cells_before), row in zip(heads, texts, strict=True)
+    ]
+    return PlainLines((shown[0], RULE * table, *shown[1:]))
+
+
+def _head(
+    row: Sequence[str], sizes: Sequence[int], column_widths: Sequence[int]
+) -> tuple[str, int]:
+    """Every cell of an aligned line but the last, with the gap after each: text and cells."""
+    parts = []
+    for index, (text, size, column) in enumerate(
+        zip(row[:-1], sizes[:-1], column_widths[:-1], strict=True)
+    ):
+        gap = " " * (column - size)
+        parts.append(gap + text if index in RIGHT_ALIGNED else text + gap)
+        parts.append(GAP)
+    return "".join(parts), sum(column_widths[:-1]) + len(GAP) * (len(row) - 1)
+
+
+def _fit_line(head: str, cells_before: int, last: str, table: int) -> str:
+    """The line cut at `table` cells with '…' or padded to it, as Rich prints a no-wrap cell;
+    only the last cell is measured again where the cut falls in it."""
+    size = cells_before + cells(last)
+    if size <= table:
+        return head + last + " " * (table - size)
+    if cells_before <= table - 1:
+        return head + fit(last, table - 1 - cells_before) + "…"
+    return fit(head + last, table - 1) + "…"
