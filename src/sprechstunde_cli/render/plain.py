@@ -51,13 +51,18 @@ def plain_width(environ: Mapping[str, str], stream: TextIO) -> int | None:
 _NOT_NARROW = re.compile(r"[^\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff]")
 
 
+def narrow(text: str) -> bool:
+    """Whether each character of `text` takes one cell."""
+    return _NOT_NARROW.search(text) is None
+
+
 def cells(text: str) -> int:
     """How many terminal cells `text` takes, as Rich counts them."""
-    return cell_len(text) if _NOT_NARROW.search(text) else len(text)
+    return len(text) if narrow(text) else cell_len(text)
 
 
 def fit(text: str, width: int) -> str:
     """`text` cropped or padded to exactly `width` cells, as Rich's `set_cell_size` does."""
-    if _NOT_NARROW.search(text):
+    if not narrow(text):
         return set_cell_size(text, width)
     return text[:width] if len(text) >= width else text + " " * (width - len(text))

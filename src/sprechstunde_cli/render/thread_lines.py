@@ -11,7 +11,7 @@ from datetime import datetime, tzinfo
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
 from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text
-from sprechstunde_cli.render.plain import PlainLines, cells, fit
+from sprechstunde_cli.render.plain import PlainLines, cells, fit, narrow
 from sprechstunde_cli.render.sanitize import clean
 
 LAST_LINE_CHARS = 60
@@ -97,45 +97,32 @@ def threads_lines(
 ) -> PlainLines:
     """The thread table of `threads` as the lines Rich prints without styles at `width`."""
     texts = [list(HEADERS), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
-    # Each cell measured once (2,000 rows: measuring every line again cost more than the rest).
     sizes = [[cells(t) for t in row] for row in texts]
     column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
-    # Rich's table is as wide as its widest line, at most the terminal; each line is cut or
-    # padded to that, and a rule of the same width sits under the header.
-    heads = [
-        _head(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
+    lines = [
+        _aligned(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
     ]
-    table = min(
-        width,
-        max(cells_before + size[-1] for (_, cells_before), size in zip(heads, sizes, strict=True)),
-    )
+    # Rich measures a whole line (a joiner or a mark at a cell's edge joins its neighbour);
+    # a line of narrow characters only is as long as its cells, which are measured already.
+    lengths = [len(line) if narrow(line) else cells(line) for line in lines]
+    # Rich's table is as wide as its widest line, at most the terminal; each line is cut with
+    # '…' or padded to that, and a rule of the same width sits under the header.
+    table = min(width, max(lengths))
     shown = [
-        _fit_line(head, cells_before, row[-1], table)
-        for (head, cells_before), row in zip(heads, texts, strict=True)
+        fit(line, table - 1) + "…" if length > table else line + " " * (table - length)
+        for line, length in zip(lines, lengths, strict=True)
     ]
     return PlainLines((shown[0], RULE * table, *shown[1:]))
 
 
-def _head(
-    row: Sequence[str], sizes: Sequence[int], column_widths: Sequence[int]
-) -> tuple[str, int]:
-    """Every cell of an aligned line but the last, with the gap after each: text and cells."""
+def _aligned(row: Sequence[str], sizes: Sequence[int], column_widths: Sequence[int]) -> str:
+    """One aligned line: numbers right, the rest left, two spaces between, none after the last."""
     parts = []
-    for index, (text, size, column) in enumerate(
-        zip(row[:-1], sizes[:-1], column_widths[:-1], strict=True)
-    ):
+    last = len(row) - 1
+    for index, (text, size, column) in enumerate(zip(row, sizes, column_widths, strict=True)):
         gap = " " * (column - size)
-        parts.append(gap + text if index in RIGHT_ALIGNED else text + gap)
-        parts.append(GAP)
-    return "".join(parts), sum(column_widths[:-1]) + len(GAP) * (len(row) - 1)
-
-
-def _fit_line(head: str, cells_before: int, last: str, table: int) -> str:
-    """The line cut at `table` cells with '…' or padded to it, as Rich prints a no-wrap cell;
-    only the last cell is measured again where the cut falls in it."""
-    size = cells_before + cells(last)
-    if size <= table:
-        return head + last + " " * (table - size)
-    if cells_before <= table - 1:
-        return head + fit(last, table - 1 - cells_before) + "…"
-    return fit(head + last, table - 1) + "…"
+        if index == last:
+            parts.append(text)
+        else:
+            parts.append((gap + text if index in RIGHT_ALIGNED else text + gap) + GAP)
+    return "".join(parts)
