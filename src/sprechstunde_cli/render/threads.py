@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sprechstunde_cli.domain.model import SessionRecord, ThreadRow
+from sprechstunde_cli.domain.model import SessionRecord, ThreadPage, ThreadRow
 from sprechstunde_cli.render.console import Redacted, citizen_text
 from sprechstunde_cli.render.formats import hhmm, span_text, zone
 from sprechstunde_cli.render.sanitize import clean
@@ -42,9 +42,15 @@ def _line(cells: Sequence[Cell], column_widths: Sequence[int], style: str = "") 
 
 
 def threads_table(
-    rows: Sequence[ThreadRow], *, now: datetime, tz: tzinfo, max_rows: int | None = None
+    rows: Sequence[ThreadRow],
+    *,
+    now: datetime,
+    tz: tzinfo,
+    max_rows: int | None = None,
+    total: int | None = None,
 ) -> Table:
-    """Build the thread table; only the first max_rows rows are rendered, then '… and N more'."""
+    """Build the thread table; only the first max_rows rows are rendered, then '… and N more'
+    (`total`: how many threads there are when `rows` are only the first of them)."""
     # Slicing before any formatting keeps a 2,000-thread session as cheap as a 40-thread one.
     shown = rows if max_rows is None else rows[: max(0, max_rows)]
     cells = [row_cells(row, now, tz) for row in shown]
@@ -58,7 +64,7 @@ def threads_table(
     table.add_column(_line(header_cells(), column_widths), no_wrap=True, overflow="ellipsis")
     for row, one in zip(shown, cells, strict=True):
         table.add_row(_line(one, column_widths, "dim" if is_dim(row) else ""))
-    hidden = len(rows) - len(shown)
+    hidden = (len(rows) if total is None else total) - len(shown)
     if hidden > 0:
         more = Text(no_wrap=True, overflow="ellipsis")
         more.append(more_line(hidden, column_widths))
@@ -68,9 +74,15 @@ def threads_table(
     return table
 
 
+def live_room(height: int, alerts: int = 0) -> int:
+    """How many threads the live view has room for at `height` lines with `alerts` alert lines:
+    what `open` asks the store for (one more than the table shows when it must cut)."""
+    return max(1, height - _LIVE_CHROME_LINES - alerts)
+
+
 def live_view(
     session: SessionRecord,
-    rows: Sequence[ThreadRow],
+    threads: ThreadPage | Sequence[ThreadRow],
     *,
     now: datetime,
     status: Redacted,
@@ -78,7 +90,13 @@ def live_view(
     alert: Sequence[Redacted] = (),
 ) -> Group:
     """Build the `open` screen: session header, as many threads as fit in height, status line;
-    `alert`: a problem that lasts (the store takes no writes) and its fix, a line each."""
+    `alert`: a problem that lasts (the store takes no writes) and its fix, a line each.
+    `threads`: every thread in order, or a page of the first `live_room` of them."""
+    if not isinstance(threads, ThreadPage):
+        rows = tuple(threads)
+        waiting_count = sum(1 for r in rows if r.waiting_since is not None)
+        threads = ThreadPage(rows, len(rows), waiting_count)
+    rows, total = threads.rows, threads.total
     tz = zone(session.timezone)
     title = Text()
     title.append(clean(session.title, single_line=True, limit=80), style="bold")
@@ -86,11 +104,10 @@ def live_view(
     title.append(clean(session.official, single_line=True, limit=NAME_CHARS))
 
     left = session.end - now
-    waiting = sum(1 for r in rows if r.waiting_since is not None)
     info = Text(style="dim")
     info.append(f"{session.state.value} · ends {hhmm(session.end, tz)} · ")
     info.append(f"{span_text(left)} left" if left > timedelta(0) else "time is up")
-    info.append(f" · {len(rows)} thread{'' if len(rows) == 1 else 's'}, {waiting} waiting")
+    info.append(f" · {total} thread{'' if total == 1 else 's'}, {threads.waiting} waiting")
 
     footer = citizen_text(status, single_line=True, style="dim")
     top = [title, info]
@@ -99,11 +116,11 @@ def live_view(
         line = citizen_text(text, single_line=True, style="bold red")
         line.no_wrap, line.overflow = True, "ellipsis"
         top.append(line)
-    if not rows:
+    if not total:
         body: RenderableType = Text("No messages yet.", style="dim")
     else:
-        room = max(1, height - _LIVE_CHROME_LINES - (len(top) - 2))
+        room = live_room(height, len(top) - 2)
         # When rows are cut, the '… and N more' row needs a line of its own.
-        fit = room if len(rows) <= room else max(1, room - 1)
-        body = threads_table(rows, now=now, tz=tz, max_rows=fit)
+        fit = room if total <= room else max(1, room - 1)
+        body = threads_table(rows, now=now, tz=tz, max_rows=fit, total=total)
     return Group(*top, body, footer)

@@ -18,6 +18,7 @@ from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
     SessionState,
+    ThreadPage,
     ThreadRow,
     require_state,
 )
@@ -49,6 +50,11 @@ class ReplyResult:
 def thread_list(store: Store, session: SessionRecord) -> list[ThreadRow]:
     """Every thread of the session, longest-waiting first."""
     return by_waiting_time(store.thread_rows(session.id))
+
+
+def thread_page(store: Store, session: SessionRecord, limit: int) -> ThreadPage:
+    """The first `limit` threads, longest-waiting first, and how many there are: one screen."""
+    return store.thread_page(session.id, limit)
 
 
 def read_thread(

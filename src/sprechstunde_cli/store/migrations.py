@@ -233,6 +233,13 @@ def _m006_seal_display_names(conn: sqlite3.Connection, keys: SessionKeys) -> Non
     seal_plaintext(conn, keys, DISPLAY_NAMES)
 
 
+def _m007_threads_by_waiting(conn: sqlite3.Connection) -> None:
+    # The live view asks for the threads that fit the screen, longest-waiting first: this index
+    # hands them over in that order (waiting ones by time, then the others by number), so a
+    # frame reads those rows only, however many threads the session has.
+    conn.execute("CREATE INDEX threads_waiting ON threads(session_id, waiting_since, number)")
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -249,6 +256,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("send_pause", _schema(_m004_send_pause)),
     ("seal_queued_texts", _m005_seal_queued_texts),
     ("seal_display_names", _m006_seal_display_names),
+    ("threads_by_waiting", _schema(_m007_threads_by_waiting)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

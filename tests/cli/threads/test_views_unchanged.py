@@ -12,9 +12,9 @@ from rich.console import Console
 
 from sprechstunde_cli.render.console import Redacted, make_console
 from sprechstunde_cli.render.formats import zone
-from sprechstunde_cli.render.threads import live_view, threads_table
+from sprechstunde_cli.render.threads import live_room, live_view, threads_table
 from sprechstunde_cli.services.sessions import current_session
-from sprechstunde_cli.services.threads import thread_list
+from sprechstunde_cli.services.threads import thread_list, thread_page
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.system.paths import resolve_paths
 from tests.cli.threads.busy_hour import fill_busy_hour, golden
@@ -55,9 +55,11 @@ def test_a_live_frame_shows_what_it_showed(busy: Sp, clock: FakeClock, height: i
     store = Store.open(paths.store_file, paths.key_dir)
     try:
         session = current_session(store, None)
-        rows = thread_list(store, session)
+        # What `open` shows now: the page of the threads that fit, from the store.
+        page = thread_page(store, session, live_room(height))
+        assert len(page.rows) <= live_room(height) < page.total
         frame = live_view(
-            session, rows, now=clock.now(), status=Redacted("12:00 status"), height=height
+            session, page, now=clock.now(), status=Redacted("12:00 status"), height=height
         )
     finally:
         store.close()
