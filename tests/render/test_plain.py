@@ -91,3 +91,22 @@ def test_plain_only_where_rich_would_print_no_styles() -> None:
     with os.fdopen(secondary, "w") as terminal:
         assert plain_width({"COLUMNS": "120"}, terminal) is None  # a terminal gets the styles
     os.close(primary)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_plain_status_line_is_what_rich_prints(seed: int) -> None:
+    from sprechstunde_cli.render.console import citizen_text
+    from sprechstunde_cli.render.plain import plain_line
+    from sprechstunde_cli.render.sanitize import clean
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        message = _text(rng, 120)
+        sink = io.StringIO()
+        make_console(file=sink, width=rng.choice([20, 80])).print(
+            citizen_text(message), soft_wrap=True
+        )
+        line = plain_line(message)
+        # A tab left by the sanitizer is the one thing Rich changes (it expands it): then Rich
+        # prints the line itself.
+        assert line == sink.getvalue() or (line is None and "\t" in clean(message)), repr(message)

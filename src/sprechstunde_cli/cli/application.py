@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
@@ -97,14 +97,31 @@ class Application:
     def say(self, message: str) -> None:
         """A status line for the operator: never wrapped, so scripts can grep it. It may quote a
         server or the config, so it is redacted of secrets and sanitized like everything else."""
-        self.console.print(_literal(message), soft_wrap=True)
+        if not self._plain(message, sys.stdout):
+            self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
+        if not self._plain(f"Warning: {message}", sys.stderr):
+            self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
 
     def fail(self, message: str) -> None:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""
-        self.err_console.print(_literal(message), soft_wrap=True)
+        if not self._plain(message, sys.stderr):
+            self.err_console.print(_literal(message), soft_wrap=True)
+
+    def _plain(self, message: str, stream: TextIO) -> bool:
+        """Write a line as Rich would print it unwrapped and unstyled, where Rich would print no
+        styles (a pipe, a file), without loading Rich; False: Rich prints it."""
+        consoles = ("console", "err_console")
+        if any(name in self.__dict__ for name in consoles):
+            return False  # a console is set up (or given by a test): it prints everything
+        from sprechstunde_cli.render.plain import plain_line, plain_width
+
+        line = plain_line(_redacted(message))
+        if line is None or plain_width(os.environ, stream) is None:
+            return False
+        stream.write(line)
+        return True
 
     def redacted(self, text: str) -> Redacted:
         """`text` without secrets, for a line a render/ view prints (the live view's status and

@@ -51,6 +51,15 @@ def plain_width(environ: Mapping[str, str], stream: TextIO) -> int | None:
 _NOT_NARROW = re.compile(r"[^\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff]")
 
 
+def plain_line(text: str) -> str | None:
+    """`text` (redacted) as a console prints it unwrapped and unstyled: cleaned, one newline at
+    the end. None where Rich would change more than that (it expands tabs)."""
+    from sprechstunde_cli.render.sanitize import clean
+
+    cleaned = clean(text)
+    return None if "\t" in cleaned else f"{cleaned}\n"
+
+
 def narrow(text: str) -> bool:
     """Whether each character of `text` takes one cell."""
     return _NOT_NARROW.search(text) is None

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.media import Sniffed, check_limits, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
     MessageKind,
@@ -24,11 +20,14 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
 from sprechstunde_cli.errors import ConflictError, InputError, NotFoundError, ProviderError
-from sprechstunde_cli.providers.base import Provider
-from sprechstunde_cli.services.delivery import deliver_due
-from sprechstunde_cli.services.texts import fill
-from sprechstunde_cli.store import Store, ThreadInfo, outbox
-from sprechstunde_cli.system.given import read_given
+
+# `threads` and `show` import this module too: what only a reply needs (the outbox, delivery,
+# files, randomness) is imported by the functions that reply.
+if TYPE_CHECKING:
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.domain.media import Sniffed
+    from sprechstunde_cli.providers.base import Provider
+    from sprechstunde_cli.store import Store, ThreadInfo
 
 
 @dataclass(frozen=True)
@@ -99,6 +98,8 @@ def template_text(config: Config, session: SessionRecord, name: str) -> str:
             f"No template '{name}' (known: {known}).",
             "Add it under [templates] in the config.",
         )
+    from sprechstunde_cli.services.texts import fill
+
     return fill(config.templates[name], session, config)
 
 
@@ -136,6 +137,9 @@ def reply(
         if media is not None and media.path:
             Path(media.path).unlink(missing_ok=True)
         raise
+    from sprechstunde_cli.services.delivery import deliver_due
+    from sprechstunde_cli.store import outbox
+
     # Whoever answers has read the thread: it no longer counts as unread for anyone.
     store.mark_all_read(session.id, number)
     deliver_due(store, provider, session.id, now, only_id=outbox_id)
@@ -154,6 +158,11 @@ def _queue_reply(
     media: MediaInfo | None,
     kind: MessageKind | None,
 ) -> int:
+    import uuid
+
+    from sprechstunde_cli.domain import keys
+    from sprechstunde_cli.store import outbox
+
     with store.write() as conn:
         # Replying claims an unclaimed thread, so a second operator sees it is being handled.
         try:
@@ -186,6 +195,9 @@ def _read_attachment(
 ) -> tuple[bytes, Sniffed] | None:
     if path is None:
         return None
+    from sprechstunde_cli.domain.media import check_limits, sniff
+    from sprechstunde_cli.system.given import read_given
+
     data = read_given(
         path,
         max_bytes,
@@ -209,6 +221,8 @@ def _keep_attachment(
 ) -> tuple[MediaInfo | None, MessageKind | None]:
     if attachment is None:
         return None, None
+    import secrets
+
     data, found = attachment
     # A copy inside the session's folder, so the purge removes it with everything else.
     copy = media_dir / f"{secrets.token_hex(8)}{found.extension}"

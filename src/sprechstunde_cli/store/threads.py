@@ -32,11 +32,11 @@ _LAST = "LEFT JOIN messages m ON m.id = t.last_message_id"
 # A page of the live view: the first waiting threads by time, then the first others by number,
 # each picked (and limited) in the index threads_waiting before anything is joined or counted.
 PAGE_WAITING = (
-    f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NOT NULL"
+    f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NOT NULL"  # noqa: S608
     f" ORDER BY waiting_since, number LIMIT ?) t {_LAST} ORDER BY t.waiting_since, t.number"
 )
 PAGE_IDLE = (
-    f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NULL"
+    f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NULL"  # noqa: S608
     f" ORDER BY number LIMIT ?) t {_LAST} ORDER BY t.number"
 )
 COUNTS = (
