@@ -10,13 +10,15 @@ from __future__ import annotations
 import importlib
 import inspect
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sprechstunde_cli import __version__
-from sprechstunde_cli.cli.application import Wiring
 from sprechstunde_cli.cli.funnel import FunnelGroup
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.cli.application import Wiring
 
 # Every command: its name → (its module under `sprechstunde_cli.cli`, the function or, for a
 # group, the Typer app in it), in the order `--help` lists them. A module is imported only when
@@ -167,7 +169,7 @@ def root(
     ] = False,
 ) -> None:
     """Run a citizens' consultation hour (Bürgersprechstunde) over a messenger."""
-    from sprechstunde_cli.cli.application import Application
+    from sprechstunde_cli.cli.application import Application, Wiring
     from sprechstunde_cli.system.paths import resolve_paths
 
     # A caller may hand in its own wiring (tests: a fake clock or transport) as `obj`.

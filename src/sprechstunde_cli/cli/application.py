@@ -116,8 +116,9 @@ class Application:
         if any(name in self.__dict__ for name in consoles):
             return False  # a console is set up (or given by a test): it prints everything
         from sprechstunde_cli.render.plain import plain_line, plain_width
+        from sprechstunde_cli.system.redact import redact
 
-        line = plain_line(_redacted(message))
+        line = plain_line(redact(message))
         if line is None or plain_width(os.environ, stream) is None:
             return False
         stream.write(line)

@@ -7,7 +7,6 @@ messenger's server it stamps messages with its own clock.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -254,6 +253,8 @@ class LocalMessenger:
         call_state: str | None,
         key: str | None,
     ) -> str:
+        import secrets  # only to send: `show` and `threads` open the messenger without it
+
         message_id = f"loc-{secrets.token_hex(8)}"
         with transaction(self.conn) as conn:
             if key is not None:
