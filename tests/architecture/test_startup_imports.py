@@ -104,15 +104,22 @@ def test_version_builds_no_command(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [("show", "2"), ("tail", "--once"), ("followup", "--list"), ("threads", "--json")]
+    ("args", "rich"),
+    [
+        (("show", "2"), True),  # Rich wraps the bodies to the width
+        (("tail", "--once"), False),  # into a pipe: plain lines (render/tail_line.py)
+        (("followup", "--list"), False),  # status lines: plain into a pipe
+        (("threads", "--json"), False),
+    ],
 )
 def test_reading_commands_import_no_mail_no_network_no_randomness(
-    tmp_path: Path, config_file: Path, args: tuple[str, ...]
+    tmp_path: Path, config_file: Path, args: tuple[str, ...], rich: bool
 ) -> None:
     _open_session_with_threads(3)
     run = probe(tmp_path, *args)
     assert run.exit == 0, run.stderr
     assert loaded(run, *HEAVY_FOR_READING) == []
+    assert ("rich.console" in run.modules) is rich
 
 
 def test_reply_needs_randomness_but_no_mail(tmp_path: Path, config_file: Path) -> None:

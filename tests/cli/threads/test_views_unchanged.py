@@ -81,3 +81,7 @@ def test_the_styled_thread_table_is_what_it_was(busy: Sp, clock: FakeClock) -> N
     console = Console(file=sink, width=100, force_terminal=True, color_system="standard")
     console.print(threads_table(rows, now=clock.now(), tz=zone(session.timezone)))
     same("threads-styled.txt", sink.getvalue())
+
+
+def test_tail_prints_what_it_printed(busy: Sp) -> None:
+    same("tail.txt", busy("tail", "--once", "-n", "200").stdout)
