@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from sprechstunde_cli.domain.model import SessionRecord, ThreadPage, ThreadRow
 from sprechstunde_cli.render.console import Redacted, citizen_text
@@ -33,12 +33,17 @@ _LIVE_CHROME_LINES = 5
 
 def _line(cells: Sequence[Cell], column_widths: Sequence[int], style: str = "") -> Text:
     """The aligned line of `line_pieces`, each piece with its style."""
-    line = Text(style=style, no_wrap=True, overflow="ellipsis")
-    for piece, piece_style in line_pieces(cells, column_widths):
-        # append_text keeps a styled empty piece (an empty unread cell) as a span, as the
-        # table always printed it: the same bytes on a terminal.
-        line.append_text(Text(piece, style=piece_style))
-    return line
+    # One Text with its spans, as appending piece by piece would make it (a styled empty
+    # piece, an empty unread cell, stays a span: the same bytes on a terminal), built at once:
+    # a frame has 40 of these.
+    spans, offset = [], 0
+    pieces = line_pieces(cells, column_widths)
+    for piece, piece_style in pieces:
+        if piece_style:
+            spans.append(Span(offset, offset + len(piece), piece_style))
+        offset += len(piece)
+    text = "".join(piece for piece, _ in pieces)
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", spans=spans)
 
 
 def threads_table(
