@@ -12,6 +12,11 @@ from sprechstunde_cli.domain.model import ThreadRow
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
 
 
+def shows_name(address: str) -> bool:
+    """Whether `mask_address` shows the display name for `address` (a number never needs it)."""
+    return not _PHONE.match(address)
+
+
 def mask_address(address: str, display_name: str = "") -> str:
     """Show a citizen pseudonymously: a masked number, else the display name, else a masked id."""
     if _PHONE.match(address):

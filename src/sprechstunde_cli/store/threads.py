@@ -13,7 +13,7 @@ from sprechstunde_cli.domain.model import (
     ThreadPage,
     ThreadRow,
 )
-from sprechstunde_cli.domain.rules import mask_address
+from sprechstunde_cli.domain.rules import mask_address, shows_name
 from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.store.base import StoreBase, at, iso, parse
 from sprechstunde_cli.store.messages import media_cols
@@ -212,9 +212,12 @@ class ThreadQueries(StoreBase):
         return ThreadPage(rows, int(counts["total"]), int(counts["waiting"]))
 
     def _thread_row(self, session_id: str, r: sqlite3.Row) -> ThreadRow:
+        chat = r["chat"]
+        # A number is shown masked, never with its name: the name is not unsealed for nothing.
+        name = self.unseal(session_id, r["display_name"], NAME) if shows_name(chat) else ""
         return ThreadRow(
             number=int(r["number"]),
-            citizen=mask_address(r["chat"], self.unseal(session_id, r["display_name"], NAME)),
+            citizen=mask_address(chat, name),
             first_at=at(r["first_at"]),
             waiting_since=parse(r["waiting_since"]),
             unread=int(r["unread"]),
