@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sprechstunde_cli.domain.characters import visible
 from sprechstunde_cli.domain.model import ThreadRow
 
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
@@ -25,6 +24,9 @@ def mask_address(address: str, display_name: str = "") -> str:
             # Country code (2 digits is the common case for the audience) plus the network prefix.
             return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"
         return f"{digits[:3]} •••• {digits[-2:]}"
+    # Its character tables are compiled on import: only a name needs them.
+    from sprechstunde_cli.domain.characters import visible
+
     if visible(display_name):
         return display_name.strip()
     local = address.split("@", 1)[0]
