@@ -13,6 +13,7 @@ from rich.text import Span, Text
 from sprechstunde_cli.domain.model import SessionRecord, ThreadPage, ThreadRow
 from sprechstunde_cli.render.console import Redacted, citizen_text
 from sprechstunde_cli.render.formats import hhmm, span_text, zone
+from sprechstunde_cli.render.plain import cells as measure
 from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.render.thread_lines import (
     Cell,
@@ -63,19 +64,27 @@ def threads_table(
     # One Rich column holding lines we align ourselves: Rich lays out a table cell by cell at
     # ~0.1 ms each, which made 40 rows × 6 columns cost more than a live-view frame may. Each line
     # is cut at the terminal's edge, so `last` is the column that gives way on a narrow screen.
-    table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0, header_style="bold"
-    )
-    table.add_column(_line(header_cells(), column_widths), no_wrap=True, overflow="ellipsis")
-    for row, one in zip(shown, cells, strict=True):
-        table.add_row(_line(one, column_widths, "dim" if is_dim(row) else ""))
+    header = _line(header_cells(), column_widths)
+    lines = [
+        _line(one, column_widths, "dim" if is_dim(row) else "")
+        for row, one in zip(shown, cells, strict=True)
+    ]
     hidden = (len(rows) if total is None else total) - len(shown)
     if hidden > 0:
         more = Text(no_wrap=True, overflow="ellipsis")
         more.append(more_line(hidden, column_widths))
         # Only the words are styled, not the indent before them.
         more.stylize("dim italic", len(more) - len(f"… and {hidden} more"))
-        table.add_row(more)
+        lines.append(more)
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0, header_style="bold"
+    )
+    # The column is as wide as its widest line (what Rich would measure, character by character,
+    # on every frame), at most the terminal, which cuts each line with '…'.
+    width = max(measure(line.plain) for line in [header, *lines])
+    table.add_column(header, no_wrap=True, overflow="ellipsis", width=width)
+    for line in lines:
+        table.add_row(line)
     return table
 
 
