@@ -13,7 +13,7 @@ import pytest
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.domain.rules import by_waiting_time
 from sprechstunde_cli.store import Store
-from sprechstunde_cli.store.threads import COUNTS, PAGE_IDLE, PAGE_WAITING
+from sprechstunde_cli.store.thread_rows import COUNTS, PAGE_IDLE, PAGE_WAITING
 from tests.store.test_store import SID, spec
 from tests.support.clocks import IN_THE_HOUR
 

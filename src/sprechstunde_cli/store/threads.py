@@ -1,4 +1,5 @@
-"""Threads: numbering on first contact, waiting, claims, and the rows the views show."""
+"""Threads: numbering on first contact, waiting, claims (the rows the views show:
+`store/thread_rows.py`)."""
 
 from __future__ import annotations
 
@@ -10,38 +11,13 @@ from sprechstunde_cli.domain.model import (
     Direction,
     MediaInfo,
     MessageKind,
-    ThreadPage,
-    ThreadRow,
 )
-from sprechstunde_cli.domain.rules import mask_address, shows_name
 from sprechstunde_cli.errors import ConflictError, NotFoundError
-from sprechstunde_cli.store.base import StoreBase, at, iso, parse
+from sprechstunde_cli.store.base import StoreBase, iso, parse
 from sprechstunde_cli.store.messages import media_cols
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).
 NAME = "thread.display_name"
-
-# A thread's row for the views: its columns, its last shown message, and how many of the
-# citizen's messages nobody has read (counted through the index messages_thread, for the rows
-# asked for only).
-_ROWS = """
-    SELECT t.*, m.kind AS last_kind, m.direction AS last_direction, m.body AS last_body,
-           (SELECT COUNT(*) FROM messages u WHERE u.session_id = t.session_id
-              AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto) AS unread"""
-_LAST = "LEFT JOIN messages m ON m.id = t.last_message_id"
-# A page of the live view: the first waiting threads by time, then the first others by number,
-# each picked (and limited) in the index threads_waiting before anything is joined or counted.
-PAGE_WAITING = (
-    f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NOT NULL"  # noqa: S608
-    f" ORDER BY waiting_since, number LIMIT ?) t {_LAST} ORDER BY t.waiting_since, t.number"
-)
-PAGE_IDLE = (
-    f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NULL"  # noqa: S608
-    f" ORDER BY number LIMIT ?) t {_LAST} ORDER BY t.number"
-)
-COUNTS = (
-    "SELECT COUNT(*) AS total, COUNT(waiting_since) AS waiting FROM threads WHERE session_id = ?"
-)
 
 
 @dataclass(frozen=True)
@@ -64,7 +40,6 @@ class Inserted:
 class ThreadQueries(StoreBase):
     """Threads: numbering, who waits, claims, the rows of `threads` and the live view."""
 
-    _thread_rows_seen: dict[tuple[object, ...], ThreadRow] = {}  # noqa: RUF012 - replaced, never mutated
     # --- inbound ---------------------------------------------------------------------------
 
     def add_inbound(
@@ -183,50 +158,6 @@ class ThreadQueries(StoreBase):
             "SELECT display_name FROM threads WHERE session_id = ? ORDER BY number", (session_id,)
         )
         return [self.unseal(session_id, r["display_name"], NAME) for r in rows]
-
-    def thread_rows(self, session_id: str) -> list[ThreadRow]:
-        rows = self._read(f"{_ROWS} FROM threads t {_LAST} WHERE t.session_id = ?", (session_id,))
-        # `threads` and the demo's screen ask again and again; most threads have not changed
-        # since. A row whose columns are all the same is the same ThreadRow: reuse it instead of
-        # unsealing and masking again. Only the current rows are kept.
-        previous = self._thread_rows_seen
-        seen: dict[tuple[object, ...], ThreadRow] = {}
-        found = []
-        for r in rows:
-            key = (session_id, *r)
-            row = previous.get(key) or self._thread_row(session_id, r)
-            seen[key] = row
-            found.append(row)
-        self._thread_rows_seen = seen
-        return found
-
-    def thread_page(self, session_id: str, limit: int) -> ThreadPage:
-        """The first `limit` threads longest-waiting first (waiting ones by time, ties by
-        number, then the others by number) and the counts: what a screen shows. Each part
-        reads through the index `threads_waiting`, so a frame costs the same at 20 threads as
-        at 2,000 (tests/store/test_thread_page.py checks the plans)."""
-        waiting = self._read(PAGE_WAITING, (session_id, limit))
-        idle = self._read(PAGE_IDLE, (session_id, max(0, limit - len(waiting))))
-        counts = self._read(COUNTS, (session_id,))[0]
-        rows = tuple(self._thread_row(session_id, r) for r in [*waiting, *idle])
-        return ThreadPage(rows, int(counts["total"]), int(counts["waiting"]))
-
-    def _thread_row(self, session_id: str, r: sqlite3.Row) -> ThreadRow:
-        chat = r["chat"]
-        # A number is shown masked, never with its name: the name is not unsealed for nothing.
-        name = self.unseal(session_id, r["display_name"], NAME) if shows_name(chat) else ""
-        return ThreadRow(
-            number=int(r["number"]),
-            citizen=mask_address(chat, name),
-            first_at=at(r["first_at"]),
-            waiting_since=parse(r["waiting_since"]),
-            unread=int(r["unread"]),
-            claimed_by=r["claimed_by"],
-            last_kind=MessageKind(r["last_kind"]) if r["last_kind"] else None,
-            last_direction=Direction(r["last_direction"]) if r["last_direction"] else None,
-            last_line=self.unseal(session_id, r["last_body"]),
-            answered=bool(r["answered"]),
-        )
 
     def claim(
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False
