@@ -3,6 +3,7 @@ for any text a citizen may send; and they are used only where Rich would print n
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import random
@@ -51,7 +52,10 @@ def _rows(rng: random.Random, count: int) -> list[ThreadRow]:
                 answered=rng.random() < 0.3,
             )
         )
-    return rows
+    # Every other yes/no a row has (or gains: a mark the table shows), set at random too, so a
+    # mark added to the Rich table but not to the plain lines fails here.
+    flags = [f.name for f in dataclasses.fields(ThreadRow) if f.type == "bool"]
+    return [dataclasses.replace(r, **{f: rng.random() < 0.3 for f in flags}) for r in rows]
 
 
 def _rich(rows: list[ThreadRow], width: int) -> str:
