@@ -8,7 +8,6 @@ httpx takes a `transport=`.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from dataclasses import dataclass, field
@@ -192,6 +191,8 @@ class Application:
         if self.paths.config_file.exists() and self.config.operator:
             return self.config.operator
         try:
+            import getpass  # with termios: only a command that needs the operator's name
+
             return getpass.getuser()
         except (KeyError, OSError):  # no passwd entry in some containers
             return "operator"
