@@ -83,3 +83,34 @@ def fill(store: Store, threads: int, per_thread: int, now: datetime) -> None:
                         media=None,
                     )
                     n += 1
+
+
+def take_in(
+    base: Path, store: Store, config: Config, messages: int, threads: int, *, long_thread: int = 0
+) -> int:
+    """Citizens write through the local messenger, interleaved (message n comes from citizen
+    n mod threads, so every thread's messages lie between the others'), and `open`'s step takes
+    them in: sealed, greeted, cursor advanced, as real intake stores them. `long_thread` more
+    messages come from citizen 0, spread over the stream (a thread to `show`). Returns how many
+    messages the store took."""
+    from sprechstunde_cli.providers.local.provider import LocalProvider
+    from sprechstunde_cli.providers.local.server import LocalMessenger
+    from sprechstunde_cli.services.hour import Hour
+
+    messenger = LocalMessenger(base / "data" / "local-messenger.db")
+    every = max(1, messages // long_thread) if long_thread else 0
+    sent = 0
+    for n in range(messages):
+        messenger.citizen_send(f"+49 000 {n % threads:07d}", QUESTION.format(n=n))
+        sent += 1
+        if every and n % every == 0 and n // every < long_thread:
+            messenger.citizen_send(f"+49 000 {0:07d}", QUESTION.format(n=f"{n}b"))
+            sent += 1
+    hour = Hour(store, LocalProvider(messenger), config, SESSION, base / "media")
+    stored = 0
+    try:
+        while stored < sent:
+            stored += hour.step(datetime.now(UTC), 0.0).intake.stored
+    finally:
+        messenger.close()
+    return stored

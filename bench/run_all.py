@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository root: `bench` and `
 
 BENCHES: list[tuple[str, list[str], list[str]]] = [
     # (module in bench/, arguments for the figures, arguments for --quick)
-    ("startup", [], ["--runs", "5"]),
+    ("startup", [], ["--runs", "5", "--big", "400"]),
     ("ingest", [], ["--messages", "4000", "--threads", "400"]),
-    ("live_view", [], ["--frames", "20"]),
+    ("live_view", [], ["--threads", "400", "--messages", "4000", "--frames", "20"]),
     ("memory", [], ["--messages", "4000", "--threads", "400"]),
     ("purge_scale", [], ["--threads", "400"]),
     ("matrix_latency", [], ["--messages", "20"]),

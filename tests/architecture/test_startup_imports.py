@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +15,24 @@ from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import ExitCode
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.system.paths import resolve_paths
-from tests.support.startup import HEAVY_FOR_HELP, HEAVY_FOR_THREADS, loaded, probe
+from tests.support.startup import (
+    HEAVY_FOR_HELP,
+    HEAVY_FOR_READING,
+    HEAVY_FOR_THREADS,
+    MAIL,
+    RANDOM,
+    loaded,
+    probe,
+)
+
+# A command's module: built only when the command runs or a help page lists it.
+COMMAND_MODULES = (
+    "sprechstunde_cli.cli.threads.show",
+    "sprechstunde_cli.cli.threads.threads",
+    "sprechstunde_cli.cli.hour.open",
+    "sprechstunde_cli.cli.closing.purge",
+    "sprechstunde_cli.cli.sandbox",
+)
 
 
 def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
@@ -62,15 +82,74 @@ def _open_session_with_threads(count: int) -> None:
         store.close()
 
 
-def test_threads_table_imports_the_table_but_not_the_live_view(
+def test_threads_into_a_pipe_imports_neither_rich_nor_mail_nor_randomness(
     tmp_path: Path, config_file: Path
 ) -> None:
     _open_session_with_threads(3)
-    run = probe(tmp_path, "threads")
+    run = probe(tmp_path, "threads")  # the probe's stdout is a pipe
     assert run.exit == 0, run.stderr
     assert "Frage 2 zur Schaukel" in run.stdout
-    assert "rich.table" in run.modules
+    assert "cryptography.hazmat.primitives.ciphers.aead" in run.modules  # it did unseal
     assert loaded(run, *HEAVY_FOR_THREADS) == []
+    # Of all the commands, only its own was built.
+    assert loaded(run, *COMMAND_MODULES) == ["sprechstunde_cli.cli.threads.threads"]
+
+
+def test_version_builds_no_command(tmp_path: Path) -> None:
+    run = probe(tmp_path, "--version")
+    assert run.exit == 0
+    assert run.stdout.startswith("sprechstunde ")
+    assert loaded(run, *COMMAND_MODULES) == []
+    assert loaded(run, *HEAVY_FOR_HELP, "sprechstunde_cli.cli.application") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "rich"),
+    [
+        (("show", "2"), True),  # Rich wraps the bodies to the width
+        (("tail", "--once"), False),  # into a pipe: plain lines (render/tail_line.py)
+        (("followup", "--list"), False),  # status lines: plain into a pipe
+        (("threads", "--json"), False),
+    ],
+)
+def test_reading_commands_import_no_mail_no_network_no_randomness(
+    tmp_path: Path, config_file: Path, args: tuple[str, ...], rich: bool
+) -> None:
+    _open_session_with_threads(3)
+    run = probe(tmp_path, *args)
+    assert run.exit == 0, run.stderr
+    assert loaded(run, *HEAVY_FOR_READING) == []
+    assert ("rich.console" in run.modules) is rich
+
+
+def test_reply_needs_randomness_but_no_mail(tmp_path: Path, config_file: Path) -> None:
+    _open_session_with_threads(3)
+    run = probe(tmp_path, "reply", "2", "Danke!")
+    assert run.exit == 0, run.stderr
+    assert "Sent to thread 2." in run.stdout
+    assert "secrets" in run.modules  # the sealed copy's nonce
+    assert loaded(run, *MAIL, "httpx", "keyring", "rich.console") == []
+
+
+def test_loading_the_example_config_with_mail_imports_no_mail_library(tmp_path: Path) -> None:
+    # The example with its [mail] section switched on: checked without the mail libraries.
+    example = (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
+    block = example[example.index("# [mail]") :].split("\n\n", 1)[0]
+    config = tmp_path / "with-mail.toml"
+    config.write_text(example.replace(block, block.replace("# ", "")), encoding="utf-8")
+    code = (
+        "import json, sys, pathlib\n"
+        "from sprechstunde_cli.config import load_config\n"
+        f"assert load_config(pathlib.Path({str(config)!r})).mail is not None\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    modules = set(json.loads(proc.stdout))
+    assert "sprechstunde_cli.config.mail" in modules  # the [mail] section was read
+    assert sorted(modules & {*MAIL, *RANDOM, "rich", "httpx", "keyring"}) == []
 
 
 @pytest.mark.parametrize("command", ["threads", "reply", "open", "sandbox"])

@@ -14,8 +14,12 @@ from tests.support.cli import Sp
 
 def _walk_commands(command: Any, path: str) -> Iterator[tuple[str, Any]]:
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from _walk_commands(sub, f"{path} {name}")
+    if not hasattr(command, "list_commands"):
+        return
+    # Asked the way the parser asks: the root builds each command when it is first looked up.
+    ctx = typer.Context(command)
+    for name in sorted(command.list_commands(ctx)):
+        yield from _walk_commands(command.get_command(ctx, name), f"{path} {name}")
 
 
 COMMANDS = list(_walk_commands(typer.main.get_command(app), "sprechstunde"))

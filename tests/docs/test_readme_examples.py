@@ -4,7 +4,8 @@ Each code block is one scenario in fresh folders, in the order the README gives;
 example runs on its own after `init`. The clock stands in the example session's hour
 (`beispiel`, Wednesday 2 December 2026, 16:00–17:00). What the README leaves to the world is
 done in between: citizens write (on the local messenger), the files the rehearsal sends exist.
-A command that runs until Ctrl-C (`open`, `tail`, `standby`) runs one pass of the same loop (`--once`).
+A command that runs until Ctrl-C (`open`, `tail`, `standby`) runs one pass of the same loop
+(`--once`).
 Every example must succeed: an example that fails in the state the README describes is a
 wrong example.
 """

@@ -24,12 +24,24 @@ with open(out, "w", encoding="utf-8") as handle:
     json.dump({"exit": code, "modules": sorted(sys.modules)}, handle)
 """
 
-# Each costs tens of milliseconds to import and is needed by none of these commands.
+# Mail: what only sending e-mail needs (~10 ms), never loading the config or reading the store.
+MAIL = ("smtplib", "ssl", "email", "email.message", "email.utils")
+# Randomness: `secrets` brings `hmac` and OpenSSL's hashlib (~4 ms); only what makes a key, a
+# nonce or an id needs it.
+RANDOM = ("secrets", "hmac")
+# What a command that reads the store and prints into a pipe does without: the network, the
+# keyring, Rich (the same lines are written plain: render/plain.py), mail, randomness.
+NETWORK = ("httpx", "keyring", "pydantic", "rich.live")
+# Each costs milliseconds to tens of them and is needed by none of these commands.
 HEAVY_FOR_HELP = (
-    "httpx", "keyring", "rich", "rich.live", "rich.table", "sqlite3", "pydantic", "cryptography",
+    *NETWORK, "rich", "rich.table", "sqlite3", "cryptography", "sprechstunde_cli.config", *MAIL,
+    *RANDOM,
 )  # fmt: skip
 # `threads` shows each thread's last line, which is stored encrypted: it needs cryptography.
-HEAVY_FOR_THREADS = ("httpx", "keyring", "rich.live", "pydantic")
+# (`rich.cells` it uses, to measure text as Rich does; that is light.)
+HEAVY_FOR_THREADS = (*NETWORK, "rich.console", "rich.table", "rich.text", *MAIL, *RANDOM)
+# Reading a thread renders it with Rich (the body is wrapped) and opens the messenger.
+HEAVY_FOR_READING = (*NETWORK, *MAIL, *RANDOM)
 
 
 @dataclass(frozen=True)

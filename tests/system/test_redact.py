@@ -18,6 +18,7 @@ import pytest
 
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
 from sprechstunde_cli.system import logs
+from sprechstunde_cli.system import redact as patterns
 from sprechstunde_cli.system.credentials import Secret
 from sprechstunde_cli.system.redact import MARK, redact, summary
 from tests.support.archscan import MODULES
@@ -205,3 +206,29 @@ def test_the_log_is_redacted_as_it_is_written(tmp_path: Path) -> None:
     written = log_file.read_bytes()
     assert b"send failed: echo [redacted] / Cookie: [redacted]" in written
     assert found_in(written, [TOKEN]) == []
+
+
+def _every_pattern(text: str) -> str:
+    """What redact() does after the known secrets, without the quick look for trigger words."""
+    text = patterns._QUOTED.sub(lambda m: f"{m['key']}{m['open']}{MARK}{m['open']}", text)
+    text = patterns._HEADER.sub(lambda m: f"{m['key']}{MARK}", text)
+    text = patterns._QUERY.sub(lambda m: f"{m['key']}{MARK}", text)
+    text = patterns._SCHEME.sub(lambda m: f"{m['key']}{MARK}", text)
+    return patterns._REPEATED.sub(MARK, text)
+
+
+def test_the_quick_look_for_trigger_words_never_changes_the_result() -> None:
+    # Case-blind matching also takes the long s (ſ) for s and the Kelvin sign (K) for k: the
+    # quick look must find what the patterns find, in any spelling.
+    words = [
+        "Authorization", "PROXY-authorization", "X-Api-Key", "api_key", "apikey",
+        "x-auth-to\u212aen", "Set-Cookie", "cookie", "access_token", "refresh-token",
+        "client_secret", "pa\u017f\u017fword", "passwd", "token", "SECRET", "Bearer",
+        "ba\u017fic", MARK, "Basic Infos", "the bearer of",
+    ]  # fmt: skip
+    glue = [": ", "=", '": "', "': '", "('", "', '", " ", "\\r\\n", "&", "\n", '"']
+    values = ["abcDEF1234567890xyz", "Zugang", "eyJhbGciOiJIUzI1NiJ9.e30.x", "'q'", '"w"', ""]
+    rng = random.Random(16)
+    for _ in range(4000):
+        text = "".join(rng.choice([*words, *glue, *values]) for _ in range(rng.randint(1, 9)))
+        assert redact(text) == _every_pattern(text), repr(text)

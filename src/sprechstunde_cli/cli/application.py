@@ -8,13 +8,12 @@ httpx takes a `transport=`.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.domain.notify import Arrival
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
     from sprechstunde_cli.render.console import Redacted
+    from sprechstunde_cli.render.plain import PlainLines
     from sprechstunde_cli.render.progress import Step
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
@@ -102,14 +102,32 @@ class Application:
     def say(self, message: str) -> None:
         """A status line for the operator: never wrapped, so scripts can grep it. It may quote a
         server or the config, so it is redacted of secrets and sanitized like everything else."""
-        self.console.print(_literal(message), soft_wrap=True)
+        if not self._plain(message, sys.stdout):
+            self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
+        if not self._plain(f"Warning: {message}", sys.stderr):
+            self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
 
     def fail(self, message: str) -> None:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""
-        self.err_console.print(_literal(message), soft_wrap=True)
+        if not self._plain(message, sys.stderr):
+            self.err_console.print(_literal(message), soft_wrap=True)
+
+    def _plain(self, message: str, stream: TextIO) -> bool:
+        """Write a line as Rich would print it unwrapped and unstyled, where Rich would print no
+        styles (a pipe, a file), without loading Rich; False: Rich prints it."""
+        consoles = ("console", "err_console")
+        if any(name in self.__dict__ for name in consoles):
+            return False  # a console is set up (or given by a test): it prints everything
+        from sprechstunde_cli.render.plain import plain_line, plain_width
+        from sprechstunde_cli.system.redact import redact
+
+        line = plain_line(redact(message))
+        if line is None or plain_width(os.environ, stream) is None:
+            return False
+        stream.write(line)
+        return True
 
     def redacted(self, text: str) -> Redacted:
         """`text` without secrets, for a line a render/ view prints (the live view's status and
@@ -119,6 +137,21 @@ class Application:
     def show(self, view: ConsoleRenderable, *, soft_wrap: bool = False) -> None:
         """A view built by render/ (a str would bypass the sanitizer, so the type forbids it)."""
         self.console.print(view, soft_wrap=soft_wrap)
+
+    def plain_width(self) -> int | None:
+        """The width of stdout where Rich would print no styles (a pipe, a file): a view that
+        has a plain form can be written with `show_lines` there, without loading Rich. None:
+        use `show` (a terminal, or a console is already set up)."""
+        if "console" in self.__dict__:
+            return None
+        from sprechstunde_cli.render.plain import plain_width
+
+        return plain_width(os.environ, sys.stdout)
+
+    def show_lines(self, lines: PlainLines) -> None:
+        """The plain form of a view, built by render/ (its text sanitized there) for the width
+        `plain_width` gave: exactly what `show` would print there."""
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
 
     def emit_json(self, obj: Mapping[str, object]) -> None:
         """One JSON line; jsonout escapes every character that is not printable ASCII."""
@@ -218,6 +251,8 @@ class Application:
         if self.paths.config_file.exists() and self.config.operator:
             return self.config.operator
         try:
+            import getpass  # with termios: only a command that needs the operator's name
+
             return getpass.getuser()
         except (KeyError, OSError):  # no passwd entry in some containers
             return "operator"

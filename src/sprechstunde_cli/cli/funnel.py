@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import typer
@@ -27,6 +28,10 @@ class FunnelGroup(TyperGroup):
         except SprechstundeError as err:
             report_error(err)
             raise typer.Exit(int(err.exit_code)) from None
+        except BrokenPipeError:
+            # The reader stopped reading (`threads | head`): it has what it wanted; no error.
+            reader_gone()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
@@ -78,3 +83,22 @@ def report_error(err: SprechstundeError) -> None:
     typer.echo(f"Error: {clean(redact(err.message))}", err=True)
     if err.hint:
         typer.echo(f"Hint: {clean(redact(err.hint))}", err=True)
+
+
+def reader_gone() -> None:
+    """Point stdout at /dev/null once its reader has closed the pipe, so what is still buffered
+    goes nowhere instead of failing again (Python would print "BrokenPipeError" at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real descriptor (a test's captured stdout)
+        pass
+
+
+def flush_stdout() -> None:
+    """Write out what stdout still holds while an error can be handled (at exit it cannot)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        reader_gone()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from sprechstunde_cli.config import read
-from sprechstunde_cli.domain.handoffs import department_problem, email_address
 from sprechstunde_cli.errors import ConfigError
 
 
@@ -39,6 +38,9 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
         )
     mailboxes: dict[str, str] = {}
     for name, address in departments.items():
+        # Imported for a section that names departments only: every command loads the config.
+        from sprechstunde_cli.domain.handoffs import department_problem
+
         problem = department_problem(name)
         if problem is not None:
             raise ConfigError(
@@ -74,6 +76,8 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
 
 def _address(value: object, key: str) -> str:
     """The mailbox as every mail server takes it (an umlaut domain in IDNA)."""
+    from sprechstunde_cli.domain.handoffs import email_address
+
     try:
         if not isinstance(value, str):
             raise ValueError("not text")

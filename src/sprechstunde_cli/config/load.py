@@ -5,20 +5,20 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.config import read
-from sprechstunde_cli.config.announce import parse_announce
+from sprechstunde_cli.config.announce.model import AnnounceSettings
 from sprechstunde_cli.config.handoff import parse_handoff
 from sprechstunde_cli.config.hour import parse_hour
-from sprechstunde_cli.config.mail import parse_mail_settings
 from sprechstunde_cli.config.model import Config
 from sprechstunde_cli.config.providers import KNOWN_PROVIDERS, parse_providers
-from sprechstunde_cli.config.schedules import parse_schedules
 from sprechstunde_cli.config.sessions import parse_session
 from sprechstunde_cli.config.texts import parse_templates, parse_texts
-from sprechstunde_cli.domain.schedule import find
 from sprechstunde_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.config.mail import MailSettings
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 SECTIONS = (
@@ -80,18 +80,14 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
         )
         for sid in sessions_tbl
     }
-    schedules = parse_schedules(
-        read.table(raw, "schedules", "schedules"), timezone, KNOWN_PROVIDERS
-    )
+    schedules = _schedules(raw, timezone)
     for sid in sessions:
-        if find(schedules, sid) is not None:
+        if schedules and _find(schedules, sid) is not None:
             raise ConfigError(
                 "has the id of a date of a schedule.", "Rename the session.", f"sessions.{sid}"
             )
-    mail = parse_mail_settings(read.table(raw, "mail", "mail"), "mail") if "mail" in raw else None
-    announce = parse_announce(
-        read.table(raw, "announce", "announce"), KNOWN_PROVIDERS, path.parent if path else None
-    )
+    mail = _mail(read.table(raw, "mail", "mail")) if "mail" in raw else None
+    announce = _announce(read.table(raw, "announce", "announce"), path)
     if "email" in announce.channels and mail is None:
         raise ConfigError(
             "needs a [mail] section (the SMTP server to send through).",
@@ -113,3 +109,36 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
         schedules=schedules,
         announce=announce,
     )
+
+
+# The readers of sections most configs leave out (or that only some commands use), imported
+# when the file has the section: every command loads the config.
+
+
+def _schedules(raw: Mapping[str, Any], timezone: str) -> dict[str, Any]:
+    tbl = read.table(raw, "schedules", "schedules")
+    if not tbl:
+        return {}
+    from sprechstunde_cli.config.schedules import parse_schedules
+
+    return parse_schedules(tbl, timezone, KNOWN_PROVIDERS)
+
+
+def _find(schedules: Mapping[str, Any], sid: str) -> object:
+    from sprechstunde_cli.domain.schedule import find
+
+    return find(schedules, sid)
+
+
+def _mail(tbl: Mapping[str, Any]) -> MailSettings:
+    from sprechstunde_cli.config.mail import parse_mail_settings
+
+    return parse_mail_settings(tbl, "mail")
+
+
+def _announce(tbl: Mapping[str, Any], path: Path | None) -> AnnounceSettings:
+    if not tbl:
+        return AnnounceSettings()  # what parse_announce makes of an empty section
+    from sprechstunde_cli.config.announce.parse import parse_announce
+
+    return parse_announce(tbl, KNOWN_PROVIDERS, path.parent if path else None)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sprechstunde_cli.config import read
-from sprechstunde_cli.domain.handoffs import email_address
 from sprechstunde_cli.errors import ConfigError
 
 SECURITY = ("starttls", "tls", "none")
@@ -42,6 +40,8 @@ def is_loopback(host: str) -> bool:
     # "localhost.localdomain": the loopback name Debian and Red Hat give in /etc/hosts.
     if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
         return True
+    import ipaddress  # only for a [mail] section: every command loads the config
+
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
@@ -98,6 +98,8 @@ def _sender(value: object, where: str) -> str:
     hint = 'Write sender = "buergerbuero@example.org".'
     if not isinstance(value, str):
         raise ConfigError("must be an e-mail address.", hint, where)
+    from sprechstunde_cli.domain.handoffs import email_address
+
     try:
         return email_address(value)
     except ValueError as exc:

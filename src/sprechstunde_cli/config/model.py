@@ -6,16 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sprechstunde_cli.config.announce import AnnounceSettings
+from sprechstunde_cli.config.announce.model import AnnounceSettings
 from sprechstunde_cli.config.handoff import HandoffSettings
 from sprechstunde_cli.config.hour import HourSettings
-from sprechstunde_cli.config.mail import MailSettings
 from sprechstunde_cli.domain.model import SessionSpec
-from sprechstunde_cli.domain.schedule import Schedule, find, planned
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
 from sprechstunde_cli.errors import ConfigError, unknown_session
 from sprechstunde_cli.providers.registry import entry_for
+
+# Every command loads the config; only one that reads [mail] or [schedules] needs these.
+if TYPE_CHECKING:
+    from sprechstunde_cli.config.mail import MailSettings
+    from sprechstunde_cli.domain.schedule import Schedule
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Config:
         if session_id in self.sessions:
             return self.sessions[session_id]
         # A schedule's date: "<schedule>-2026-12-16", found without expanding the whole rule.
+        from sprechstunde_cli.domain.schedule import find
+
         found = find(self.schedules, session_id)
         if found is not None and not found.cancelled:
             return found.spec
@@ -59,6 +65,8 @@ class Config:
 
     def upcoming(self, now: datetime) -> list[SessionSpec]:
         """Sessions that have not ended yet, soonest first (schedules up to a horizon)."""
+        from sprechstunde_cli.domain.schedule import planned
+
         specs = [*self.sessions.values(), *planned(self.schedules, now)]
         return sorted((s for s in specs if s.end > now), key=lambda s: s.start)
 

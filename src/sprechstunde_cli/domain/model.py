@@ -175,6 +175,15 @@ class ThreadRow:
     left: bool = False  # the citizen left the chat or blocked the office: answers cannot reach
 
 
+@dataclass(frozen=True)
+class ThreadPage:
+    """The threads that fit a screen, longest-waiting first, and how many there are in all."""
+
+    rows: tuple[ThreadRow, ...]
+    total: int
+    waiting: int
+
+
 class Clock(Protocol):
     """The session's time, injected everywhere below the CLI (tests walk it by hand)."""
 

@@ -6,10 +6,14 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sprechstunde_cli.domain.characters import visible
 from sprechstunde_cli.domain.model import ThreadRow
 
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
+
+
+def shows_name(address: str) -> bool:
+    """Whether `mask_address` shows the display name for `address` (a number never needs it)."""
+    return not _PHONE.match(address)
 
 
 def mask_address(address: str, display_name: str = "") -> str:
@@ -20,6 +24,9 @@ def mask_address(address: str, display_name: str = "") -> str:
             # Country code (2 digits is the common case for the audience) plus the network prefix.
             return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"
         return f"{digits[:3]} •••• {digits[-2:]}"
+    # Its character tables are compiled on import: only a name needs them.
+    from sprechstunde_cli.domain.characters import visible
+
     if visible(display_name):
         return display_name.strip()
     local = address.split("@", 1)[0]

@@ -14,15 +14,17 @@ from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, Mes
 from sprechstunde_cli.render.console import citizen_text
 from sprechstunde_cli.render.formats import EDITED, WITHDRAWN, hhmm, media_label
 from sprechstunde_cli.render.sanitize import clean
+from sprechstunde_cli.render.tail_line import (
+    CITIZEN_MARK,
+    NAME_CHARS,
+    OFFICE_MARK,
+    TAIL_LINE_CHARS,
+    tail_pieces,
+)
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.local.server import PhoneEntry
 
-TAIL_LINE_CHARS = 200
-NAME_CHARS = 40
-# Who wrote a line, marked by us before any name: in from a citizen, out from the office.
-CITIZEN_MARK = "←"
-OFFICE_MARK = "→"
 LEFT = "The citizen left the chat or blocked the office: answers cannot reach them."
 
 
@@ -90,23 +92,9 @@ def message_line(
     msg: MessageRecord, citizen: str, *, tz: tzinfo, limit: int | None = TAIL_LINE_CHARS
 ) -> Text:
     """Build one `tail` line: `HH:MM #3 ← anna: text…`, outgoing as `HH:MM #3 → office: …`."""
-    line = Text(f"{hhmm(msg.at, tz)} #{msg.thread} ")
-    if msg.direction is Direction.OUT:
-        line.append(f"{OFFICE_MARK} office", style="cyan")
-    else:
-        line.append(f"{CITIZEN_MARK} ")
-        line.append(clean(citizen, single_line=True, limit=NAME_CHARS), style="bold")
-    line.append(": ")
-    if msg.withdrawn:
-        line.append(f"[{WITHDRAWN}]", style="italic")
-        return line
-    if msg.edited:
-        line.append(f"[{EDITED}] ", style="italic")
-    if msg.media is not None or msg.kind is not MessageKind.TEXT:
-        line.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
-        if msg.body:
-            line.append(" ")
-    line.append(clean(msg.body, single_line=True, limit=limit))
+    line = Text()
+    for text, style in tail_pieces(msg, citizen, tz=tz, limit=limit):
+        line.append(text, style=style or None)
     return line
 
 

@@ -8,107 +8,95 @@ from datetime import datetime, timedelta, tzinfo
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
+from sprechstunde_cli.domain.model import SessionRecord, ThreadPage, ThreadRow
 from sprechstunde_cli.render.console import Redacted, citizen_text
-from sprechstunde_cli.render.formats import KIND_WORDS, WITHDRAWN, hhmm, span_text, zone
+from sprechstunde_cli.render.formats import hhmm, span_text, zone
+from sprechstunde_cli.render.plain import cells as measure
 from sprechstunde_cli.render.sanitize import clean
+from sprechstunde_cli.render.thread_lines import (
+    Cell,
+    header_cells,
+    is_dim,
+    line_pieces,
+    more_line,
+    plain,
+    row_cells,
+    widths,
+)
 
-LAST_LINE_CHARS = 60
-CITIZEN_CHARS = 32
-CLAIMED_CHARS = 16
 NAME_CHARS = 40
-
-_HEADERS = ("#", "citizen", "waiting", "unread", "claimed", "last")
-_RIGHT_ALIGNED = frozenset({0, 3})
-_GAP = "  "
 
 # Lines live_view spends outside the table rows: title, info, table header, header rule, footer.
 _LIVE_CHROME_LINES = 5
 
 
-def _waiting_cell(row: ThreadRow, now: datetime, tz: tzinfo) -> Text:
-    if row.waiting_since is None:
-        return Text("—", style="dim")
-    span = span_text(now - row.waiting_since)
-    return Text(f"{span} since {hhmm(row.waiting_since, tz)}")
-
-
-def _last_cell(row: ThreadRow) -> Text:
-    cell = Text(no_wrap=True, overflow="ellipsis")
-    if row.left:
-        cell.append("[left the chat] ", style="yellow")
-    if row.last_withdrawn:
-        cell.append(f"[{WITHDRAWN}]", style="italic dim")
-        return cell
-    if row.last_direction is Direction.OUT:
-        cell.append("→ ", style="dim")
-    if row.last_kind is not None and row.last_kind is not MessageKind.TEXT:
-        # Literal brackets: a Text is never parsed as markup.
-        cell.append(f"[{KIND_WORDS[row.last_kind]}]", style="cyan")
-        if row.last_line:
-            cell.append(" ")
-    cell.append(clean(row.last_line, single_line=True, limit=LAST_LINE_CHARS))
-    return cell
-
-
-def _row_cells(row: ThreadRow, now: datetime, tz: tzinfo) -> list[Text]:
-    return [
-        Text(str(row.number)),
-        citizen_text(row.citizen, single_line=True, limit=CITIZEN_CHARS),
-        _waiting_cell(row, now, tz),
-        Text(str(row.unread) if row.unread else "", style="bold"),
-        citizen_text(row.claimed_by or "", single_line=True, limit=CLAIMED_CHARS),
-        _last_cell(row),
-    ]
-
-
-def _join_cells(cells: Sequence[Text], widths: Sequence[int], style: str = "") -> Text:
-    line = Text(style=style, no_wrap=True, overflow="ellipsis")
-    last = len(cells) - 1
-    for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-        gap = " " * (width - cell.cell_len)
-        if index in _RIGHT_ALIGNED:
-            line.append(gap)
-        line.append_text(cell)
-        if index != last:
-            line.append("" if index in _RIGHT_ALIGNED else gap)
-            line.append(_GAP)
-    return line
+def _line(cells: Sequence[Cell], column_widths: Sequence[int], style: str = "") -> Text:
+    """The aligned line of `line_pieces`, each piece with its style."""
+    # One Text with its spans, as appending piece by piece would make it (a styled empty
+    # piece, an empty unread cell, stays a span: the same bytes on a terminal), built at once:
+    # a frame has 40 of these.
+    spans, offset = [], 0
+    pieces = line_pieces(cells, column_widths)
+    for piece, piece_style in pieces:
+        if piece_style:
+            spans.append(Span(offset, offset + len(piece), piece_style))
+        offset += len(piece)
+    text = "".join(piece for piece, _ in pieces)
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", spans=spans)
 
 
 def threads_table(
-    rows: Sequence[ThreadRow], *, now: datetime, tz: tzinfo, max_rows: int | None = None
+    rows: Sequence[ThreadRow],
+    *,
+    now: datetime,
+    tz: tzinfo,
+    max_rows: int | None = None,
+    total: int | None = None,
 ) -> Table:
-    """Build the thread table; only the first max_rows rows are rendered, then '… and N more'."""
+    """Build the thread table; only the first max_rows rows are rendered, then '… and N more'
+    (`total`: how many threads there are when `rows` are only the first of them)."""
     # Slicing before any formatting keeps a 2,000-thread session as cheap as a 40-thread one.
     shown = rows if max_rows is None else rows[: max(0, max_rows)]
-    cells = [_row_cells(row, now, tz) for row in shown]
-    headers = [Text(h) for h in _HEADERS]
-    widths = [max(c[i].cell_len for c in [headers, *cells]) for i in range(len(_HEADERS))]
+    cells = [row_cells(row, now, tz) for row in shown]
+    column_widths = widths([[plain(c) for c in row] for row in cells])
     # One Rich column holding lines we align ourselves: Rich lays out a table cell by cell at
     # ~0.1 ms each, which made 40 rows × 6 columns cost more than a live-view frame may. Each line
     # is cut at the terminal's edge, so `last` is the column that gives way on a narrow screen.
+    header = _line(header_cells(), column_widths)
+    lines = [
+        _line(one, column_widths, "dim" if is_dim(row) else "")
+        for row, one in zip(shown, cells, strict=True)
+    ]
+    hidden = (len(rows) if total is None else total) - len(shown)
+    if hidden > 0:
+        more = Text(no_wrap=True, overflow="ellipsis")
+        more.append(more_line(hidden, column_widths))
+        # Only the words are styled, not the indent before them.
+        more.stylize("dim italic", len(more) - len(f"… and {hidden} more"))
+        lines.append(more)
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0, header_style="bold"
     )
-    table.add_column(_join_cells(headers, widths), no_wrap=True, overflow="ellipsis")
-    for row, row_cells in zip(shown, cells, strict=True):
-        table.add_row(
-            _join_cells(row_cells, widths, "dim" if row.answered and not row.unread else "")
-        )
-    hidden = len(rows) - len(shown)
-    if hidden > 0:
-        more = Text(" " * (widths[0] + len(_GAP)), no_wrap=True, overflow="ellipsis")
-        more.append(f"… and {hidden} more", style="dim italic")
-        table.add_row(more)
+    # The column is as wide as its widest line (what Rich would measure, character by character,
+    # on every frame), at most the terminal, which cuts each line with '…'.
+    width = max(measure(line.plain) for line in [header, *lines])
+    table.add_column(header, no_wrap=True, overflow="ellipsis", width=width)
+    for line in lines:
+        table.add_row(line)
     return table
+
+
+def live_room(height: int, alerts: int = 0) -> int:
+    """How many threads the live view has room for at `height` lines with `alerts` alert lines:
+    what `open` asks the store for (one more than the table shows when it must cut)."""
+    return max(1, height - _LIVE_CHROME_LINES - alerts)
 
 
 def live_view(
     session: SessionRecord,
-    rows: Sequence[ThreadRow],
+    threads: ThreadPage | Sequence[ThreadRow],
     *,
     now: datetime,
     status: Redacted,
@@ -116,7 +104,13 @@ def live_view(
     alert: Sequence[Redacted] = (),
 ) -> Group:
     """Build the `open` screen: session header, as many threads as fit in height, status line;
-    `alert`: a problem that lasts (the store takes no writes) and its fix, a line each."""
+    `alert`: a problem that lasts (the store takes no writes) and its fix, a line each.
+    `threads`: every thread in order, or a page of the first `live_room` of them."""
+    if not isinstance(threads, ThreadPage):
+        rows = tuple(threads)
+        waiting_count = sum(1 for r in rows if r.waiting_since is not None)
+        threads = ThreadPage(rows, len(rows), waiting_count)
+    rows, total = threads.rows, threads.total
     tz = zone(session.timezone)
     title = Text()
     title.append(clean(session.title, single_line=True, limit=80), style="bold")
@@ -124,13 +118,12 @@ def live_view(
     title.append(clean(session.official, single_line=True, limit=NAME_CHARS))
 
     left = session.end - now
-    waiting = sum(1 for r in rows if r.waiting_since is not None)
     info = Text(style="dim")
     if session.rehearsal_of:
         info.append(f"rehearsal of {session.rehearsal_of} · ")
     info.append(f"{session.state.value} · ends {hhmm(session.end, tz)} · ")
     info.append(f"{span_text(left)} left" if left > timedelta(0) else "time is up")
-    info.append(f" · {len(rows)} thread{'' if len(rows) == 1 else 's'}, {waiting} waiting")
+    info.append(f" · {total} thread{'' if total == 1 else 's'}, {threads.waiting} waiting")
 
     footer = citizen_text(status, single_line=True, style="dim")
     top = [title, info]
@@ -139,11 +132,11 @@ def live_view(
         line = citizen_text(text, single_line=True, style="bold red")
         line.no_wrap, line.overflow = True, "ellipsis"
         top.append(line)
-    if not rows:
+    if not total:
         body: RenderableType = Text("No messages yet.", style="dim")
     else:
-        room = max(1, height - _LIVE_CHROME_LINES - (len(top) - 2))
+        room = live_room(height, len(top) - 2)
         # When rows are cut, the '… and N more' row needs a line of its own.
-        fit = room if len(rows) <= room else max(1, room - 1)
-        body = threads_table(rows, now=now, tz=tz, max_rows=fit)
+        fit = room if total <= room else max(1, room - 1)
+        body = threads_table(rows, now=now, tz=tz, max_rows=fit, total=total)
     return Group(*top, body, footer)

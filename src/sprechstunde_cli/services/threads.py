@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.media import Sniffed, check_limits, file_name, sniff
 from sprechstunde_cli.domain.model import (
     MediaInfo,
     MessageKind,
@@ -18,6 +14,7 @@ from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
     SessionState,
+    ThreadPage,
     ThreadRow,
     require_state,
 )
@@ -29,11 +26,14 @@ from sprechstunde_cli.errors import (
     NotFoundError,
     ProviderError,
 )
-from sprechstunde_cli.providers.base import Provider
-from sprechstunde_cli.services.delivery import deliver_due
-from sprechstunde_cli.services.texts import fill
-from sprechstunde_cli.store import Store, ThreadInfo, outbox
-from sprechstunde_cli.system.given import read_given
+
+# `threads` and `show` import this module too: what only a reply needs (the outbox, delivery,
+# files, randomness) is imported by the functions that reply.
+if TYPE_CHECKING:
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.domain.media import Sniffed
+    from sprechstunde_cli.providers.base import Provider
+    from sprechstunde_cli.store import Store, ThreadInfo
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,11 @@ class ReplyResult:
 def thread_list(store: Store, session: SessionRecord) -> list[ThreadRow]:
     """Every thread of the session, longest-waiting first."""
     return by_waiting_time(store.thread_rows(session.id))
+
+
+def thread_page(store: Store, session: SessionRecord, limit: int) -> ThreadPage:
+    """The first `limit` threads, longest-waiting first, and how many there are: one screen."""
+    return store.thread_page(session.id, limit)
 
 
 def read_thread(
@@ -100,6 +105,8 @@ def template_text(config: Config, session: SessionRecord, name: str) -> str:
             f"No template '{name}' (known: {known}).",
             "Add it under [templates] in the config.",
         )
+    from sprechstunde_cli.services.texts import fill
+
     return fill(config.templates[name], session, config)
 
 
@@ -145,6 +152,9 @@ def reply(
         if media is not None and media.path:
             Path(media.path).unlink(missing_ok=True)
         raise
+    from sprechstunde_cli.services.delivery import deliver_due
+    from sprechstunde_cli.store import outbox
+
     # Whoever answers has read the thread: it no longer counts as unread for anyone.
     store.mark_all_read(session.id, number)
     deliver_due(store, provider, session.id, now, only_id=outbox_id)
@@ -163,6 +173,11 @@ def _queue_reply(
     media: MediaInfo | None,
     kind: MessageKind | None,
 ) -> int:
+    import uuid
+
+    from sprechstunde_cli.domain import keys
+    from sprechstunde_cli.store import outbox
+
     with store.write() as conn:
         # Replying claims an unclaimed thread, so a second operator sees it is being handled.
         try:
@@ -195,6 +210,9 @@ def _read_attachment(
 ) -> tuple[bytes, Sniffed] | None:
     if path is None:
         return None
+    from sprechstunde_cli.domain.media import check_limits, sniff
+    from sprechstunde_cli.system.given import read_given
+
     data = read_given(
         path,
         max_bytes,
@@ -222,6 +240,10 @@ def _keep_attachment(
 ) -> tuple[MediaInfo | None, MessageKind | None]:
     if attachment is None:
         return None, None
+    import secrets
+
+    from sprechstunde_cli.domain.media import file_name
+
     data, found = attachment
     # A copy inside the session's folder, so the purge removes it with everything else.
     copy = media_dir / f"{secrets.token_hex(8)}{found.extension}"

@@ -8,7 +8,6 @@ The key lives outside the data dir (a 0600 file) so a crashed session can resume
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,7 +63,7 @@ class SessionKeys:
         return aead
 
     def _create(self, path: Path) -> bytes:
-        key = secrets.token_bytes(KEY_BYTES)
+        key = _random(KEY_BYTES)
         try:
             with disk.named(self.key_dir, KEY_BYTES):  # a full or read-only disk, named
                 private_dir(self.key_dir)
@@ -76,7 +75,7 @@ class SessionKeys:
 
     def seal(self, session_id: str, data: bytes, context: str, *, create: bool = True) -> bytes:
         """`create=False`: only with the session's existing key (StoreError if there is none)."""
-        nonce = secrets.token_bytes(NONCE_BYTES)
+        nonce = _random(NONCE_BYTES)
         aad = f"{session_id}:{context}".encode()
         return nonce + self._aead(session_id, create=create).encrypt(nonce, data, aad)
 
@@ -108,3 +107,11 @@ class SessionKeys:
             os.fsync(handle.fileno())
         path.unlink()
         return True
+
+
+def _random(size: int) -> bytes:
+    # Imported when a key or nonce is made: reading (`threads`, `show`) needs neither, and
+    # `secrets` brings hmac and OpenSSL's hashlib along.
+    import secrets
+
+    return secrets.token_bytes(size)

@@ -327,6 +327,13 @@ def _m009_week_around_the_hour(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m010_threads_by_waiting(conn: sqlite3.Connection) -> None:
+    # The live view asks for the threads that fit the screen, longest-waiting first: this index
+    # hands them over in that order (waiting ones by time, then the others by number), so a
+    # frame reads those rows only, however many threads the session has.
+    conn.execute("CREATE INDEX threads_waiting ON threads(session_id, waiting_since, number)")
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -346,6 +353,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("thread_topics", _schema(_m007_thread_topics)),
     ("withdrawn_edited_left", _schema(_m008_withdrawn_edited_left)),
     ("week_around_the_hour", _schema(_m009_week_around_the_hour)),
+    ("threads_by_waiting", _schema(_m010_threads_by_waiting)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

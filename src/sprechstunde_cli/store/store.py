@@ -16,6 +16,7 @@ from sprechstunde_cli.errors import StoreError, unknown_session
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
+from sprechstunde_cli.store.thread_rows import ThreadRowQueries
 from sprechstunde_cli.store.threads import Inserted, ThreadInfo, ThreadQueries
 from sprechstunde_cli.system.logs import get as get_logger
 
@@ -24,7 +25,7 @@ _log = get_logger("store")
 __all__ = ["Inserted", "Store", "ThreadInfo", "iso", "parse"]
 
 
-class Store(ThreadQueries, MessageQueries):
+class Store(ThreadQueries, ThreadRowQueries, MessageQueries):
     # --- sessions --------------------------------------------------------------------------
 
     def session(self, session_id: str) -> SessionRecord | None:

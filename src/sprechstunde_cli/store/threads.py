@@ -1,4 +1,5 @@
-"""Threads: numbering on first contact, waiting, claims, and the rows the views show."""
+"""Threads: numbering on first contact, waiting, claims (the rows the views show:
+`store/thread_rows.py`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from sprechstunde_cli.domain.model import (
     Direction,
     MediaInfo,
     MessageKind,
-    ThreadRow,
 )
-from sprechstunde_cli.domain.rules import mask_address
 from sprechstunde_cli.errors import ConflictError, NotFoundError
-from sprechstunde_cli.store.base import StoreBase, at, iso, parse
+from sprechstunde_cli.store.base import StoreBase, iso, parse
 from sprechstunde_cli.store.messages import media_cols
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).
@@ -43,7 +42,6 @@ class Inserted:
 class ThreadQueries(StoreBase):
     """Threads: numbering, who waits, claims, the rows of `threads` and the live view."""
 
-    _thread_rows_seen: dict[tuple[object, ...], ThreadRow] = {}  # noqa: RUF012 - replaced, never mutated
     # --- inbound ---------------------------------------------------------------------------
 
     def add_inbound(
@@ -187,47 +185,6 @@ class ThreadQueries(StoreBase):
             "SELECT display_name FROM threads WHERE session_id = ? ORDER BY number", (session_id,)
         )
         return [self.unseal(session_id, r["display_name"], NAME) for r in rows]
-
-    def thread_rows(self, session_id: str) -> list[ThreadRow]:
-        rows = self._read(
-            """
-            SELECT t.*, m.kind AS last_kind, m.direction AS last_direction, m.body AS last_body,
-                   m.withdrawn_at AS last_withdrawn,
-                   (SELECT COUNT(*) FROM messages u WHERE u.session_id = t.session_id
-                      AND u.thread = t.number AND u.direction = 'in' AND u.id > t.read_upto
-                      AND u.withdrawn_at IS NULL) AS unread
-            FROM threads t LEFT JOIN messages m ON m.id = t.last_message_id
-            WHERE t.session_id = ?
-            """,
-            (session_id,),
-        )
-        # `open` asks for every row on every frame; most threads have not changed since the
-        # last frame. A row whose columns are all the same is the same ThreadRow: reuse it
-        # instead of unsealing and masking again (2,000 threads: ~30 ms → a few ms per frame).
-        # Only the current rows are kept.
-        previous = self._thread_rows_seen
-        seen: dict[tuple[object, ...], ThreadRow] = {}
-        found = []
-        for r in rows:
-            key = (session_id, *r)
-            row = previous.get(key) or ThreadRow(
-                number=int(r["number"]),
-                citizen=mask_address(r["chat"], self.unseal(session_id, r["display_name"], NAME)),
-                first_at=at(r["first_at"]),
-                waiting_since=parse(r["waiting_since"]),
-                unread=int(r["unread"]),
-                claimed_by=r["claimed_by"],
-                last_kind=MessageKind(r["last_kind"]) if r["last_kind"] else None,
-                last_direction=Direction(r["last_direction"]) if r["last_direction"] else None,
-                last_line=self.unseal(session_id, r["last_body"]),
-                answered=bool(r["answered"]),
-                last_withdrawn=r["last_withdrawn"] is not None,
-                left=r["left_at"] is not None,
-            )
-            seen[key] = row
-            found.append(row)
-        self._thread_rows_seen = seen
-        return found
 
     def claim(
         self, session_id: str, number: int, operator: str, now: datetime, force: bool = False

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -126,6 +125,8 @@ def publish(path: Path, data: bytes, same: Callable[[bytes, bytes], bool] | None
 
 def _place(path: Path, data: bytes, mode: int, *, replace: bool, sink: Sink = write_all) -> None:
     with disk.named(path.parent, len(data), writable=False):
+        import tempfile  # with `random` and `shutil`: only for a write, not on every import
+
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         tmp = Path(name)
         try:

@@ -22,9 +22,11 @@ terminal. Two passes:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
+from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
 MARK = "[redacted]"
@@ -36,6 +38,22 @@ STORED_ERROR_CHARS = 400
 _lock = threading.Lock()
 _known: set[str] = set()
 _forms: tuple[str, ...] = ()  # every searched form of every known secret, longest first
+
+
+class _Lazy:
+    """A pattern compiled when first used: these take milliseconds to compile, and most texts
+    (every status line a command prints) hold none of the words that start them."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    @functools.cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def sub(self, repl: Callable[[re.Match[str]], str] | str, text: str) -> str:
+        return self.compiled.sub(repl, text)
+
 
 # Names whose value is a secret wherever they appear, in any of the forms below.
 _NAMES = (
@@ -53,7 +71,7 @@ _EDGE_AFTER = r"(?![A-Za-z0-9_-])"
 # A comma alone does not make a pair: "'secret', 'x'" is a list of words, so the tuple form
 # needs its opening parenthesis, and its closing one after the value: '("Cookie", "API-Key"?'
 # is prose quoting two words.
-_QUOTED = re.compile(
+_QUOTED = _Lazy(
     rf"""(?ix)
     (?P<key>
         (?P<q>["']?){_EDGE_BEFORE}(?:{_VALUE_NAMES}){_EDGE_AFTER}(?P=q)\s*[:=]\s*
@@ -64,15 +82,15 @@ _QUOTED = re.compile(
     """
 )
 # access_token=…, password=… in a query string or a form body
-_QUERY = re.compile(rf"(?i)(?P<key>{_EDGE_BEFORE}(?:{_VALUE_NAMES})=)[^&\s\"',;<>]+")
+_QUERY = _Lazy(rf"(?i)(?P<key>{_EDGE_BEFORE}(?:{_VALUE_NAMES})=)[^&\s\"',;<>]+")
 # Authorization: Bearer …, X-Api-Key: …, Cookie: … up to the end of the line, a quote or a
 # backslash (a JSON-escaped line break)
-_HEADER = re.compile(rf"(?i)(?P<key>{_EDGE_BEFORE}(?:{_NAMES}){_EDGE_AFTER}\s*:\s*)[^\r\n\"\\]+")
+_HEADER = _Lazy(rf"(?i)(?P<key>{_EDGE_BEFORE}(?:{_NAMES}){_EDGE_AFTER}\s*:\s*)[^\r\n\"\\]+")
 # Bearer …, Basic … outside a header (which _HEADER takes whole): only a value that looks like
 # a credential, since "Basic Infos" and "the bearer of the document" are words. So: 16 or more
 # characters of the token alphabet, holding a digit, one of _~+/= or a capital after a small
 # letter (a long German compound has none of these), and ending there.
-_SCHEME = re.compile(
+_SCHEME = _Lazy(
     r"""(?x)
     (?P<key>\b(?i:bearer|basic)\s+)
     (?=[A-Za-z0-9\-._~+/]*(?:[0-9_~+/=]|[a-z][A-Z]))
@@ -80,7 +98,14 @@ _SCHEME = re.compile(
     (?![\w\-.~+/=])
     """
 )
-_REPEATED = re.compile(rf"(?:{re.escape(MARK)}){{2,}}")
+_REPEATED = _Lazy(rf"(?:{re.escape(MARK)}){{2,}}")
+
+
+# Every pattern below needs one of these words (matched as case-blind as they are) or MARK: a
+# text without any is left as it is, without compiling them.
+_TRIGGER = re.compile(
+    rf"(?i)authorization|api|cookie|token|secret|passw|bearer|basic|{re.escape(MARK)}"
+)
 
 
 def remember(secret: str) -> None:
@@ -107,6 +132,8 @@ def redact(text: str) -> str:
     for form in _forms:
         if form in text:
             text = text.replace(form, MARK)
+    if not _TRIGGER.search(text):
+        return text
     text = _QUOTED.sub(lambda m: f"{m['key']}{m['open']}{MARK}{m['open']}", text)
     text = _HEADER.sub(lambda m: f"{m['key']}{MARK}", text)
     text = _QUERY.sub(lambda m: f"{m['key']}{MARK}", text)

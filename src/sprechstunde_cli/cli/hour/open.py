@@ -164,8 +164,8 @@ def _print_step(application: Application, report: StepReport) -> None:
 def _run_live(application: Application, hour: Hour) -> None:
     from sprechstunde_cli.render.formats import zone
     from sprechstunde_cli.render.hour import ROOM_AGAIN, step_notes, store_fix
-    from sprechstunde_cli.render.threads import live_view
-    from sprechstunde_cli.services.threads import thread_list
+    from sprechstunde_cli.render.threads import live_room, live_view
+    from sprechstunde_cli.services.threads import thread_page
 
     out = application.console
     # Redacted like the lines of --plain (say/warn): a problem may quote a server.
@@ -183,11 +183,12 @@ def _run_live(application: Application, hour: Hour) -> None:
                 local = now.astimezone(zone(session.timezone))
                 status = application.redacted(f"{local:%H:%M} {notes[-1]}  ·  {HINT}")
             height = max(10, out.size.height - 2)
-            rows = thread_list(application.store, session)
             # For as long as the store takes no writes, the problem and its fix stay above the
             # table, whatever else happens meanwhile.
             problem = report.store_problem
             lines = (f"Warning: {problem.message}", store_fix(problem)) if problem else ()
             alert = [application.redacted(line) for line in lines]
-            frame = live_view(session, rows, now=now, status=status, height=height, alert=alert)
+            # Only the threads that fit: a frame costs the same at 2,000 threads as at 20.
+            page = thread_page(application.store, session, live_room(height, len(alert)))
+            frame = live_view(session, page, now=now, status=status, height=height, alert=alert)
             live.update(frame, refresh=True)

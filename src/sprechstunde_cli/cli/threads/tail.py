@@ -25,7 +25,8 @@ def tail(
     application: Application = ctx.obj
     from sprechstunde_cli.render import jsonout
     from sprechstunde_cli.render.formats import zone
-    from sprechstunde_cli.render.messages import message_line
+    from sprechstunde_cli.render.plain import PlainLines
+    from sprechstunde_cli.render.tail_line import tail_pieces
     from sprechstunde_cli.services.sessions import current_session
     from sprechstunde_cli.services.tail import Follower
 
@@ -41,8 +42,16 @@ def tail(
                     )
                     application.emit_json(event)
                 else:
-                    line = message_line(seen.message, seen.citizen, tz=tz)
-                    application.show(line, soft_wrap=True)
+                    pieces = tail_pieces(seen.message, seen.citizen, tz=tz)
+                    text = "".join(piece for piece, _ in pieces)
+                    # Into a pipe: the line as Rich prints it unwrapped, without Rich.
+                    if "\t" not in text and application.plain_width() is not None:
+                        application.show_lines(PlainLines((text,)))
+                    else:
+                        from sprechstunde_cli.render.messages import message_line
+
+                        line = message_line(seen.message, seen.citizen, tz=tz)
+                        application.show(line, soft_wrap=True)
             if once:
                 return
             application.clock.sleep(POLL_SECONDS)

@@ -23,7 +23,15 @@ def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = F
             application.emit_json(jsonout.thread(row))
         return
     from sprechstunde_cli.render.formats import zone
+
+    now, tz = application.clock.now(), zone(record.timezone)
+    width = application.plain_width()
+    if width is not None:
+        # Into a pipe or a file: the same lines, without Rich (~400 ms at 2,000 threads).
+        from sprechstunde_cli.render.thread_lines import threads_lines
+
+        application.show_lines(threads_lines(rows, now=now, tz=tz, width=width))
+        return
     from sprechstunde_cli.render.threads import threads_table
 
-    now = application.clock.now()
-    application.show(threads_table(rows, now=now, tz=zone(record.timezone)))
+    application.show(threads_table(rows, now=now, tz=tz))

@@ -12,7 +12,16 @@ from sprechstunde_cli.config.announce.model import (
     Files,
     Offset,
 )
-from sprechstunde_cli.config.announce.parse import parse_announce
+
+
+# Loading the config reads [announce] only when the file has it: the reader is imported then.
+def __getattr__(name: str) -> object:
+    if name == "parse_announce":
+        from sprechstunde_cli.config.announce.parse import parse_announce
+
+        return parse_announce
+    raise AttributeError(name)
+
 
 __all__ = [
     "DEFAULT_OFFSETS",

@@ -7,7 +7,6 @@ messenger's server it stamps messages with its own clock.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -304,6 +303,8 @@ class LocalMessenger:
         key: str | None,
         ref: str | None = None,
     ) -> str:
+        import secrets  # only to send: `show` and `threads` open the messenger without it
+
         message_id = f"loc-{secrets.token_hex(8)}"
         with transaction(self.conn) as conn:
             if key is not None:

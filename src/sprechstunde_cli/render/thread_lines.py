@@ -1,0 +1,133 @@
+"""The cells of the thread table as text and style, and the table as plain lines.
+
+`render/threads.py` makes the Rich table of these pieces for a terminal; where Rich would print
+no styles, `threads_lines` gives the same lines without importing Rich's console at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
+from sprechstunde_cli.render.formats import KIND_WORDS, WITHDRAWN, hhmm, span_text
+from sprechstunde_cli.render.plain import PlainLines, cells, fit, narrow
+from sprechstunde_cli.render.sanitize import clean
+
+LAST_LINE_CHARS = 60
+CITIZEN_CHARS = 32
+CLAIMED_CHARS = 16
+
+HEADERS = ("#", "citizen", "waiting", "unread", "claimed", "last")
+RIGHT_ALIGNED = frozenset({0, 3})
+GAP = "  "
+RULE = "─"
+
+# One cell: its pieces of text, each with its Rich style ("" for none).
+Cell = list[tuple[str, str]]
+
+
+def _waiting(row: ThreadRow, now: datetime, tz: tzinfo) -> Cell:
+    if row.waiting_since is None:
+        return [("—", "dim")]
+    return [(f"{span_text(now - row.waiting_since)} since {hhmm(row.waiting_since, tz)}", "")]
+
+
+def _last(row: ThreadRow) -> Cell:
+    cell: Cell = []
+    if row.left:
+        cell.append(("[left the chat] ", "yellow"))
+    if row.last_withdrawn:
+        cell.append((f"[{WITHDRAWN}]", "italic dim"))
+        return cell
+    if row.last_direction is Direction.OUT:
+        cell.append(("→ ", "dim"))
+    if row.last_kind is not None and row.last_kind is not MessageKind.TEXT:
+        cell.append((f"[{KIND_WORDS[row.last_kind]}]", "cyan"))
+        if row.last_line:
+            cell.append((" ", ""))
+    cell.append((clean(row.last_line, single_line=True, limit=LAST_LINE_CHARS), ""))
+    return cell
+
+
+def row_cells(row: ThreadRow, now: datetime, tz: tzinfo) -> list[Cell]:
+    return [
+        [(str(row.number), "")],
+        [(clean(row.citizen, single_line=True, limit=CITIZEN_CHARS), "")],
+        _waiting(row, now, tz),
+        [(str(row.unread) if row.unread else "", "bold")],
+        [(clean(row.claimed_by or "", single_line=True, limit=CLAIMED_CHARS), "")],
+        _last(row),
+    ]
+
+
+def is_dim(row: ThreadRow) -> bool:
+    """Answered and read: the row steps back."""
+    return row.answered and not row.unread
+
+
+def plain(cell: Cell) -> str:
+    return "".join(text for text, _ in cell)
+
+
+def widths(texts: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width in cells over the header and the rows (as plain texts)."""
+    return [max(cells(t[i]) for t in [HEADERS, *texts]) for i in range(len(HEADERS))]
+
+
+def line_pieces(row: Sequence[Cell], column_widths: Sequence[int]) -> Cell:
+    """One aligned line: numbers right, the rest left, two spaces between, none after the last."""
+    pieces: Cell = []
+    last = len(row) - 1
+    for index, (cell, width) in enumerate(zip(row, column_widths, strict=True)):
+        gap = " " * (width - cells(plain(cell)))
+        if index in RIGHT_ALIGNED:
+            pieces.append((gap, ""))
+        pieces.extend(cell)
+        if index != last:
+            pieces.append((("" if index in RIGHT_ALIGNED else gap) + GAP, ""))
+    return pieces
+
+
+def header_cells() -> list[Cell]:
+    return [[(h, "")] for h in HEADERS]
+
+
+def more_line(hidden: int, column_widths: Sequence[int]) -> str:
+    return " " * (column_widths[0] + len(GAP)) + f"… and {hidden} more"
+
+
+def threads_lines(
+    rows: Sequence[ThreadRow], *, now: datetime, tz: tzinfo, width: int
+) -> PlainLines:
+    """The thread table of `threads` as the lines Rich prints without styles at `width`."""
+    texts = [list(HEADERS), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
+    sizes = [[cells(t) for t in row] for row in texts]
+    column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
+    lines = [
+        _aligned(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
+    ]
+    # Rich measures a whole line (a joiner or a mark at a cell's edge joins its neighbour);
+    # a line of narrow characters only is as long as its cells, which are measured already.
+    lengths = [len(line) if narrow(line) else cells(line) for line in lines]
+    # Rich's table is as wide as its widest line, at most the terminal; each line is cut with
+    # '…' or padded to that, and a rule of the same width sits under the header.
+    table = min(width, max(lengths))
+    shown = [
+        fit(line, table - 1) + "…" if length > table else line + " " * (table - length)
+        for line, length in zip(lines, lengths, strict=True)
+    ]
+    return PlainLines((shown[0], RULE * table, *shown[1:]))
+
+
+def _aligned(row: Sequence[str], sizes: Sequence[int], column_widths: Sequence[int]) -> str:
+    """One aligned line: numbers right, the rest left, two spaces between, none after the last."""
+    parts = []
+    last = len(row) - 1
+    for index, (text, size, column) in enumerate(zip(row, sizes, column_widths, strict=True)):
+        gap = " " * (column - size)
+        if index == last:
+            parts.append(text)
+        else:
+            parts.append((gap + text if index in RIGHT_ALIGNED else text + gap) + GAP)
+    return "".join(parts)
