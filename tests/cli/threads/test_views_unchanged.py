@@ -5,6 +5,7 @@ from the rendering before it was made faster)."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def busy(sp: Sp, config_file: Path, clock: FakeClock) -> Sp:
 
 
 def same(name: str, text: str) -> None:
+    # A deliberate change of a view is recorded anew with RECORD_GOLDEN=1, then read in the diff.
+    if os.environ.get("RECORD_GOLDEN") == "1":
+        golden(name).write_text(text, encoding="utf-8")
     assert text == golden(name).read_text(encoding="utf-8"), name
 
 
