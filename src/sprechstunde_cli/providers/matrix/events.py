@@ -201,9 +201,9 @@ def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) ->
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, label, unshowable=True)
     if media_kind is None:
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, body)
-    url = text(content.get("url"))
+    # Encrypted attachments carry their mxc URI with the key material in "file".
+    url = text(content.get("url")) or text(obj(content.get("file")).get("url"))
     if not split_mxc(url):
-        # Encrypted attachments put their key material in "file" instead of "url".
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, ENCRYPTED_FILE_NOTE)
     info = obj(content.get("info"))
     filename = text(content.get("filename"))

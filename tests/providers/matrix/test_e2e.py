@@ -1,0 +1,170 @@
+"""End-to-end encrypted direct chats against the real Synapse, with matrix-nio's e2e extra as
+the citizen's app: created as Element creates them, text, photos and voice notes both ways,
+a room key that comes late, a second operator process, and the room keys gone after a purge."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.providers.base import InboundEdit, InboundMessage, OutboundMedia
+from sprechstunde_cli.providers.matrix.client import MatrixApi
+from sprechstunde_cli.providers.matrix.crypto import STORE_FILE, CryptoPlace
+from sprechstunde_cli.providers.matrix.events import ENCRYPTED_NOTE
+from sprechstunde_cli.providers.matrix.provider import MatrixProvider
+from sprechstunde_cli.providers.matrix.settings import MatrixSettings
+from tests.support.contract import OGG, PNG, collect
+from tests.support.nio_e2e import E2ECitizen
+from tests.support.synapse import Account, Synapse, unique
+
+
+@pytest.fixture
+def citizen(synapse_server: Synapse, tmp_path: Path) -> Iterator[E2ECitizen]:
+    account = synapse_server.register(unique("citizen"), name="Anna Beispiel")
+    found = E2ECitizen(synapse_server, account, tmp_path / "citizen-store")
+    yield found
+    found.close()
+
+
+class Office:
+    """Operator processes of one office: each its own provider on the shared crypto store."""
+
+    def __init__(self, server: Synapse, account: Account, root: Path) -> None:
+        self.server = server
+        self.account = account
+        self.place = CryptoPlace(root / "data" / "matrix-crypto", root / "data-keys")
+        self.made: list[MatrixProvider] = []
+
+    def process(self) -> MatrixProvider:
+        client = httpx.Client(
+            base_url=self.server.url,
+            headers={"Authorization": f"Bearer {self.account.access_token}"},
+        )
+        settings = MatrixSettings(homeserver=self.server.url, user_id=self.account.user_id)
+        provider = MatrixProvider(settings, MatrixApi(client), crypto=self.place)
+        self.made.append(provider)
+        return provider
+
+    def close(self) -> None:
+        for provider in self.made:
+            provider.close()
+
+
+@pytest.fixture
+def office_of(synapse_server: Synapse, office: Account, tmp_path: Path) -> Iterator[Office]:
+    found = Office(synapse_server, office, tmp_path / "office")
+    yield found
+    found.close()
+
+
+def opened(office: Office, citizen: E2ECitizen) -> tuple[MatrixProvider, str, str | None]:
+    """`open` runs (its device keys go up), a citizen opens an encrypted chat and writes."""
+    provider = office.process()
+    _, cursor, _ = collect(provider, None, set(), 1, 0.5)
+    room = citizen.create_dm(office.account.user_id)
+    citizen.send_text(room, "Guten Tag, die Straßenlaterne ist kaputt")
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 15.0)
+    assert [e.text for e in found if isinstance(e, InboundMessage)] == [
+        "Guten Tag, die Straßenlaterne ist kaputt"
+    ]
+    return provider, room, cursor
+
+
+def test_an_encrypted_chat_is_read_and_answered_encrypted(
+    office_of: Office, citizen: E2ECitizen, synapse_server: Synapse
+) -> None:
+    provider, room, _ = opened(office_of, citizen)
+    provider.send_text(room, "Danke, wir kümmern uns darum.", "reply.1")
+    answers = [e for e in citizen.received(room) if isinstance(e, nio_text())]
+    assert [e.body for e in answers] == ["Danke, wir kümmern uns darum."]
+    # On the server the answer is ciphertext only.
+    reader = synapse_server.client(office_of.account)
+    raw = reader.timeline(room)
+    reader.close()
+    ours = [e for e in raw if e.get("sender") == office_of.account.user_id]
+    assert ours and all(e["type"] != "m.room.message" for e in ours)
+    assert "kümmern" not in repr(raw)
+    # The crypto store is private and holds no text of the chat.
+    store = office_of.place.folder / STORE_FILE
+    assert stat.S_IMODE(os.stat(office_of.place.folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(store).st_mode) == 0o600
+    assert b"Laterne" not in store.read_bytes()
+
+
+def test_photos_and_voice_notes_both_ways(office_of: Office, citizen: E2ECitizen) -> None:
+    provider, room, cursor = opened(office_of, citizen)
+    citizen.send_file(room, PNG, "m.image", "image/png", "laterne.png")
+    citizen.send_file(room, OGG, "m.audio", "audio/ogg", "sprachnachricht.ogg")
+    found, _, _ = collect(provider, cursor, {room}, 2, 15.0)
+    photo, voice = [e for e in found if isinstance(e, InboundMessage)]
+    assert photo.kind is MessageKind.IMAGE and voice.kind is MessageKind.VOICE
+    assert photo.media is not None and voice.media is not None
+    assert provider.download_media(photo.media, 1_000_000) == PNG
+    assert provider.download_media(voice.media, 1_000_000) == OGG
+
+    provider.send_media(room, OutboundMedia(MessageKind.IMAGE, "image/png", PNG), "", "m.1")
+    provider.send_media(room, OutboundMedia(MessageKind.VOICE, "audio/ogg", OGG), "", "m.2")
+    import nio
+
+    files = [e for e in citizen.received(room) if isinstance(e, nio.RoomEncryptedMedia)]
+    assert [type(e).__name__ for e in files] == ["RoomEncryptedImage", "RoomEncryptedAudio"]
+    assert [citizen.download(e) for e in files] == [PNG, OGG]
+
+
+def test_a_second_process_replies_in_the_same_room(office_of: Office, citizen: E2ECitizen) -> None:
+    _, room, _ = opened(office_of, citizen)
+    other = office_of.process()  # `reply` from another terminal: no sync of its own
+    other.send_text(room, "Antwort aus dem zweiten Terminal", "reply.2")
+    assert [e.body for e in citizen.received(room) if isinstance(e, nio_text())] == [
+        "Antwort aus dem zweiten Terminal"
+    ]
+
+
+def test_a_room_key_that_comes_late_turns_the_note_into_the_message(
+    office_of: Office, citizen: E2ECitizen
+) -> None:
+    provider, room, cursor = opened(office_of, citizen)
+    # The citizen's app writes under a new room key whose delivery to the office is held up.
+    citizen.watch_key_requests()
+    late_id, key = citizen.send_key_later(room, "Und der Gehweg auch")
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 15.0)
+    assert [(e.provider_id, e.text) for e in found if isinstance(e, InboundMessage)] == [
+        (late_id, ENCRYPTED_NOTE)
+    ]
+    # The office asked the citizen's devices for that key, once.
+    citizen.sync()
+    asked = [r for r in citizen.key_requests() if r.session_id == key["session_id"]]
+    assert len(asked) == 1 and asked[0].room_id == room
+    assert asked[0].sender == office_of.account.user_id
+    # The key arrives: the note becomes the message, in its place.
+    citizen.deliver_key(office_of.account.user_id, key)
+    found, _, _ = collect(provider, cursor, {room}, 1, 15.0)
+    assert [(e.target, e.text) for e in found if isinstance(e, InboundEdit)] == [
+        (late_id, "Und der Gehweg auch")
+    ]
+
+
+def test_the_purge_destroys_the_rooms_keys(office_of: Office, citizen: E2ECitizen) -> None:
+    provider, room, _ = opened(office_of, citizen)
+    provider.send_text(room, "Wir melden uns.", "reply.3")
+    assert provider.device is not None and provider.device.room_keys(room) >= 2
+    closing = office_of.process()  # `close --purge` runs in its own process
+    outcome = closing.delete_chat(room)
+    assert outcome.confirmed == 1
+    assert closing.device is not None and closing.device.room_keys(room) == 0
+    assert office_of.process().receive  # a later process still opens the store
+    fresh = office_of.process()
+    fresh._ensure_identity()
+    assert fresh.device is not None and fresh.device.room_keys(room) == 0
+
+
+def nio_text() -> type:
+    import nio
+
+    return nio.RoomMessageText  # type: ignore[no-any-return]
