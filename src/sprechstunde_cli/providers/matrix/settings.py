@@ -116,6 +116,13 @@ RESIDUAL_REDACTED = (
     "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
     "office's reach (compliant apps hide redacted messages).",
 )
+# Said in every Matrix receipt: in an end-to-end encrypted chat the office destroys its own
+# room keys, but the citizen's copies are the citizen's (crypto.py, docs/matrix.md).
+RESIDUAL_E2E = (
+    "End-to-end encrypted chats: the office's room keys were destroyed; the citizens' own "
+    "devices keep their copies and room keys, and so does any key backup a citizen made (on "
+    "their homeserver or as an exported key file).",
+)
 RESIDUAL_PURGED = (
     "The office's own homeserver purged each room and its uploaded files; backups of that "
     "server keep what they held until they expire.",
@@ -137,5 +144,6 @@ def capabilities_for(settings: MatrixSettings) -> Capabilities:
         delete_chat=True,
         announce=settings.broadcast_room is not None,
         idempotent_send=True,
-        residual_retention=RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED,
+        residual_retention=(RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED)
+        + RESIDUAL_E2E,
     )
