@@ -31,6 +31,7 @@ from sprechstunde_cli.providers.base import (
     InboundEdit,
     InboundLeft,
     InboundMessage,
+    InboundUnreadable,
     InboundWithdrawal,
     Provider,
     ReceiveBatch,
@@ -97,6 +98,9 @@ def take(
             for event in batch.events:
                 if isinstance(event, InboundCall):
                     writer.call(conn, event)
+                elif isinstance(event, InboundUnreadable):
+                    if accepting:  # after the hour nobody would read it again
+                        writer.unreadable(conn, event)
                 elif not isinstance(event, InboundMessage):
                     # Whether or not the hour is on: a citizen's own deletion always wins.
                     writer.change(conn, event)
@@ -167,6 +171,17 @@ class _Writer:
         )
         self.store.bump(conn, sid, Counter.CALLS_REFUSED)
         self.report.calls_refused += 1
+
+    def unreadable(self, conn: Connection, event: InboundUnreadable) -> None:
+        sid = self.session.id
+        self._queue(
+            conn,
+            None,
+            event.chat,
+            Purpose.UNREADABLE,
+            self.config.texts.unreadable,
+            keys.unreadable(sid, event.chat),
+        )
 
     def change(
         self, conn: Connection, event: InboundWithdrawal | InboundEdit | InboundLeft

@@ -13,7 +13,12 @@ import httpx
 import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.providers.base import InboundEdit, InboundMessage, OutboundMedia
+from sprechstunde_cli.providers.base import (
+    InboundEdit,
+    InboundMessage,
+    InboundUnreadable,
+    OutboundMedia,
+)
 from sprechstunde_cli.providers.matrix.client import MatrixApi
 from sprechstunde_cli.providers.matrix.crypto import STORE_FILE, CryptoPlace
 from sprechstunde_cli.providers.matrix.events import ENCRYPTED_NOTE
@@ -41,12 +46,16 @@ class Office:
         self.place = CryptoPlace(root / "data" / "matrix-crypto", root / "data-keys")
         self.made: list[MatrixProvider] = []
 
-    def process(self) -> MatrixProvider:
+    def process(self, **options: object) -> MatrixProvider:
         client = httpx.Client(
             base_url=self.server.url,
             headers={"Authorization": f"Bearer {self.account.access_token}"},
         )
-        settings = MatrixSettings(homeserver=self.server.url, user_id=self.account.user_id)
+        settings = MatrixSettings(
+            homeserver=self.server.url,
+            user_id=self.account.user_id,
+            **options,  # type: ignore[arg-type]
+        )
         provider = MatrixProvider(settings, MatrixApi(client), crypto=self.place)
         self.made.append(provider)
         return provider
@@ -63,9 +72,11 @@ def office_of(synapse_server: Synapse, office: Account, tmp_path: Path) -> Itera
     found.close()
 
 
-def opened(office: Office, citizen: E2ECitizen) -> tuple[MatrixProvider, str, str | None]:
+def opened(
+    office: Office, citizen: E2ECitizen, **options: object
+) -> tuple[MatrixProvider, str, str | None]:
     """`open` runs (its device keys go up), a citizen opens an encrypted chat and writes."""
-    provider = office.process()
+    provider = office.process(**options)
     _, cursor, _ = collect(provider, None, set(), 1, 0.5)
     room = citizen.create_dm(office.account.user_id)
     citizen.send_text(room, "Guten Tag, die Straßenlaterne ist kaputt")
@@ -150,6 +161,21 @@ def test_a_room_key_that_comes_late_turns_the_note_into_the_message(
     ]
 
 
+def test_a_message_that_stays_unreadable_is_reported_once(
+    office_of: Office, citizen: E2ECitizen
+) -> None:
+    provider, room, cursor = opened(office_of, citizen, unreadable_after=1.0)
+    late_id, _ = citizen.send_key_later(room, "Das kommt nie an")
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 15.0)
+    assert [e.text for e in found if isinstance(e, InboundMessage)] == [ENCRYPTED_NOTE]
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 5.0)
+    assert [(type(e), e.target) for e in found if isinstance(e, InboundUnreadable)] == [
+        (InboundUnreadable, late_id)
+    ]
+    again, _, _ = collect(provider, cursor, {room}, 1, 2.0)
+    assert again == []  # once
+
+
 def test_the_purge_destroys_the_rooms_keys(office_of: Office, citizen: E2ECitizen) -> None:
     provider, room, _ = opened(office_of, citizen)
     provider.send_text(room, "Wir melden uns.", "reply.3")
@@ -168,3 +194,16 @@ def nio_text() -> type:
     import nio
 
     return nio.RoomMessageText  # type: ignore[no-any-return]
+
+
+def test_the_wait_for_a_key_is_a_checked_setting() -> None:
+    from sprechstunde_cli.errors import ConfigError
+    from sprechstunde_cli.providers.matrix.settings import parse_settings
+
+    base = {"homeserver": "https://matrix.example.org", "user_id": "@amt:example.org"}
+    assert parse_settings(base).unreadable_after == 120.0
+    assert parse_settings(base | {"unreadable_after": 30}).unreadable_after == 30.0
+    for bad in (0, -5, "120", True, 10**6):
+        with pytest.raises(ConfigError) as caught:
+            parse_settings(base | {"unreadable_after": bad})
+        assert caught.value.hint and caught.value.key == "providers.matrix.unreadable_after"

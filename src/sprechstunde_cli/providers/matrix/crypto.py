@@ -30,6 +30,7 @@ from nio import (  # type: ignore[import-untyped]
 from nio.crypto import Olm  # type: ignore[import-untyped]
 from nio.store import SqliteStore  # type: ignore[import-untyped]
 
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.matrix import crypto_store, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
@@ -72,8 +73,11 @@ class OfficeDevice:
     """One device of the office account: keys uploaded, room keys received, messages
     decrypted and encrypted. Room keys that have not arrived yet are asked for once."""
 
-    def __init__(self, api: MatrixApi, user_id: str, device_id: str, place: CryptoPlace) -> None:
+    def __init__(
+        self, api: MatrixApi, user_id: str, device_id: str, place: CryptoPlace, timer: Timer
+    ) -> None:
         self.api = api
+        self.timer = timer
         self.user_id = user_id
         self.device_id = device_id
         private_dir(place.folder)
@@ -90,6 +94,7 @@ class OfficeDevice:
         self._requested: set[str] = set()
         # Events whose room key has not come yet: event id → (room id, the raw event).
         self.waiting: dict[str, tuple[str, JSON]] = {}
+        self.since: dict[str, float] = {}  # event id → when it was first seen (monotonic)
 
     # --- keys -----------------------------------------------------------------------------
 
@@ -199,7 +204,9 @@ class OfficeDevice:
         try:
             clear = self.olm.decrypt_megolm_event(event, room_id)
         except EncryptionError:
-            self.waiting[events.text(raw.get("event_id"))] = (room_id, raw)
+            event_id = events.text(raw.get("event_id"))
+            self.waiting[event_id] = (room_id, raw)
+            self.since.setdefault(event_id, self.timer.monotonic())
             self._ask_for_key(event, room_id)
             return None
         source = events.obj(getattr(clear, "source", None))
@@ -222,6 +229,18 @@ class OfficeDevice:
             clear = self.decrypt(room_id, raw)
             if clear is not None:
                 found.append((room_id, clear))
+        return found
+
+    def overdue(self, wait: float) -> list[tuple[str, JSON]]:
+        """Events still without a key `wait` seconds after they came, each reported once (they
+        keep waiting: a key that comes later still shows them)."""
+        now = self.timer.monotonic()
+        found = []
+        for event_id, (room_id, raw) in self.waiting.items():
+            first = self.since.get(event_id)
+            if first is not None and now - first >= wait:
+                found.append((room_id, raw))
+                self.since.pop(event_id)
         return found
 
     def _ask_for_key(self, event: Any, room_id: str) -> None:

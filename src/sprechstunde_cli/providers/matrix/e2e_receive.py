@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sprechstunde_cli.providers.base import Event, InboundEdit, InboundMessage
+from sprechstunde_cli.providers.base import Event, InboundEdit, InboundMessage, InboundUnreadable
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
@@ -28,9 +28,15 @@ def decrypted(
     return shown
 
 
-def late(device: OfficeDevice, name: Callable[[str, str], str]) -> list[Event]:
-    """Edits that put the text of messages whose key arrived since in place of their note."""
+def late(device: OfficeDevice, name: Callable[[str, str], str], wait: float) -> list[Event]:
+    """Edits that put the text of messages whose key arrived since in place of their note;
+    for a message still unreadable after `wait` seconds, the ask to send it again."""
     found: list[Event] = []
+    for room_id, raw in device.overdue(wait):
+        at = events.sent_at(raw)
+        event_id = events.text(raw.get("event_id"))
+        if at is not None and event_id:
+            found.append(InboundUnreadable(event_id, room_id, at))
     for room_id, clear in device.recovered():
         sender = events.text(clear.get("sender"))
         converted = events.convert(room_id, clear, device.user_id, name(room_id, sender))

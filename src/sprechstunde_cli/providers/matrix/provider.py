@@ -52,6 +52,7 @@ class MatrixProvider(Closing):
         self.timer = timer
         self.rooms = Rooms(api, settings.user_id, timer)
         self.receiver = Receiver(api, self.rooms, settings.user_id, timer, timeline_limit)
+        self.receiver.unreadable_after = settings.unreadable_after
         self._checked_identity = False
         self.crypto = crypto  # None: no end-to-end encryption (encrypted rooms show notes)
         self.device: OfficeDevice | None = None
@@ -85,7 +86,9 @@ class MatrixProvider(Closing):
                 "The Matrix token has no device, so encrypted chats cannot be read.",
                 "Log in again with sprechstunde login matrix (a token from a login has one).",
             )
-        self.device = OfficeDevice(self.api, self.settings.user_id, device_id, self.crypto_place)
+        self.device = OfficeDevice(
+            self.api, self.settings.user_id, device_id, self.crypto_place, self.timer
+        )
         self.device.publish_keys()
         self.receiver.device = self.device
 

@@ -42,6 +42,7 @@ class Receiver:
         self._filter = events.sync_filter(timeline_limit)
         self._looked_for_invites = False
         self.device: OfficeDevice | None = None  # set once the account's device is known
+        self.unreadable_after = 120.0
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
         if cursor and not self._looked_for_invites:
@@ -123,7 +124,7 @@ class Receiver:
                     found.append(converted)
             per_room.append(found)
         if self.device is not None:
-            per_room.append(e2e_receive.late(self.device, self.rooms.name))
+            per_room.append(e2e_receive.late(self.device, self.rooms.name, self.unreadable_after))
         # Threads are numbered in order of first contact: interleave the rooms by time, while
         # each room keeps its own timeline order (the server's, not the senders' clocks).
         return list(heapq.merge(*per_room, key=_moment))
