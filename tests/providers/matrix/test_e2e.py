@@ -207,3 +207,23 @@ def test_the_wait_for_a_key_is_a_checked_setting() -> None:
         with pytest.raises(ConfigError) as caught:
             parse_settings(base | {"unreadable_after": bad})
         assert caught.value.hint and caught.value.key == "providers.matrix.unreadable_after"
+
+
+def test_doctor_sees_the_keys_uploaded_and_says_the_device_is_not_cross_signed(
+    office_of: Office,
+) -> None:
+    from sprechstunde_cli.providers.matrix.e2e_check import NO_CROSS_SIGNING
+
+    warnings = office_of.process().check()
+    assert NO_CROSS_SIGNING in warnings  # a fresh account has no cross-signing keys
+
+
+def test_a_crypto_store_that_cannot_be_read_is_named_with_its_fix(office_of: Office) -> None:
+    from sprechstunde_cli.errors import ProviderError
+    from sprechstunde_cli.providers.matrix.crypto import KEY_FILE
+
+    office_of.process()._ensure_identity()  # the device is made and stored
+    (office_of.place.key_dir / KEY_FILE).write_text("ein-anderer-schluessel")
+    with pytest.raises(ProviderError) as caught:
+        office_of.process()._ensure_identity()
+    assert STORE_FILE in caught.value.message and "same backup" in caught.value.hint

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import peewee  # type: ignore[import-untyped]
+import vodozemac
 from nio import (  # type: ignore[import-untyped]
     EncryptionError,
     KeysClaimResponse,
@@ -31,6 +33,7 @@ from nio.crypto import Olm  # type: ignore[import-untyped]
 from nio.store import SqliteStore  # type: ignore[import-untyped]
 
 from sprechstunde_cli.domain.model import Timer
+from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.matrix import crypto_store, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
@@ -82,19 +85,37 @@ class OfficeDevice:
         self.device_id = device_id
         private_dir(place.folder)
         touch_private(place.folder / STORE_FILE)  # SQLite's journal copies the file's mode
-        self.store = SqliteStore(
-            user_id,
-            device_id,
-            str(place.folder),
-            pickle_key=pickle_key(place.key_dir),
-            database_name=STORE_FILE,
-        )
-        self.olm = Olm(user_id, device_id, self.store)
+        try:
+            self.store = SqliteStore(
+                user_id,
+                device_id,
+                str(place.folder),
+                pickle_key=pickle_key(place.key_dir),
+                database_name=STORE_FILE,
+            )
+            self.olm = Olm(user_id, device_id, self.store)
+        except (
+            vodozemac.PickleException,
+            vodozemac.LibolmPickleException,
+            peewee.PeeweeException,
+            ValueError,
+        ):
+            raise ProviderError(
+                f"The Matrix crypto store {place.folder / STORE_FILE} cannot be read (damaged, "
+                f"or its key {place.key_dir / KEY_FILE} is not the one it was made with).",
+                "Restore both from the same backup. Or move the crypto store away: a new device "
+                "is made, and encrypted messages sent before cannot be read here.",
+            ) from None
         self._encrypted: dict[str, bool] = {}
         self._requested: set[str] = set()
         # Events whose room key has not come yet: event id → (room id, the raw event).
         self.waiting: dict[str, tuple[str, JSON]] = {}
         self.since: dict[str, float] = {}  # event id → when it was first seen (monotonic)
+
+    def identity_keys(self) -> dict[str, str]:
+        """The device's public keys: `ed25519` (signing) and `curve25519` (Olm)."""
+        keys = self.olm.account.identity_keys
+        return {"ed25519": str(keys["ed25519"]), "curve25519": str(keys["curve25519"])}
 
     # --- keys -----------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from sprechstunde_cli.providers.base import (
     foreign_reference,
     media_too_large,
 )
-from sprechstunde_cli.providers.matrix import admin, e2e_media, events
+from sprechstunde_cli.providers.matrix import admin, e2e_check, e2e_media, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, http_client, q
 from sprechstunde_cli.providers.matrix.crypto import CryptoPlace, OfficeDevice
 from sprechstunde_cli.providers.matrix.receive import TIMELINE_LIMIT, Receiver
@@ -282,6 +282,8 @@ class MatrixProvider(Closing):
             )
         if self.settings.broadcast_room is not None:
             warnings += self.rooms.broadcast_warnings(self.settings.broadcast_room)
+        if self.device is not None:
+            warnings += e2e_check.crypto_warnings(self.device)
         return tuple(warnings)
 
     def close(self) -> None:
