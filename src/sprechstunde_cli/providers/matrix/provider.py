@@ -245,17 +245,23 @@ class MatrixProvider(Closing):
             admin.purge_room(self.api, chat, self.timer)
         else:
             self.rooms.leave_and_forget(chat)
-        return DeleteOutcome(requested=1, confirmed=1 if self._forget_keys(chat) else 0)
+        self._forget_keys(chat)
+        return DeleteOutcome(requested=1, confirmed=1)
 
-    def _forget_keys(self, chat: str) -> bool:
-        """The room's keys destroyed in the crypto store; True once none is left."""
+    def _forget_keys(self, chat: str) -> None:
+        """The room's keys destroyed in the crypto store, and checked gone: a key left would
+        still open a copy of the chat, so the purge must not count the room as deleted."""
         if self.crypto is None:
-            return True
+            return
         self._ensure_identity()
         if self.device is None:
-            return True
+            return
         self.device.forget_room(chat)
-        return self.device.room_keys(chat) == 0
+        if self.device.room_keys(chat):
+            raise ProviderError(
+                "A room key of a Matrix chat is still in the crypto store after deleting it.",
+                "Check that the data folder can be written, then run the purge again.",
+            )
 
     # --- announcements and setup ----------------------------------------------------------
 
