@@ -161,6 +161,25 @@ def test_a_room_key_that_comes_late_turns_the_note_into_the_message(
     ]
 
 
+def test_a_key_that_comes_after_a_restart_still_shows_the_message(
+    office_of: Office, citizen: E2ECitizen
+) -> None:
+    provider, room, cursor = opened(office_of, citizen)
+    late_id, key = citizen.send_key_later(room, "Bitte auch den Baum prüfen")
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 15.0)
+    assert [e.text for e in found if isinstance(e, InboundMessage)] == [ENCRYPTED_NOTE]
+    provider.close()  # `open` is stopped ...
+    waiting = (office_of.place.folder / "waiting.json").read_bytes()
+    assert b"Baum" not in waiting  # what waits is the ciphertext
+    assert stat.S_IMODE(os.stat(office_of.place.folder / "waiting.json").st_mode) == 0o600
+    citizen.deliver_key(office_of.account.user_id, key)
+    restarted = office_of.process()  # ... and started again from its stored cursor
+    found, _, _ = collect(restarted, cursor, {room}, 1, 15.0)
+    assert [(e.target, e.text) for e in found if isinstance(e, InboundEdit)] == [
+        (late_id, "Bitte auch den Baum prüfen")
+    ]
+
+
 def test_a_message_that_stays_unreadable_is_reported_once(
     office_of: Office, citizen: E2ECitizen
 ) -> None:

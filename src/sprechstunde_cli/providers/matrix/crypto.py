@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,9 +38,15 @@ from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.matrix import crypto_store, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
-from sprechstunde_cli.system.files import create_private, private_dir, touch_private
+from sprechstunde_cli.system.files import (
+    create_private,
+    private_dir,
+    touch_private,
+    write_private,
+)
 
 STORE_FILE = "crypto.db"
+WAITING_FILE = "waiting.json"
 KEY_FILE = "matrix-crypto.key"
 MEGOLM = "m.megolm.v1.aes-sha2"
 
@@ -108,8 +115,10 @@ class OfficeDevice:
             ) from None
         self._encrypted: dict[str, bool] = {}
         self._requested: set[str] = set()
-        # Events whose room key has not come yet: event id → (room id, the raw event).
-        self.waiting: dict[str, tuple[str, JSON]] = {}
+        # Events whose room key has not come yet: event id → (room id, the raw event). Kept in
+        # a file (ciphertext only) so a restarted `open` still shows them when the key comes.
+        self._waiting_file = place.folder / WAITING_FILE
+        self.waiting: dict[str, tuple[str, JSON]] = self._load_waiting()
         self.since: dict[str, float] = {}  # event id → when it was first seen (monotonic)
 
     def identity_keys(self) -> dict[str, str]:
@@ -226,18 +235,37 @@ class OfficeDevice:
             clear = self.olm.decrypt_megolm_event(event, room_id)
         except EncryptionError:
             event_id = events.text(raw.get("event_id"))
-            self.waiting[event_id] = (room_id, raw)
+            if event_id not in self.waiting:
+                self.waiting[event_id] = (room_id, dict(raw))
+                self._save_waiting()
             self.since.setdefault(event_id, self.timer.monotonic())
             self._ask_for_key(event, room_id)
             return None
         source = events.obj(getattr(clear, "source", None))
         if not events.text(source.get("type")) or not events.obj(source.get("content")):
             return None
-        self.waiting.pop(events.text(raw.get("event_id")), None)
+        if self.waiting.pop(events.text(raw.get("event_id")), None) is not None:
+            self._save_waiting()
         return {**{k: raw[k] for k in ("event_id", "sender", "origin_server_ts") if k in raw}} | {
             "type": source["type"],
             "content": source["content"],
         }
+
+    def _load_waiting(self) -> dict[str, tuple[str, JSON]]:
+        try:
+            saved = json.loads(self._waiting_file.read_bytes())
+        except (OSError, ValueError):
+            return {}  # none yet, or damaged: only the late keys of earlier runs are lost
+        found: dict[str, tuple[str, JSON]] = {}
+        for event_id, entry in events.obj(saved).items():
+            room_id, raw = events.obj(entry).get("room"), events.obj(entry).get("event")
+            if isinstance(room_id, str) and isinstance(raw, dict):
+                found[event_id] = (room_id, raw)
+        return found
+
+    def _save_waiting(self) -> None:
+        entries = {k: {"room": room, "event": raw} for k, (room, raw) in self.waiting.items()}
+        write_private(self._waiting_file, json.dumps(entries).encode())
 
     def recovered(self) -> list[tuple[str, JSON]]:
         """Events that were waiting for a key which has arrived since: (room id, clear event)."""
@@ -330,6 +358,7 @@ class OfficeDevice:
         self.olm.outbound_group_sessions.pop(room_id, None)
         self.olm.inbound_group_store[room_id].clear()
         self.waiting = {k: v for k, v in self.waiting.items() if v[0] != room_id}
+        self._save_waiting()
         crypto_store.delete_room_keys(self.store, room_id)
 
     def room_keys(self, room_id: str) -> int:
