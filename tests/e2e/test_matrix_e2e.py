@@ -60,7 +60,9 @@ def test_an_encrypted_hour_leaves_no_plaintext_and_no_room_key(
     assert f"Danke, wir schicken jemanden vorbei. {canary}" in texts
 
     crypto_dir = isolated / "data" / "matrix-crypto"
-    assert canary.encode() not in (crypto_dir / STORE_FILE).read_bytes()
+    held = (crypto_dir / STORE_FILE).read_bytes()
+    assert canary.encode() not in held
+    assert citizen.account.user_id.encode() in held  # the citizen's devices, until the purge
     clock.advance(minutes=5)
     closed = sp("close", "--purge")
     assert "Closed session 'mittwoch'" in closed.stdout
@@ -80,4 +82,6 @@ def test_an_encrypted_hour_leaves_no_plaintext_and_no_room_key(
         assert crypto_store.room_key_count(store, room) == 0
     finally:
         store.database.close()
-    assert found_in_tree(isolated, [canary]) == {}
+    # Nothing of the citizen anywhere: no text, and not even their Matrix ID or device name
+    # (the crypto store forgets the citizens' devices with the room keys).
+    assert found_in_tree(isolated, [canary, citizen.account.user_id]) == {}

@@ -354,12 +354,17 @@ class OfficeDevice:
     # --- forgetting -----------------------------------------------------------------------
 
     def forget_room(self, room_id: str) -> None:
-        """Destroy the room keys of a purged room, in memory and on disk."""
+        """Destroy the room keys of a purged room, in memory and on disk, and what the store
+        knows of the citizens' devices."""
         self.olm.outbound_group_sessions.pop(room_id, None)
         self.olm.inbound_group_store[room_id].clear()
         self.waiting = {k: v for k, v in self.waiting.items() if v[0] != room_id}
         self._save_waiting()
         crypto_store.delete_room_keys(self.store, room_id)
+        crypto_store.delete_other_devices(self.store, self.user_id)
+        self.olm.tracked_users.intersection_update({self.user_id})
+        self.olm.device_store = self.store.load_device_keys()
+        self.olm.session_store = self.store.load_sessions()
 
     def room_keys(self, room_id: str) -> int:
         """How many room keys of `room_id` the store still holds (the purge's check)."""
