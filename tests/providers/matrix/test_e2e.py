@@ -24,6 +24,7 @@ from sprechstunde_cli.providers.matrix.crypto import STORE_FILE, CryptoPlace
 from sprechstunde_cli.providers.matrix.events import ENCRYPTED_NOTE
 from sprechstunde_cli.providers.matrix.provider import MatrixProvider
 from sprechstunde_cli.providers.matrix.settings import MatrixSettings
+from tests.providers.matrix.test_citizen_clients import PDF
 from tests.support.contract import OGG, PNG, collect
 from tests.support.nio_e2e import E2ECitizen
 from tests.support.synapse import Account, Synapse, unique
@@ -112,12 +113,16 @@ def test_photos_and_voice_notes_both_ways(office_of: Office, citizen: E2ECitizen
     provider, room, cursor = opened(office_of, citizen)
     citizen.send_file(room, PNG, "m.image", "image/png", "laterne.png")
     citizen.send_file(room, OGG, "m.audio", "audio/ogg", "sprachnachricht.ogg")
-    found, _, _ = collect(provider, cursor, {room}, 2, 15.0)
-    photo, voice = [e for e in found if isinstance(e, InboundMessage)]
+    citizen.send_file(room, PDF, "m.file", "application/pdf", "Antrag Wohngeld.pdf")
+    found, _, _ = collect(provider, cursor, {room}, 3, 15.0)
+    photo, voice, document = [e for e in found if isinstance(e, InboundMessage)]
     assert photo.kind is MessageKind.IMAGE and voice.kind is MessageKind.VOICE
-    assert photo.media is not None and voice.media is not None
+    assert document.kind is MessageKind.FILE
+    assert photo.media is not None and voice.media is not None and document.media is not None
+    assert document.media.filename == "Antrag Wohngeld.pdf"
     assert provider.download_media(photo.media, 1_000_000) == PNG
     assert provider.download_media(voice.media, 1_000_000) == OGG
+    assert provider.download_media(document.media, 1_000_000) == PDF
 
     provider.send_media(room, OutboundMedia(MessageKind.IMAGE, "image/png", PNG), "", "m.1")
     provider.send_media(room, OutboundMedia(MessageKind.VOICE, "audio/ogg", OGG), "", "m.2")
