@@ -63,6 +63,10 @@ class MatrixProvider(Closing):
         self._ensure_identity()
         return self.receiver.receive(cursor, wait)
 
+    def check_identity(self) -> None:
+        """The token's account checked, and the encrypted device started (keys uploaded)."""
+        self._ensure_identity()
+
     def _ensure_identity(self) -> None:
         if self._checked_identity:
             return
