@@ -204,14 +204,34 @@ def test_the_purge_destroys_the_rooms_keys(office_of: Office, citizen: E2ECitize
     provider, room, _ = opened(office_of, citizen)
     provider.send_text(room, "Wir melden uns.", "reply.3")
     assert provider.device is not None and provider.device.room_keys(room) >= 2
+    # Each room key's pickle (the key material, encrypted with the pickle key) as stored.
+    pickles = stored_room_keys(provider, room)
+    store_file = office_of.place.folder / STORE_FILE
+    held = store_file.read_bytes()
+    assert pickles and all(p[:40] in held for p in pickles)
     closing = office_of.process()  # `close --purge` runs in its own process
     outcome = closing.delete_chat(room)
     assert outcome.confirmed == 1
     assert closing.device is not None and closing.device.room_keys(room) == 0
-    assert office_of.process().receive  # a later process still opens the store
+    # secure_delete zeroed the freed pages; no journal or WAL file keeps an old copy.
+    for path in office_of.place.folder.iterdir():
+        data = path.read_bytes()
+        assert not [p for p in pickles if p[:40] in data], path.name
+    assert {p.name for p in office_of.place.folder.iterdir()} <= {STORE_FILE, "waiting.json"}
     fresh = office_of.process()
     fresh._ensure_identity()
     assert fresh.device is not None and fresh.device.room_keys(room) == 0
+
+
+def stored_room_keys(provider: MatrixProvider, room: str) -> list[bytes]:
+    """The room's Megolm sessions as nio's store holds them (pickled key material)."""
+    from nio.store.models import MegolmInboundSessions
+
+    assert provider.device is not None
+    store = provider.device.store
+    with store.database.bind_ctx(store.models):
+        rows = MegolmInboundSessions.select().where(MegolmInboundSessions.room_id == room)
+        return [bytes(row.session) for row in rows]
 
 
 def nio_text() -> type:
