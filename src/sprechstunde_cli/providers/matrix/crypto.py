@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,11 +37,11 @@ from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.matrix import crypto_store, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
+from sprechstunde_cli.providers.matrix.e2e_waiting import Waiting
 from sprechstunde_cli.system.files import (
     create_private,
     private_dir,
     touch_private,
-    write_private,
 )
 
 STORE_FILE = "crypto.db"
@@ -115,11 +114,7 @@ class OfficeDevice:
             ) from None
         self._encrypted: dict[str, bool] = {}
         self._requested: set[str] = set()
-        # Events whose room key has not come yet: event id → (room id, the raw event). Kept in
-        # a file (ciphertext only) so a restarted `open` still shows them when the key comes.
-        self._waiting_file = place.folder / WAITING_FILE
-        self.waiting: dict[str, tuple[str, JSON]] = self._load_waiting()
-        self.since: dict[str, float] = {}  # event id → when it was first seen (monotonic)
+        self.waiting = Waiting(place.folder / WAITING_FILE)  # events whose key has not come
 
     def identity_keys(self) -> dict[str, str]:
         """The device's public keys: `ed25519` (signing) and `curve25519` (Olm)."""
@@ -160,10 +155,10 @@ class OfficeDevice:
 
     def settle(self) -> None:
         self.publish_keys()
-        self._query_keys()
+        self.query_keys()
         self._flush_to_device()
 
-    def _query_keys(self) -> None:
+    def query_keys(self) -> None:
         if not self.olm.should_query_keys:
             return
         users = sorted(self.olm.users_for_key_query)
@@ -179,7 +174,7 @@ class OfficeDevice:
         self.olm.handle_response(answer)
         self.olm.users_for_key_query.difference_update(users)
 
-    def _claim(self, missing: dict[str, list[str]]) -> None:
+    def claim(self, missing: dict[str, list[str]]) -> None:
         if not missing:
             return
         wanted = {u: dict.fromkeys(devices, "signed_curve25519") for u, devices in missing.items()}
@@ -194,7 +189,7 @@ class OfficeDevice:
             raise _bad_answer("the key claim")
         self.olm.handle_response(answer)
 
-    def _to_device(self, event_type: str, messages: JSON) -> None:
+    def to_device(self, event_type: str, messages: JSON) -> None:
         txn = secrets.token_hex(16)
         path = f"{CLIENT}/sendToDevice/{q(event_type)}/{txn}"
         self.api.call("PUT", path, "sending keys", json={"messages": messages})
@@ -202,7 +197,7 @@ class OfficeDevice:
     def _flush_to_device(self) -> None:
         for message in list(self.olm.outgoing_to_device_messages):
             recipient = {message.recipient: {message.recipient_device: message.content}}
-            self._to_device(message.type, cast(JSON, recipient))
+            self.to_device(message.type, cast(JSON, recipient))
             self.olm.outgoing_to_device_messages.remove(message)
 
     # --- rooms ----------------------------------------------------------------------------
@@ -235,42 +230,22 @@ class OfficeDevice:
             clear = self.olm.decrypt_megolm_event(event, room_id)
         except EncryptionError:
             event_id = events.text(raw.get("event_id"))
-            if event_id not in self.waiting:
-                self.waiting[event_id] = (room_id, dict(raw))
-                self._save_waiting()
-            self.since.setdefault(event_id, self.timer.monotonic())
+            self.waiting.add(event_id, room_id, raw, self.timer.monotonic())
             self._ask_for_key(event, room_id)
             return None
         source = events.obj(getattr(clear, "source", None))
         if not events.text(source.get("type")) or not events.obj(source.get("content")):
             return None
-        if self.waiting.pop(events.text(raw.get("event_id")), None) is not None:
-            self._save_waiting()
+        self.waiting.drop(events.text(raw.get("event_id")))
         return {**{k: raw[k] for k in ("event_id", "sender", "origin_server_ts") if k in raw}} | {
             "type": source["type"],
             "content": source["content"],
         }
 
-    def _load_waiting(self) -> dict[str, tuple[str, JSON]]:
-        try:
-            saved = json.loads(self._waiting_file.read_bytes())
-        except (OSError, ValueError):
-            return {}  # none yet, or damaged: only the late keys of earlier runs are lost
-        found: dict[str, tuple[str, JSON]] = {}
-        for event_id, entry in events.obj(saved).items():
-            room_id, raw = events.obj(entry).get("room"), events.obj(entry).get("event")
-            if isinstance(room_id, str) and isinstance(raw, dict):
-                found[event_id] = (room_id, raw)
-        return found
-
-    def _save_waiting(self) -> None:
-        entries = {k: {"room": room, "event": raw} for k, (room, raw) in self.waiting.items()}
-        write_private(self._waiting_file, json.dumps(entries).encode())
-
     def recovered(self) -> list[tuple[str, JSON]]:
         """Events that were waiting for a key which has arrived since: (room id, clear event)."""
         found = []
-        for room_id, raw in list(self.waiting.values()):
+        for room_id, raw in list(self.waiting.events.values()):
             session_id = events.text(events.obj(raw.get("content")).get("session_id"))
             sender_key = events.text(events.obj(raw.get("content")).get("sender_key"))
             if self.olm.inbound_group_store.get(room_id, sender_key, session_id) is None:
@@ -281,16 +256,7 @@ class OfficeDevice:
         return found
 
     def overdue(self, wait: float) -> list[tuple[str, JSON]]:
-        """Events still without a key `wait` seconds after they came, each reported once (they
-        keep waiting: a key that comes later still shows them)."""
-        now = self.timer.monotonic()
-        found = []
-        for event_id, (room_id, raw) in self.waiting.items():
-            first = self.since.get(event_id)
-            if first is not None and now - first >= wait:
-                found.append((room_id, raw))
-                self.since.pop(event_id)
-        return found
+        return self.waiting.overdue(self.timer.monotonic(), wait)
 
     def _ask_for_key(self, event: Any, room_id: str) -> None:
         session_id = events.text(event.session_id)
@@ -302,54 +268,8 @@ class OfficeDevice:
         message = event.as_key_request(self.user_id, self.device_id, request_id)
         # To the sender's devices (Element answers for a device it shared with) and ours.
         for user in {event.sender, self.user_id}:
-            self._to_device(message.type, {user: {"*": message.content}})
+            self.to_device(message.type, {user: {"*": message.content}})
         self.olm.handle_response(RoomKeyRequestResponse(request_id, session_id, room_id, MEGOLM))
-
-    # --- encrypting -----------------------------------------------------------------------
-
-    def encrypt(self, room_id: str, event_type: str, content: JSON) -> JSON:
-        """`m.room.encrypted` content for the room: its members' devices get the room key
-        over Olm first (a new device since the last share gets a fresh key)."""
-        members = self._members(room_id)
-        new = set(members) - self.olm.tracked_users
-        self.olm.tracked_users.update(new)
-        self.olm.users_for_key_query.update(new)
-        self._query_keys()
-        # Another process (`open`, `reply`) may have moved an Olm session on: use the stored one.
-        self.olm.session_store = self.store.load_sessions()
-        self._claim(self.olm.get_missing_sessions(members))
-        if self.olm.should_share_group_session(room_id) or self._unshared(room_id, members):
-            if not self.olm.should_share_group_session(room_id):
-                self.olm.create_outbound_group_session(room_id)
-            for _, messages in self.olm.share_group_session_parallel(
-                room_id, members, ignore_unverified_devices=True
-            ):
-                self._to_device("m.room.encrypted", events.obj(messages.get("messages")))
-            session = self.olm.outbound_group_sessions[room_id]
-            session.shared = True
-            session.users_shared_with.update(self._devices(members))
-        return cast(JSON, self.olm.group_encrypt(room_id, {"type": event_type, "content": content}))
-
-    def _devices(self, members: list[str]) -> set[tuple[str, str]]:
-        return {
-            (user, device.id)
-            for user in members
-            for device in self.olm.device_store.active_user_devices(user)
-            if device.id != self.device_id and self.olm.session_store.get(device.curve25519)
-        }
-
-    def _unshared(self, room_id: str, members: list[str]) -> bool:
-        session = self.olm.outbound_group_sessions.get(room_id)
-        if session is None:
-            return True
-        done = session.users_shared_with | session.users_ignored
-        return bool(self._devices(members) - done)
-
-    def _members(self, room_id: str) -> list[str]:
-        body = self.api.call(
-            "GET", f"{CLIENT}/rooms/{q(room_id)}/joined_members", "the room's members"
-        )
-        return sorted(u for u in events.obj(body.get("joined")) if isinstance(u, str))
 
     # --- forgetting -----------------------------------------------------------------------
 
@@ -358,8 +278,7 @@ class OfficeDevice:
         knows of the citizens' devices."""
         self.olm.outbound_group_sessions.pop(room_id, None)
         self.olm.inbound_group_store[room_id].clear()
-        self.waiting = {k: v for k, v in self.waiting.items() if v[0] != room_id}
-        self._save_waiting()
+        self.waiting.drop_room(room_id)
         crypto_store.delete_room_keys(self.store, room_id)
         crypto_store.delete_other_devices(self.store, self.user_id)
         self.olm.tracked_users.intersection_update({self.user_id})

@@ -25,7 +25,7 @@ from sprechstunde_cli.providers.base import (
     foreign_reference,
     media_too_large,
 )
-from sprechstunde_cli.providers.matrix import admin, e2e_check, e2e_media, events
+from sprechstunde_cli.providers.matrix import admin, e2e_check, e2e_media, e2e_send, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, http_client, q
 from sprechstunde_cli.providers.matrix.crypto import CryptoPlace, OfficeDevice
 from sprechstunde_cli.providers.matrix.receive import TIMELINE_LIMIT, Receiver
@@ -171,7 +171,7 @@ class MatrixProvider(Closing):
         # event instead of sending a second one (per access token, i.e. per device).
         device = self._encrypting(room_id)
         if device is not None:
-            content = device.encrypt(room_id, event_type, content)
+            content = e2e_send.encrypt(device, room_id, event_type, content)
             event_type = "m.room.encrypted"
         path = f"{CLIENT}/rooms/{q(room_id)}/send/{q(event_type)}/{q(key)}"
         body = self.api.call("PUT", path, "the send", json=content)
