@@ -46,6 +46,9 @@ def test_the_recovery_key_cross_signs_the_office_device(
     after = sp("doctor")
     assert "unverified session" not in after.stdout + after.stderr
     assert "cross-signing" not in after.stdout + after.stderr
+    logged_out = sp("logout", "matrix")
+    assert "Deleted the stored recovery key for matrix" in logged_out.stdout
+    assert token_for("matrix-recovery", resolve_paths()) is None
 
 
 def test_a_mistyped_recovery_key_is_refused_before_asking_the_server(
