@@ -43,7 +43,8 @@ MEDIA_KINDS = {
     "m.file": MessageKind.FILE,
     "m.video": MessageKind.FILE,
 }
-# The office cannot decrypt end-to-end encrypted rooms: say so instead of dropping the message.
+# An encrypted event the office cannot decrypt (yet: its room key is asked for, and the note
+# becomes the message when it comes; or no crypto store): said so, never dropped.
 ENCRYPTED_NOTE = "[Verschlüsselte Nachricht – hier nicht lesbar]"
 ENCRYPTED_FILE_NOTE = "[Verschlüsselte Datei – hier nicht lesbar]"
 MAX_NAME_CHARS = 256
