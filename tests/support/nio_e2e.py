@@ -69,7 +69,7 @@ class E2ECitizen:
 
         self._run(step())
 
-    def create_dm(self, office: str) -> str:
+    def create_dm(self, office: str, *, encrypted: bool = True) -> str:
         """A direct chat as Element creates it: encrypted from its first event."""
 
         async def step() -> str:
@@ -77,13 +77,25 @@ class E2ECitizen:
                 is_direct=True,
                 invite=[office],
                 preset=nio.RoomPreset.trusted_private_chat,
-                initial_state=[ENCRYPTION],
+                initial_state=[ENCRYPTION] if encrypted else [],
             )
             return str(self._ok(answer, "create the chat").room_id)
 
         room = self._run(step())
         self.sync()
         return room
+
+    def turn_on_encryption(self, room: str) -> None:
+        """As a user does in the room's settings: encryption on, for good."""
+
+        async def step() -> None:
+            answer = await self.client.room_put_state(
+                room, "m.room.encryption", ENCRYPTION["content"]
+            )
+            self._ok(answer, "turn on encryption")
+
+        self._run(step())
+        self.sync()
 
     def send(self, room: str, content: dict[str, Any]) -> str:
         self.sync()

@@ -133,6 +133,31 @@ def test_photos_and_voice_notes_both_ways(office_of: Office, citizen: E2ECitizen
     assert [citizen.download(e) for e in files] == [PNG, OGG]
 
 
+def test_a_chat_that_turns_encrypted_is_answered_encrypted_from_then(
+    office_of: Office, citizen: E2ECitizen, synapse_server: Synapse
+) -> None:
+    provider = office_of.process()
+    _, cursor, _ = collect(provider, None, set(), 1, 0.5)
+    room = citizen.create_dm(office_of.account.user_id, encrypted=False)
+    citizen.send_text(room, "Noch unverschlüsselt")
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 15.0)
+    provider.send_text(room, "Antwort im Klartext", "reply.a")  # the room is plain: so is this
+    citizen.turn_on_encryption(room)
+    citizen.send_text(room, "Jetzt verschlüsselt")
+    found, cursor, _ = collect(provider, cursor, {room}, 1, 15.0)
+    assert [e.text for e in found if isinstance(e, InboundMessage)] == ["Jetzt verschlüsselt"]
+    provider.send_text(room, "Antwort verschlüsselt", "reply.b")
+    reader = synapse_server.client(office_of.account)
+    raw = reader.timeline(room)
+    reader.close()
+    ours = [e["type"] for e in raw if e.get("sender") == office_of.account.user_id]
+    assert [t for t in ours if t in ("m.room.message", "m.room.encrypted")] == [
+        "m.room.message",
+        "m.room.encrypted",
+    ]
+    assert "Antwort verschlüsselt" not in repr(raw)
+
+
 def test_a_second_process_replies_in_the_same_room(office_of: Office, citizen: E2ECitizen) -> None:
     _, room, _ = opened(office_of, citizen)
     other = office_of.process()  # `reply` from another terminal: no sync of its own

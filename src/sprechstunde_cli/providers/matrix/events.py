@@ -35,6 +35,7 @@ TIMELINE_TYPES = (
     "m.sticker",
     "m.poll.start",
     "org.matrix.msc3381.poll.start",
+    "m.room.encryption",  # a chat that turns encrypted: from then on the office encrypts too
 )
 POLLS = frozenset({"m.poll.start", "org.matrix.msc3381.poll.start"})
 MEDIA_KINDS = {
@@ -62,7 +63,7 @@ def sync_filter(timeline_limit: int) -> str:
         "account_data": {"types": []},
         "room": {
             "timeline": {"limit": timeline_limit, "types": list(TIMELINE_TYPES)},
-            "state": {"types": ["m.room.member"], "lazy_load_members": True},
+            "state": {"types": ["m.room.member", "m.room.encryption"], "lazy_load_members": True},
             "ephemeral": {"types": []},
             "account_data": {"types": []},
         },
