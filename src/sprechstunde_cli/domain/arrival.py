@@ -27,12 +27,20 @@ class Arrival(StrEnum):
         return self in (Arrival.IN_HOUR, Arrival.EARLY)
 
 
+def accepting(session: SessionRecord, now: datetime) -> bool:
+    """Whether the hour takes messages now: open, and between its opening and its end."""
+    opened = session.opened_at
+    return (
+        session.state is SessionState.OPEN
+        and opened is not None
+        and in_window(now, opened, session.end)
+    )
+
+
 def arrival(session: SessionRecord, sent_at: datetime, now: datetime, early: timedelta) -> Arrival:
     """Where a message stamped `sent_at` and received `now` belongs."""
     opened = session.opened_at
-    if session.state is not SessionState.OPEN or opened is None:
-        return Arrival.OUTSIDE
-    if not in_window(now, opened, session.end):
+    if opened is None or not accepting(session, now):
         return Arrival.OUTSIDE
     if sent_at >= opened:
         return Arrival.IN_HOUR

@@ -34,6 +34,7 @@ class Counter(StrEnum):
     SENT_CLOSING = "sent_closing"
     SENT_HANDOFF = "sent_handoff"
     SENT_MEDIA_TOO_LARGE = "sent_media_too_large"
+    SENT_UNREADABLE = "sent_unreadable"
 
     @classmethod
     def received(cls, kind: MessageKind) -> Counter:

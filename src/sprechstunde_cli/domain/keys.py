@@ -29,6 +29,11 @@ def away(session_id: str, message_id: str) -> str:
     return f"{session_id}:away:{message_id}"
 
 
+def unreadable(session_id: str, chat: str) -> str:
+    """Once per citizen and session: asking again after every lost key would nag."""
+    return f"{session_id}:unreadable:{chat}"
+
+
 def media_too_large(session_id: str, message_id: str) -> str:
     """Once per refused file: the citizen learns why that photo did not arrive."""
     return f"{session_id}:too-large:{message_id}"

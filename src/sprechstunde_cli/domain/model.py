@@ -86,6 +86,7 @@ class Purpose(StrEnum):
     CLOSING = "closing"
     HANDOFF = "handoff"  # confirms to the citizen that a department will answer by e-mail
     MEDIA_TOO_LARGE = "media_too_large"  # their file was over hour.max_media_mb
+    UNREADABLE = "unreadable"  # an encrypted message the office never got the key for
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,11 @@ class Texts:
         "Ihre Datei ist leider zu groß; wir können Dateien bis {max_mb} MB annehmen. Bitte "
         "senden Sie ein kleineres Foto oder beschreiben Sie Ihr Anliegen im Text."
     )
+    # Sent once when an end-to-end encrypted message stays unreadable for the office.
+    unreadable: str = (
+        "Eine Ihrer Nachrichten kam bei uns verschlüsselt an und lässt sich hier nicht "
+        "öffnen. Bitte senden Sie sie noch einmal."
+    )
 
 
 DEFAULT_TEXTS = Texts(

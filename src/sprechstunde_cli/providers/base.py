@@ -125,7 +125,19 @@ class InboundLeft:
     at: datetime
 
 
-Event = InboundMessage | InboundCall | InboundWithdrawal | InboundEdit | InboundLeft
+@dataclass(frozen=True)
+class InboundUnreadable:
+    """A message the office still cannot read after waiting for it (end-to-end encrypted, its
+    key never came): the citizen is asked, once, to send it again."""
+
+    target: str  # the provider_id of the message shown as unreadable
+    chat: str
+    at: datetime
+
+
+Event = (
+    InboundMessage | InboundCall | InboundWithdrawal | InboundEdit | InboundLeft | InboundUnreadable
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ class ProviderEntry:
     factory: str  # create(settings, ProviderContext) -> Provider
     # login_with_password(settings, user, password, context) -> Secret, if the messenger has one
     login: str = ""
+    # cross_sign_device(settings, recovery_key, context): `login --recovery-key`, if it has one
+    trust: str = ""
 
     def parse_settings(self, raw: Mapping[str, object]) -> object:
         """Validate `[providers.<name>]` (an empty mapping when the section is missing)."""
@@ -47,6 +49,9 @@ class ProviderEntry:
     ) -> Secret:
         secret: Secret = _load(self.login)(settings, user, password, context)
         return secret
+
+    def cross_sign(self, settings: object, recovery: Secret, context: ProviderContext) -> None:
+        _load(self.trust)(settings, recovery, context)
 
 
 PROVIDERS: dict[str, ProviderEntry] = {
@@ -70,6 +75,7 @@ PROVIDERS: dict[str, ProviderEntry] = {
             settings="matrix.settings:parse_settings",
             factory="matrix.provider:create",
             login="matrix.login:login_with_password",
+            trust="matrix.trust:cross_sign_device",
         ),
     )
 }

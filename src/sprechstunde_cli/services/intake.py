@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.arrival import arrival
+from sprechstunde_cli.domain.arrival import accepting, arrival
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import (
     Purpose,
@@ -31,6 +31,7 @@ from sprechstunde_cli.providers.base import (
     InboundEdit,
     InboundLeft,
     InboundMessage,
+    InboundUnreadable,
     InboundWithdrawal,
     Provider,
     ReceiveBatch,
@@ -110,6 +111,9 @@ def take(
             for event in batch.events:
                 if isinstance(event, InboundCall):
                     writer.call(conn, event)
+                elif isinstance(event, InboundUnreadable):
+                    if accepting(session, now):  # after the hour nobody would read it again
+                        writer.unreadable(conn, event)
                 elif not isinstance(event, InboundMessage):
                     # Whether or not the hour is on: a citizen's own deletion always wins.
                     writer.change(conn, event)
@@ -180,6 +184,17 @@ class _Writer:
         )
         self.store.bump(conn, sid, Counter.CALLS_REFUSED)
         self.report.calls_refused += 1
+
+    def unreadable(self, conn: Connection, event: InboundUnreadable) -> None:
+        sid = self.session.id
+        self._queue(
+            conn,
+            None,
+            event.chat,
+            Purpose.UNREADABLE,
+            self.config.texts.unreadable,
+            keys.unreadable(sid, event.chat),
+        )
 
     def change(
         self, conn: Connection, event: InboundWithdrawal | InboundEdit | InboundLeft

@@ -67,6 +67,17 @@ def require_password_login(name: str) -> None:
         )
 
 
+def cross_sign(name: str, settings: object, recovery: Secret, context: ProviderContext) -> None:
+    """Vouch for the office's device with the account's recovery key (`login --recovery-key`)."""
+    entry = PROVIDERS.get(name)
+    if entry is None or not entry.trust:
+        raise AuthError(
+            f"The {name} provider has no recovery key.",
+            f"Log in with a token instead: sprechstunde login {name}",
+        )
+    entry.cross_sign(settings, recovery, context)
+
+
 def check_messenger(provider: Provider) -> tuple[str, ...]:
     """Raise if the messenger cannot carry the hour; return warnings about a risky setup."""
     return provider.check()

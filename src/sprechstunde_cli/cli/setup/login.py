@@ -42,6 +42,16 @@ def login(
             "providers that have a password login (matrix).",
         ),
     ] = False,
+    recovery_key: Annotated[
+        bool,
+        typer.Option(
+            "--recovery-key",
+            help="With a token already stored: ask for the account's recovery key (hidden), "
+            "cross-sign the office's device with it, so citizens' apps show it as verified, "
+            "and keep the key in the keyring. For providers with end-to-end encryption "
+            "(matrix).",
+        ),
+    ] = False,
 ) -> None:
     """Store a provider's access token in the OS keyring.
 
@@ -57,6 +67,9 @@ def login(
         application.say(f"The {provider} provider needs no token; nothing to store.")
         return
     credentials.check_storage(provider, insecure_ok=insecure_storage)
+    if recovery_key:
+        _recovery_key(application, provider, insecure_storage)
+        return
     if password:
         raw = _password_login(application, provider).reveal()
     elif token_stdin:
@@ -75,6 +88,21 @@ def login(
         provider, token, application.paths, insecure_ok=insecure_storage
     )
     application.say(f"Stored the token for {provider} in {where}.")
+
+
+def _recovery_key(application: Application, provider: str, insecure_storage: bool) -> None:
+    from sprechstunde_cli.services.setup import cross_sign
+    from sprechstunde_cli.system import credentials
+
+    key = credentials.Secret(application.ask("Recovery key", secret=True).strip())
+    settings = application.config.provider_settings(provider)
+    cross_sign(provider, settings, key, application.provider_context(provider))
+    where = credentials.store_token(
+        f"{provider}-recovery", key, application.paths, insecure_ok=insecure_storage
+    )
+    application.say(
+        f"Cross-signed the office's {provider} device; kept the recovery key in {where}."
+    )
 
 
 def _password_login(application: Application, provider: str) -> credentials.Secret:

@@ -23,6 +23,9 @@ def logout(ctx: typer.Context, provider: CredentialArg) -> None:
         application.say(f"Deleted the stored token for {provider}.")
     else:
         application.say(f"No token for {provider} was stored.")
+    # `login --recovery-key` keeps the account's recovery key beside the token: it goes too.
+    if credentials.delete_token(f"{provider}-recovery", application.paths):
+        application.say(f"Deleted the stored recovery key for {provider}.")
     variable = credentials.env_var(provider)
     if os.environ.get(variable, "").strip():
         application.say(f"Note: {variable} is still set in this environment and will be used.")

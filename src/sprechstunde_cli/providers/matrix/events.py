@@ -35,6 +35,7 @@ TIMELINE_TYPES = (
     "m.sticker",
     "m.poll.start",
     "org.matrix.msc3381.poll.start",
+    "m.room.encryption",  # a chat that turns encrypted: from then on the office encrypts too
 )
 POLLS = frozenset({"m.poll.start", "org.matrix.msc3381.poll.start"})
 MEDIA_KINDS = {
@@ -43,7 +44,8 @@ MEDIA_KINDS = {
     "m.file": MessageKind.FILE,
     "m.video": MessageKind.FILE,
 }
-# The office cannot decrypt end-to-end encrypted rooms: say so instead of dropping the message.
+# An encrypted event the office cannot decrypt (yet: its room key is asked for, and the note
+# becomes the message when it comes; or no crypto store): said so, never dropped.
 ENCRYPTED_NOTE = "[Verschlüsselte Nachricht – hier nicht lesbar]"
 ENCRYPTED_FILE_NOTE = "[Verschlüsselte Datei – hier nicht lesbar]"
 MAX_NAME_CHARS = 256
@@ -61,7 +63,7 @@ def sync_filter(timeline_limit: int) -> str:
         "account_data": {"types": []},
         "room": {
             "timeline": {"limit": timeline_limit, "types": list(TIMELINE_TYPES)},
-            "state": {"types": ["m.room.member"], "lazy_load_members": True},
+            "state": {"types": ["m.room.member", "m.room.encryption"], "lazy_load_members": True},
             "ephemeral": {"types": []},
             "account_data": {"types": []},
         },
@@ -201,9 +203,9 @@ def convert(room_id: str, event: Mapping[str, Any], own_user: str, name: str) ->
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, label, unshowable=True)
     if media_kind is None:
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, body)
-    url = text(content.get("url"))
+    # Encrypted attachments carry their mxc URI with the key material in "file".
+    url = text(content.get("url")) or text(obj(content.get("file")).get("url"))
     if not split_mxc(url):
-        # Encrypted attachments put their key material in "file" instead of "url".
         return InboundMessage(event_id, room_id, name, at, MessageKind.TEXT, ENCRYPTED_FILE_NOTE)
     info = obj(content.get("info"))
     filename = text(content.get("filename"))

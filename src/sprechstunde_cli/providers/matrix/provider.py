@@ -25,8 +25,9 @@ from sprechstunde_cli.providers.base import (
     foreign_reference,
     media_too_large,
 )
-from sprechstunde_cli.providers.matrix import admin, events
+from sprechstunde_cli.providers.matrix import admin, e2e_check, e2e_media, e2e_send, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, http_client, q
+from sprechstunde_cli.providers.matrix.crypto import CryptoPlace, OfficeDevice
 from sprechstunde_cli.providers.matrix.receive import TIMELINE_LIMIT, Receiver
 from sprechstunde_cli.providers.matrix.rooms import Rooms
 from sprechstunde_cli.providers.matrix.settings import SEND_KINDS, MatrixSettings, capabilities_for
@@ -43,6 +44,7 @@ class MatrixProvider(Closing):
         *,
         timeline_limit: int = TIMELINE_LIMIT,
         timer: Timer = SYSTEM_TIMER,
+        crypto: CryptoPlace | None = None,
     ) -> None:
         self.settings = settings
         self.api = api
@@ -50,14 +52,21 @@ class MatrixProvider(Closing):
         self.timer = timer
         self.rooms = Rooms(api, settings.user_id, timer)
         self.receiver = Receiver(api, self.rooms, settings.user_id, timer, timeline_limit)
+        self.receiver.unreadable_after = settings.unreadable_after
         self._checked_identity = False
         self._receipt_asks = 0
+        self.crypto = crypto  # None: no end-to-end encryption (encrypted rooms show notes)
+        self.device: OfficeDevice | None = None
 
     # --- receiving ------------------------------------------------------------------------
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
         self._ensure_identity()
         return self.receiver.receive(cursor, wait)
+
+    def check_identity(self) -> None:
+        """The token's account checked, and the encrypted device started (keys uploaded)."""
+        self._ensure_identity()
 
     def _ensure_identity(self) -> None:
         if self._checked_identity:
@@ -70,9 +79,37 @@ class MatrixProvider(Closing):
                 "Log in as the configured account (sprechstunde login matrix), or fix user_id.",
             )
         self._checked_identity = True
+        if self.crypto is not None and self.device is None:
+            self._start_device(events.text(who.get("device_id")))
         if self.settings.broadcast_room is not None:
             # Staff posts in the broadcast room are not citizens' messages.
             self.rooms.resolve_broadcast(self.settings.broadcast_room)
+
+    def _start_device(self, device_id: str) -> None:
+        if not device_id:
+            raise ProviderError(
+                "The Matrix token has no device, so encrypted chats cannot be read.",
+                "Log in again with sprechstunde login matrix (a token from a login has one).",
+            )
+        self.device = OfficeDevice(
+            self.api, self.settings.user_id, device_id, self.crypto_place, self.timer
+        )
+        self.device.publish_keys()
+        self.receiver.device = self.device
+
+    @property
+    def crypto_place(self) -> CryptoPlace:
+        assert self.crypto is not None
+        return self.crypto
+
+    def _encrypting(self, room_id: str) -> OfficeDevice | None:
+        """The device if `room_id` is end-to-end encrypted (and we can encrypt), else None."""
+        if self.crypto is None:
+            return None
+        self._ensure_identity()
+        if self.device is not None and self.device.is_encrypted(room_id):
+            return self.device
+        return None
 
     # --- sending --------------------------------------------------------------------------
 
@@ -89,14 +126,17 @@ class MatrixProvider(Closing):
         found = sniff(media.data, media.mime)
         mime = media.mime or found.mime
         filename = file_name(media.filename, mime, media.kind)
+        device = self._encrypting(chat)
+        data, sealed = (media.data, None) if device is None else e2e_media.seal(media.data)
         # A crash between upload and send re-uploads on retry; the txn id still sends once.
         upload = self.api.call(
             "POST",
             "/_matrix/media/v3/upload",
             "the upload",
             params={"filename": filename},
-            content=media.data,
-            headers={"Content-Type": mime},
+            content=data,
+            # An encrypted file is opaque bytes to the server; its type travels encrypted.
+            headers={"Content-Type": mime if sealed is None else "application/octet-stream"},
             timeout=120.0,
         )
         url = events.text(upload.get("content_uri"))
@@ -113,9 +153,12 @@ class MatrixProvider(Closing):
             "msgtype": msgtype,
             "body": caption or filename,
             "filename": filename,
-            "url": url,
             "info": info,
         }
+        if sealed is None:
+            content["url"] = url
+        else:
+            content["file"] = sealed | {"url": url}
         if found.duration is not None:
             info["duration"] = round(found.duration * 1000)
         if media.kind is MessageKind.VOICE:
@@ -127,6 +170,10 @@ class MatrixProvider(Closing):
     def _send(self, room_id: str, event_type: str, content: JSON, key: str) -> Sent:
         # The outbox key is the transaction id: the server answers a retry with the first
         # event instead of sending a second one (per access token, i.e. per device).
+        device = self._encrypting(room_id)
+        if device is not None:
+            content = e2e_send.encrypt(device, room_id, event_type, content)
+            event_type = "m.room.encrypted"
         path = f"{CLIENT}/rooms/{q(room_id)}/send/{q(event_type)}/{q(key)}"
         body = self.api.call("PUT", path, "the send", json=content)
         event_id = events.text(body.get("event_id"))
@@ -148,12 +195,18 @@ class MatrixProvider(Closing):
             raise foreign_reference("file reference")
         # The file outlives a redaction on the server: we honour the redaction ourselves.
         event = self.rooms.event(handle.room_id, handle.event_id)
-        if event is None or events.obj(event.get("content")).get("url") != handle.mxc:
+        if event is not None and event.get("type") == "m.room.encrypted":
+            self._ensure_identity()
+            event = self.device.decrypt(handle.room_id, event) if self.device else None
+        content = events.obj(event.get("content")) if event else {}
+        file = events.obj(content.get("file"))
+        if handle.mxc not in (content.get("url"), file.get("url")):
             raise ProviderError(
                 "The file was deleted on the Matrix homeserver.",
                 "Ask the citizen to send it again.",
             )
-        return self.rooms.download(handle.mxc, max_bytes)
+        data = self.rooms.download(handle.mxc, max_bytes)
+        return e2e_media.unseal(data, file) if file else data
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
         if provider_ids:  # receipts are cumulative: the newest one covers the rest
@@ -197,7 +250,23 @@ class MatrixProvider(Closing):
             admin.purge_room(self.api, chat, self.timer)
         else:
             self.rooms.leave_and_forget(chat)
+        self._forget_keys(chat)
         return DeleteOutcome(requested=1, confirmed=1)
+
+    def _forget_keys(self, chat: str) -> None:
+        """The room's keys destroyed in the crypto store, and checked gone: a key left would
+        still open a copy of the chat, so the purge must not count the room as deleted."""
+        if self.crypto is None:
+            return
+        self._ensure_identity()
+        if self.device is None:
+            return
+        self.device.forget_room(chat)
+        if self.device.room_keys(chat):
+            raise ProviderError(
+                "A room key of a Matrix chat is still in the crypto store after deleting it.",
+                "Check that the data folder can be written, then run the purge again.",
+            )
 
     # --- announcements and setup ----------------------------------------------------------
 
@@ -241,13 +310,18 @@ class MatrixProvider(Closing):
             )
         if self.settings.broadcast_room is not None:
             warnings += self.rooms.broadcast_warnings(self.settings.broadcast_room)
+        if self.device is not None:
+            warnings += e2e_check.crypto_warnings(self.device)
         return tuple(warnings)
 
     def close(self) -> None:
+        if self.device is not None:
+            self.device.close()
         self.api.http.close()
 
 
 def create(settings: MatrixSettings, context: ProviderContext) -> MatrixProvider:
     """Factory for the registry: the office's account, with the token from the keyring."""
     client = http_client(settings.homeserver, context.token(), context.transport)
-    return MatrixProvider(settings, MatrixApi(client), timer=context.timer)
+    crypto = CryptoPlace(context.paths.data_dir / "matrix-crypto", context.paths.key_dir)
+    return MatrixProvider(settings, MatrixApi(client), timer=context.timer, crypto=crypto)

@@ -20,8 +20,9 @@ from sprechstunde_cli.providers.base import (
     ReceiveBatch,
     foreign_reference,
 )
-from sprechstunde_cli.providers.matrix import events
+from sprechstunde_cli.providers.matrix import e2e_receive, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
+from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 from sprechstunde_cli.providers.matrix.rooms import Rooms
 
 TIMELINE_LIMIT = 50
@@ -40,6 +41,8 @@ class Receiver:
         self.timer = timer
         self._filter = events.sync_filter(timeline_limit)
         self._looked_for_invites = False
+        self.device: OfficeDevice | None = None  # set once the account's device is known
+        self.unreadable_after = 120.0
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
         if cursor and not self._looked_for_invites:
@@ -51,6 +54,8 @@ class Receiver:
         while True:
             left = max(0.0, deadline - self.timer.monotonic())
             body = self._sync(since, left)
+            if self.device is not None:
+                self.device.absorb(body)  # room keys first: a message may need one
             joined = self.rooms.accept_invites(
                 events.obj(events.obj(body.get("rooms")).get("invite"))
             )
@@ -107,6 +112,8 @@ class Receiver:
                 raw = (
                     self._backfill(room_id, timeline["prev_batch"], None if fresh else since) + raw
                 )
+            if self.device is not None:
+                raw = e2e_receive.decrypted(self.device, room_id, state, raw)
             found: list[Event] = []
             for event in raw:
                 sender = events.text(event.get("sender"))
@@ -116,6 +123,8 @@ class Receiver:
                 if converted is not None:
                     found.append(converted)
             per_room.append(found)
+        if self.device is not None:
+            per_room.append(e2e_receive.late(self.device, self.rooms.name, self.unreadable_after))
         # Threads are numbered in order of first contact: interleave the rooms by time, while
         # each room keeps its own timeline order (the server's, not the senders' clocks).
         return list(heapq.merge(*per_room, key=_moment))

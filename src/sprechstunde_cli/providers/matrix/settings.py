@@ -1,4 +1,5 @@
-"""`[providers.matrix]`: homeserver, user_id, server_admin, broadcast_room, device_id; and what
+"""`[providers.matrix]`: homeserver, user_id, server_admin, broadcast_room, device_id,
+unreadable_after; and what
 the office's account can do with them.
 
 The access token comes from `sprechstunde login matrix` (keyring) or SPRECHSTUNDE_MATRIX_TOKEN.
@@ -15,7 +16,16 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.providers.base import Capabilities, DeleteReach, ReceiveMode
 
-KEYS = {"homeserver", "user_id", "server_admin", "broadcast_room", "device_id"}
+KEYS = {
+    "homeserver",
+    "user_id",
+    "server_admin",
+    "broadcast_room",
+    "device_id",
+    "unreadable_after",
+}
+# How long an encrypted message may wait for its key before the citizen is asked to resend it.
+UNREADABLE_AFTER_S = 120.0
 USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-\[\]:]+")
 ROOM = re.compile(r"[!#][^\s:]+:[A-Za-z0-9.\-\[\]:]+")
 
@@ -27,6 +37,7 @@ class MatrixSettings:
     server_admin: bool = False
     broadcast_room: str | None = None
     device_id: str | None = None
+    unreadable_after: float = UNREADABLE_AFTER_S
 
 
 def _key(name: str) -> str:
@@ -93,7 +104,15 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
             'Write e.g. device_id = "SPRECHSTUNDE", or leave it out.',
             _key("device_id"),
         )
+    wait = settings.get("unreadable_after", UNREADABLE_AFTER_S)
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 < wait <= 86400:
+        raise ConfigError(
+            "must be a number of seconds between 1 and 86400.",
+            "Write e.g. unreadable_after = 120, or leave it out (120 seconds).",
+            _key("unreadable_after"),
+        )
     return MatrixSettings(
+        unreadable_after=float(wait),
         homeserver=homeserver.rstrip("/"),
         user_id=user_id,
         server_admin=server_admin,
@@ -116,6 +135,13 @@ RESIDUAL_REDACTED = (
     "Copies on federated homeservers and in the citizens' own Matrix apps are outside the "
     "office's reach (compliant apps hide redacted messages).",
 )
+# Said in every Matrix receipt: in an end-to-end encrypted chat the office destroys its own
+# room keys, but the citizen's copies are the citizen's (crypto.py, docs/matrix.md).
+RESIDUAL_E2E = (
+    "End-to-end encrypted chats: the office's room keys were destroyed; the citizens' own "
+    "devices keep their copies and room keys, and so does any key backup a citizen made (on "
+    "their homeserver or as an exported key file).",
+)
 RESIDUAL_PURGED = (
     "The office's own homeserver purged each room and its uploaded files; backups of that "
     "server keep what they held until they expire.",
@@ -137,6 +163,7 @@ def capabilities_for(settings: MatrixSettings) -> Capabilities:
         delete_chat=True,
         announce=settings.broadcast_room is not None,
         idempotent_send=True,
-        residual_retention=RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED,
+        residual_retention=(RESIDUAL_PURGED if settings.server_admin else RESIDUAL_REDACTED)
+        + RESIDUAL_E2E,
         read_receipts=True,  # m.receipt, which the citizens' clients send
     )
