@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 
 if TYPE_CHECKING:
@@ -66,8 +67,8 @@ class MastodonClient:
         status_id = body.get("id") if isinstance(body, dict) else None
         if not isinstance(status_id, str) or not status_id:
             raise ProviderError(
-                "Mastodon answered without a status id.",
-                "Check that announce.mastodon.instance is a Mastodon server.",
+                _("Mastodon answered without a status id."),
+                _("Check that announce.mastodon.instance is a Mastodon server."),
             )
         return status_id
 

@@ -31,11 +31,12 @@ from sprechstunde_cli.cli.threads import (
     tail,
     threads,
 )
+from sprechstunde_cli.i18n import _
 
 app = typer.Typer(
     name="sprechstunde",
     cls=FunnelGroup,
-    help="Run a citizens' consultation hour (Bürgersprechstunde) over a messenger.",
+    help=_("Run a citizens' consultation hour (Bürgersprechstunde) over a messenger."),
     no_args_is_help=True,
     add_completion=False,
     # Plain Click help: Rich-formatted help costs ~90 ms on every --help (see bench/).
@@ -62,7 +63,7 @@ def root(
             "--config",
             envvar="SPRECHSTUNDE_CONFIG",
             show_envvar=True,
-            help="Config file to use instead of the platform default.",
+            help=_("Config file to use instead of the platform default."),
         ),
     ] = None,
     data_dir: Annotated[
@@ -71,7 +72,7 @@ def root(
             "--data-dir",
             envvar="SPRECHSTUNDE_DATA_DIR",
             show_envvar=True,
-            help="Directory for the store, media and the local messenger.",
+            help=_("Directory for the store, media and the local messenger."),
         ),
     ] = None,
     operator: Annotated[
@@ -80,14 +81,16 @@ def root(
             "--operator",
             envvar="SPRECHSTUNDE_OPERATOR",
             show_envvar=True,
-            help="Your name as other operators see it (claims, replies). "
-            "Default: office.operator from the config, else your login name.",
+            help=_(
+                "Your name as other operators see it (claims, replies). "
+                "Default: office.operator from the config, else your login name."
+            ),
         ),
     ] = None,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version", callback=_version, is_eager=True, help=_("Print the version and exit.")
         ),
     ] = False,
 ) -> None:

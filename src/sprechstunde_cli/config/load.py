@@ -19,6 +19,7 @@ from sprechstunde_cli.config.sessions import parse_session
 from sprechstunde_cli.config.texts import parse_templates, parse_texts
 from sprechstunde_cli.domain.schedule import find
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 SECTIONS = (
@@ -30,18 +31,20 @@ SECTIONS = (
 def load_config(path: Path) -> Config:
     if not path.exists():
         raise ConfigError(
-            f"No config file at {path}.",
-            "Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG).",
+            _("No config file at {path}.").format(path=path),
+            _("Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG)."),
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"{path} is not valid TOML: {exc}.", "Fix the syntax at the line named."
+            _("{path} is not valid TOML: {exc}.").format(path=path, exc=exc),
+            _("Fix the syntax at the line named."),
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"Cannot read {path}: {exc}.", "Check the file and its permissions."
+            _("Cannot read {path}: {exc}.").format(path=path, exc=exc),
+            _("Check the file and its permissions."),
         ) from None
     return parse_config(raw, path)
 
@@ -74,7 +77,9 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
     for sid in sessions:
         if find(schedules, sid) is not None:
             raise ConfigError(
-                "has the id of a date of a schedule.", "Rename the session.", f"sessions.{sid}"
+                _("has the id of a date of a schedule."),
+                _("Rename the session."),
+                f"sessions.{sid}",
             )
     mail = parse_mail_settings(read.table(raw, "mail", "mail"), "mail") if "mail" in raw else None
     announce = parse_announce(
@@ -82,8 +87,8 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
     )
     if "email" in announce.channels and mail is None:
         raise ConfigError(
-            "needs a [mail] section (the SMTP server to send through).",
-            "Add [mail] with host and sender, or set enabled = false.",
+            _("needs a [mail] section (the SMTP server to send through)."),
+            _("Add [mail] with host and sender, or set enabled = false."),
             "announce.email",
         )
     return Config(

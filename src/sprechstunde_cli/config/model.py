@@ -15,6 +15,7 @@ from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.domain.schedule import Schedule, find, planned
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.registry import entry_for
 
 
@@ -51,14 +52,22 @@ class Config:
         if found is not None:
             why = f"public holiday: {found.holiday}" if found.holiday else "listed in skip"
             raise ConfigError(
-                f"Session '{session_id}' is cancelled ({why}).",
-                f"To hold it after all, move it: [schedules.{found.schedule}.move].",
+                _("Session '{session_id}' is cancelled ({why}).").format(
+                    session_id=session_id, why=why
+                ),
+                _("To hold it after all, move it: [schedules.{schedule}.move].").format(
+                    schedule=found.schedule
+                ),
             )
         known = ", ".join([*self.sessions, *(f"{s}-YYYY-MM-DD" for s in self.schedules)])
         raise ConfigError(
-            f"No session '{session_id}' in the config (known: {known or 'none'}).",
-            "Add a [sessions.<id>] table to the config, or pick one of the known ids "
-            "(sprechstunde schedule lists the dates).",
+            _("No session '{session_id}' in the config (known: {value}).").format(
+                session_id=session_id, value=known or "none"
+            ),
+            _(
+                "Add a [sessions.<id>] table to the config, or pick one of the known ids "
+                "(sprechstunde schedule lists the dates)."
+            ),
         )
 
     def upcoming(self, now: datetime) -> list[SessionSpec]:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from sprechstunde_cli.errors import StateError
+from sprechstunde_cli.i18n import _
 
 
 class SessionState(StrEnum):
@@ -44,7 +45,9 @@ def check_transition(session_id: str, current: SessionState, target: SessionStat
     """Raise a StateError naming the next legal step unless current → target is allowed."""
     if target not in _TRANSITIONS[current]:
         raise StateError(
-            f"Session '{session_id}' is {current.value}; it cannot become {target.value}.",
+            _("Session '{session_id}' is {value}; it cannot become {value2}.").format(
+                session_id=session_id, value=current.value, value2=target.value
+            ),
             _NEXT_STEP_HINT[current].format(sid=session_id),
         )
 
@@ -54,7 +57,9 @@ def require_state(session_id: str, current: SessionState, *allowed: SessionState
     if current not in allowed:
         wanted = " or ".join(s.value for s in allowed)
         raise StateError(
-            f"Session '{session_id}' is {current.value}; this needs it {wanted}.",
+            _("Session '{session_id}' is {value}; this needs it {wanted}.").format(
+                session_id=session_id, value=current.value, wanted=wanted
+            ),
             _NEXT_STEP_HINT[current].format(sid=session_id),
         )
 

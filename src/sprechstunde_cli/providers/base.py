@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 if TYPE_CHECKING:
@@ -126,8 +127,8 @@ class DeleteOutcome:
 def media_too_large(max_bytes: int) -> ProviderError:
     """The one refusal of a photo, voice note or file over the size limit, for every provider."""
     return ProviderError(
-        f"The file is larger than the limit of {max_bytes} bytes.",
-        "Raise hour.max_media_mb in the config to accept it.",
+        _("The file is larger than the limit of {max_bytes} bytes.").format(max_bytes=max_bytes),
+        _("Raise hour.max_media_mb in the config to accept it."),
     )
 
 
@@ -135,8 +136,8 @@ def foreign_reference(what: str) -> ProviderError:
     """A stored cursor or file reference that another provider wrote (the config switched
     messengers in the middle of a session)."""
     return ProviderError(
-        f"The stored {what} does not belong to this messenger.",
-        "Finish this session with the provider it was opened with.",
+        _("The stored {what} does not belong to this messenger.").format(what=what),
+        _("Finish this session with the provider it was opened with."),
     )
 
 

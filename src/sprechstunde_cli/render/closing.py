@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.i18n import _
+
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.receipt import Receipt
     from sprechstunde_cli.services.close import CloseReport
@@ -19,21 +21,33 @@ def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[s
         f"{report.closing_sent} unanswered thread(s)."
     ]
     if report.handoffs_delivered:
-        lines.append(f"{report.handoffs_delivered} hand-off(s) sent by e-mail.")
+        lines.append(
+            _("{handoffs_delivered} hand-off(s) sent by e-mail.").format(
+                handoffs_delivered=report.handoffs_delivered
+            )
+        )
     if report.export_file:
         lines.append(
-            f"{report.handoffs_exported} hand-off(s) written to "
-            f"{report.export_file} — take this file to the departments."
+            _(
+                "{handoffs_exported} hand-off(s) written to {export_file} — take this "
+                "file to the departments."
+            ).format(handoffs_exported=report.handoffs_exported, export_file=report.export_file)
         )
     warnings = []
     if report.handoffs_failed:
         warnings.append(
-            f"{report.handoffs_failed} hand-off(s) not delivered yet; the purge waits for them. "
-            "Run close again to retry, or write them to a file for the departments: "
-            f"sprechstunde close {session_id} --export-handoffs"
+            _(
+                "{handoffs_failed} hand-off(s) not delivered yet; the purge waits for "
+                "them. Run close again to retry, or write them to a file for the "
+                "departments: sprechstunde close {session_id} --export-handoffs"
+            ).format(handoffs_failed=report.handoffs_failed, session_id=session_id)
         )
     if report.undelivered:
-        warnings.append(f"{report.undelivered} message(s) could not be delivered.")
+        warnings.append(
+            _("{undelivered} message(s) could not be delivered.").format(
+                undelivered=report.undelivered
+            )
+        )
     return lines, [*warnings, *report.problems]
 
 
@@ -62,11 +76,17 @@ def purged_lines(receipt: Receipt) -> list[str]:
             else f"{result.confirmed} of {result.requested} messages deleted"
         )
         lines.append(
-            f"Purged session '{receipt.session}' at {result.provider}: {how} "
-            f"(reach: {result.reach.replace('_', ' ')})."
+            _("Purged session '{session}' at {provider}: {how} (reach: {replace}).").format(
+                session=receipt.session,
+                provider=result.provider,
+                how=how,
+                replace=result.reach.replace("_", " "),
+            )
         )
     lines.append(
-        f"Local data deleted and verified ({receipt.verification.result}); "
-        f"session key destroyed. Receipt: sprechstunde receipt {receipt.session}"
+        _(
+            "Local data deleted and verified ({result}); session key destroyed. "
+            "Receipt: sprechstunde receipt {session}"
+        ).format(result=receipt.verification.result, session=receipt.session)
     )
     return lines

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.i18n import _
+
 if TYPE_CHECKING:
     from rich.text import Text
 
@@ -17,13 +19,23 @@ def step_notes(report: StepReport) -> list[str]:
     intake = report.intake
     notes = [f"New thread {number} (greeted)." for number in intake.new_threads]
     if intake.stored:
-        notes.append(f"{intake.stored} new message(s).")
+        notes.append(_("{stored} new message(s).").format(stored=intake.stored))
     if intake.calls_refused:
-        notes.append(f"{intake.calls_refused} call(s) refused with the text.")
+        notes.append(
+            _("{calls_refused} call(s) refused with the text.").format(
+                calls_refused=intake.calls_refused
+            )
+        )
     if intake.late:
-        notes.append(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+        notes.append(
+            _("{late} message(s) outside the hour: away reply, not kept.").format(late=intake.late)
+        )
     if report.last_call_sent:
-        notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+        notes.append(
+            _("Last call sent to {last_call_sent} waiting thread(s).").format(
+                last_call_sent=report.last_call_sent
+            )
+        )
     return notes
 
 
@@ -75,9 +87,13 @@ def rehearsal_step_lines(report: StepReport) -> list[str]:
     intake = report.intake
     lines = [f"  thread {n} opened, greeting queued" for n in intake.new_threads]
     if intake.calls_refused:
-        lines.append("  call refused, refusal text queued")
+        lines.append(_("  call refused, refusal text queued"))
     if intake.late:
-        lines.append("  message after the end: away reply, nothing kept")
+        lines.append(_("  message after the end: away reply, nothing kept"))
     if report.last_call_sent:
-        lines.append(f"  last call to {report.last_call_sent} waiting thread(s)")
+        lines.append(
+            _("  last call to {last_call_sent} waiting thread(s)").format(
+                last_call_sent=report.last_call_sent
+            )
+        )
     return lines

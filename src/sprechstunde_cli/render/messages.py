@@ -11,6 +11,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.console import citizen_text
 from sprechstunde_cli.render.formats import hhmm, media_label
 from sprechstunde_cli.render.sanitize import clean
@@ -43,11 +44,11 @@ def thread_view(
     number: int, citizen: str, messages: Sequence[MessageRecord], *, tz: tzinfo
 ) -> Group:
     """Build `show`: every message of one thread, with time, sender, body and media."""
-    head = Text(f"Thread #{number} · ", style="bold")
+    head = Text(_("Thread #{number} · ").format(number=number), style="bold")
     head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
     parts: list[RenderableType] = [head]
     if not messages:
-        parts.append(Text("No messages.", style="dim"))
+        parts.append(Text(_("No messages."), style="dim"))
     for msg in messages:
         line = Text(hhmm(msg.at, tz) + "  ", style="dim")
         line.append_text(_sender_label(msg, citizen))
@@ -72,7 +73,7 @@ def message_line(
     """Build one `tail` line: `HH:MM #3 ← anna: text…`, outgoing as `HH:MM #3 → office: …`."""
     line = Text(f"{hhmm(msg.at, tz)} #{msg.thread} ")
     if msg.direction is Direction.OUT:
-        line.append(f"{OFFICE_MARK} office", style="cyan")
+        line.append(_("{OFFICE_MARK} office").format(OFFICE_MARK=OFFICE_MARK), style="cyan")
     else:
         line.append(f"{CITIZEN_MARK} ")
         line.append(clean(citizen, single_line=True, limit=NAME_CHARS), style="bold")
@@ -88,11 +89,11 @@ def message_line(
 def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
     line = Text(hhmm(entry.at, tz) + "  ", style="dim")
     # `incoming` is from the phone's side: True means the office sent it.
-    line.append("office: " if entry.incoming else "you: ", style="bold")
+    line.append(_("office: ") if entry.incoming else _("you: "), style="bold")
     if entry.type == "call":
         kind = clean(entry.kind, single_line=True, limit=16)
         state = clean(entry.call_state or "unknown", single_line=True, limit=24)
-        line.append(f"{kind} call, {state}", style="italic")
+        line.append(_("{kind} call, {state}").format(kind=kind, state=state), style="italic")
         return line
     try:
         kind = MessageKind(entry.kind)
@@ -108,8 +109,8 @@ def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
 
 def phone_view(handle: str, entries: Sequence[PhoneEntry], *, tz: tzinfo | None = None) -> Group:
     """Build `sandbox inbox`: what this citizen's phone shows, both ways, calls included."""
-    head = Text("Phone of ", style="bold")
+    head = Text(_("Phone of "), style="bold")
     head.append(clean(handle, single_line=True, limit=NAME_CHARS))
     if not entries:
-        return Group(head, Text("Nothing yet.", style="dim"))
+        return Group(head, Text(_("Nothing yet."), style="dim"))
     return Group(head, *(_phone_entry(e, tz) for e in entries))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.console import citizen_text
 
 
@@ -29,7 +30,11 @@ def receipt_view(receipt: Receipt) -> Group:
                 f"{result.remaining} remaining, {result.chats_removed} chat(s) removed"
             )
         )
-        lines.append(f"  messenger {result.provider} (reach: {_words(result.reach)}): {state}")
+        lines.append(
+            _("  messenger {provider} (reach: {words}): {state}").format(
+                provider=result.provider, words=_words(result.reach), state=state
+            )
+        )
         lines.extend(f"    failed: {reason}" for reason in result.failed)
     for entry in receipt.stores:
         details = ", ".join(f"{k} {v}" for k, v in sorted(entry.details.items()))
@@ -38,9 +43,16 @@ def receipt_view(receipt: Receipt) -> Group:
             + (f" ({details})" if details else "")
         )
     lines.append(
-        f"  verification: {verification.result} — searched for "
-        f"{verification.searched_for} forms in {verification.files_scanned} "
-        f"files ({verification.short_texts_not_searched} short texts not searched)"
+        _(
+            "  verification: {result} — searched for {searched_for} forms in "
+            "{files_scanned} files ({short_texts_not_searched} short texts not "
+            "searched)"
+        ).format(
+            result=verification.result,
+            searched_for=verification.searched_for,
+            files_scanned=verification.files_scanned,
+            short_texts_not_searched=verification.short_texts_not_searched,
+        )
     )
     lines.extend(f"  kept elsewhere: {text}" for text in receipt.residual_retention)
     lines.extend(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import WEEKDAYS, zone
 from sprechstunde_cli.render.sanitize import clean
 
@@ -25,23 +26,25 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
 
     lines = [f"Config OK: {path}"]
     office = show(config.office) if config.office else "(office.name not set)"
-    lines.append(f"Office: {office} ({config.timezone})")
+    lines.append(_("Office: {office} ({timezone})").format(office=office, timezone=config.timezone))
     if config.operator:
-        lines.append(f"Operator: {show(config.operator)}")
+        lines.append(_("Operator: {show}").format(show=show(config.operator)))
     if not config.sessions:
-        lines.append("Sessions: none. Add a [sessions.<id>] table to plan an hour.")
+        lines.append(_("Sessions: none. Add a [sessions.<id>] table to plan an hour."))
     else:
-        lines.append(f"Sessions ({len(config.sessions)}):")
+        lines.append(_("Sessions ({count}):").format(count=len(config.sessions)))
         for spec in config.sessions.values():
             lines.append(
-                f"  {spec.id}  {_span(spec)}  provider {spec.provider}  {_status(spec, now)}"
+                _("  {id}  {span}  provider {provider}  {status}").format(
+                    id=spec.id, span=_span(spec), provider=spec.provider, status=_status(spec, now)
+                )
             )
             lines.append(f"    {show(spec.title)} — {show(spec.official)}")
         if not config.upcoming(now):
-            lines.append("Note: every session in this file has ended; add the next one.")
+            lines.append(_("Note: every session in this file has ended; add the next one."))
     lines.extend(_mail_lines(config, show))
     templates = ", ".join(show(name) for name in sorted(config.templates)) or "none"
-    lines.append(f"Templates: {templates}")
+    lines.append(_("Templates: {templates}").format(templates=templates))
     changed = [
         f.name
         for f in fields(DEFAULT_TEXTS)
@@ -49,10 +52,12 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
     ]
     if changed:
         lines.append(
-            f"Texts: {len(changed)} changed from the German defaults ({', '.join(changed)})"
+            _("Texts: {count} changed from the German defaults ({join})").format(
+                count=len(changed), join=", ".join(changed)
+            )
         )
     else:
-        lines.append("Texts: the built-in German defaults")
+        lines.append(_("Texts: the built-in German defaults"))
     return lines
 
 
@@ -63,9 +68,11 @@ def _mail_lines(config: Config, show: Callable[[str], str]) -> list[str]:
     lines = [f"Mail: {show(mail.host)}:{mail.port} ({mail.security}), sender {show(mail.sender)}"]
     if mail.plaintext_over_network:
         lines.append(
-            f"Warning: mail to {show(mail.host)} is not encrypted (allow_plaintext = true): "
-            "the password and every citizen's question cross the network readable. "
-            'Use security = "starttls" or "tls" unless the network is trusted.'
+            _(
+                "Warning: mail to {show} is not encrypted (allow_plaintext = true): the "
+                "password and every citizen's question cross the network readable. Use "
+                'security = "starttls" or "tls" unless the network is trusted.'
+            ).format(show=show(mail.host))
         )
     return lines
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
+from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.console import Redacted, citizen_text
 from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text, zone
 from sprechstunde_cli.render.sanitize import clean
@@ -20,7 +21,7 @@ CITIZEN_CHARS = 32
 CLAIMED_CHARS = 16
 NAME_CHARS = 40
 
-_HEADERS = ("#", "citizen", "waiting", "unread", "claimed", "last")
+_HEADERS = ("#", N_("citizen"), N_("waiting"), N_("unread"), N_("claimed"), N_("last"))
 _RIGHT_ALIGNED = frozenset({0, 3})
 _GAP = "  "
 
@@ -32,7 +33,7 @@ def _waiting_cell(row: ThreadRow, now: datetime, tz: tzinfo) -> Text:
     if row.waiting_since is None:
         return Text("—", style="dim")
     span = span_text(now - row.waiting_since)
-    return Text(f"{span} since {hhmm(row.waiting_since, tz)}")
+    return Text(_("{span} since {hhmm}").format(span=span, hhmm=hhmm(row.waiting_since, tz)))
 
 
 def _last_cell(row: ThreadRow) -> Text:
@@ -96,7 +97,7 @@ def threads_table(
     hidden = len(rows) - len(shown)
     if hidden > 0:
         more = Text(" " * (widths[0] + len(_GAP)), no_wrap=True, overflow="ellipsis")
-        more.append(f"… and {hidden} more", style="dim italic")
+        more.append(_("… and {hidden} more").format(hidden=hidden), style="dim italic")
         table.add_row(more)
     return table
 
@@ -121,9 +122,19 @@ def live_view(
     left = session.end - now
     waiting = sum(1 for r in rows if r.waiting_since is not None)
     info = Text(style="dim")
-    info.append(f"{session.state.value} · ends {hhmm(session.end, tz)} · ")
-    info.append(f"{span_text(left)} left" if left > timedelta(0) else "time is up")
-    info.append(f" · {len(rows)} thread{'' if len(rows) == 1 else 's'}, {waiting} waiting")
+    info.append(
+        _("{value} · ends {hhmm} · ").format(value=session.state.value, hhmm=hhmm(session.end, tz))
+    )
+    info.append(
+        _("{span_text} left").format(span_text=span_text(left))
+        if left > timedelta(0)
+        else _("time is up")
+    )
+    info.append(
+        _(" · {count} thread{value}, {waiting} waiting").format(
+            count=len(rows), value="" if len(rows) == 1 else "s", waiting=waiting
+        )
+    )
 
     footer = citizen_text(status, single_line=True, style="dim")
     top = [title, info]
@@ -133,7 +144,7 @@ def live_view(
         line.no_wrap, line.overflow = True, "ellipsis"
         top.append(line)
     if not rows:
-        body: RenderableType = Text("No messages yet.", style="dim")
+        body: RenderableType = Text(_("No messages yet."), style="dim")
     else:
         room = max(1, height - _LIVE_CHROME_LINES - (len(top) - 2))
         # When rows are cut, the '… and N more' row needs a line of its own.

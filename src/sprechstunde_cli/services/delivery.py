@@ -10,6 +10,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
@@ -80,7 +81,7 @@ def deliver_due(
         except OSError as exc:
             outbox.give_up(store, item, f"attachment unreadable: {exc.strerror}")
             failed += 1
-            errors.append(f"attachment unreadable: {exc.strerror}")
+            errors.append(_("attachment unreadable: {strerror}").format(strerror=exc.strerror))
             continue
         outbox.complete(store, item, result.provider_id, now, media)
         sent += 1

@@ -28,6 +28,7 @@ from sprechstunde_cli.errors import (
     StateError,
     StoreError,
 )
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
 from sprechstunde_cli.services.delivery import DeliveryReport, deliver_due
 from sprechstunde_cli.services.intake import IntakeReport, take
@@ -69,8 +70,10 @@ def open_session(
         window = german_span(spec.start, spec.end)
         when = "ended" if now >= spec.end else "has not started"
         raise StateError(
-            f"Session '{spec.id}' {when}: it is planned for {window} ({spec.timezone}).",
-            "Open it during its hour, or add --now to rehearse it right away.",
+            _("Session '{id}' {when}: it is planned for {window} ({timezone}).").format(
+                id=spec.id, when=when, window=window, timezone=spec.timezone
+            ),
+            _("Open it during its hour, or add --now to rehearse it right away."),
         )
     # A rehearsal outside the window keeps the planned length, starting now.
     effective_end = spec.end if inside else now + spec.duration
@@ -132,8 +135,10 @@ class Hour:
         session = self.session
         if session.state is not SessionState.OPEN:
             raise StateError(
-                f"Session '{session.id}' is {session.state.value}; the hour is over.",
-                f"See the result: sprechstunde threads --session {session.id}",
+                _("Session '{id}' is {value}; the hour is over.").format(
+                    id=session.id, value=session.state.value
+                ),
+                _("See the result: sprechstunde threads --session {id}").format(id=session.id),
             )
         problems: list[str] = []
         started = self._timer.monotonic()

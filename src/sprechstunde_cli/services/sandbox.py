@@ -7,6 +7,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.media import sniff
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.local.server import (
     MAX_MEDIA_BYTES,
     STATUS_CHAT,
@@ -28,7 +29,7 @@ def send(
 ) -> str:
     """Send a message to the office as citizen `sender`; return its id."""
     if not text and attachment is None:
-        raise InputError("Nothing to send.", "Give a text, or --image/--voice/--file.")
+        raise InputError(_("Nothing to send."), _("Give a text, or --image/--voice/--file."))
     if attachment is None:
         with LocalMessenger(paths.local_messenger_file) as messenger:
             return messenger.citizen_send(sender, text, name=name)

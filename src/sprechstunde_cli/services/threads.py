@@ -23,6 +23,7 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
 from sprechstunde_cli.errors import ConflictError, InputError, NotFoundError, ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.delivery import deliver_due
 from sprechstunde_cli.services.texts import fill
@@ -90,8 +91,8 @@ def template_text(config: Config, session: SessionRecord, name: str) -> str:
     if name not in config.templates:
         known = ", ".join(sorted(config.templates)) or "none"
         raise NotFoundError(
-            f"No template '{name}' (known: {known}).",
-            "Add it under [templates] in the config.",
+            _("No template '{name}' (known: {known}).").format(name=name, known=known),
+            _("Add it under [templates] in the config."),
         )
     return fill(config.templates[name], session, config)
 
@@ -115,7 +116,7 @@ def reply(
     require_state(session.id, session.state, SessionState.OPEN)
     if not text.strip() and attachment is None:
         raise InputError(
-            "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
+            _("The reply is empty."), _("Write a text, use --template NAME or --attach FILE.")
         )
     # Checked before anything is written: a refused file leaves the thread as it was.
     found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)
@@ -154,7 +155,7 @@ def _queue_reply(
             store.claim_in(conn, session_id, info.number, operator, now, force=force)
         except ConflictError as err:
             raise ConflictError(
-                err.message, "Ask them to release it, or reply with --force."
+                err.message, _("Ask them to release it, or reply with --force.")
             ) from None
         outbox_id = outbox.enqueue(
             store,
@@ -189,11 +190,11 @@ def _read_attachment(
     found = sniff(data, None)
     reason = check_limits(found, len(data), max_bytes)
     if reason:
-        raise InputError(f"{path.name}: {reason}.", "Send a smaller file.")
+        raise InputError(f"{path.name}: {reason}.", _("Send a smaller file."))
     if found.kind not in provider.capabilities.send_media:
         raise InputError(
-            f"This messenger cannot send a {found.kind.value}.",
-            "Send text instead, or a file type the messenger supports.",
+            _("This messenger cannot send a {value}.").format(value=found.kind.value),
+            _("Send text instead, or a file type the messenger supports."),
         )
     return data, found
 

@@ -13,6 +13,7 @@ from sprechstunde_cli.domain.model import (
     check_transition,
 )
 from sprechstunde_cli.errors import NotFoundError, StoreError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
@@ -35,8 +36,10 @@ class Store(ThreadQueries, MessageQueries):
         found = self.session(session_id)
         if found is None:
             raise NotFoundError(
-                f"Session '{session_id}' has not been opened on this machine.",
-                f"Open it first: sprechstunde open {session_id}",
+                _("Session '{session_id}' has not been opened on this machine.").format(
+                    session_id=session_id
+                ),
+                _("Open it first: sprechstunde open {session_id}").format(session_id=session_id),
             )
         return found
 
@@ -76,8 +79,10 @@ class Store(ThreadQueries, MessageQueries):
             row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
                 raise NotFoundError(
-                    f"Session '{session_id}' is unknown.",
-                    f"Open it first: sprechstunde open {session_id}",
+                    _("Session '{session_id}' is unknown.").format(session_id=session_id),
+                    _("Open it first: sprechstunde open {session_id}").format(
+                        session_id=session_id
+                    ),
                 )
             current = SessionState(row["state"])
             check_transition(session_id, current, target)
@@ -202,8 +207,8 @@ class Store(ThreadQueries, MessageQueries):
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
         if not checkpoint(self.conn, timer=self.timer):
             raise StoreError(
-                "The store's write-ahead log could not be truncated: a reader is busy.",
-                "Stop other sprechstunde processes (tail, open) and run it again.",
+                _("The store's write-ahead log could not be truncated: a reader is busy."),
+                _("Stop other sprechstunde processes (tail, open) and run it again."),
             )
 
 

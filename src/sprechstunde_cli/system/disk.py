@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sprechstunde_cli.errors import DiskFullError, ReadOnlyError, StoreError
+from sprechstunde_cli.i18n import _
 
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
@@ -58,15 +59,21 @@ def no_room(folder: Path, free: int | None, needed: int | None = None) -> DiskFu
         # The disk has room, yet the write found none: a quota, or a size limit on the file.
         ask = f"Ask whoever runs this computer for {want} more room there"
         return DiskFullError(
-            f"There is no room to write in {folder}, though the disk reports {amount(free)} "
-            "free (a quota or a size limit?); nothing new could be saved.",
-            f"{ask}, or move the data dir (SPRECHSTUNDE_DATA_DIR); {again}",
+            _(
+                "There is no room to write in {folder}, though the disk reports {amount} "
+                "free (a quota or a size limit?); nothing new could be saved."
+            ).format(folder=folder, amount=amount(free)),
+            _("{ask}, or move the data dir (SPRECHSTUNDE_DATA_DIR); {again}").format(
+                ask=ask, again=again
+            ),
             fix=f"{ask}.",  # moving the data dir needs a restart: not while `open` runs
         )
     now = f": {amount(free)} free" if free is not None else ""
     free_some = f"Free {want} on that disk (delete or move other files there)"
     return DiskFullError(
-        f"The disk holding {folder} is full{now}; nothing new could be saved.",
+        _("The disk holding {folder} is full{now}; nothing new could be saved.").format(
+            folder=folder, now=now
+        ),
         f"{free_some}, {again}",
         fix=f"{free_some}.",
     )
@@ -78,8 +85,10 @@ def not_writable(folder: Path, why: str = "it is read-only") -> ReadOnlyError:
         "(or mount the disk writable again)"
     )
     return ReadOnlyError(
-        f"{folder} cannot be written ({why}); nothing new could be saved.",
-        f"{make}, then run the command again.",
+        _("{folder} cannot be written ({why}); nothing new could be saved.").format(
+            folder=folder, why=why
+        ),
+        _("{make}, then run the command again.").format(make=make),
         fix=f"{make}.",
     )
 

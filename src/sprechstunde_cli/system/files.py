@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system import disk
 
 PRIVATE_MODE = 0o600
@@ -165,6 +166,8 @@ def _sync_dir(directory: Path) -> None:
 
 def _publish_error(path: Path, exc: OSError) -> InputError:
     return InputError(
-        f"Cannot write {path}: {exc.strerror or type(exc).__name__}.",
-        "Check that the directory exists and is writable (announce.files or the option given).",
+        _("Cannot write {path}: {value}.").format(
+            path=path, value=exc.strerror or type(exc).__name__
+        ),
+        _("Check that the directory exists and is writable (announce.files or the option given)."),
     )

@@ -9,6 +9,7 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import HourSessionArg
 from sprechstunde_cli.errors import ExitCode, StateError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.hour import Hour, StepReport
@@ -22,15 +23,15 @@ def open_(
     now_: Annotated[
         bool,
         typer.Option(
-            "--now", help="Open right away, even outside the planned hour (for rehearsals)."
+            "--now", help=_("Open right away, even outside the planned hour (for rehearsals).")
         ),
     ] = False,
     once: Annotated[
         bool,
-        typer.Option("--once", help="Handle what is waiting, then exit (for scripts and cron)."),
+        typer.Option("--once", help=_("Handle what is waiting, then exit (for scripts and cron).")),
     ] = False,
     plain: Annotated[
-        bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
+        bool, typer.Option("--plain", help=_("Print events line by line instead of the live view."))
     ] = False,
 ) -> None:
     """Open the consultation hour: receive, greet, and show the threads live."""
@@ -47,7 +48,11 @@ def open_(
         hour = Hour(store, provider, config, spec.id, media_dir, timer=application.wiring.timer)
         verb = "Resumed" if opened.resumed else "Opened"
         shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
-        application.say(f"{verb} session '{spec.id}' on {provider.name}{shifted}.")
+        application.say(
+            _("{verb} session '{id}' on {name}{shifted}.").format(
+                verb=verb, id=spec.id, name=provider.name, shifted=shifted
+            )
+        )
         try:
             if once:
                 report = hour.step(clock.now(), wait=0.0)
@@ -64,11 +69,17 @@ def open_(
             if state is SessionState.OPEN:
                 raise
             # Someone ran `close` in another terminal: the hour is over, and that is no error.
-            application.say(f"Session '{spec.id}' is {state.value}; `open` stops here.")
+            application.say(
+                _("Session '{id}' is {value}; `open` stops here.").format(
+                    id=spec.id, value=state.value
+                )
+            )
         except KeyboardInterrupt:
             application.say(
-                f"Left session '{spec.id}' open. Resume with: sprechstunde open {spec.id}"
-                f" — end it with: sprechstunde close {spec.id}"
+                _(
+                    "Left session '{id}' open. Resume with: sprechstunde open {id} — end it "
+                    "with: sprechstunde close {id}"
+                ).format(id=spec.id)
             )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 

@@ -10,16 +10,17 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import FollowSymlinksOpt, FromOpt
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 
 
 def send(
     ctx: typer.Context,
     sender: FromOpt,
-    text: Annotated[str, typer.Argument(help="Message text (the caption with a file).")] = "",
-    name: Annotated[str, typer.Option("--name", help="Display name the citizen set.")] = "",
-    image: Annotated[Path | None, typer.Option("--image", help="Send this photo.")] = None,
-    voice: Annotated[Path | None, typer.Option("--voice", help="Send this voice note.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Send this file.")] = None,
+    text: Annotated[str, typer.Argument(help=_("Message text (the caption with a file)."))] = "",
+    name: Annotated[str, typer.Option("--name", help=_("Display name the citizen set."))] = "",
+    image: Annotated[Path | None, typer.Option("--image", help=_("Send this photo."))] = None,
+    voice: Annotated[Path | None, typer.Option("--voice", help=_("Send this voice note."))] = None,
+    file: Annotated[Path | None, typer.Option("--file", help=_("Send this file."))] = None,
     follow_symlinks: FollowSymlinksOpt = False,
 ) -> None:
     """Send a message to the office as a citizen."""
@@ -37,7 +38,9 @@ def send(
         if p is not None
     ]
     if len(attached) > 1:
-        raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
+        raise InputError(
+            _("Send one file at a time."), _("Use only one of --image, --voice, --file.")
+        )
     attachment = attached[0] if attached else None
     message_id = sandbox.send(
         application.paths,
@@ -47,4 +50,4 @@ def send(
         attachment=attachment,
         follow_symlinks=follow_symlinks,
     )
-    application.say(f"sent {message_id}")
+    application.say(_("sent {message_id}").format(message_id=message_id))

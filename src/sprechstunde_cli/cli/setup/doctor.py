@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.i18n import _
 
 
 def doctor(
@@ -15,7 +16,7 @@ def doctor(
         str | None,
         typer.Option(
             "--provider",
-            help="Check this messenger (e.g. waha) instead of the current or next session's.",
+            help=_("Check this messenger (e.g. waha) instead of the current or next session's."),
         ),
     ] = None,
 ) -> None:
@@ -38,4 +39,6 @@ def doctor(
     for warning in warnings:
         application.warn(warning)
     summary = f"{len(warnings)} warning(s)" if warnings else "no warnings"
-    application.say(f"OK: {name} is ready ({why}; {summary}).")
+    application.say(
+        _("OK: {name} is ready ({why}; {summary}).").format(name=name, why=why, summary=summary)
+    )

@@ -7,13 +7,14 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.i18n import _
 
 
 def init(
     ctx: typer.Context,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Overwrite an existing config file."),
+        typer.Option("--force", help=_("Overwrite an existing config file.")),
     ] = False,
 ) -> None:
     """Write a commented example config to the config path (see --config)."""

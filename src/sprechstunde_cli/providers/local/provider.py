@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import (
     Capabilities,
     Closing,
@@ -86,8 +87,8 @@ class LocalProvider(Closing):
         data = self.messenger.media(media.ref)
         if data is None:
             raise ProviderError(
-                "The file is no longer on the local messenger.",
-                "It was deleted; ask the citizen to send it again.",
+                _("The file is no longer on the local messenger."),
+                _("It was deleted; ask the citizen to send it again."),
             )
         # The declared size may be missing or wrong; the bytes decide.
         if len(data) > max_bytes:

@@ -11,6 +11,7 @@ import urllib.parse
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import ADMIN, MatrixApi, gone, q
@@ -37,11 +38,11 @@ def purge_room(api: MatrixApi, room_id: str, timer: Timer) -> None:
         _delete_room(api, room_id, timer, force=False)
         or _delete_room(api, room_id, timer, force=True)
     ):
-        raise ProviderError("The homeserver's room purge failed.", PURGE_HINT)
+        raise ProviderError(_("The homeserver's room purge failed."), PURGE_HINT)
     for mxc in local:
         _delete_file(api, mxc)
     if _room_exists(api, room_id):
-        raise ProviderError("The homeserver still lists a purged room.", PURGE_HINT)
+        raise ProviderError(_("The homeserver still lists a purged room."), PURGE_HINT)
 
 
 def _room_exists(api: MatrixApi, room_id: str) -> bool:
@@ -64,7 +65,7 @@ def _delete_room(api: MatrixApi, room_id: str, timer: Timer, *, force: bool) -> 
     )
     delete_id = events.text(started.get("delete_id"))
     if not delete_id:
-        raise ProviderError("The homeserver did not start the room purge.", PURGE_HINT)
+        raise ProviderError(_("The homeserver did not start the room purge."), PURGE_HINT)
     return _wait_for(api, delete_id, timer)
 
 
@@ -80,7 +81,9 @@ def _wait_for(api: MatrixApi, delete_id: str, timer: Timer) -> bool:
             return bool(state == "complete")
         if timer.monotonic() > deadline:
             raise ProviderError(
-                f"The homeserver's room purge did not finish in {PURGE_TIMEOUT:.0f} s.",
+                _("The homeserver's room purge did not finish in {PURGE_TIMEOUT:.0f} s.").format(
+                    PURGE_TIMEOUT=PURGE_TIMEOUT
+                ),
                 PURGE_HINT,
             )
         timer.sleep(step)
@@ -111,8 +114,8 @@ def check_admin(api: MatrixApi, user_id: str) -> list[str]:
     if found.get("admin") is not True:
         # The receipt would claim a server-wide purge that cannot happen.
         raise ProviderError(
-            "providers.matrix.server_admin is set, but the account is not a server admin.",
-            "Make the account an admin on your homeserver, or set server_admin = false.",
+            _("providers.matrix.server_admin is set, but the account is not a server admin."),
+            _("Make the account an admin on your homeserver, or set server_admin = false."),
         )
     try:
         limit = api.call(
@@ -136,13 +139,15 @@ def setup_warnings(api: MatrixApi, homeserver: str) -> list[str]:
     host = urllib.parse.urlsplit(homeserver).hostname or ""
     if homeserver.startswith("http://") and host not in {"localhost", "127.0.0.1", "::1"}:
         warnings.append(
-            "The homeserver URL is not https: the token and every message travel unencrypted."
+            _("The homeserver URL is not https: the token and every message travel unencrypted.")
         )
     versions = api.call("GET", "/_matrix/client/versions", "the version check")
     known = {v for v in versions.get("versions") or [] if isinstance(v, str)}
     if not known & {f"v1.{n}" for n in range(11, 40)}:
         warnings.append(
-            "The homeserver predates authenticated media (Matrix 1.11): files are fetched "
-            "without authentication."
+            _(
+                "The homeserver predates authenticated media (Matrix 1.11): files are fetched "
+                "without authentication."
+            )
         )
     return warnings

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.system.credentials import Secret
@@ -127,9 +128,13 @@ class MatrixApi:
 
 def not_matrix(what: str, status: int) -> HttpError:
     return http.ServerFailed(
-        f"The Matrix homeserver answered {what} with something that is not Matrix JSON.",
-        "Check that providers.matrix.homeserver points at the homeserver itself "
-        "(not a web page or proxy login); it is retried.",
+        _("The Matrix homeserver answered {what} with something that is not Matrix JSON.").format(
+            what=what
+        ),
+        _(
+            "Check that providers.matrix.homeserver points at the homeserver itself "
+            "(not a web page or proxy login); it is retried."
+        ),
         status=status,
         retryable=True,
     )

@@ -12,6 +12,7 @@ from typing import Any
 from sprechstunde_cli.domain.media import sniff
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import (
     Closing,
@@ -65,8 +66,8 @@ class MatrixProvider(Closing):
         if who.get("user_id") != self.settings.user_id:
             # Our own messages would otherwise come back as a citizen's.
             raise ProviderError(
-                "The Matrix token belongs to another account than providers.matrix.user_id.",
-                "Log in as the configured account (sprechstunde login matrix), or fix user_id.",
+                _("The Matrix token belongs to another account than providers.matrix.user_id."),
+                _("Log in as the configured account (sprechstunde login matrix), or fix user_id."),
             )
         self._checked_identity = True
         if self.settings.broadcast_room is not None:
@@ -81,8 +82,8 @@ class MatrixProvider(Closing):
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
         if media.kind not in SEND_KINDS:
             raise ProviderError(
-                f"Matrix cannot send a {media.kind.value} here.",
-                "Send it as a photo, voice note or file.",
+                _("Matrix cannot send a {value} here.").format(value=media.kind.value),
+                _("Send it as a photo, voice note or file."),
             )
         msgtype, stem = SEND_KINDS[media.kind]
         found = sniff(media.data, media.mime)
@@ -101,8 +102,8 @@ class MatrixProvider(Closing):
         url = events.text(upload.get("content_uri"))
         if not events.split_mxc(url):
             raise http.ServerFailed(
-                "The Matrix homeserver's upload answer has no content_uri.",
-                "Check the homeserver's media repository; it is retried.",
+                _("The Matrix homeserver's upload answer has no content_uri."),
+                _("Check the homeserver's media repository; it is retried."),
                 retryable=True,
             )
         info: dict[str, Any] = {"mimetype": mime, "size": len(media.data)}
@@ -131,8 +132,8 @@ class MatrixProvider(Closing):
         event_id = events.text(body.get("event_id"))
         if not event_id:
             raise http.ServerFailed(
-                "The Matrix homeserver's send answer has no event_id.",
-                "It is retried with the same transaction id, so it cannot double.",
+                _("The Matrix homeserver's send answer has no event_id."),
+                _("It is retried with the same transaction id, so it cannot double."),
                 retryable=True,
             )
         return Sent(event_id)
@@ -149,8 +150,8 @@ class MatrixProvider(Closing):
         event = self.rooms.event(handle.room_id, handle.event_id)
         if event is None or events.obj(event.get("content")).get("url") != handle.mxc:
             raise ProviderError(
-                "The file was deleted on the Matrix homeserver.",
-                "Ask the citizen to send it again.",
+                _("The file was deleted on the Matrix homeserver."),
+                _("Ask the citizen to send it again."),
             )
         return self.rooms.download(handle.mxc, max_bytes)
 
@@ -204,8 +205,8 @@ class MatrixProvider(Closing):
         room = self.settings.broadcast_room
         if room is None:
             raise ProviderError(
-                "No Matrix broadcast room is configured for announcements.",
-                "Set providers.matrix.broadcast_room to the room's id or #alias.",
+                _("No Matrix broadcast room is configured for announcements."),
+                _("Set providers.matrix.broadcast_room to the room's id or #alias."),
             )
         room_id = self.rooms.resolve_broadcast(room)
         return self._send(room_id, "m.room.message", {"msgtype": "m.text", "body": text}, key)
@@ -218,8 +219,11 @@ class MatrixProvider(Closing):
             warnings += admin.check_admin(self.api, self.settings.user_id)
         else:
             warnings.append(
-                "Purge only redacts: message bodies stay on the homeserver up to its "
-                "redaction_retention_period, files stay in its media store (see docs/matrix.md)."
+                _(
+                    "Purge only redacts: message bodies stay on the homeserver up to its "
+                    "redaction_retention_period, files stay in its media store (see "
+                    "docs/matrix.md)."
+                )
             )
         if self.settings.broadcast_room is not None:
             warnings += self.rooms.broadcast_warnings(self.settings.broadcast_room)

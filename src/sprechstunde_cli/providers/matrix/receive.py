@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sprechstunde_cli.domain.model import Timer
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import Event, InboundCall, ReceiveBatch, foreign_reference
 from sprechstunde_cli.providers.matrix import events
@@ -71,8 +72,8 @@ class Receiver:
             raise
         if not isinstance(body.get("next_batch"), str) or not body["next_batch"]:
             raise http.ServerFailed(
-                "The Matrix homeserver's sync answer has no next_batch token.",
-                "Check that providers.matrix.homeserver is a Matrix homeserver; it is retried.",
+                _("The Matrix homeserver's sync answer has no next_batch token."),
+                _("Check that providers.matrix.homeserver is a Matrix homeserver; it is retried."),
                 retryable=True,
             )
         return body
@@ -127,7 +128,7 @@ class Receiver:
         if stop:
             params["to"] = stop
         names = self.rooms.names(room_id)
-        for _ in range(MAX_BACKFILL_PAGES):
+        for _page in range(MAX_BACKFILL_PAGES):
             page = self.api.call(
                 "GET", f"{CLIENT}/rooms/{q(room_id)}/messages", "the history", params=params
             )

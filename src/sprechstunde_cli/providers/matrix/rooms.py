@@ -7,6 +7,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import DeleteOutcome
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix import events
@@ -105,8 +106,8 @@ class Rooms:
             if err.code != "M_UNRECOGNIZED":
                 if gone(err):
                     raise ProviderError(
-                        "The file is no longer on the Matrix homeserver.",
-                        "Ask the citizen to send it again.",
+                        _("The file is no longer on the Matrix homeserver."),
+                        _("Ask the citizen to send it again."),
                     ) from None
                 raise
         # A homeserver older than Matrix 1.11 has no authenticated media: the legacy path.
@@ -136,7 +137,7 @@ class Rooms:
                 if gone(err):
                     confirmed += 1  # purged already: nothing left to redact
                 elif err.status == 403:
-                    failures.append("the office may not redact in one chat (power level)")
+                    failures.append(_("the office may not redact in one chat (power level)"))
                 else:
                     failures.append(err.message)
         return DeleteOutcome(len(event_ids), confirmed, tuple(dict.fromkeys(failures)))
@@ -158,8 +159,8 @@ class Rooms:
                     raise
         if self.is_joined(room_id):
             raise ProviderError(
-                "The office account is still in a chat it left.",
-                "Run the purge again; if it persists, leave the room in a Matrix app.",
+                _("The office account is still in a chat it left."),
+                _("Run the purge again; if it persists, leave the room in a Matrix app."),
             )
         self._names.pop(room_id, None)
 
@@ -174,8 +175,8 @@ class Rooms:
                 room_id = events.text(found.get("room_id"))
                 if not room_id:
                     raise ProviderError(
-                        "The broadcast room's alias does not name a room.",
-                        "Check providers.matrix.broadcast_room.",
+                        _("The broadcast room's alias does not name a room."),
+                        _("Check providers.matrix.broadcast_room."),
                     )
                 self.broadcast_id = room_id
             else:
@@ -221,10 +222,12 @@ def broadcast_problems(state: list[dict[str, Any]], own_user: str) -> list[str]:
     creator_power = version.isdigit() and int(version) >= 12 and own_user in creators
     problems = []
     if not creator_power and level(users.get(own_user), users_default) < needed:
-        problems.append("The office account may not post in the broadcast room (power level).")
+        problems.append(_("The office account may not post in the broadcast room (power level)."))
     if users_default >= needed:
         problems.append(
-            "Everyone may post in the broadcast room: raise events_default above users_default "
-            "so that only staff can."
+            _(
+                "Everyone may post in the broadcast room: raise events_default above users_default "
+                "so that only staff can."
+            )
         )
     return problems

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.http import Forbidden, NotFound, ServerFailed, Unauthorized
 from sprechstunde_cli.system.redact import summary
@@ -87,7 +88,9 @@ def not_working(session: str, status: str) -> SessionNotWorking:
     broken or hostile server can put anything there, our key included."""
     status = summary(status, STATUS_CHARS)
     return SessionNotWorking(
-        f"The WhatsApp session '{session}' is {status}, not WORKING.",
+        _("The WhatsApp session '{session}' is {status}, not WORKING.").format(
+            session=session, status=status
+        ),
         session_hint(status, session),
         status=status,
     )
@@ -133,7 +136,7 @@ class WahaApi:
             return response.json()
         except ValueError:
             raise ProviderError(
-                f"WAHA sent an unreadable answer ({what}).",
+                _("WAHA sent an unreadable answer ({what}).").format(what=what),
                 VERSION_HINT,
                 retryable=True,
             ) from None
@@ -163,9 +166,11 @@ class WahaApi:
         if err.status in (422, 501) and "not implemented by" in said:
             # 422 in older WAHA, 501 in newer: the engine has no such method.
             return NotImplementedByEngine(
-                f"The {self.engine} engine cannot {what}.",
-                "Set providers.waha.engine to the engine WAHA really runs, or pick an engine "
-                "with this feature (docs/waha.md lists them).",
+                _("The {engine} engine cannot {what}.").format(engine=self.engine, what=what),
+                _(
+                    "Set providers.waha.engine to the engine WAHA really runs, or pick an engine "
+                    "with this feature (docs/waha.md lists them)."
+                ),
             )
         return err
 

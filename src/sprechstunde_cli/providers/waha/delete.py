@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Sequence
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import DeleteOutcome
 from sprechstunde_cli.providers.waha.client import (
     Forbidden,
@@ -83,9 +84,11 @@ class Deleter:
         if "delete_chat" not in self.settings.features:
             # Never call an endpoint the engine lacks; say so instead.
             raise NotImplementedByEngine(
-                f"The {self.settings.engine} engine cannot delete chats.",
-                "Delete the chats on the service phone by hand, or run WAHA with the WEBJS or "
-                "WPP engine (docs/waha.md).",
+                _("The {engine} engine cannot delete chats.").format(engine=self.settings.engine),
+                _(
+                    "Delete the chats on the service phone by hand, or run WAHA with the WEBJS or "
+                    "WPP engine (docs/waha.md)."
+                ),
             )
         raws = sorted({chat, *(alias for alias, owner in aliases if owner == chat)})
         before = self._shown(raws)

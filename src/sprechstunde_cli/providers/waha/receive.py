@@ -15,6 +15,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import InboundMessage, MediaRef
 from sprechstunde_cli.providers.waha.client import (
     VERSION_HINT,
@@ -275,7 +276,7 @@ def sender_name(message: dict[str, Any]) -> str:
 
 def _unreadable(what: str) -> ProviderError:
     return ProviderError(
-        f"WAHA sent an unexpected answer ({what}).",
+        _("WAHA sent an unexpected answer ({what}).").format(what=what),
         VERSION_HINT,
         retryable=True,
     )

@@ -12,6 +12,7 @@ from typing import Any
 from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import OutboundMedia, Sent
 from sprechstunde_cli.providers.waha.client import NotImplementedByEngine, WahaApi, path_part
 from sprechstunde_cli.providers.waha.receive import is_person
@@ -114,8 +115,8 @@ class Sender:
             return
         if not is_person(chat):
             raise ProviderError(
-                "WAHA sends only to one-to-one chats (…@c.us or …@lid).",
-                "Reply within a thread; sprechstunde never writes to groups or channels.",
+                _("WAHA sends only to one-to-one chats (…@c.us or …@lid)."),
+                _("Reply within a thread; sprechstunde never writes to groups or channels."),
             )
         found = self.api.lookup(
             f"{self.prefix}/chats/{path_part(chat)}/messages",
@@ -126,8 +127,8 @@ class Sender:
             self.wrote_first.add(chat)
             return
         raise ProviderError(
-            "Refusing to write first to a WhatsApp chat that never wrote to the service phone.",
-            "sprechstunde only answers citizens; WhatsApp bans numbers that message strangers.",
+            _("Refusing to write first to a WhatsApp chat that never wrote to the service phone."),
+            _("sprechstunde only answers citizens; WhatsApp bans numbers that message strangers."),
         )
 
     def _own_message(self, chat: str, wa_id: str) -> str | None:

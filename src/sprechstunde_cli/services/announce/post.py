@@ -17,6 +17,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import SessionSpec, SessionState
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeError, StateError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services.announce.items import (
     LOOKBACK,
     AnnounceReport,
@@ -94,17 +95,24 @@ def send_now(
     if offset is None:
         known = ", ".join(o.name for o in config.announce.offsets) or "none"
         raise ConfigError(
-            f"No announcement offset '{offset_name}' (known: {known}).",
-            "Pick one of the known offsets, or add it under [announce.offsets].",
+            _("No announcement offset '{offset_name}' (known: {known}).").format(
+                offset_name=offset_name, known=known
+            ),
+            _("Pick one of the known offsets, or add it under [announce.offsets]."),
         )
     chosen = [i for i in items(config, spec) if i.offset == offset]
     chosen = [i for i in chosen if only is None or i.target == only]
     if not chosen:
         raise ConfigError(
-            f"No announcement target posts the offset '{offset_name}'"
-            + (f" to '{only}'." if only else "."),
-            "Enable a target under [announce] (messenger, mastodon, email) and list the offset "
-            "in its offsets.",
+            (
+                _("No announcement target posts the offset '{offset}' to '{target}'.")
+                if only
+                else _("No announcement target posts the offset '{offset}'.")
+            ).format(offset=offset_name, target=only),
+            _(
+                "Enable a target under [announce] (messenger, mastodon, email) and list the offset "
+                "in its offsets."
+            ),
         )
     outcomes: list[Outcome] = []
     for item in chosen:
@@ -166,7 +174,9 @@ def _send(
     except SprechstundeError as err:
         return outcome("failed", _failed(store, claim, now, err, rng))
     except Exception as exc:  # one broken target must not stop the others
-        bug = ProviderError(f"unexpected {type(exc).__name__}", "Please report this bug.")
+        bug = ProviderError(
+            _("unexpected {name__}").format(name__=type(exc).__name__), _("Please report this bug.")
+        )
         return outcome("failed", _failed(store, claim, now, bug, rng))
     ledger.record_sent(store, claim, now, remote_id)
     if not item.offset.at_end:

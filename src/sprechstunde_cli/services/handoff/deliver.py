@@ -18,6 +18,7 @@ from sprechstunde_cli.domain.handoffs import OUTSTANDING, Handoff
 from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services.handoff import text as handoff_text
 from sprechstunde_cli.store import Store, handoffs
 
@@ -87,7 +88,11 @@ def deliver_all(
             delivered += 1
         else:
             failed += 1
-            errors.append(f"Thread {h.thread} → {h.department}: {reason}")
+            errors.append(
+                _("Thread {thread} → {department}: {reason}").format(
+                    thread=h.thread, department=h.department, reason=reason
+                )
+            )
     return HandoffReport(delivered=delivered, failed=failed, errors=tuple(errors))
 
 

@@ -1,0 +1,115 @@
+"""Every operator text goes through gettext: a literal at an output point must be `_("…")`.
+
+The output points: an error's message and hint, `Application.say/warn/fail/confirm/ask`, a
+Typer/Click `help=`, and the words a render/ view puts on the screen (`Text(…)`,
+`.append(…)`, a table's column or title, a module-level table of headers). An f-string there
+would give the catalogue a msgid that changes with every value, so it must become
+`_("… {name} …").format(name=…)`. A failure lists file:line of every unwrapped literal: wrap it
+in `_()` (from `sprechstunde_cli.i18n`), then run `bash scripts/i18n` and translate it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tests.architecture.test_rules import ERROR_CLASSES
+from tests.support.archscan import Module, callee, violations
+
+_WRAPPERS = {"_", "ngettext", "N_"}
+_LINE_METHODS = {"say", "warn", "fail", "confirm", "ask"}
+_VIEW_CALLS = {"Text", "append", "add_column", "Panel"}
+_VIEW_KEYWORDS = {"title", "caption", "help", "short_help", "epilog", "prompt"}
+# A word of at least two letters: "—", " · ", "→ " and "#" are signs, not language.
+_WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2}")
+# Rich style names given where a view would take text: not words a person reads.
+_STYLES = re.compile(r"(bold|dim|italic|red|green|yellow|cyan|magenta|reverse|underline| )+")
+# Where a literal is not for a person to read; the reason for each is the comment beside it.
+ALLOWED: dict[str, str] = {}
+
+
+def _language(node: ast.AST) -> bool:
+    """True if `node` is a literal (or builds one) holding words and not a style name."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(_WORDS.search(node.value)) and not _STYLES.fullmatch(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(_language(part) for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _language(node.left) or _language(node.right)
+    if isinstance(node, ast.IfExp):
+        return _language(node.body) or _language(node.orelse)
+    return False
+
+
+def _spoken(call: ast.Call) -> list[ast.expr]:
+    """The arguments of `call` that a person reads, if it is an output point."""
+    name = callee(call)
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    if name in ERROR_CLASSES:
+        return [*call.args[:2], *(keywords[k] for k in ("message", "hint") if k in keywords)]
+    spoken = [v for k, v in keywords.items() if k in _VIEW_KEYWORDS]
+    if isinstance(call.func, ast.Attribute) and name in _LINE_METHODS:
+        spoken += call.args[:1]
+    if name in _VIEW_CALLS:
+        spoken += call.args[:1]
+    return spoken
+
+
+def unwrapped(m: Module) -> list[tuple[int, str]]:
+    if m.rel in ALLOWED:
+        return []
+    hits = []
+    for node in ast.walk(m.tree):
+        if isinstance(node, ast.Call) and callee(node) not in _WRAPPERS:
+            hits += [
+                (arg.lineno, f"{callee(node)}({ast.unparse(arg)[:60]}) is not wrapped in _()")
+                for arg in _spoken(node)
+                if _language(arg)
+            ]
+        elif (
+            m.under("render")
+            and isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Tuple)
+            and any(isinstance(t, ast.Name) and t.id.endswith(("HEADERS", "LABELS")) for t in node.targets)
+        ):
+            hits += [
+                (e.lineno, f"{ast.unparse(e)[:60]} (a header) is not wrapped in N_() or _()")
+                for e in node.value.elts
+                if _language(e)
+            ]
+    return hits
+
+
+def test_every_operator_text_is_wrapped_for_translation() -> None:
+    found = violations(unwrapped)
+    assert found == [], "wrap these in _() (sprechstunde_cli.i18n), then run scripts/i18n:\n" + (
+        "\n".join(found)
+    )
+
+
+def test_the_detector_finds_the_usual_spellings() -> None:
+    source = (
+        "raise StateError('Session closed.', hint='Run open.')\n"  # 1: message and hint
+        "raise ConfigError(f'bad {key}', _('Fix it.'))\n"  # 2: an f-string message
+        "application.say('Sent ' + str(n))\n"  # 3
+        "application.warn(_('ok'))\n"
+        "typer.Option('--x', help='Do it.')\n"  # 5
+        "Text('since', style='dim')\n"  # 6
+        "Text('—', style='dim')\n"
+        "cell.append(' ', style='bold')\n"
+        "cell.append(_('more {n}').format(n=n))\n"
+        "application.say(message)\n"
+        "raise StateError(_('Closed.'), hint=_('Run {c}.').format(c=c))\n"
+        "table.add_column(f'{x}', style='bold')\n"
+    )
+    hits = unwrapped(Module("render/x.py", "x", ast.parse(source)))
+    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6]
+    assert len([line for line, _ in hits if line == 1]) == 2
+    headers = unwrapped(Module("render/y.py", "y", ast.parse("_HEADERS = ('#', 'citizen')\n")))
+    assert [text for _, text in headers] == ["'citizen' (a header) is not wrapped in N_() or _()"]
+
+
+def test_allowed_entries_are_not_stale() -> None:
+    from tests.support.archscan import MODULES
+
+    assert set(ALLOWED) <= {m.rel for m in MODULES}
