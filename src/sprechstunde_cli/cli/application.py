@@ -99,7 +99,11 @@ class Application:
         self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
+        from sprechstunde_cli.i18n import _
+
+        self.err_console.print(
+            _literal(_("Warning: {message}").format(message=message)), soft_wrap=True
+        )
 
     def fail(self, message: str) -> None:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""

@@ -120,7 +120,7 @@ class _View:
     def __init__(self, application: Application, live: bool) -> None:
         self.application = application
         self.live: Live | None = None
-        self.status = "Rehearsal — Ctrl-C stops it"
+        self.status = _("Rehearsal — Ctrl-C stops it")
         if live:
             self.live = application.live()
 

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from sprechstunde_cli.errors import ExitCode, SprechstundeError
+from sprechstunde_cli.i18n import _
 
 
 class FunnelGroup(TyperGroup):
@@ -21,7 +22,7 @@ class FunnelGroup(TyperGroup):
             report_error(err)
             raise typer.Exit(int(err.exit_code)) from None
         except KeyboardInterrupt:
-            typer.echo("Interrupted.", err=True)
+            typer.echo(_("Interrupted."), err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -31,8 +32,10 @@ class FunnelGroup(TyperGroup):
             if type(exc).__module__.startswith(("click", "typer")):
                 raise  # usage errors keep Click's own message and exit code 2
             typer.echo(
-                f"Error: unexpected {type(exc).__name__}. This is a bug in sprechstunde; "
-                "please report it. Run with SPRECHSTUNDE_DEBUG=1 to see the traceback.",
+                _(
+                    "Error: unexpected {name}. This is a bug in sprechstunde; please report it. "
+                    "Run with SPRECHSTUNDE_DEBUG=1 to see the traceback."
+                ).format(name=type(exc).__name__),
                 err=True,
             )
             raise typer.Exit(int(ExitCode.ERROR)) from None
@@ -44,6 +47,6 @@ def report_error(err: SprechstundeError) -> None:
     from sprechstunde_cli.render.sanitize import clean
     from sprechstunde_cli.system.redact import redact
 
-    typer.echo(f"Error: {clean(redact(err.message))}", err=True)
+    typer.echo(_("Error: {message}").format(message=clean(redact(err.message))), err=True)
     if err.hint:
-        typer.echo(f"Hint: {clean(redact(err.hint))}", err=True)
+        typer.echo(_("Hint: {hint}").format(hint=clean(redact(err.hint))), err=True)

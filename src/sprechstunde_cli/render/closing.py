@@ -15,10 +15,14 @@ if TYPE_CHECKING:
 def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[str]]:
     """What `close` did: (lines, warnings)."""
     lines = [
-        f"Session '{session_id}' was already closed; tried its outstanding hand-offs again."
+        _(
+            "Session '{session_id}' was already closed; tried its outstanding hand-offs again."
+        ).format(session_id=session_id)
         if report.already_closed
-        else f"Closed session '{session_id}': closing words sent to "
-        f"{report.closing_sent} unanswered thread(s)."
+        else _(
+            "Closed session '{session_id}': closing words sent to {closing_sent} "
+            "unanswered thread(s)."
+        ).format(session_id=session_id, closing_sent=report.closing_sent)
     ]
     if report.handoffs_delivered:
         lines.append(
@@ -54,15 +58,28 @@ def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[s
 def purge_plan_lines(plan: PurgePlan) -> list[str]:
     """`purge --dry-run`: the six steps, with what each would touch."""
     return [
-        f"Purge plan for '{plan.session_id}' (state {plan.state.value}):",
-        f"  1. hand-offs still to deliver or export: {plan.handoffs_outstanding}",
-        "  2. turn away messages that came after the close",
-        f"  3. {plan.provider}: delete {plan.provider_messages} message(s) in "
-        f"{plan.chats} chat(s), reach: {plan.reach.value.replace('_', ' ')}; then list again",
-        f"  4. here: delete {plan.local_messages} message(s), "
-        f"{plan.media_files} media file(s), temp files; truncate the WAL",
-        "  5. search the data dir, temp space and log for remains",
-        "  6. destroy the session key, write the receipt",
+        _("Purge plan for '{session_id}' (state {value}):").format(
+            session_id=plan.session_id, value=plan.state.value
+        ),
+        _("  1. hand-offs still to deliver or export: {handoffs_outstanding}").format(
+            handoffs_outstanding=plan.handoffs_outstanding
+        ),
+        _("  2. turn away messages that came after the close"),
+        _(
+            "  3. {provider}: delete {provider_messages} message(s) in {chats} "
+            "chat(s), reach: {replace}; then list again"
+        ).format(
+            provider=plan.provider,
+            provider_messages=plan.provider_messages,
+            chats=plan.chats,
+            replace=plan.reach.value.replace("_", " "),
+        ),
+        _(
+            "  4. here: delete {local_messages} message(s), {media_files} media "
+            "file(s), temp files; truncate the WAL"
+        ).format(local_messages=plan.local_messages, media_files=plan.media_files),
+        _("  5. search the data dir, temp space and log for remains"),
+        _("  6. destroy the session key, write the receipt"),
     ]
 
 
@@ -71,9 +88,11 @@ def purged_lines(receipt: Receipt) -> list[str]:
     lines = []
     for result in receipt.providers:
         how = (
-            "skipped by operator"
+            _("skipped by operator")
             if result.skipped_by_operator
-            else f"{result.confirmed} of {result.requested} messages deleted"
+            else _("{confirmed} of {requested} messages deleted").format(
+                confirmed=result.confirmed, requested=result.requested
+            )
         )
         lines.append(
             _("Purged session '{session}' at {provider}: {how} (reach: {replace}).").format(

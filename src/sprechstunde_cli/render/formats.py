@@ -9,15 +9,16 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+from sprechstunde_cli.i18n import _
 
 # Fixed English names: strftime("%a") would follow the operator's locale.
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 
 KIND_WORDS = {
-    MessageKind.TEXT: "text",
-    MessageKind.IMAGE: "photo",
-    MessageKind.VOICE: "voice note",
-    MessageKind.FILE: "file",
+    MessageKind.TEXT: _("text"),
+    MessageKind.IMAGE: _("photo"),
+    MessageKind.VOICE: _("voice note"),
+    MessageKind.FILE: _("file"),
 }
 
 
@@ -49,11 +50,11 @@ def span_text(delta: timedelta) -> str:
     """Format a span for people: `<1 min`, `4 min`, `1 h 05 min`."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
-        return "<1 min"
+        return _("<1 min")
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
 
 
 def media_label(kind: MessageKind, media: MediaInfo | None) -> str:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 def step_notes(report: StepReport) -> list[str]:
     """What happened in one step, in words for the operator (content-free)."""
     intake = report.intake
-    notes = [f"New thread {number} (greeted)." for number in intake.new_threads]
+    notes = [
+        _("New thread {number} (greeted).").format(number=number) for number in intake.new_threads
+    ]
     if intake.stored:
         notes.append(_("{stored} new message(s).").format(stored=intake.stored))
     if intake.calls_refused:
@@ -40,7 +42,7 @@ def step_notes(report: StepReport) -> list[str]:
 
 
 # Said once saving works again after a full disk or a read-only store; for office staff.
-ROOM_AGAIN = "Saving works again: the waiting messages are being saved now."
+ROOM_AGAIN = _("Saving works again: the waiting messages are being saved now.")
 
 
 def store_line(problem: StoreError) -> str:
@@ -52,7 +54,9 @@ def store_line(problem: StoreError) -> str:
 def store_fix(problem: StoreError) -> str:
     """The live view's status line while the store takes no writes (the problem is above):
     the fix without "run the command again", since `open` goes on by itself."""
-    return f"{problem.fix} `open` keeps trying by itself: there is no need to restart it."
+    return _("{fix} `open` keeps trying by itself: there is no need to restart it.").format(
+        fix=problem.fix
+    )
 
 
 def session_line(item: Listed) -> str:
@@ -68,10 +72,14 @@ def citizen_acted_line(handle: str, action: str, text: str) -> Text:
     """`demo`: what a scripted citizen does."""
     from sprechstunde_cli.render.console import citizen_text
 
-    what = {"call": "calls", "image": "sends a photo", "voice": "sends a voice note"}
+    what = {"call": _("calls"), "image": _("sends a photo"), "voice": _("sends a voice note")}
     said = f": {text}" if text else ""
     return citizen_text(
-        f"citizen {handle} {what.get(action, 'writes')}{said}", single_line=True, limit=100
+        _("citizen {handle} {action}{said}").format(
+            handle=handle, action=what.get(action, _("writes")), said=said
+        ),
+        single_line=True,
+        limit=100,
     )
 
 
@@ -79,13 +87,17 @@ def office_replied_line(thread: int, text: str) -> Text:
     """`demo`: what the scripted office answers."""
     from sprechstunde_cli.render.console import citizen_text
 
-    return citizen_text(f"office → thread {thread}: {text}", single_line=True, limit=100)
+    return citizen_text(
+        _("office → thread {thread}: {text}").format(thread=thread, text=text),
+        single_line=True,
+        limit=100,
+    )
 
 
 def rehearsal_step_lines(report: StepReport) -> list[str]:
     """`demo`: what one step of the rehearsal's hour did."""
     intake = report.intake
-    lines = [f"  thread {n} opened, greeting queued" for n in intake.new_threads]
+    lines = [_("  thread {n} opened, greeting queued").format(n=n) for n in intake.new_threads]
     if intake.calls_refused:
         lines.append(_("  call refused, refusal text queued"))
     if intake.late:

@@ -35,7 +35,9 @@ def _sender_label(msg: MessageRecord, citizen: str) -> Text:
         return label
     details = [d for d in (msg.operator, msg.purpose.value if msg.purpose else None) if d]
     label_text = (
-        f"{OFFICE_MARK} office ({', '.join(details)})" if details else f"{OFFICE_MARK} office"
+        _("{mark} office ({details})").format(mark=OFFICE_MARK, details=", ".join(details))
+        if details
+        else _("{mark} office").format(mark=OFFICE_MARK)
     )
     return citizen_text(label_text, single_line=True, limit=80, style="bold cyan")
 
@@ -73,7 +75,7 @@ def message_line(
     """Build one `tail` line: `HH:MM #3 ← anna: text…`, outgoing as `HH:MM #3 → office: …`."""
     line = Text(f"{hhmm(msg.at, tz)} #{msg.thread} ")
     if msg.direction is Direction.OUT:
-        line.append(_("{OFFICE_MARK} office").format(OFFICE_MARK=OFFICE_MARK), style="cyan")
+        line.append(_("{mark} office").format(mark=OFFICE_MARK), style="cyan")
     else:
         line.append(f"{CITIZEN_MARK} ")
         line.append(clean(citizen, single_line=True, limit=NAME_CHARS), style="bold")
@@ -92,7 +94,7 @@ def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
     line.append(_("office: ") if entry.incoming else _("you: "), style="bold")
     if entry.type == "call":
         kind = clean(entry.kind, single_line=True, limit=16)
-        state = clean(entry.call_state or "unknown", single_line=True, limit=24)
+        state = clean(entry.call_state or _("unknown"), single_line=True, limit=24)
         line.append(_("{kind} call, {state}").format(kind=kind, state=state), style="italic")
         return line
     try:

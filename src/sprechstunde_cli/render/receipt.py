@@ -14,20 +14,33 @@ def receipt_view(receipt: Receipt) -> Group:
     verification = receipt.verification
     counts = sorted(receipt.counts.items())
     lines = [
-        f"Löschprotokoll / deletion receipt — session {receipt.session}",
+        _("Löschprotokoll / deletion receipt — session {session}").format(session=receipt.session),
         f"  {receipt.title} ({receipt.tool})",
-        f"  planned: {receipt.planned_start} – {receipt.planned_end}",
-        f"  opened:  {receipt.opened}   closed: {receipt.closed}",
-        f"  purge:   {receipt.purge_started} – {receipt.purge_ended}",
-        "  counts:  " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts),
+        _("  planned: {planned_start} – {planned_end}").format(
+            planned_start=receipt.planned_start, planned_end=receipt.planned_end
+        ),
+        _("  opened:  {opened}   closed: {closed}").format(
+            opened=receipt.opened, closed=receipt.closed
+        ),
+        _("  purge:   {purge_started} – {purge_ended}").format(
+            purge_started=receipt.purge_started, purge_ended=receipt.purge_ended
+        ),
+        _("  counts:  ") + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts),
     ]
     for result in receipt.providers:
         state = (
-            "skipped by operator"
+            _("skipped by operator")
             if result.skipped_by_operator
             else (
-                f"{result.confirmed} of {result.requested} deleted, "
-                f"{result.remaining} remaining, {result.chats_removed} chat(s) removed"
+                _(
+                    "{confirmed} of {requested} deleted, {remaining} remaining, "
+                    "{chats_removed} chat(s) removed"
+                ).format(
+                    confirmed=result.confirmed,
+                    requested=result.requested,
+                    remaining=result.remaining,
+                    chats_removed=result.chats_removed,
+                )
             )
         )
         lines.append(
@@ -35,7 +48,7 @@ def receipt_view(receipt: Receipt) -> Group:
                 provider=result.provider, words=_words(result.reach), state=state
             )
         )
-        lines.extend(f"    failed: {reason}" for reason in result.failed)
+        lines.extend(_("    failed: {reason}").format(reason=reason) for reason in result.failed)
     for entry in receipt.stores:
         details = ", ".join(f"{k} {v}" for k, v in sorted(entry.details.items()))
         lines.append(
@@ -54,9 +67,11 @@ def receipt_view(receipt: Receipt) -> Group:
             short_texts_not_searched=verification.short_texts_not_searched,
         )
     )
-    lines.extend(f"  kept elsewhere: {text}" for text in receipt.residual_retention)
     lines.extend(
-        f"  hand-off export (take it to the departments): {path}"
+        _("  kept elsewhere: {text}").format(text=text) for text in receipt.residual_retention
+    )
+    lines.extend(
+        _("  hand-off export (take it to the departments): {path}").format(path=path)
         for path in receipt.handoff_exports
     )
     return Group(*(citizen_text(line) for line in lines))
@@ -66,14 +81,17 @@ def stats_lines(figures: Statistics) -> list[str]:
     """`stats`: the figures for the next press release."""
     wait = figures.median_wait_seconds
     return [
-        f"Session {figures.session} ({figures.state.value})",
-        f"  threads:              {figures.threads}",
-        f"  answered live:        {figures.answered_live}",
-        f"  handed to departments:{figures.handed_off:>3}",
-        f"  late messages:        {figures.late_messages}",
-        f"  calls refused:        {figures.calls_refused}",
-        f"  photos / voice notes: {figures.photos} / {figures.voice_notes}",
-        "  median wait:          " + ("—" if wait is None else f"{wait / 60:.1f} min"),
+        _("Session {session} ({value})").format(session=figures.session, value=figures.state.value),
+        _("  threads:              {threads}").format(threads=figures.threads),
+        _("  answered live:        {answered_live}").format(answered_live=figures.answered_live),
+        _("  handed to departments:{handed_off:>3}").format(handed_off=figures.handed_off),
+        _("  late messages:        {late_messages}").format(late_messages=figures.late_messages),
+        _("  calls refused:        {calls_refused}").format(calls_refused=figures.calls_refused),
+        _("  photos / voice notes: {photos} / {voice_notes}").format(
+            photos=figures.photos, voice_notes=figures.voice_notes
+        ),
+        _("  median wait:          ")
+        + ("—" if wait is None else _("{value:.1f} min").format(value=wait / 60)),
     ]
 
 

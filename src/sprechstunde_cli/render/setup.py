@@ -24,8 +24,8 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
     def show(text: str) -> str:
         return clean(text, single_line=True)
 
-    lines = [f"Config OK: {path}"]
-    office = show(config.office) if config.office else "(office.name not set)"
+    lines = [_("Config OK: {path}").format(path=path)]
+    office = show(config.office) if config.office else _("(office.name not set)")
     lines.append(_("Office: {office} ({timezone})").format(office=office, timezone=config.timezone))
     if config.operator:
         lines.append(_("Operator: {show}").format(show=show(config.operator)))
@@ -43,7 +43,7 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
         if not config.upcoming(now):
             lines.append(_("Note: every session in this file has ended; add the next one."))
     lines.extend(_mail_lines(config, show))
-    templates = ", ".join(show(name) for name in sorted(config.templates)) or "none"
+    templates = ", ".join(show(name) for name in sorted(config.templates)) or _("none")
     lines.append(_("Templates: {templates}").format(templates=templates))
     changed = [
         f.name
@@ -64,8 +64,12 @@ def check_lines(config: Config, path: Path, now: datetime) -> list[str]:
 def _mail_lines(config: Config, show: Callable[[str], str]) -> list[str]:
     mail = config.mail
     if mail is None:
-        return ["Mail: not set up; hand-offs are written to an export file at close."]
-    lines = [f"Mail: {show(mail.host)}:{mail.port} ({mail.security}), sender {show(mail.sender)}"]
+        return [_("Mail: not set up; hand-offs are written to an export file at close.")]
+    lines = [
+        _("Mail: {show}:{port} ({security}), sender {show2}").format(
+            show=show(mail.host), port=mail.port, security=mail.security, show2=show(mail.sender)
+        )
+    ]
     if mail.plaintext_over_network:
         lines.append(
             _(
@@ -95,7 +99,7 @@ def _utc_offset(moment: datetime) -> str:
 
 def _status(spec: SessionSpec, now: datetime) -> str:
     if spec.end <= now:
-        return "ended"
+        return _("ended")
     if spec.start <= now:
-        return "running now"
-    return "upcoming"
+        return _("running now")
+    return _("upcoming")

@@ -14,7 +14,7 @@ from sprechstunde_cli.i18n import _
 if TYPE_CHECKING:
     from sprechstunde_cli.services.hour import Hour, StepReport
 
-HINT = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
+HINT = _("Ctrl-C leaves the session open. Other terminal: sprechstunde reply N")
 
 
 def open_(
@@ -46,8 +46,8 @@ def open_(
     with application.provider(spec.provider) as provider:
         media_dir = application.paths.session_dir(spec.id) / "media"
         hour = Hour(store, provider, config, spec.id, media_dir, timer=application.wiring.timer)
-        verb = "Resumed" if opened.resumed else "Opened"
-        shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
+        verb = _("Resumed") if opened.resumed else _("Opened")
+        shifted = _(" (rehearsal: shifted to now)") if opened.shifted else ""
         application.say(
             _("{verb} session '{id}' on {name}{shifted}.").format(
                 verb=verb, id=spec.id, name=provider.name, shifted=shifted
@@ -111,7 +111,9 @@ def _run_live(application: Application, hour: Hour) -> None:
         while True:
             now = application.clock.now()
             report = hour.step(now, application.config.hour.poll_seconds)
-            notes = [f"Warning: {p}" for p in report.problems] or step_notes(report)
+            notes = [
+                _("Warning: {message}").format(message=p) for p in report.problems
+            ] or step_notes(report)
             if report.store_changed and report.store_problem is None:
                 notes.append(ROOM_AGAIN)
             session = hour.session
@@ -123,7 +125,11 @@ def _run_live(application: Application, hour: Hour) -> None:
             # For as long as the store takes no writes, the problem and its fix stay above the
             # table, whatever else happens meanwhile.
             problem = report.store_problem
-            lines = (f"Warning: {problem.message}", store_fix(problem)) if problem else ()
+            lines = (
+                (_("Warning: {message}").format(message=problem.message), store_fix(problem))
+                if problem
+                else ()
+            )
             alert = [application.redacted(line) for line in lines]
             frame = live_view(session, rows, now=now, status=status, height=height, alert=alert)
             live.update(frame, refresh=True)

@@ -30,7 +30,7 @@ def doctor(
     from sprechstunde_cli.services.setup import check_messenger
 
     if provider:
-        name, why = provider, "as asked"
+        name, why = provider, _("as asked")
     else:
         store = application.store if application.paths.store_file.exists() else None
         name, why = messenger_to_check(store, application.config, application.clock.now())
@@ -38,7 +38,7 @@ def doctor(
         warnings = check_messenger(messenger)
     for warning in warnings:
         application.warn(warning)
-    summary = f"{len(warnings)} warning(s)" if warnings else "no warnings"
+    summary = _("{count} warning(s)").format(count=len(warnings)) if warnings else _("no warnings")
     application.say(
         _("OK: {name} is ready ({why}; {summary}).").format(name=name, why=why, summary=summary)
     )

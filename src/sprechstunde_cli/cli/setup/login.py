@@ -75,7 +75,7 @@ def login(
         raw = application.ask(_("Token for {provider}").format(provider=provider), secret=True)
     token = credentials.Secret(raw.strip())
     if not token.reveal() or not token.reveal().isprintable():
-        problem = "is empty" if not token.reveal() else "contains control characters"
+        problem = _("is empty") if not token.reveal() else _("contains control characters")
         raise AuthError(
             _("The token {problem}; nothing was stored.").format(problem=problem),
             _("Paste the token at the prompt, or pipe it in with --token-stdin."),

@@ -67,7 +67,7 @@ def reply(
         application.fail(_("Error: not delivered ({error}).").format(error=result.error))
         raise typer.Exit(int(ExitCode.PROVIDER))
     else:
-        why = result.error or "the messenger asked to wait"
+        why = result.error or _("the messenger asked to wait")
         application.say(
             _("Queued for thread {number}; `open` sends it as soon as it may ({why}).").format(
                 number=number, why=why
@@ -80,9 +80,9 @@ def _write_in_editor(application: Application, session_id: str, number: int) -> 
 
     # In the session's own folder, so the purge removes it should anything go wrong here.
     draft = application.paths.session_dir(session_id) / "tmp" / f"reply-{number}.txt"
-    header = (
-        f"# Reply to thread {number}. Lines starting with # are dropped; an empty reply cancels."
-    )
+    header = _(
+        "# Reply to thread {number}. Lines starting with # are dropped; an empty reply cancels."
+    ).format(number=number)
     body = edit(draft, header)
     if not body:
         raise InputError(_("Empty reply: nothing sent."), _("Write the text and save the file."))
