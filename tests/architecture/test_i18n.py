@@ -41,8 +41,10 @@ def _language(node: ast.AST) -> bool:
     return False
 
 
-def _spoken(call: ast.Call) -> list[ast.expr]:
-    """The arguments of `call` that a person reads, if it is an output point."""
+def _spoken(call: ast.Call, *, in_views: bool) -> list[ast.expr]:
+    """The arguments of `call` that a person reads, if it is an output point. `in_views`: the
+    module is in render/ or cli/, where `Text(…)` and `.append(…)` build a screen (elsewhere
+    `.append` fills any list, e.g. the public calendar's German lines)."""
     name = callee(call)
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
     if name in ERROR_CLASSES:
@@ -50,7 +52,7 @@ def _spoken(call: ast.Call) -> list[ast.expr]:
     spoken = [v for k, v in keywords.items() if k in _VIEW_KEYWORDS]
     if isinstance(call.func, ast.Attribute) and name in _LINE_METHODS:
         spoken += call.args[:1]
-    if name in _VIEW_CALLS:
+    if name in _VIEW_CALLS and in_views:
         spoken += call.args[:1]
     return spoken
 
@@ -63,7 +65,7 @@ def unwrapped(m: Module) -> list[tuple[int, str]]:
         if isinstance(node, ast.Call) and callee(node) not in _WRAPPERS:
             hits += [
                 (arg.lineno, f"{callee(node)}({ast.unparse(arg)[:60]}) is not wrapped in _()")
-                for arg in _spoken(node)
+                for arg in _spoken(node, in_views=m.under("render", "cli"))
                 if _language(arg)
             ]
         elif (

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from sprechstunde_cli import __version__
 from sprechstunde_cli.domain.schedule import Occurrence
-from sprechstunde_cli.i18n import _
 
 _DTSTAMP = re.compile(rb"^DTSTAMP[:;].*\r\n", re.MULTILINE)
 
@@ -78,10 +77,6 @@ def _description(entry: Occurrence, handle: str) -> str:
         return f"Diese Sprechstunde entfällt{why}."
     lines = [f"{entry.spec.title} mit {entry.spec.official}."]
     if handle:
-        lines.append(
-            _("Schreiben Sie an {handle} – Text, Fotos oder Sprachnachrichten.").format(
-                handle=handle
-            )
-        )
-    lines.append(_("Eine Anmeldung ist nicht nötig. Anrufe sind nicht möglich."))
+        lines.append(f"Schreiben Sie an {handle} – Text, Fotos oder Sprachnachrichten.")
+    lines.append("Eine Anmeldung ist nicht nötig. Anrufe sind nicht möglich.")
     return " ".join(lines)

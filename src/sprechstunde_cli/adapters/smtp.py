@@ -80,8 +80,8 @@ class Mailer:
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ProviderError(
-                _("Cannot reach the mail server {host}:{port} ({name__}).").format(
-                    host=s.host, port=s.port, name__=type(exc).__name__
+                _("Cannot reach the mail server {host}:{port} ({kind}).").format(
+                    host=s.host, port=s.port, kind=type(exc).__name__
                 ),
                 _("Check [mail] host, port and security, and the network."),
                 retryable=True,

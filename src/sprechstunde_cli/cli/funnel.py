@@ -6,8 +6,10 @@ import os
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from sprechstunde_cli.cli.click_texts import bind_typer, translate_tree, translated
 from sprechstunde_cli.errors import ExitCode, SprechstundeError
 from sprechstunde_cli.i18n import _
 
@@ -15,9 +17,24 @@ from sprechstunde_cli.i18n import _
 class FunnelGroup(TyperGroup):
     """The root command group: every command runs through `invoke`."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typer has built every command by now: their help and Click's words in the operator's
+        # language (cli/click_texts.py).
+        bind_typer()
+        translate_tree(self)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as err:
+            raise translated(err) from None
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as err:
+            raise translated(err) from None
         except SprechstundeError as err:
             report_error(err)
             raise typer.Exit(int(err.exit_code)) from None

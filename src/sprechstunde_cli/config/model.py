@@ -50,7 +50,11 @@ class Config:
         if found is not None and not found.cancelled:
             return found.spec
         if found is not None:
-            why = f"public holiday: {found.holiday}" if found.holiday else "listed in skip"
+            why = (
+                _("public holiday: {holiday}").format(holiday=found.holiday)
+                if found.holiday
+                else _("listed in skip")
+            )
             raise ConfigError(
                 _("Session '{session_id}' is cancelled ({why}).").format(
                     session_id=session_id, why=why

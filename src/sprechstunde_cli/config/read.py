@@ -30,7 +30,11 @@ def check_keys(tbl: Mapping[str, Any], where: str, allowed: Iterable[str]) -> No
 def unknown(key: str, name: str, allowed: Iterable[str], what: str = "key") -> NoReturn:
     known = sorted(allowed)
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f"Did you mean '{close[0]}'?" if close else "Known: " + ", ".join(known) + "."
+    hint = (
+        _("Did you mean '{close}'?").format(close=close[0])
+        if close
+        else _("Known: {names}.").format(names=", ".join(known))
+    )
     raise ConfigError(_("unknown {what} '{name}'.").format(what=what, name=name), hint, key)
 
 
@@ -49,7 +53,7 @@ def string(tbl: Mapping[str, Any], name: str, key: str, default: str | None = No
     value = tbl[name]
     if not isinstance(value, str):
         raise ConfigError(
-            _("must be a string, not {name__}.").format(name__=type(value).__name__),
+            _("must be a string, not {kind}.").format(kind=type(value).__name__),
             _('Quote it: {name} = "…".').format(name=name),
             key,
         )

@@ -235,7 +235,11 @@ def _moves(
 def _check_rule_date(schedule: Schedule, day: date, key: str) -> None:
     if not is_rule_date(schedule, day):
         nearby = compiled(schedule).after(datetime.combine(day, time.min), True)
-        hint = f"The rule's next date from there is {nearby.date()}." if nearby else ""
+        hint = (
+            _("The rule's next date from there is {date}.").format(date=nearby.date())
+            if nearby
+            else ""
+        )
         raise ConfigError(
             _("{day} is not a date of this schedule.").format(day=day),
             hint or "List only dates the rule produces.",

@@ -83,7 +83,7 @@ def _moment(tbl: Mapping[str, Any], key: str, name: str, zone: ZoneInfo) -> date
             f"{key}.{name}",
         )
     raise ConfigError(
-        _("must be a date and time, not {name__}.").format(name__=type(value).__name__),
+        _("must be a date and time, not {kind}.").format(kind=type(value).__name__),
         _("Write it as {name} = 2026-12-02T16:00:00.").format(name=name),
         f"{key}.{name}",
     )

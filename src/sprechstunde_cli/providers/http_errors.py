@@ -206,9 +206,11 @@ def failed_exchange(exc: httpx.RequestError, what: str, service: Service) -> Htt
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
-        message = f"{service.name} did not answer in time ({what})."
+        message = _("{name} did not answer in time ({what}).").format(name=service.name, what=what)
     elif isinstance(exc, httpx.TransportError):
-        message = f"Cannot reach {service.name} ({what}: {type(exc).__name__})."
+        message = _("Cannot reach {name} ({what}: {kind}).").format(
+            name=service.name, what=what, kind=type(exc).__name__
+        )
     elif isinstance(exc, httpx.DecodingError):
         return Garbled(
             _("{name} sent an answer that cannot be read ({what}).").format(
@@ -219,8 +221,8 @@ def failed_exchange(exc: httpx.RequestError, what: str, service: Service) -> Htt
         )
     else:  # TooManyRedirects, and whatever httpx adds: asking again would end the same way
         return Refused(
-            _("{name} did not answer {what} itself ({name__}).").format(
-                name=service.name, what=what, name__=type(exc).__name__
+            _("{name} did not answer {what} itself ({kind}).").format(
+                name=service.name, what=what, kind=type(exc).__name__
             ),
             service.network_hint,
         )

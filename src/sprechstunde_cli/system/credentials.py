@@ -119,8 +119,8 @@ def store_token(provider: str, token: Secret, paths: Paths, *, insecure_ok: bool
         backend.set_password(SERVICE, provider, token.reveal())
     except Exception as exc:  # backends raise D-Bus, OS and keyring errors alike
         raise AuthError(
-            _("The keyring ({what}) did not store the token ({name__}).").format(
-                what=what, name__=type(exc).__name__
+            _("The keyring ({what}) did not store the token ({kind}).").format(
+                what=what, kind=type(exc).__name__
             ),
             _(
                 "Unlock the keyring (e.g. log in to the desktop session) and try again, "
@@ -151,8 +151,8 @@ def delete_token(provider: str, paths: Paths) -> bool:
             pass  # there was none
         except Exception as exc:  # backends raise D-Bus, OS and keyring errors alike
             raise AuthError(
-                _("The keyring ({what}) did not delete the token ({name__}).").format(
-                    what=what, name__=type(exc).__name__
+                _("The keyring ({what}) did not delete the token ({kind}).").format(
+                    what=what, kind=type(exc).__name__
                 ),
                 _("Unlock the keyring (e.g. log in to the desktop session) and try again."),
             ) from None
@@ -172,7 +172,9 @@ def _writable_backend(
         return backend, kind, what
     if kind is _Backend.UNUSABLE and insecure_ok:
         return None, kind, what
-    reason = "cannot store anything" if kind is _Backend.UNUSABLE else "stores tokens unencrypted"
+    reason = (
+        _("cannot store anything") if kind is _Backend.UNUSABLE else _("stores tokens unencrypted")
+    )
     raise AuthError(
         _("No secure place for the token: the keyring backend is {what}, which {reason}.").format(
             what=what, reason=reason

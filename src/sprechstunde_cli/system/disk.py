@@ -98,7 +98,11 @@ def explain(exc: OSError, folder: Path, needed: int | None = None) -> StoreError
     if exc.errno in NO_SPACE:
         return disk_full(folder, needed)
     if exc.errno in NOT_WRITABLE:
-        why = "the disk is mounted read-only" if exc.errno == errno.EROFS else "permission denied"
+        why = (
+            _("the disk is mounted read-only")
+            if exc.errno == errno.EROFS
+            else _("permission denied")
+        )
         return not_writable(folder, why)
     return None
 

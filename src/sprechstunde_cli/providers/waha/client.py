@@ -106,7 +106,9 @@ class WahaApi:
         # Where WAHA was looked for, in the hint of "cannot reach": the key is in a header,
         # never in this URL (settings refuse a user or password in it).
         base = str(client.base_url).rstrip("/")
-        hint = f"Start the WAHA container ({base}), or fix providers.waha.base_url in the config."
+        hint = _(
+            "Start the WAHA container ({base}), or fix providers.waha.base_url in the config."
+        ).format(base=base)
         self.service = dataclasses.replace(SERVICE, network_hint=hint)
 
     def request(

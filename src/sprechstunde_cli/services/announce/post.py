@@ -62,10 +62,14 @@ def run_due(
         for item in due:
             newest = latest[item.target]
             if newest is not item:
-                reason = f"superseded by '{newest.offset.name}', which is due too"
+                reason = _("superseded by '{name}', which is due too").format(
+                    name=newest.offset.name
+                )
                 outcomes += _skip(store, item, now, reason)
             elif item.due_at < now - grace:
-                reason = f"missed: due {_when(item.due_at, spec)}, grace {_span(grace)} is over"
+                reason = _("missed: due {when}, grace {span} is over").format(
+                    when=_when(item.due_at, spec), span=_span(grace)
+                )
                 outcomes += _skip(store, item, now, reason)
             elif not item.offset.at_end and now >= spec.end:
                 outcomes += _skip(store, item, now, "the session is already over")
@@ -158,7 +162,9 @@ def _send(
     try:
         target = targets(name, spec)
         if target is None:
-            reason = f"the messenger '{spec.provider}' cannot post public notices"
+            reason = _("the messenger '{provider}' cannot post public notices").format(
+                provider=spec.provider
+            )
             ledger.record_given_up(store, claim, now, reason)
             return outcome("skipped", reason)
         status = "sent"
@@ -175,7 +181,7 @@ def _send(
         return outcome("failed", _failed(store, claim, now, err, rng))
     except Exception as exc:  # one broken target must not stop the others
         bug = ProviderError(
-            _("unexpected {name__}").format(name__=type(exc).__name__), _("Please report this bug.")
+            _("unexpected {kind}").format(kind=type(exc).__name__), _("Please report this bug.")
         )
         return outcome("failed", _failed(store, claim, now, bug, rng))
     ledger.record_sent(store, claim, now, remote_id)

@@ -110,7 +110,7 @@ def _mail_one(
     """Send one hand-off with bounded retries; return the reason it failed, or None."""
     mailbox = config.handoff.mailbox(h.department)
     if mailbox is None:
-        reason = "no mailbox for this department ([handoff] departments or default_mailbox)"
+        reason = _("no mailbox for this department ([handoff] departments or default_mailbox)")
         handoffs.failed(store, h.id, reason)
         return reason
     subject = handoff_text.subject(session, h)
@@ -123,7 +123,9 @@ def _mail_one(
         except ValueError:
             # A header that cannot be written (recorded before names and addresses were checked
             # when typed): this one fails with its reason, the close goes on, the export works.
-            reason = "a header of this hand-off cannot be sent (department or address); export it"
+            reason = _(
+                "a header of this hand-off cannot be sent (department or address); export it"
+            )
             handoffs.failed(store, h.id, reason)
             return reason
         except ProviderError as err:
