@@ -242,6 +242,6 @@ def _check_rule_date(schedule: Schedule, day: date, key: str) -> None:
         )
         raise ConfigError(
             _("{day} is not a date of this schedule.").format(day=day),
-            hint or "List only dates the rule produces.",
+            hint or _("List only dates the rule produces."),
             key,
         )

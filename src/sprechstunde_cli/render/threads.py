@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
-from sprechstunde_cli.i18n import N_, _
+from sprechstunde_cli.i18n import N_, _, ngettext
 from sprechstunde_cli.render.console import Redacted, citizen_text
 from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text, zone
 from sprechstunde_cli.render.sanitize import clean
@@ -81,7 +81,7 @@ def threads_table(
     # Slicing before any formatting keeps a 2,000-thread session as cheap as a 40-thread one.
     shown = rows if max_rows is None else rows[: max(0, max_rows)]
     cells = [_row_cells(row, now, tz) for row in shown]
-    headers = [Text(h) for h in _HEADERS]
+    headers = [Text(_(h)) for h in _HEADERS]
     widths = [max(c[i].cell_len for c in [headers, *cells]) for i in range(len(_HEADERS))]
     # One Rich column holding lines we align ourselves: Rich lays out a table cell by cell at
     # ~0.1 ms each, which made 40 rows × 6 columns cost more than a live-view frame may. Each line
@@ -131,9 +131,11 @@ def live_view(
         else _("time is up")
     )
     info.append(
-        _(" · {count} thread{value}, {waiting} waiting").format(
-            count=len(rows), value="" if len(rows) == 1 else "s", waiting=waiting
-        )
+        ngettext(
+            " · {count} thread, {waiting} waiting",
+            " · {count} threads, {waiting} waiting",
+            len(rows),
+        ).format(count=len(rows), waiting=waiting)
     )
 
     footer = citizen_text(status, single_line=True, style="dim")

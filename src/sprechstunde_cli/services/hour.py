@@ -68,11 +68,13 @@ def open_session(
     inside = in_window(now, spec.start, spec.end)
     if not inside and not rehearse:
         window = german_span(spec.start, spec.end)
-        when = "ended" if now >= spec.end else "has not started"
+        message = (
+            _("Session '{id}' has ended: it was planned for {window} ({timezone}).")
+            if now >= spec.end
+            else _("Session '{id}' has not started: it is planned for {window} ({timezone}).")
+        )
         raise StateError(
-            _("Session '{id}' {when}: it is planned for {window} ({timezone}).").format(
-                id=spec.id, when=when, window=window, timezone=spec.timezone
-            ),
+            message.format(id=spec.id, window=window, timezone=spec.timezone),
             _("Open it during its hour, or add --now to rehearse it right away."),
         )
     # A rehearsal outside the window keeps the planned length, starting now.

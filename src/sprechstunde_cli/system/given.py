@@ -185,10 +185,12 @@ def _not_ordinary(path: Path) -> InputError:
 
 def _too_large(path: Path, limit: int, hint: str, size: int | None) -> InputError:
     mb = 1024 * 1024  # the unit of hour.max_media_mb
-    said = f"is {size / mb:.1f} MB, over" if size is not None else "is larger than"
+    message = (
+        _("{path} is {size:.1f} MB, over the limit of {limit:.1f} MB.")
+        if size is not None
+        else _("{path} is larger than the limit of {limit:.1f} MB.")
+    )
     return InputError(
-        _("{path} {said} the limit of {value:.1f} MB.").format(
-            path=path, said=said, value=limit / mb
-        ),
-        hint or "Attach a smaller file.",
+        message.format(path=path, size=(size or 0) / mb, limit=limit / mb),
+        hint or _("Attach a smaller file."),
     )
