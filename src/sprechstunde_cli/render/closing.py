@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.i18n import _
+from sprechstunde_cli.render.formats import REACH_WORDS, STATE_WORDS, word
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.receipt import Receipt
@@ -59,7 +60,7 @@ def purge_plan_lines(plan: PurgePlan) -> list[str]:
     """`purge --dry-run`: the six steps, with what each would touch."""
     return [
         _("Purge plan for '{session_id}' (state {value}):").format(
-            session_id=plan.session_id, value=plan.state.value
+            session_id=plan.session_id, value=word(STATE_WORDS, plan.state)
         ),
         _("  1. hand-offs still to deliver or export: {handoffs_outstanding}").format(
             handoffs_outstanding=plan.handoffs_outstanding
@@ -72,7 +73,7 @@ def purge_plan_lines(plan: PurgePlan) -> list[str]:
             provider=plan.provider,
             provider_messages=plan.provider_messages,
             chats=plan.chats,
-            replace=plan.reach.value.replace("_", " "),
+            replace=word(REACH_WORDS, plan.reach),
         ),
         _(
             "  4. here: delete {local_messages} message(s), {media_files} media "
@@ -99,7 +100,7 @@ def purged_lines(receipt: Receipt) -> list[str]:
                 session=receipt.session,
                 provider=result.provider,
                 how=how,
-                replace=result.reach.replace("_", " "),
+                replace=word(REACH_WORDS, result.reach),
             )
         )
     lines.append(

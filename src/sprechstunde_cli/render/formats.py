@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
-from sprechstunde_cli.i18n import _
+from sprechstunde_cli.i18n import N_, _
 
 # Fixed English names: strftime("%a") would follow the operator's locale.
 WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
@@ -20,6 +20,38 @@ KIND_WORDS = {
     MessageKind.VOICE: _("voice note"),
     MessageKind.FILE: _("file"),
 }
+
+
+# The words for stored values in the operator's language; the values themselves stay as they
+# are in the store, the JSON output and scripts.
+STATE_WORDS = {
+    "planned": N_("planned"),
+    "announced": N_("announced"),
+    "open": N_("open"),
+    "closing": N_("closing"),
+    "closed": N_("closed"),
+    "purged": N_("purged"),
+}
+PURPOSE_WORDS = {
+    "greeting": N_("greeting"),
+    "reply": N_("reply"),
+    "away": N_("away reply"),
+    "call_refusal": N_("call refusal"),
+    "last_call": N_("last call"),
+    "closing": N_("closing words"),
+    "handoff": N_("hand-off confirmation"),
+}
+REACH_WORDS = {
+    "none": N_("none"),
+    "operator_side": N_("operator side"),
+    "both_sides": N_("both sides"),
+    "server_wide": N_("server wide"),
+}
+
+
+def word(words: dict[str, str], value: str) -> str:
+    """`value` (a state, purpose or reach) in the operator's language."""
+    return _(words[value]) if value in words else value.replace("_", " ")
 
 
 def human_size(size: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.i18n import _
+from sprechstunde_cli.render.formats import STATE_WORDS, word
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -64,7 +65,7 @@ def session_line(item: Listed) -> str:
     spec = item.spec
     return (
         f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
-        f"  {spec.provider}  {item.state}"
+        f"  {spec.provider}  {word(STATE_WORDS, item.state)}"
     )
 
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import hhmm, media_label
+from sprechstunde_cli.render.formats import PURPOSE_WORDS, hhmm, media_label, word
 from sprechstunde_cli.render.sanitize import clean
 
 if TYPE_CHECKING:
@@ -33,7 +33,9 @@ def _sender_label(msg: MessageRecord, citizen: str) -> Text:
         label = Text(f"{CITIZEN_MARK} ", style="bold")
         label.append(clean(citizen, single_line=True, limit=NAME_CHARS))
         return label
-    details = [d for d in (msg.operator, msg.purpose.value if msg.purpose else None) if d]
+    details = [
+        d for d in (msg.operator, word(PURPOSE_WORDS, msg.purpose) if msg.purpose else None) if d
+    ]
     label_text = (
         _("{mark} office ({details})").format(mark=OFFICE_MARK, details=", ".join(details))
         if details

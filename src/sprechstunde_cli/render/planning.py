@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.render.formats import WEEKDAYS, zone
+from sprechstunde_cli.render.formats import STATE_WORDS, WEEKDAYS, word, zone
 from sprechstunde_cli.render.sanitize import clean
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def calendar_line(row: CalendarRow) -> str:
     spec = row.entry.spec
     tz = zone(spec.timezone)
     start, end = spec.start.astimezone(tz), spec.end.astimezone(tz)
-    state = row.state
+    state = word(STATE_WORDS, row.state)
     if row.entry.cancelled:
         why = (
             _("holiday: {holiday}").format(holiday=row.entry.holiday)

@@ -7,6 +7,7 @@ from rich.console import Group
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.console import citizen_text
+from sprechstunde_cli.render.formats import REACH_WORDS, STATE_WORDS, word
 
 
 def receipt_view(receipt: Receipt) -> Group:
@@ -45,7 +46,7 @@ def receipt_view(receipt: Receipt) -> Group:
         )
         lines.append(
             _("  messenger {provider} (reach: {words}): {state}").format(
-                provider=result.provider, words=_words(result.reach), state=state
+                provider=result.provider, words=word(REACH_WORDS, result.reach), state=state
             )
         )
         lines.extend(_("    failed: {reason}").format(reason=reason) for reason in result.failed)
@@ -81,7 +82,9 @@ def stats_lines(figures: Statistics) -> list[str]:
     """`stats`: the figures for the next press release."""
     wait = figures.median_wait_seconds
     return [
-        _("Session {session} ({value})").format(session=figures.session, value=figures.state.value),
+        _("Session {session} ({value})").format(
+            session=figures.session, value=word(STATE_WORDS, figures.state)
+        ),
         _("  threads:              {threads}").format(threads=figures.threads),
         _("  answered live:        {answered_live}").format(answered_live=figures.answered_live),
         _("  handed to departments:{handed_off:>3}").format(handed_off=figures.handed_off),
@@ -93,7 +96,3 @@ def stats_lines(figures: Statistics) -> list[str]:
         _("  median wait:          ")
         + ("—" if wait is None else _("{value:.1f} min").format(value=wait / 60)),
     ]
-
-
-def _words(value: str) -> str:
-    return value.replace("_", " ")

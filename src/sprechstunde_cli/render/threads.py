@@ -13,7 +13,7 @@ from rich.text import Text
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionRecord, ThreadRow
 from sprechstunde_cli.i18n import N_, _, ngettext
 from sprechstunde_cli.render.console import Redacted, citizen_text
-from sprechstunde_cli.render.formats import KIND_WORDS, hhmm, span_text, zone
+from sprechstunde_cli.render.formats import KIND_WORDS, STATE_WORDS, hhmm, span_text, word, zone
 from sprechstunde_cli.render.sanitize import clean
 
 LAST_LINE_CHARS = 60
@@ -123,7 +123,9 @@ def live_view(
     waiting = sum(1 for r in rows if r.waiting_since is not None)
     info = Text(style="dim")
     info.append(
-        _("{value} · ends {hhmm} · ").format(value=session.state.value, hhmm=hhmm(session.end, tz))
+        _("{value} · ends {hhmm} · ").format(
+            value=word(STATE_WORDS, session.state), hhmm=hhmm(session.end, tz)
+        )
     )
     info.append(
         _("{span_text} left").format(span_text=span_text(left))

@@ -92,10 +92,12 @@ def messenger_to_check(store: Store | None, config: Config, now: datetime) -> tu
     if store is not None:
         running = store.sessions(SessionState.OPEN, SessionState.CLOSING)
         if running:
-            return running[0].provider, f"session '{running[0].id}' is {running[0].state.value}"
+            return running[0].provider, _("session '{id}' is {state}").format(
+                id=running[0].id, state=running[0].state.value
+            )
     upcoming = config.upcoming(now)
     if upcoming:
-        return upcoming[0].provider, f"next session '{upcoming[0].id}'"
+        return upcoming[0].provider, _("next session '{id}'").format(id=upcoming[0].id)
     raise NotFoundError(
         _("No session is open or planned, so there is no messenger to check."),
         _("Name one: sprechstunde doctor --provider waha (or local, matrix …)."),
