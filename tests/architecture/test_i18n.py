@@ -72,7 +72,10 @@ def unwrapped(m: Module) -> list[tuple[int, str]]:
             m.under("render")
             and isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Tuple)
-            and any(isinstance(t, ast.Name) and t.id.endswith(("HEADERS", "LABELS")) for t in node.targets)
+            and any(
+                isinstance(t, ast.Name) and t.id.endswith(("HEADERS", "LABELS"))
+                for t in node.targets
+            )
         ):
             hits += [
                 (e.lineno, f"{ast.unparse(e)[:60]} (a header) is not wrapped in N_() or _()")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.render.formats import REACH_WORDS, STATE_WORDS, word
+from sprechstunde_cli.render.formats import REACH_WORDS, RECEIPT_WORDS, STATE_WORDS, word
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.receipt import Receipt
@@ -107,6 +107,6 @@ def purged_lines(receipt: Receipt) -> list[str]:
         _(
             "Local data deleted and verified ({result}); session key destroyed. "
             "Receipt: sprechstunde receipt {session}"
-        ).format(result=receipt.verification.result, session=receipt.session)
+        ).format(result=word(RECEIPT_WORDS, receipt.verification.result), session=receipt.session)
     )
     return lines

@@ -48,6 +48,35 @@ REACH_WORDS = {
     "server_wide": N_("server wide"),
 }
 
+# The receipt's stored names (counts, stores and their details) in the operator's language;
+# the receipt itself keeps them as they are.
+RECEIPT_WORDS = {
+    "answered_threads": N_("answered threads"),
+    "calls_refused": N_("calls refused"),
+    "files": N_("files"),
+    "handoffs_delivered": N_("hand-offs delivered"),
+    "handoffs_exported": N_("hand-offs exported"),
+    "late_messages_dropped": N_("late messages dropped"),
+    "media_bytes": N_("media bytes"),
+    "messages_in": N_("messages in"),
+    "messages_out": N_("messages out"),
+    "photos": N_("photos"),
+    "threads": N_("threads"),
+    "voice_notes": N_("voice notes"),
+    "local database": N_("local database"),
+    "media folder": N_("media folder"),
+    "temporary files": N_("temporary files"),
+    "session key": N_("session key"),
+    "rows": N_("rows"),
+    "deleted": N_("deleted"),
+    "wal": N_("WAL"),
+    "checkpointed (truncate)": N_("checkpointed (truncate)"),
+    "bytes": N_("bytes"),
+    "destroyed": N_("destroyed"),
+    "True": N_("yes"),
+    "clean": N_("clean"),
+}
+
 
 def word(words: dict[str, str], value: str) -> str:
     """`value` (a state, purpose or reach) in the operator's language."""

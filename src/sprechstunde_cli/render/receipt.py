@@ -7,7 +7,7 @@ from rich.console import Group
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import REACH_WORDS, STATE_WORDS, word
+from sprechstunde_cli.render.formats import REACH_WORDS, RECEIPT_WORDS, STATE_WORDS, word
 
 
 def receipt_view(receipt: Receipt) -> Group:
@@ -26,7 +26,7 @@ def receipt_view(receipt: Receipt) -> Group:
         _("  purge:   {purge_started} – {purge_ended}").format(
             purge_started=receipt.purge_started, purge_ended=receipt.purge_ended
         ),
-        _("  counts:  ") + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts),
+        _("  counts:  ") + ", ".join(f"{word(RECEIPT_WORDS, k)} {v}" for k, v in counts),
     ]
     for result in receipt.providers:
         state = (
@@ -51,18 +51,20 @@ def receipt_view(receipt: Receipt) -> Group:
         )
         lines.extend(_("    failed: {reason}").format(reason=reason) for reason in result.failed)
     for entry in receipt.stores:
-        details = ", ".join(f"{k} {v}" for k, v in sorted(entry.details.items()))
-        lines.append(
-            f"  {entry.store}: {'ok' if entry.ok else 'FAILED'}"
-            + (f" ({details})" if details else "")
+        details = ", ".join(
+            f"{word(RECEIPT_WORDS, k)} {word(RECEIPT_WORDS, str(v))}"
+            for k, v in sorted(entry.details.items())
         )
+        store = word(RECEIPT_WORDS, entry.store)
+        ok = _("ok") if entry.ok else _("FAILED")
+        lines.append(f"  {store}: {ok}" + (f" ({details})" if details else ""))
     lines.append(
         _(
             "  verification: {result} — searched for {searched_for} forms in "
             "{files_scanned} files ({short_texts_not_searched} short texts not "
             "searched)"
         ).format(
-            result=verification.result,
+            result=word(RECEIPT_WORDS, verification.result),
             searched_for=verification.searched_for,
             files_scanned=verification.files_scanned,
             short_texts_not_searched=verification.short_texts_not_searched,
