@@ -14,7 +14,7 @@ import ast
 import re
 
 from tests.architecture.test_rules import ERROR_CLASSES
-from tests.support.archscan import Module, callee, violations
+from tests.support.archscan import MODULES, Module, callee, violations
 
 _WRAPPERS = {"_", "ngettext", "N_"}
 _LINE_METHODS = {"say", "warn", "fail", "confirm", "ask"}
@@ -85,6 +85,84 @@ def unwrapped(m: Module) -> list[tuple[int, str]]:
     return hits
 
 
+# render/ modules whose literals are not words for a person: the JSON shapes' keys, the
+# sanitizer's character classes, the console's type names.
+NOT_VIEWS = {
+    "render/jsonout.py": "JSON keys and values are a stable machine format, never translated",
+    "render/sanitize.py": "holds Unicode category names and patterns, no words",
+    "render/console.py": "builds consoles; its only literal is a type name",
+}
+# Keyword arguments that take a name, a style or a format rather than words.
+_TECHNICAL_KEYWORDS = {"style", "overflow", "justify", "end", "sep", "box", "header_style"}
+# Unit symbols and Rich's own option names, the same in every language.
+_SYMBOLS = re.compile(r"[KMG]B|UTC.*|ellipsis|fold|crop")
+
+
+def _not_words(tree: ast.AST) -> set[int]:
+    """ids of the literals in `tree` that are not text for a person: docstrings, dict keys,
+    subscripts, comparisons, technical keyword values, the insides of `_()` and of f-string
+    fields."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        inner: list[ast.AST] = []
+        if isinstance(node, ast.Call) and callee(node) in _WRAPPERS:
+            inner = [node]
+        elif isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and node.body:
+            first = node.body[0]
+            inner = [first.value] if isinstance(first, ast.Expr) else []
+        elif isinstance(node, ast.keyword) and node.arg in _TECHNICAL_KEYWORDS:
+            inner = [node.value]
+        elif isinstance(node, ast.Subscript):
+            inner = [node.slice]
+        elif isinstance(node, ast.Compare):
+            inner = [node]
+        elif isinstance(node, ast.Dict):
+            inner = [k for k in node.keys if k is not None]
+        elif isinstance(node, ast.FormattedValue):
+            inner = [node.value]
+        for part in inner:
+            skip.update(id(n) for n in ast.walk(part))
+    return skip
+
+
+def untranslated_view_words(m: Module) -> list[tuple[int, str]]:
+    """Any literal with words in a render/ view that is not in `_()` or `N_()`: everything a
+    view returns is read by the operator, whichever way it reaches the screen."""
+    if not m.under("render") or m.rel in NOT_VIEWS:
+        return []
+    skip = _not_words(m.tree)
+    hits = []
+    for node in ast.walk(m.tree):
+        if id(node) in skip or not isinstance(node, ast.Constant | ast.JoinedStr):
+            continue
+        if _language(node) and not _SYMBOLS.fullmatch(ast.unparse(node).strip("'\"f")):
+            skip.update(id(n) for n in ast.walk(node))
+            hits.append((node.lineno, f"{ast.unparse(node)[:60]} is not wrapped in _()"))
+    return hits
+
+
+def test_every_word_in_a_view_is_translated() -> None:
+    found = violations(untranslated_view_words)
+    assert found == [], "wrap these in _() or N_(), then run scripts/i18n:\n" + "\n".join(found)
+    assert set(NOT_VIEWS) <= {m.rel for m in MODULES}
+
+
+def test_the_view_word_detector_finds_the_usual_spellings() -> None:
+    source = (
+        '"""A view."""\n'
+        'x = f"{n} threads"\n'  # 2
+        'y = _("{n} threads").format(n=n)\n'
+        'z = {"open": N_("open")}\n'
+        'Text("—", style="dim bold")\n'
+        'lines = ["Next steps:"]\n'  # 6
+        'if state == "purged": pass\n'
+        "w = f\"{_('Thread'):>6}\"\n"
+    )
+    hits = untranslated_view_words(Module("render/x.py", "x", ast.parse(source)))
+    assert [line for line, _ in hits] == [2, 6]
+    assert untranslated_view_words(Module("store/x.py", "x", ast.parse(source))) == []
+
+
 def test_every_operator_text_is_wrapped_for_translation() -> None:
     found = violations(unwrapped)
     assert found == [], "wrap these in _() (sprechstunde_cli.i18n), then run scripts/i18n:\n" + (
@@ -115,6 +193,4 @@ def test_the_detector_finds_the_usual_spellings() -> None:
 
 
 def test_allowed_entries_are_not_stale() -> None:
-    from tests.support.archscan import MODULES
-
     assert set(ALLOWED) <= {m.rel for m in MODULES}
