@@ -68,12 +68,12 @@ def purge_plan_lines(plan: PurgePlan) -> list[str]:
         _("  2. turn away messages that came after the close"),
         _(
             "  3. {provider}: delete {provider_messages} message(s) in {chats} "
-            "chat(s), reach: {replace}; then list again"
+            "chat(s), reach: {reach}; then list again"
         ).format(
             provider=plan.provider,
             provider_messages=plan.provider_messages,
             chats=plan.chats,
-            replace=word(REACH_WORDS, plan.reach),
+            reach=word(REACH_WORDS, plan.reach),
         ),
         _(
             "  4. here: delete {local_messages} message(s), {media_files} media "
@@ -96,11 +96,11 @@ def purged_lines(receipt: Receipt) -> list[str]:
             )
         )
         lines.append(
-            _("Purged session '{session}' at {provider}: {how} (reach: {replace}).").format(
+            _("Purged session '{session}' at {provider}: {how} (reach: {reach}).").format(
                 session=receipt.session,
                 provider=result.provider,
                 how=how,
-                replace=word(REACH_WORDS, result.reach),
+                reach=word(REACH_WORDS, result.reach),
             )
         )
     lines.append(

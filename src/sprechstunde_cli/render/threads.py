@@ -128,9 +128,7 @@ def live_view(
         )
     )
     info.append(
-        _("{span_text} left").format(span_text=span_text(left))
-        if left > timedelta(0)
-        else _("time is up")
+        _("{span} left").format(span=span_text(left)) if left > timedelta(0) else _("time is up")
     )
     info.append(
         ngettext(
