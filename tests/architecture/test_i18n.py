@@ -41,6 +41,19 @@ def _language(node: ast.AST) -> bool:
     return False
 
 
+# An HTTP exchange's `what` ("the sync") is quoted in every error it raises: the index of the
+# argument, after the client for `http.request`/`http.download` themselves.
+_EXCHANGES = {"request": 2, "call": 2, "call_list": 1, "download": 1}
+
+
+def _what(call: ast.Call, name: str) -> list[ast.expr]:
+    if name not in _EXCHANGES or not isinstance(call.func, ast.Attribute):
+        return []
+    index = _EXCHANGES[name] + (ast.unparse(call.func.value) == "http")
+    keyword = [k.value for k in call.keywords if k.arg == "what"]
+    return keyword or call.args[index : index + 1]
+
+
 def _spoken(call: ast.Call, *, in_views: bool) -> list[ast.expr]:
     """The arguments of `call` that a person reads, if it is an output point. `in_views`: the
     module is in render/ or cli/, where `Text(…)` and `.append(…)` build a screen (elsewhere
@@ -54,7 +67,7 @@ def _spoken(call: ast.Call, *, in_views: bool) -> list[ast.expr]:
         spoken += call.args[:1]
     if name in _VIEW_CALLS and in_views:
         spoken += call.args[:1]
-    return spoken
+    return spoken + _what(call, name)
 
 
 def unwrapped(m: Module) -> list[tuple[int, str]]:
@@ -184,9 +197,12 @@ def test_the_detector_finds_the_usual_spellings() -> None:
         "application.say(message)\n"
         "raise StateError(_('Closed.'), hint=_('Run {c}.').format(c=c))\n"
         "table.add_column(f'{x}', style='bold')\n"
+        "self.api.call('GET', path, 'the sync')\n"  # 13
+        "http.request(client, 'GET', path, _('the sync'), SERVICE)\n"
+        "http.download(client, path, 'the file', SERVICE, 10)\n"  # 15
     )
     hits = unwrapped(Module("render/x.py", "x", ast.parse(source)))
-    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6]
+    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6, 13, 15]
     assert len([line for line, _ in hits if line == 1]) == 2
     headers = unwrapped(Module("render/y.py", "y", ast.parse("_HEADERS = ('#', 'citizen')\n")))
     assert [text for _, text in headers] == ["'citizen' (a header) is not wrapped in N_() or _()"]

@@ -58,7 +58,7 @@ class MastodonClient:
             self._client,
             "POST",
             "/api/v1/statuses",
-            "posting the announcement",
+            _("posting the announcement"),
             SERVICE,
             data={"status": text, "visibility": self.visibility, "language": self.language},
             headers={"Authorization": f"Bearer {self._token.reveal()}", "Idempotency-Key": key},

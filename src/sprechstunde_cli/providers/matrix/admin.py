@@ -28,7 +28,7 @@ def purge_room(api: MatrixApi, room_id: str, timer: Timer) -> None:
     """Delete the room with everything in it from the homeserver, and prove it is gone."""
     if not _room_exists(api, room_id):
         return  # purged by an earlier run
-    media = api.call("GET", f"{ADMIN}/v1/room/{q(room_id)}/media", "listing a chat's files")
+    media = api.call("GET", f"{ADMIN}/v1/room/{q(room_id)}/media", _("listing a chat's files"))
     listed = media.get("local")
     local = [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
     # A citizen's client can still be joining while the shutdown kicks everyone out; Synapse
@@ -47,7 +47,7 @@ def purge_room(api: MatrixApi, room_id: str, timer: Timer) -> None:
 
 def _room_exists(api: MatrixApi, room_id: str) -> bool:
     try:
-        api.call("GET", f"{ADMIN}/v1/rooms/{q(room_id)}", "the room check")
+        api.call("GET", f"{ADMIN}/v1/rooms/{q(room_id)}", _("the room check"))
     except HttpError as err:
         if gone(err):
             return False
@@ -60,7 +60,7 @@ def _delete_room(api: MatrixApi, room_id: str, timer: Timer, *, force: bool) -> 
     started = api.call(
         "DELETE",
         f"{ADMIN}/v2/rooms/{q(room_id)}",
-        "the room purge",
+        _("the room purge"),
         json={"purge": True, "block": False, "force_purge": force},
     )
     delete_id = events.text(started.get("delete_id"))
@@ -74,7 +74,7 @@ def _wait_for(api: MatrixApi, delete_id: str, timer: Timer) -> bool:
     step = POLL_FIRST
     while True:
         status = api.call(
-            "GET", f"{ADMIN}/v2/rooms/delete_status/{q(delete_id)}", "the purge status"
+            "GET", f"{ADMIN}/v2/rooms/delete_status/{q(delete_id)}", _("the purge status")
         )
         state = status.get("status")
         if state in ("complete", "failed"):
@@ -96,7 +96,7 @@ def _delete_file(api: MatrixApi, mxc: str) -> None:
         return
     server, media_id = parts
     try:
-        api.call("DELETE", f"{ADMIN}/v1/media/{q(server)}/{q(media_id)}", "deleting a file")
+        api.call("DELETE", f"{ADMIN}/v1/media/{q(server)}/{q(media_id)}", _("deleting a file"))
     except HttpError as err:
         # Gone already, or a remote server's file this homeserver cannot delete.
         if not (gone(err) or err.status == 400):
@@ -106,7 +106,7 @@ def _delete_file(api: MatrixApi, mxc: str) -> None:
 def check_admin(api: MatrixApi, user_id: str) -> list[str]:
     """Raise if server_admin is set but the account is no admin; warn about rate limits."""
     try:
-        found = api.call("GET", f"{ADMIN}/v1/users/{q(user_id)}/admin", "the admin check")
+        found = api.call("GET", f"{ADMIN}/v1/users/{q(user_id)}/admin", _("the admin check"))
     except HttpError as err:
         if err.retryable:
             raise
@@ -119,7 +119,7 @@ def check_admin(api: MatrixApi, user_id: str) -> list[str]:
         )
     try:
         limit = api.call(
-            "GET", f"{ADMIN}/v1/users/{q(user_id)}/override_ratelimit", "the rate-limit check"
+            "GET", f"{ADMIN}/v1/users/{q(user_id)}/override_ratelimit", _("the rate-limit check")
         )
     except HttpError as err:
         if err.retryable:
@@ -141,7 +141,7 @@ def setup_warnings(api: MatrixApi, homeserver: str) -> list[str]:
         warnings.append(
             _("The homeserver URL is not https: the token and every message travel unencrypted.")
         )
-    versions = api.call("GET", "/_matrix/client/versions", "the version check")
+    versions = api.call("GET", "/_matrix/client/versions", _("the version check"))
     known = {v for v in versions.get("versions") or [] if isinstance(v, str)}
     if not known & {f"v1.{n}" for n in range(11, 40)}:
         warnings.append(

@@ -36,7 +36,7 @@ def login_with_password(
         body["device_id"] = parsed.device_id
     with http_client(parsed.homeserver, None, context.transport) as client:
         try:
-            answer = MatrixApi(client).call("POST", f"{CLIENT}/login", "the login", json=body)
+            answer = MatrixApi(client).call("POST", f"{CLIENT}/login", _("the login"), json=body)
         except HttpError as err:
             if err.status not in (400, 401, 403):
                 raise

@@ -62,7 +62,7 @@ class MatrixProvider(Closing):
     def _ensure_identity(self) -> None:
         if self._checked_identity:
             return
-        who = self.api.call("GET", f"{CLIENT}/account/whoami", "the account check")
+        who = self.api.call("GET", f"{CLIENT}/account/whoami", _("the account check"))
         if who.get("user_id") != self.settings.user_id:
             # Our own messages would otherwise come back as a citizen's.
             raise ProviderError(
@@ -93,7 +93,7 @@ class MatrixProvider(Closing):
         upload = self.api.call(
             "POST",
             "/_matrix/media/v3/upload",
-            "the upload",
+            _("the upload"),
             params={"filename": filename},
             content=media.data,
             headers={"Content-Type": mime},
@@ -128,7 +128,7 @@ class MatrixProvider(Closing):
         # The outbox key is the transaction id: the server answers a retry with the first
         # event instead of sending a second one (per access token, i.e. per device).
         path = f"{CLIENT}/rooms/{q(room_id)}/send/{q(event_type)}/{q(key)}"
-        body = self.api.call("PUT", path, "the send", json=content)
+        body = self.api.call("PUT", path, _("the send"), json=content)
         event_id = events.text(body.get("event_id"))
         if not event_id:
             raise http.ServerFailed(
@@ -158,7 +158,7 @@ class MatrixProvider(Closing):
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
         if provider_ids:  # receipts are cumulative: the newest one covers the rest
             path = f"{CLIENT}/rooms/{q(chat)}/receipt/m.read/{q(provider_ids[-1])}"
-            self.api.call("POST", path, "the read receipt", json={})
+            self.api.call("POST", path, _("the read receipt"), json={})
 
     def reject_call(self, call: InboundCall) -> None:
         event = self.rooms.event(call.chat, call.provider_id)

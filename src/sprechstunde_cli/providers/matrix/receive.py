@@ -64,7 +64,7 @@ class Receiver:
             params["since"] = since
         try:
             body = self.api.call(
-                "GET", f"{CLIENT}/sync", "the sync", params=params, timeout=wait + SYNC_GRACE
+                "GET", f"{CLIENT}/sync", _("the sync"), params=params, timeout=wait + SYNC_GRACE
             )
         except http.Refused as err:
             if since and err.status == 400:
@@ -130,7 +130,7 @@ class Receiver:
         names = self.rooms.names(room_id)
         for _page in range(MAX_BACKFILL_PAGES):
             page = self.api.call(
-                "GET", f"{CLIENT}/rooms/{q(room_id)}/messages", "the history", params=params
+                "GET", f"{CLIENT}/rooms/{q(room_id)}/messages", _("the history"), params=params
             )
             chunk = events.items(page.get("chunk"))
             events.remember_names(names, events.items(page.get("state")))

@@ -30,7 +30,7 @@ class Rooms:
         body = self.api.call(
             "GET",
             f"{CLIENT}/sync",
-            "the invite check",
+            _("the invite check"),
             params={"filter": events.INVITES_ONLY_FILTER, "timeout": 0},
         )
         invites = events.obj(events.obj(body.get("rooms")).get("invite"))
@@ -44,7 +44,7 @@ class Rooms:
             return False  # the server asked to wait; the invites stay pending
         for room_id in sorted(self._pending):
             try:
-                self.api.call("POST", f"{CLIENT}/join/{q(room_id)}", "joining a chat", json={})
+                self.api.call("POST", f"{CLIENT}/join/{q(room_id)}", _("joining a chat"), json={})
             except HttpError as err:
                 if err.retryable and err.retry_after > 0:
                     # Rate limited: no more joins (of any room) until the wait is over.
@@ -70,7 +70,7 @@ class Rooms:
                 member = self.api.call(
                     "GET",
                     f"{CLIENT}/rooms/{q(room_id)}/state/m.room.member/{q(user_id)}",
-                    "a display name",
+                    _("a display name"),
                 )
             except HttpError as err:
                 if err.retryable:
@@ -86,7 +86,7 @@ class Rooms:
         """The event as the office sees it now; None if it is gone or no longer visible."""
         try:
             return self.api.call(
-                "GET", f"{CLIENT}/rooms/{q(room_id)}/event/{q(event_id)}", "an event lookup"
+                "GET", f"{CLIENT}/rooms/{q(room_id)}/event/{q(event_id)}", _("an event lookup")
             )
         except HttpError as err:
             if err.status in (403, 404) and not err.retryable:
@@ -100,7 +100,7 @@ class Rooms:
         tail = f"{q(server)}/{q(media_id)}"
         try:
             return self.api.download(
-                f"/_matrix/client/v1/media/download/{tail}", "the file download", max_bytes
+                f"/_matrix/client/v1/media/download/{tail}", _("the file download"), max_bytes
             )
         except HttpError as err:
             if err.code != "M_UNRECOGNIZED":
@@ -112,7 +112,7 @@ class Rooms:
                 raise
         # A homeserver older than Matrix 1.11 has no authenticated media: the legacy path.
         return self.api.download(
-            f"/_matrix/media/v3/download/{tail}", "the file download", max_bytes
+            f"/_matrix/media/v3/download/{tail}", _("the file download"), max_bytes
         )
 
     # --- deletion -------------------------------------------------------------------------
@@ -129,7 +129,7 @@ class Rooms:
         for event_id in event_ids:
             path = f"{CLIENT}/rooms/{q(room_id)}/redact/{q(event_id)}/{q('redact.' + event_id)}"
             try:
-                self.api.call("PUT", path, "a redaction", json={})
+                self.api.call("PUT", path, _("a redaction"), json={})
                 confirmed += 1
             except HttpError as err:
                 if err.retryable:
@@ -143,7 +143,7 @@ class Rooms:
         return DeleteOutcome(len(event_ids), confirmed, tuple(dict.fromkeys(failures)))
 
     def is_joined(self, room_id: str) -> bool:
-        joined = self.api.call("GET", f"{CLIENT}/joined_rooms", "the list of chats")
+        joined = self.api.call("GET", f"{CLIENT}/joined_rooms", _("the list of chats"))
         rooms = joined.get("joined_rooms")
         return isinstance(rooms, list) and room_id in rooms
 
@@ -152,7 +152,7 @@ class Rooms:
         for step in ("leave", "forget"):
             try:
                 self.api.call(
-                    "POST", f"{CLIENT}/rooms/{q(room_id)}/{step}", "leaving a chat", json={}
+                    "POST", f"{CLIENT}/rooms/{q(room_id)}/{step}", _("leaving a chat"), json={}
                 )
             except HttpError as err:
                 if not gone(err) and err.status != 403:
@@ -170,7 +170,7 @@ class Rooms:
         if self.broadcast_id is None:
             if room.startswith("#"):
                 found = self.api.call(
-                    "GET", f"{CLIENT}/directory/room/{q(room)}", "the broadcast room alias"
+                    "GET", f"{CLIENT}/directory/room/{q(room)}", _("the broadcast room alias")
                 )
                 room_id = events.text(found.get("room_id"))
                 if not room_id:
@@ -189,7 +189,7 @@ class Rooms:
         try:
             # A list of whole state events: v12 rooms name their creators only in m.room.create.
             state: Any = self.api.call_list(
-                f"{CLIENT}/rooms/{q(room_id)}/state", "the broadcast room's state"
+                f"{CLIENT}/rooms/{q(room_id)}/state", _("the broadcast room's state")
             )
         except HttpError as err:
             if err.retryable:

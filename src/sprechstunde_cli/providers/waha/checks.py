@@ -32,7 +32,7 @@ def run_checks(api: WahaApi, settings: WahaSettings) -> tuple[str, ...]:
                 "(docs/waha.md)."
             ).format(base_url=settings.base_url)
         )
-    environment = api.request("GET", "/api/server/version", "read WAHA's version")
+    environment = api.request("GET", "/api/server/version", _("read WAHA's version"))
     if isinstance(environment, dict):
         engine = str(environment.get("engine", "")).upper()
         if engine in ENGINES and engine != settings.engine:
@@ -87,7 +87,7 @@ def _saved_contacts(api: WahaApi, settings: WahaSettings) -> int | None:
         contacts = api.request(
             "GET",
             "/api/contacts/all",
-            "list the phone's contacts",
+            _("list the phone's contacts"),
             params={"session": settings.session, "limit": 1000},
         )
     except (NotImplementedByEngine, NotFound, ServerFailed):

@@ -44,7 +44,7 @@ class Deleter:
                 self.api.request(
                     "DELETE",
                     f"{self.prefix}/chats/{path_part(raw)}/messages/{path_part(pid)}",
-                    "delete a message",
+                    _("delete a message"),
                 )
             except NotFound:
                 pass  # already gone: a re-run of the purge
@@ -105,7 +105,7 @@ class Deleter:
         listed = self.api.request(
             "GET",
             f"{self.prefix}/chats/overview",
-            "list chats",
+            _("list chats"),
             params={"ids": raws, "limit": len(raws), "merge": False},
         )
         if not isinstance(listed, list):

@@ -41,4 +41,4 @@ def download(api: WahaApi, media: MediaRef, max_bytes: int) -> bytes:
             _("Set WHATSAPP_DOWNLOAD_MEDIA=true for the WAHA container (docs/waha.md)."),
         )
     # Only the path is used: the key goes to the configured WAHA, never to a host in a URL.
-    return api.download(path, "download a file", max_bytes)
+    return api.download(path, _("download a file"), max_bytes)

@@ -95,7 +95,7 @@ class Poller:
         else:
             path, want = f"{self.prefix}/lids/pn/{path_part(raw)}", "lid"
         try:
-            data = self.api.request("GET", path, "look up a contact's other id")
+            data = self.api.request("GET", path, _("look up a contact's other id"))
         except NotImplementedByEngine:
             self.lids_supported = False
             return None
@@ -133,7 +133,7 @@ class Poller:
             page = self.api.request(
                 "GET",
                 f"{self.prefix}/chats/overview",
-                "list chats",
+                _("list chats"),
                 params={"limit": OVERVIEW_PAGE, "offset": offset},
             )
             if not isinstance(page, list):
@@ -173,7 +173,7 @@ class Poller:
             page = self.api.request(
                 "GET",
                 f"{self.prefix}/chats/{path_part(chat)}/messages",
-                "list messages",
+                _("list messages"),
                 params=params,
             )
             if not isinstance(page, list):
@@ -243,7 +243,7 @@ class Poller:
             detail = self.api.request(
                 "GET",
                 f"{self.prefix}/chats/{path_part(raw)}/messages/{path_part(message_id)}",
-                "fetch a photo or voice note",
+                _("fetch a photo or voice note"),
                 params={"downloadMedia": True},
             )
         except NotFound:

@@ -105,7 +105,7 @@ class Sender:
     def _typing(self, path: str, chat: str) -> None:
         try:
             body = {"session": self.api.session, "chatId": chat}
-            self.api.request("POST", path, "show typing", json=body)
+            self.api.request("POST", path, _("show typing"), json=body)
         except NotImplementedByEngine:
             pass  # typing is a courtesy, not a reason to hold a reply back
 
