@@ -75,6 +75,7 @@ RECEIPT_WORDS = {
     "destroyed": N_("destroyed"),
     "True": N_("yes"),
     "clean": N_("clean"),
+    "remains found": N_("remains found"),
 }
 
 

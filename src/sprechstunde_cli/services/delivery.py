@@ -75,11 +75,13 @@ def deliver_due(
             if err.retry_after > 0:
                 # The server asked us to slow down: hand the rest back untouched.
                 rest = items[index + 1 :]
-                retrying += _pause(store, session_id, rest, now, err.retry_after, "rate limited")
+                retrying += _pause(store, session_id, rest, now, err.retry_after, _("rate limited"))
                 break
             continue
         except OSError as exc:
-            outbox.give_up(store, item, f"attachment unreadable: {exc.strerror}")
+            outbox.give_up(
+                store, item, _("attachment unreadable: {strerror}").format(strerror=exc.strerror)
+            )
             failed += 1
             errors.append(_("attachment unreadable: {strerror}").format(strerror=exc.strerror))
             continue

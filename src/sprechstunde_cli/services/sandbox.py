@@ -39,7 +39,7 @@ def send(
         path,
         MAX_MEDIA_BYTES,
         follow_symlinks=follow_symlinks,
-        limit_hint="Send a smaller file: the local messenger takes no more.",
+        limit_hint=_("Send a smaller file: the local messenger takes no more."),
     )
     found = sniff(data, None)
     with LocalMessenger(paths.local_messenger_file) as messenger:

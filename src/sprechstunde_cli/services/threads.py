@@ -185,7 +185,7 @@ def _read_attachment(
         path,
         max_bytes,
         follow_symlinks=follow_symlinks,
-        limit_hint="Attach a smaller file, or raise hour.max_media_mb in the config.",
+        limit_hint=_("Attach a smaller file, or raise hour.max_media_mb in the config."),
     )
     found = sniff(data, None)
     reason = check_limits(found, len(data), max_bytes)

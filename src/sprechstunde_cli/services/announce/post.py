@@ -72,7 +72,7 @@ def run_due(
                 )
                 outcomes += _skip(store, item, now, reason)
             elif not item.offset.at_end and now >= spec.end:
-                outcomes += _skip(store, item, now, "the session is already over")
+                outcomes += _skip(store, item, now, _("the session is already over"))
             else:
                 outcomes += _send(
                     store, config, item, now, targets, owner, actor, rng, manual=False
@@ -154,7 +154,7 @@ def _send(
     )
     if isinstance(got, ledger.Entry):
         if got.state == ledger.SENDING:
-            return outcome("busy", "another run is posting it right now")
+            return outcome("busy", _("another run is posting it right now"))
         if manual:
             return outcome("done", f"already {got.state}")
         return []  # sent, skipped, or a failure waiting for its retry time: nothing new
@@ -221,11 +221,24 @@ def _skip(store: Store, item: Item, now: datetime, reason: str) -> list[Outcome]
 
 
 def _interrupted_note(item: Item, since: datetime | None) -> str:
-    started = f" at {_when(since, item.spec)}" if since is not None else ""
-    return (
-        f"a run started posting it{started} and stopped before recording the result; it may "
-        f"or may not have gone out. Check {item.target}; if it is missing: sprechstunde "
-        f"announce {item.spec.id} --now --offset {item.offset.name} --target {item.target}"
+    note = (
+        _(
+            "a run started posting it at {when} and stopped before recording the result; it may "
+            "or may not have gone out. Check {target}; if it is missing: sprechstunde announce "
+            "{session} --now --offset {offset} --target {target}"
+        )
+        if since is not None
+        else _(
+            "a run started posting it and stopped before recording the result; it may or may "
+            "not have gone out. Check {target}; if it is missing: sprechstunde announce "
+            "{session} --now --offset {offset} --target {target}"
+        )
+    )
+    return note.format(
+        when=_when(since, item.spec) if since is not None else "",
+        target=item.target,
+        session=item.spec.id,
+        offset=item.offset.name,
     )
 
 

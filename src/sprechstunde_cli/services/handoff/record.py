@@ -167,4 +167,4 @@ def _checked(
 def confirmation(store: Store, h: Handoff) -> tuple[str, str | None]:
     """The state of the citizen's confirmation (sent, pending, failed) and the last error."""
     queued = handoffs.outbox_state(store, keys.handoff(h.session_id, h.thread, h.department))
-    return (queued[1], queued[2]) if queued else (outbox.FAILED, "never queued")
+    return (queued[1], queued[2]) if queued else (outbox.FAILED, _("never queued"))
