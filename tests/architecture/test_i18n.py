@@ -62,7 +62,9 @@ def _spoken(call: ast.Call, *, in_views: bool) -> list[ast.expr]:
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
     if name in ERROR_CLASSES:
         return [*call.args[:2], *(keywords[k] for k in ("message", "hint") if k in keywords)]
-    spoken = [v for k, v in keywords.items() if k in _VIEW_KEYWORDS]
+    spoken = [v for k, v in keywords.items() if k in _VIEW_KEYWORDS or _is_hint(k)]
+    if name == "Service":  # an HTTP service's name and credential are quoted in its errors
+        spoken += [v for k, v in keywords.items() if k in {"name", "credential"}]
     if isinstance(call.func, ast.Attribute) and name in _LINE_METHODS:
         spoken += call.args[:1]
     if name in _VIEW_CALLS and in_views:
@@ -70,10 +72,38 @@ def _spoken(call: ast.Call, *, in_views: bool) -> list[ast.expr]:
     return spoken + _what(call, name)
 
 
+def _is_hint(name: str) -> bool:
+    """A keyword, field or constant that holds a hint or a fix: `hint=`, `login_hint`,
+    `LOGIN_HINT`, `_STATE_HINTS`, `fix=`."""
+    return name.lower().rstrip("s").endswith("hint") or name == "fix"
+
+
+def _hint_constants(m: Module) -> list[ast.expr]:
+    """Hints kept in a module-level constant (or a dict of them) or a class field's default."""
+    found: list[ast.expr] = []
+    bodies = [m.tree.body, *(c.body for c in m.tree.body if isinstance(c, ast.ClassDef))]
+    for node in (n for body in bodies for n in body):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = getattr(node, "value", None)
+        if value is None or not any(_is_hint(n) or n == "credential" for n in names):
+            continue
+        found += (
+            [v for v in value.values if v is not None] if isinstance(value, ast.Dict) else [value]
+        )
+    return found
+
+
 def unwrapped(m: Module) -> list[tuple[int, str]]:
     if m.rel in ALLOWED:
         return []
-    hits = []
+    hits = [
+        (value.lineno, f"{ast.unparse(value)[:60]} (a hint) is not wrapped in _() or N_()")
+        for value in _hint_constants(m)
+        if _language(value)
+    ]
     for node in ast.walk(m.tree):
         if isinstance(node, ast.Call) and callee(node) not in _WRAPPERS:
             hits += [
@@ -200,9 +230,12 @@ def test_the_detector_finds_the_usual_spellings() -> None:
         "self.api.call('GET', path, 'the sync')\n"  # 13
         "http.request(client, 'GET', path, _('the sync'), SERVICE)\n"
         "http.download(client, path, 'the file', SERVICE, 10)\n"  # 15
+        "LOGIN_HINT = 'Run: sprechstunde login'\n"  # 16
+        "S = Service(name='WAHA', login_hint=LOGIN_HINT, network_hint='Start it.')\n"  # 17
+        "_STATE_HINTS = {'A': 'Pair the phone.', 'B': _('Wait.')}\n"  # 18
     )
     hits = unwrapped(Module("render/x.py", "x", ast.parse(source)))
-    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6, 13, 15]
+    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6, 13, 15, 16, 17, 18]
     assert len([line for line, _ in hits if line == 1]) == 2
     headers = unwrapped(Module("render/y.py", "y", ast.parse("_HEADERS = ('#', 'citizen')\n")))
     assert [text for _, text in headers] == ["'citizen' (a header) is not wrapped in N_() or _()"]

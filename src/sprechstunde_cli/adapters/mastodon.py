@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 # Documented: "Idempotency keys are stored for up to 1 hour".
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 SERVICE = http.Service(
-    name="Mastodon",
-    login_hint="Run: sprechstunde login mastodon (or set SPRECHSTUNDE_MASTODON_TOKEN).",
-    network_hint="Check announce.mastodon.instance and the network; the next run retries.",
-    forbidden_hint="Give the token the write:statuses scope, then: sprechstunde login mastodon",
-    refused_hint="Shorten or fix the template in [announce.templates] (500 characters at most).",
-    server_hint="The next run retries; check the server's status if it persists.",
-    rate_hint="Nothing to do: the next run retries after the limit resets.",
+    name=_("Mastodon"),
+    login_hint=_("Run: sprechstunde login mastodon (or set SPRECHSTUNDE_MASTODON_TOKEN)."),
+    network_hint=_("Check announce.mastodon.instance and the network; the next run retries."),
+    forbidden_hint=_("Give the token the write:statuses scope, then: sprechstunde login mastodon"),
+    refused_hint=_("Shorten or fix the template in [announce.templates] (500 characters at most)."),
+    server_hint=_("The next run retries; check the server's status if it persists."),
+    rate_hint=_("Nothing to do: the next run retries after the limit resets."),
 )
 
 

@@ -106,9 +106,9 @@ class Service:
     network_hint: str  # no answer at all
     forbidden_hint: str  # 403
     refused_hint: str  # any other 4xx
-    server_hint: str = "It is retried by itself; if it persists, check the server's log."
-    rate_hint: str = "Nothing to do: it is retried after the wait the server asked for."
-    credential: str = "access token"  # what a 401 refused, in the service's own words
+    server_hint: str = _("It is retried by itself; if it persists, check the server's log.")
+    rate_hint: str = _("Nothing to do: it is retried after the wait the server asked for.")
+    credential: str = _("access token")  # what a 401 refused, in the service's own words
 
 
 def json_body(response: httpx.Response) -> Any:

@@ -19,7 +19,7 @@ from sprechstunde_cli.providers.matrix.client import ADMIN, MatrixApi, gone, q
 PURGE_TIMEOUT = 120.0  # a room of one consultation hour purges in well under a second
 POLL_FIRST = 0.05
 POLL_MAX = 1.0
-PURGE_HINT = (
+PURGE_HINT = _(
     "Run the purge again; if it keeps failing, ask the homeserver's admin to check its log."
 )
 

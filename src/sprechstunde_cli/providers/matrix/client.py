@@ -20,17 +20,20 @@ from sprechstunde_cli.system.credentials import Secret
 
 CLIENT = "/_matrix/client/v3"
 ADMIN = "/_synapse/admin"
-LOGIN_HINT = "Run: sprechstunde login matrix (or set SPRECHSTUNDE_MATRIX_TOKEN)."
+LOGIN_HINT = _("Run: sprechstunde login matrix (or set SPRECHSTUNDE_MATRIX_TOKEN).")
 SERVICE = http.Service(
-    name="the Matrix homeserver",
+    name=_("the Matrix homeserver"),
     login_hint=LOGIN_HINT,
-    network_hint="Check the network and providers.matrix.homeserver in the config, then retry.",
-    forbidden_hint="Check the office account's rights (room membership, power level, server "
-    "admin).",
-    refused_hint="Check providers.matrix in the config and the office account's rights.",
-    server_hint="It is retried; if it persists, ask the homeserver's admin to check its log.",
-    rate_hint="Nothing to do: it is retried after the wait. An admin can lift the limit for "
-    "the office account (Synapse: override_ratelimit).",
+    network_hint=_("Check the network and providers.matrix.homeserver in the config, then retry."),
+    forbidden_hint=_(
+        "Check the office account's rights (room membership, power level, server admin)."
+    ),
+    refused_hint=_("Check providers.matrix in the config and the office account's rights."),
+    server_hint=_("It is retried; if it persists, ask the homeserver's admin to check its log."),
+    rate_hint=_(
+        "Nothing to do: it is retried after the wait. An admin can lift the limit for "
+        "the office account (Synapse: override_ratelimit)."
+    ),
 )
 
 JSON = dict[str, Any]

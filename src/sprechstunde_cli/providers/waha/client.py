@@ -38,28 +38,37 @@ __all__ = [
 
 TESTED_VERSION = "2026.7.1"
 STATUS_CHARS = 40  # the longest WAHA state, PASSKEY_CONFIRMATION_REQUIRED, has 29
-LOGIN_HINT = "Run: sprechstunde login waha (the key is the container's WAHA_API_KEY)."
-VERSION_HINT = f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}."
+LOGIN_HINT = _("Run: sprechstunde login waha (the key is the container's WAHA_API_KEY).")
+VERSION_HINT = _("Check the WAHA version; sprechstunde is tested against {version}.").format(
+    version=TESTED_VERSION
+)
 SERVICE = http.Service(
-    name="WAHA",
+    name=_("WAHA"),
     login_hint=LOGIN_HINT,
-    network_hint="Start the WAHA container, or fix providers.waha.base_url in the config.",
-    forbidden_hint="Check the API key's rights in WAHA (WAHA_API_KEY), then: sprechstunde "
-    "login waha",
-    refused_hint=f"{VERSION_HINT} Check providers.waha.engine too.",
-    server_hint="sprechstunde retries by itself; if it persists, check docker logs waha.",
-    credential="API key",
+    network_hint=_("Start the WAHA container, or fix providers.waha.base_url in the config."),
+    forbidden_hint=_(
+        "Check the API key's rights in WAHA (WAHA_API_KEY), then: sprechstunde login waha"
+    ),
+    refused_hint=_("{hint} Check providers.waha.engine too.").format(hint=VERSION_HINT),
+    server_hint=_("sprechstunde retries by itself; if it persists, check docker logs waha."),
+    credential=_("API key"),
 )
 
 _STATE_HINTS = {
-    "SCAN_QR_CODE": "Pair the service phone: scan the QR code in the WAHA dashboard "
-    "(or GET /api/{session}/auth/qr), or request a pairing code; see docs/waha.md.",
-    "STARTING": "WAHA is still starting the session; wait a moment and try again.",
-    "STOPPED": "Start the session: POST /api/sessions/{session}/start (or in the WAHA dashboard).",
-    "FAILED": "Restart the session: POST /api/sessions/{session}/restart; if it fails again, "
-    "log out and pair the phone anew.",
-    "PASSKEY_REQUIRED": "Confirm the passkey on the service phone, then try again.",
-    "PASSKEY_CONFIRMATION_REQUIRED": "Confirm the passkey on the service phone, then try again.",
+    "SCAN_QR_CODE": _(
+        "Pair the service phone: scan the QR code in the WAHA dashboard "
+        "(or GET /api/{session}/auth/qr), or request a pairing code; see docs/waha.md."
+    ),
+    "STARTING": _("WAHA is still starting the session; wait a moment and try again."),
+    "STOPPED": _(
+        "Start the session: POST /api/sessions/{session}/start (or in the WAHA dashboard)."
+    ),
+    "FAILED": _(
+        "Restart the session: POST /api/sessions/{session}/restart; if it fails again, "
+        "log out and pair the phone anew."
+    ),
+    "PASSKEY_REQUIRED": _("Confirm the passkey on the service phone, then try again."),
+    "PASSKEY_CONFIRMATION_REQUIRED": _("Confirm the passkey on the service phone, then try again."),
 }
 
 
@@ -79,7 +88,7 @@ def path_part(value: str) -> str:
 
 
 def session_hint(status: str, session: str) -> str:
-    template = _STATE_HINTS.get(status, "Check the session in the WAHA dashboard.")
+    template = _STATE_HINTS.get(status, _("Check the session in the WAHA dashboard."))
     return template.replace("{session}", session)
 
 
