@@ -79,10 +79,9 @@ def _is_hint(name: str) -> bool:
 
 
 def _hint_constants(m: Module) -> list[ast.expr]:
-    """Hints kept in a module-level constant (or a dict of them) or a class field's default."""
+    """Hints kept in a constant (or a dict of them), a variable or a class field's default."""
     found: list[ast.expr] = []
-    bodies = [m.tree.body, *(c.body for c in m.tree.body if isinstance(c, ast.ClassDef))]
-    for node in (n for body in bodies for n in body):
+    for node in ast.walk(m.tree):
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, ast.AnnAssign):
             targets = [node.target]
@@ -233,9 +232,10 @@ def test_the_detector_finds_the_usual_spellings() -> None:
         "LOGIN_HINT = 'Run: sprechstunde login'\n"  # 16
         "S = Service(name='WAHA', login_hint=LOGIN_HINT, network_hint='Start it.')\n"  # 17
         "_STATE_HINTS = {'A': 'Pair the phone.', 'B': _('Wait.')}\n"  # 18
+        "def f():\n    hint = 'Write it.'\n"  # 20
     )
     hits = unwrapped(Module("render/x.py", "x", ast.parse(source)))
-    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6, 13, 15, 16, 17, 18]
+    assert sorted({line for line, _ in hits}) == [1, 2, 3, 5, 6, 13, 15, 16, 17, 18, 20]
     assert len([line for line, _ in hits if line == 1]) == 2
     headers = unwrapped(Module("render/y.py", "y", ast.parse("_HEADERS = ('#', 'citizen')\n")))
     assert [text for _, text in headers] == ["'citizen' (a header) is not wrapped in N_() or _()"]

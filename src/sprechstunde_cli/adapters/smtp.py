@@ -98,7 +98,7 @@ class Mailer:
         try:
             smtp.connect(s.host, s.port)
             if smtp.sock is None:
-                raise OSError("the connection closed at once")
+                raise OSError(_("the connection closed at once"))
             # Known only now: the address this machine reaches the server from.
             smtp.local_hostname = s.helo or greeting_name(fqdn(), smtp.sock.getsockname()[0])
             if s.security == "starttls":

@@ -77,7 +77,7 @@ def _address(value: object, key: str) -> str:
     """The mailbox as every mail server takes it (an umlaut domain in IDNA)."""
     try:
         if not isinstance(value, str):
-            raise ValueError("not text")
+            raise ValueError(_("not text"))
         return email_address(value)
     except ValueError as err:
         raise ConfigError(

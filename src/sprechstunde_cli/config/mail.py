@@ -104,7 +104,7 @@ def parse_mail_settings(tbl: Mapping[str, Any], key: str) -> MailSettings:
 
 
 def _sender(value: object, where: str) -> str:
-    hint = 'Write sender = "buergerbuero@example.org".'
+    hint = _('Write sender = "buergerbuero@example.org".')
     if not isinstance(value, str):
         raise ConfigError(_("must be an e-mail address."), hint, where)
     try:
@@ -117,7 +117,9 @@ def _sender(value: object, where: str) -> str:
 
 def _helo(value: object, where: str) -> str:
     """A name the mail server may check against DNS: letters, digits, dots and hyphens."""
-    hint = 'Write the machine\'s full name, e.g. helo = "rathaus-pc1.example.org", or leave it out.'
+    hint = _(
+        'Write the machine\'s full name, e.g. helo = "rathaus-pc1.example.org", or leave it out.'
+    )
     if not isinstance(value, str):
         raise ConfigError(_("must be a host name."), hint, where)
     name = value.strip()
