@@ -43,7 +43,7 @@ def _language(node: ast.AST) -> bool:
 
 # An HTTP exchange's `what` ("the sync") is quoted in every error it raises: the index of the
 # argument, after the client for `http.request`/`http.download` themselves.
-_EXCHANGES = {"request": 2, "call": 2, "call_list": 1, "download": 1}
+_EXCHANGES = {"request": 2, "call": 2, "call_list": 1, "download": 1, "lookup": 1}
 
 
 def _what(call: ast.Call, name: str) -> list[ast.expr]:

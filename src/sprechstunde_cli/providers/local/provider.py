@@ -129,7 +129,7 @@ def _seq(cursor: str | None) -> int:
     try:
         return int(cursor)
     except ValueError:
-        raise foreign_reference("cursor") from None
+        raise foreign_reference(_("cursor")) from None
 
 
 def _event(r: sqlite3.Row) -> Event:

@@ -127,9 +127,11 @@ def check_admin(api: MatrixApi, user_id: str) -> list[str]:
         limit = {}
     if not limit:
         return [
-            "The homeserver rate-limits the office account (Synapse: 10 messages, then one "
-            "every 5 s): greetings to many citizens will queue. Lift it with Synapse's "
-            "override_ratelimit admin API (see docs/matrix.md)."
+            _(
+                "The homeserver rate-limits the office account (Synapse: 10 messages, then one "
+                "every 5 s): greetings to many citizens will queue. Lift it with Synapse's "
+                "override_ratelimit admin API (see docs/matrix.md)."
+            )
         ]
     return []
 

@@ -145,7 +145,7 @@ class MatrixProvider(Closing):
             raise media_too_large(max_bytes)
         handle = events.MediaHandle.unpack(media.ref)
         if handle is None or events.split_mxc(handle.mxc) is None:
-            raise foreign_reference("file reference")
+            raise foreign_reference(_("file reference"))
         # The file outlives a redaction on the server: we honour the redaction ourselves.
         event = self.rooms.event(handle.room_id, handle.event_id)
         if event is None or events.obj(event.get("content")).get("url") != handle.mxc:

@@ -68,7 +68,7 @@ class Receiver:
             )
         except http.Refused as err:
             if since and err.status == 400:
-                raise foreign_reference("cursor") from None
+                raise foreign_reference(_("cursor")) from None
             raise
         if not isinstance(body.get("next_batch"), str) or not body["next_batch"]:
             raise http.ServerFailed(

@@ -194,7 +194,7 @@ class Rooms:
         except HttpError as err:
             if err.retryable:
                 raise
-            return ["The office account cannot read the broadcast room (is it a member?)."]
+            return [_("The office account cannot read the broadcast room (is it a member?).")]
         return broadcast_problems(events.items(state), self.own_user)
 
 

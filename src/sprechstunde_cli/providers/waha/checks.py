@@ -53,7 +53,7 @@ def run_checks(api: WahaApi, settings: WahaSettings) -> tuple[str, ...]:
                 ).format(join=".".join(map(str, version)), TESTED_VERSION=TESTED_VERSION)
             )
     session = api.lookup(
-        f"/api/sessions/{path_part(settings.session)}", "read the WhatsApp session"
+        f"/api/sessions/{path_part(settings.session)}", _("read the WhatsApp session")
     )
     if not isinstance(session, dict):
         raise ProviderError(

@@ -69,7 +69,7 @@ class Deleter:
         for offset in range(0, PAGE * MAX_PAGES, PAGE):
             page = self.api.lookup(
                 f"{self.prefix}/chats/{path_part(raw)}/messages",
-                "list messages",
+                _("list messages"),
                 params={"limit": PAGE, "offset": offset, "downloadMedia": False},
             )
             if not isinstance(page, list):

@@ -19,12 +19,12 @@ def download(api: WahaApi, media: MediaRef, max_bytes: int) -> bytes:
         ref = json.loads(media.ref)
         chat, message_id = str(ref["chat"]), str(ref["id"])
     except (ValueError, TypeError, KeyError):
-        raise foreign_reference("file reference") from None
+        raise foreign_reference(_("file reference")) from None
     # Asking for the message again both proves it is still on the office's side and yields a
     # fresh file URL: WAHA deletes its copies after WHATSAPP_FILES_LIFETIME (180 s by default).
     message = api.lookup(
         f"/api/{path_part(api.session)}/chats/{path_part(chat)}/messages/{path_part(message_id)}",
-        "fetch a photo or voice note",
+        _("fetch a photo or voice note"),
         params={"downloadMedia": True},
     )
     if not isinstance(message, dict):

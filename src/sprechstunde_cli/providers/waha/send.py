@@ -120,7 +120,7 @@ class Sender:
             )
         found = self.api.lookup(
             f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "check that the citizen wrote first",
+            _("check that the citizen wrote first"),
             params={"limit": 1, "filter.fromMe": False, "downloadMedia": False},
         )
         if isinstance(found, list) and found:
@@ -135,7 +135,7 @@ class Sender:
         full = f"true_{chat}_{wa_id}"
         found = self.api.lookup(
             f"{self.prefix}/chats/{path_part(chat)}/messages/{path_part(full)}",
-            "look for an earlier send",
+            _("look for an earlier send"),
             params={"downloadMedia": False},
         )
         return found["id"] if isinstance(found, dict) and found.get("id") == full else None
@@ -143,7 +143,7 @@ class Sender:
     def _latest_own(self, chat: str) -> str:
         found = self.api.lookup(
             f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "find the message just sent",
+            _("find the message just sent"),
             params={"limit": 1, "sortOrder": "desc", "filter.fromMe": True, "downloadMedia": False},
         )
         if isinstance(found, list) and found and isinstance(found[0].get("id"), str):
