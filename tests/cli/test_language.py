@@ -39,7 +39,7 @@ def run(locale: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_help_in_german() -> None:
     out = run(GERMAN, "--help").stdout
-    assert out.startswith("Aufruf: ")
+    assert out.startswith("Aufruf: ") and "[OPTIONEN] BEFEHL [ARGUMENTE]..." in out.splitlines()[0]
     assert "Eine Bürgersprechstunde über einen Messenger abhalten." in out
     assert "\nOptionen:\n" in out and "\nBefehle:\n" in out
     assert "Diese Hilfe zeigen und beenden." in out
@@ -66,7 +66,7 @@ def test_a_click_usage_error_in_german() -> None:
     result = run(GERMAN, "show")
     assert result.returncode == 2
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("Aufruf: ") and lines[0].endswith(" show [OPTIONS] {number}")
+    assert lines[0].startswith("Aufruf: ") and lines[0].endswith(" show [OPTIONEN] {number}")
     assert "Hilfe erhalten Sie mit '" in lines[1]
     assert lines[-1] == "Fehler: Fehlendes Argument 'number'."
 
@@ -168,4 +168,6 @@ def test_the_click_texts_are_still_what_typer_and_click_write() -> None:
         assert [w for w in words if w not in click_source] == [], msgid
     assert click_texts.HELP_OPTION in click_source
     assert 'prefix = "Usage: "' in click_source
+    assert f'options_metavar: str | None = "{click_texts.OPTIONS_METAVAR}"' in click_source
+    assert f'subcommand_metavar = "{click_texts.SUBCOMMAND_METAVAR}"' in click_source
     assert "Try '{command} {option}' for help." in click_source

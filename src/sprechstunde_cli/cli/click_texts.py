@@ -53,6 +53,8 @@ CLICK_MESSAGES = (
     N_("Option {name} does not take a value."),
 )
 USAGE = N_("Usage:")
+OPTIONS_METAVAR = N_("[OPTIONS]")
+SUBCOMMAND_METAVAR = N_("COMMAND [ARGS]...")
 HELP_OPTION = N_("Show this message and exit.")
 TRY_HELP = N_("Try '{command} {option}' for help.")
 ERROR = N_("Error: {message}")
@@ -142,5 +144,9 @@ def translate_tree(command: Any) -> None:
     command.context_class = TranslatedContext
     if command.help:
         command.help = _(command.help)
+    if command.options_metavar == OPTIONS_METAVAR:
+        command.options_metavar = _(OPTIONS_METAVAR)
+    if getattr(command, "subcommand_metavar", None) == SUBCOMMAND_METAVAR:
+        command.subcommand_metavar = _(SUBCOMMAND_METAVAR)
     for sub in getattr(command, "commands", {}).values():
         translate_tree(sub)
