@@ -1,0 +1,9 @@
+"""The test suite; `tests.support` holds its shared rigs."""
+
+import os
+
+# The tests read English operator texts whatever the machine's locale. The language is chosen
+# once per process, on the first text (the commands' help, at import), so it is fixed here,
+# before conftest imports the CLI; tests/cli/test_language.py runs it in German in processes of
+# its own.
+os.environ["SPRECHSTUNDE_LANG"] = "en"

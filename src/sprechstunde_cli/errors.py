@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from sprechstunde_cli.i18n import _
+
 
 class ExitCode(IntEnum):
     """Process exit codes; the README documents each."""
@@ -61,10 +63,12 @@ class NotFoundError(SprechstundeError):
 def unknown_session(session_id: str, known: list[str], where: str) -> NotFoundError:
     """The one error for a session id nobody knows, wherever it was typed: it lists the ids
     `where` ("in the config", "on this machine") knows, so the operator can pick one."""
-    listed = ", ".join(known) or "none"
+    listed = ", ".join(known) or _("none")
     return NotFoundError(
-        f"No session '{session_id}' {where} (known: {listed}).",
-        "Type one of the known ids; sprechstunde sessions lists them with their state.",
+        _("No session '{session_id}' {where} (known: {listed}).").format(
+            session_id=session_id, where=where, listed=listed
+        ),
+        _("Type one of the known ids; sprechstunde sessions lists them with their state."),
     )
 
 

@@ -27,6 +27,7 @@ _THE_APPLICATION = {"application", "self.application"}  # its own confirm() sani
 ALLOWED = {
     "cli/application.py": "the output methods themselves: each sanitizes or takes a render/ view",
     "cli/funnel.py": "prints Error:/Hint: through clean(), also before an Application exists",
+    "cli/click_texts.py": "prints Click's usage errors translated, through clean(), as the funnel",
     "cli/__init__.py": "the --version callback prints our own version string, a constant",
 }
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 
 if TYPE_CHECKING:
@@ -21,13 +22,13 @@ if TYPE_CHECKING:
 # Documented: "Idempotency keys are stored for up to 1 hour".
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 SERVICE = http.Service(
-    name="Mastodon",
-    login_hint="Run: sprechstunde login mastodon (or set SPRECHSTUNDE_MASTODON_TOKEN).",
-    network_hint="Check announce.mastodon.instance and the network; the next run retries.",
-    forbidden_hint="Give the token the write:statuses scope, then: sprechstunde login mastodon",
-    refused_hint="Shorten or fix the template in [announce.templates] (500 characters at most).",
-    server_hint="The next run retries; check the server's status if it persists.",
-    rate_hint="Nothing to do: the next run retries after the limit resets.",
+    name=_("Mastodon"),
+    login_hint=_("Run: sprechstunde login mastodon (or set SPRECHSTUNDE_MASTODON_TOKEN)."),
+    network_hint=_("Check announce.mastodon.instance and the network; the next run retries."),
+    forbidden_hint=_("Give the token the write:statuses scope, then: sprechstunde login mastodon"),
+    refused_hint=_("Shorten or fix the template in [announce.templates] (500 characters at most)."),
+    server_hint=_("The next run retries; check the server's status if it persists."),
+    rate_hint=_("Nothing to do: the next run retries after the limit resets."),
 )
 
 
@@ -57,7 +58,7 @@ class MastodonClient:
             self._client,
             "POST",
             "/api/v1/statuses",
-            "posting the announcement",
+            _("posting the announcement"),
             SERVICE,
             data={"status": text, "visibility": self.visibility, "language": self.language},
             headers={"Authorization": f"Bearer {self._token.reveal()}", "Idempotency-Key": key},
@@ -66,8 +67,8 @@ class MastodonClient:
         status_id = body.get("id") if isinstance(body, dict) else None
         if not isinstance(status_id, str) or not status_id:
             raise ProviderError(
-                "Mastodon answered without a status id.",
-                "Check that announce.mastodon.instance is a Mastodon server.",
+                _("Mastodon answered without a status id."),
+                _("Check that announce.mastodon.instance is a Mastodon server."),
             )
         return status_id
 

@@ -13,6 +13,7 @@ from email.utils import formatdate, make_msgid
 
 from sprechstunde_cli.config.mail import MailSettings, is_loopback
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 
 
 class Mailer:
@@ -50,36 +51,39 @@ class Mailer:
                 smtp.send_message(msg)
         except smtplib.SMTPAuthenticationError:
             raise ProviderError(
-                f"The mail server refused the login of '{s.user}'.",
-                "Store the right password with: sprechstunde login smtp",
+                _("The mail server refused the login of '{user}'.").format(user=s.user),
+                _("Store the right password with: sprechstunde login smtp"),
             ) from None
         except smtplib.SMTPResponseException as exc:
             # 4xx is "try again later", 5xx is final.
             raise ProviderError(
-                f"The mail server answered {exc.smtp_code}.",
-                "Check the addresses and the [mail] settings.",
+                _("The mail server answered {smtp_code}.").format(smtp_code=exc.smtp_code),
+                _("Check the addresses and the [mail] settings."),
                 retryable=400 <= exc.smtp_code < 500,
             ) from None
         except smtplib.SMTPRecipientsRefused as exc:
             # 4xx for every recipient is greylisting or a full mailbox: worth another try.
             temporary = all(400 <= code < 500 for code, _ in exc.recipients.values())
             raise ProviderError(
-                "The mail server refused the recipient address"
-                + (" for now." if temporary else "."),
-                "Check the department's address in the config.",
+                _("The mail server refused the recipient address for now.")
+                if temporary
+                else _("The mail server refused the recipient address."),
+                _("Check the department's address in the config."),
                 retryable=temporary,
             ) from None
         except smtplib.SMTPNotSupportedError:
             # send_message: an address needs SMTPUTF8 (addresses are checked when entered, so
             # only one recorded by an older version can get here).
             raise ProviderError(
-                "The mail server cannot take an address with letters beyond A–Z (no SMTPUTF8).",
-                "Export the hand-offs instead: sprechstunde close SESSION --export-handoffs",
+                _("The mail server cannot take an address with letters beyond A–Z (no SMTPUTF8)."),
+                _("Export the hand-offs instead: sprechstunde close SESSION --export-handoffs"),
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ProviderError(
-                f"Cannot reach the mail server {s.host}:{s.port} ({type(exc).__name__}).",
-                "Check [mail] host, port and security, and the network.",
+                _("Cannot reach the mail server {host}:{port} ({kind}).").format(
+                    host=s.host, port=s.port, kind=type(exc).__name__
+                ),
+                _("Check [mail] host, port and security, and the network."),
                 retryable=True,
             ) from None
 
@@ -94,7 +98,7 @@ class Mailer:
         try:
             smtp.connect(s.host, s.port)
             if smtp.sock is None:
-                raise OSError("the connection closed at once")
+                raise OSError(_("the connection closed at once"))
             # Known only now: the address this machine reaches the server from.
             smtp.local_hostname = s.helo or greeting_name(fqdn(), smtp.sock.getsockname()[0])
             if s.security == "starttls":
@@ -110,9 +114,13 @@ class Mailer:
         except smtplib.SMTPNotSupportedError:
             s = self.settings
             raise ProviderError(
-                f"The mail server {s.host}:{s.port} does not offer STARTTLS (encryption).",
-                'Ask IT for the encrypted port: usually security = "tls" with port 465, or '
-                "starttls on port 587.",
+                _("The mail server {host}:{port} does not offer STARTTLS (encryption).").format(
+                    host=s.host, port=s.port
+                ),
+                _(
+                    'Ask IT for the encrypted port: usually security = "tls" with port 465, or '
+                    "starttls on port 587."
+                ),
             ) from None
 
     def _login(self, smtp: smtplib.SMTP) -> None:
@@ -120,9 +128,13 @@ class Mailer:
         if not smtp.has_extn("auth"):
             s = self.settings
             raise ProviderError(
-                f"The mail server {s.host}:{s.port} offers no login, but [mail] user is set.",
-                "Remove user from [mail] if this server takes mail without a login, or ask IT "
-                "for the port where it does (usually 587 with starttls).",
+                _("The mail server {host}:{port} offers no login, but [mail] user is set.").format(
+                    host=s.host, port=s.port
+                ),
+                _(
+                    "Remove user from [mail] if this server takes mail without a login, or ask IT "
+                    "for the port where it does (usually 587 with starttls)."
+                ),
             )
         smtp.login(self.settings.user, self._password or "")
 

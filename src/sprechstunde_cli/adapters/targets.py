@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sprechstunde_cli.config.announce import AnnounceSettings
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     import httpx
@@ -95,8 +96,8 @@ class TargetFactory:
         if target == "email":
             return self._email_target()
         raise ConfigError(
-            f"Unknown announcement target '{target}'.",
-            "Use messenger, mastodon or email in [announce].",
+            _("Unknown announcement target '{target}'.").format(target=target),
+            _("Use messenger, mastodon or email in [announce]."),
         )
 
     def _mastodon_client(self) -> MastodonClient:

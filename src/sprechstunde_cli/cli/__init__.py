@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sprechstunde_cli import __version__
+from sprechstunde_cli.cli.click_texts import translate_tree
 from sprechstunde_cli.cli.funnel import FunnelGroup
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.cli.application import Wiring
@@ -91,30 +93,39 @@ def _target(name: str) -> Any:
 
 
 def _help_of(target: Any) -> str | None:
-    # What Typer makes the help of a command (its docstring) or of a group (its `help=`).
-    if isinstance(target, typer.Typer):
-        return typer.main.solve_typer_info_help(typer.models.TyperInfo(target))
-    return inspect.getdoc(target)
+    # What Typer makes the help of a command (its docstring, a msgid) or of a group (its
+    # `help=`), in the operator's language as `_build` gives it.
+    text: str | None = (
+        typer.main.solve_typer_info_help(typer.models.TyperInfo(target))
+        if isinstance(target, typer.Typer)
+        else inspect.getdoc(target)
+    )
+    return _(text) if text else text
 
 
 def _build(name: str, target: Any) -> Any:
     # Built the way Typer builds an app's commands when it makes the Click group.
+    command: Any
     if isinstance(target, typer.Typer):
         info = typer.models.TyperInfo(target, name=name)
-        return typer.main.get_group_from_info(
+        command = typer.main.get_group_from_info(
             info, pretty_exceptions_short=False, rich_markup_mode=None, suggest_commands=True
         )
-    return typer.main.get_command_from_info(
-        typer.models.CommandInfo(name=name, callback=target),
-        pretty_exceptions_short=False,
-        rich_markup_mode=None,
-    )
+    else:
+        command = typer.main.get_command_from_info(
+            typer.models.CommandInfo(name=name, callback=target),
+            pretty_exceptions_short=False,
+            rich_markup_mode=None,
+        )
+    # Its help (the docstring, a msgid) and Click's words in the operator's language.
+    translate_tree(command)
+    return command
 
 
 app = typer.Typer(
     name="sprechstunde",
     cls=LazyGroup,
-    help="Run a citizens' consultation hour (Bürgersprechstunde) over a messenger.",
+    help=_("Run a citizens' consultation hour (Bürgersprechstunde) over a messenger."),
     no_args_is_help=True,
     add_completion=False,
     # Plain Click help: Rich-formatted help costs ~90 ms on every --help (see bench/).
@@ -141,7 +152,7 @@ def root(
             "--config",
             envvar="SPRECHSTUNDE_CONFIG",
             show_envvar=True,
-            help="Config file to use instead of the platform default.",
+            help=_("Config file to use instead of the platform default."),
         ),
     ] = None,
     data_dir: Annotated[
@@ -150,7 +161,7 @@ def root(
             "--data-dir",
             envvar="SPRECHSTUNDE_DATA_DIR",
             show_envvar=True,
-            help="Directory for the store, media and the local messenger.",
+            help=_("Directory for the store, media and the local messenger."),
         ),
     ] = None,
     operator: Annotated[
@@ -159,14 +170,16 @@ def root(
             "--operator",
             envvar="SPRECHSTUNDE_OPERATOR",
             show_envvar=True,
-            help="Your name as other operators see it (claims, replies). "
-            "Default: office.operator from the config, else your login name.",
+            help=_(
+                "Your name as other operators see it (claims, replies). "
+                "Default: office.operator from the config, else your login name."
+            ),
         ),
     ] = None,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version", callback=_version, is_eager=True, help=_("Print the version and exit.")
         ),
     ] = False,
 ) -> None:

@@ -106,8 +106,11 @@ class Application:
             self.console.print(_literal(message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        if not self._plain(f"Warning: {message}", sys.stderr):
-            self.err_console.print(_literal(f"Warning: {message}"), soft_wrap=True)
+        from sprechstunde_cli.i18n import _
+
+        line = _("Warning: {message}").format(message=message)
+        if not self._plain(line, sys.stderr):
+            self.err_console.print(_literal(line), soft_wrap=True)
 
     def fail(self, message: str) -> None:
         """A line on stderr without the `Warning:` prefix (failed announcements, files)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -21,7 +22,8 @@ def demo(
     fast: Annotated[
         bool,
         typer.Option(
-            "--fast", help="Run the script in a few seconds (for tests) instead of about a minute."
+            "--fast",
+            help=_("Run the script in a few seconds (for tests) instead of about a minute."),
         ),
     ] = False,
     workdir: Annotated[
@@ -29,18 +31,18 @@ def demo(
         typer.Option(
             "--workdir",
             file_okay=False,
-            help="Use this directory instead of a fresh temporary one; it is left in place.",
+            help=_("Use this directory instead of a fresh temporary one; it is left in place."),
         ),
     ] = None,
     keep_data: Annotated[
         bool,
         typer.Option(
             "--keep-data",
-            help="Skip the final delete so the session can be inspected (with --workdir).",
+            help=_("Skip the final delete so the session can be inspected (with --workdir)."),
         ),
     ] = False,
     plain: Annotated[
-        bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
+        bool, typer.Option("--plain", help=_("Print events line by line instead of the live view."))
     ] = False,
 ) -> None:
     """Rehearse a complete session with scripted citizens on the built-in local messenger."""
@@ -52,7 +54,9 @@ def demo(
     from sprechstunde_cli.system.files import private_dir
 
     base = private_dir(workdir) if workdir else Path(tempfile.mkdtemp(prefix="sprechstunde-demo-"))
-    application.say(f"Rehearsal in {base} — nothing here touches a real messenger.")
+    application.say(
+        _("Rehearsal in {base} — nothing here touches a real messenger.").format(base=base)
+    )
     view = _View(application, live=application.console.is_terminal and not plain and not fast)
     try:
         with view:
@@ -72,22 +76,41 @@ def demo(
 
 def _summary(application: Application, result: DemoResult, base: Path, kept: bool) -> None:
     application.say(
-        f"Done: {result.threads} threads, {result.received} messages in, {result.replies} "
-        f"replies, {result.calls_refused} call(s) refused, {result.late} late message(s) "
-        "turned away."
+        _(
+            "Done: {threads} threads, {received} messages in, {replies} replies, "
+            "{calls_refused} call(s) refused, {late} late message(s) turned away."
+        ).format(
+            threads=result.threads,
+            received=result.received,
+            replies=result.replies,
+            calls_refused=result.calls_refused,
+            late=result.late,
+        )
     )
-    application.say(f"Closing words went to {result.close.closing_sent} waiting thread(s).")
+    application.say(
+        _("Closing words went to {closing_sent} waiting thread(s).").format(
+            closing_sent=result.close.closing_sent
+        )
+    )
     if result.receipt:
         (remote,) = result.receipt.providers
         application.say(
-            f"Deleted at the messenger: {remote.confirmed} of {remote.requested} messages "
-            f"(both sides); local data deleted and verified "
-            f"({result.receipt.verification.result}); session key destroyed."
+            _(
+                "Deleted at the messenger: {confirmed} of {requested} messages (both "
+                "sides); local data deleted and verified ({result}); session key "
+                "destroyed."
+            ).format(
+                confirmed=remote.confirmed,
+                requested=remote.requested,
+                result=result.receipt.verification.result,
+            )
         )
     elif kept:
         application.say(
-            f"Data kept for inspection in {base} (run `sprechstunde --data-dir "
-            f"{base / 'data'} sandbox inbox --as anna`)."
+            _(
+                "Data kept for inspection in {base} (run `sprechstunde --data-dir "
+                "{value} sandbox inbox --as anna`)."
+            ).format(base=base, value=base / "data")
         )
 
 
@@ -97,7 +120,7 @@ class _View:
     def __init__(self, application: Application, live: bool) -> None:
         self.application = application
         self.live: Live | None = None
-        self.status = "Rehearsal — Ctrl-C stops it"
+        self.status = _("Rehearsal — Ctrl-C stops it")
         if live:
             self.live = application.live()
 

@@ -7,24 +7,37 @@ import sys
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from sprechstunde_cli.cli.click_texts import bind_typer, translate_tree, translated
 from sprechstunde_cli.errors import ExitCode, SprechstundeError
+from sprechstunde_cli.i18n import _
 
 
 class FunnelGroup(TyperGroup):
     """The root command group: every command runs through `invoke`."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Before any help is read: Click's and Typer's words and the root's help in the
+        # operator's language (cli/click_texts.py). A command built later (the lazy group in
+        # cli/__init__.py) is translated when it is built.
+        bind_typer()
+        translate_tree(self)
+
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
-        except Exception as exc:
-            add_usage_hint(exc)  # a wrong root option: `sprechstunde --bogus`
-            raise
+        except UsageError as err:
+            # A wrong root option (`sprechstunde --bogus`): translated, with its hint.
+            raise hinted(translated(err)) from None
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as err:
+            raise hinted(translated(err)) from None
         except SprechstundeError as err:
             report_error(err)
             raise typer.Exit(int(err.exit_code)) from None
@@ -33,7 +46,7 @@ class FunnelGroup(TyperGroup):
             reader_gone()
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            typer.echo("Interrupted.", err=True)
+            typer.echo(_("Interrupted."), err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -45,11 +58,19 @@ class FunnelGroup(TyperGroup):
                 add_usage_hint(exc)
                 raise
             typer.echo(
-                f"Error: unexpected {type(exc).__name__}. This is a bug in sprechstunde; "
-                "please report it. Run with SPRECHSTUNDE_DEBUG=1 to see the traceback.",
+                _(
+                    "Error: unexpected {name}. This is a bug in sprechstunde; please report it. "
+                    "Run with SPRECHSTUNDE_DEBUG=1 to see the traceback."
+                ).format(name=type(exc).__name__),
                 err=True,
             )
             raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def hinted(err: UsageError) -> UsageError:
+    """`err` with its `Hint:` line (see `add_usage_hint`)."""
+    add_usage_hint(err)
+    return err
 
 
 def add_usage_hint(exc: Exception) -> None:
@@ -65,7 +86,11 @@ def add_usage_hint(exc: Exception) -> None:
         return  # the help itself is shown: that is the hint
     if "show" in vars(exc):
         return  # already hinted on its way up through a nested group
-    hint = f"Hint: Check the command line; '{ctx.command_path} --help' shows what it takes."
+    hint = _("Hint: {hint}").format(
+        hint=_("Check the command line; '{command} --help' shows what it takes.").format(
+            command=ctx.command_path
+        )
+    )
 
     def show_with_hint(file: Any = None) -> None:
         show(file)
@@ -80,9 +105,9 @@ def report_error(err: SprechstundeError) -> None:
     from sprechstunde_cli.render.sanitize import clean
     from sprechstunde_cli.system.redact import redact
 
-    typer.echo(f"Error: {clean(redact(err.message))}", err=True)
+    typer.echo(_("Error: {message}").format(message=clean(redact(err.message))), err=True)
     if err.hint:
-        typer.echo(f"Hint: {clean(redact(err.hint))}", err=True)
+        typer.echo(_("Hint: {hint}").format(hint=clean(redact(err.hint))), err=True)
 
 
 def reader_gone() -> None:

@@ -7,56 +7,63 @@ from typing import Annotated
 
 import typer
 
+from sprechstunde_cli.i18n import _
+
 SessionOpt = Annotated[
     str | None,
-    typer.Option("--session", "-s", help="Session id. Default: the session that is open now."),
+    typer.Option("--session", "-s", help=_("Session id. Default: the session that is open now.")),
 ]
 SessionArg = Annotated[
-    str | None, typer.Argument(help="Session id. Default: the session that is open now.")
+    str | None, typer.Argument(help=_("Session id. Default: the session that is open now."))
 ]
 # `open` picks a session to open, not one that is open already.
 HourSessionArg = Annotated[
     str | None,
-    typer.Argument(help="Session id from the config. Default: the one whose hour is now."),
+    typer.Argument(help=_("Session id from the config. Default: the one whose hour is now.")),
 ]
-ThreadArg = Annotated[int, typer.Argument(help="Thread number, as shown by `threads`.", min=1)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (one object per line).")]
+ThreadArg = Annotated[int, typer.Argument(help=_("Thread number, as shown by `threads`."), min=1)]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON (one object per line)."))]
 ExportOpt = Annotated[
     bool,
     typer.Option(
         "--export-handoffs",
-        help="Write undelivered hand-offs to the export file instead of "
-        "waiting for e-mail delivery.",
+        help=_(
+            "Write undelivered hand-offs to the export file instead of waiting for e-mail delivery."
+        ),
     ),
 ]
 SkipOpt = Annotated[
     bool,
     typer.Option(
         "--skip-provider",
-        help="Delete only on this machine when the messenger cannot be reached "
-        "(recorded in the receipt).",
+        help=_(
+            "Delete only on this machine when the messenger cannot be reached "
+            "(recorded in the receipt)."
+        ),
     ),
 ]
-JsonObjectOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-FromOpt = Annotated[str, typer.Option("--from", help="The citizen's handle, e.g. c1.")]
+JsonObjectOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]
+FromOpt = Annotated[str, typer.Option("--from", help=_("The citizen's handle, e.g. c1."))]
 # Attachments are checked by the one reader (system/given.py read_given), not by Click's
 # exists=/dir_okay=, so every refusal names the file and says what to do.
 FollowSymlinksOpt = Annotated[
     bool,
     typer.Option(
         "--follow-symlinks",
-        help="Attach a file reached through a link even when the link leads out of your home "
-        "folder (refused otherwise).",
+        help=_(
+            "Attach a file reached through a link even when the link leads out of your home "
+            "folder (refused otherwise)."
+        ),
     ),
 ]
 AttachOpt = Annotated[
     Path | None,
-    typer.Option("--attach", "-a", help="Send this photo, voice note or file with the reply."),
+    typer.Option("--attach", "-a", help=_("Send this photo, voice note or file with the reply.")),
 ]
 TemplateOpt = Annotated[
     str | None,
     typer.Option(
-        "--template", "-t", help="Send the [templates] text of this name from the config."
+        "--template", "-t", help=_("Send the [templates] text of this name from the config.")
     ),
 ]
 
@@ -73,7 +80,7 @@ def _credential_name(value: str) -> str:
 CredentialArg = Annotated[
     str,
     typer.Argument(
-        help="Messenger the token belongs to, e.g. matrix or whatsapp-cloud.",
+        help=_("Messenger the token belongs to, e.g. matrix or whatsapp-cloud."),
         callback=_credential_name,
         show_default=False,
     ),

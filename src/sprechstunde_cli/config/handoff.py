@@ -9,6 +9,7 @@ from typing import Any
 
 from sprechstunde_cli.config import read
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
     departments = tbl.get("departments", {})
     if not isinstance(departments, dict):
         raise ConfigError(
-            "must be a table of name = address.",
-            'Write departments = { Wohngeldamt = "wohngeld@example.org" }.',
+            _("must be a table of name = address."),
+            _('Write departments = { Wohngeldamt = "wohngeld@example.org" }.'),
             "handoff.departments",
         )
     mailboxes: dict[str, str] = {}
@@ -44,8 +45,8 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
         problem = department_problem(name)
         if problem is not None:
             raise ConfigError(
-                f"the name {problem}.",
-                "Write the department's name on one line.",
+                _("the name {problem}.").format(problem=problem),
+                _("Write the department's name on one line."),
                 f"handoff.departments.{name}",
             )
         mailboxes[name] = _address(address, f"handoff.departments.{name}")
@@ -55,15 +56,15 @@ def parse_handoff(tbl: Mapping[str, Any]) -> HandoffSettings:
     export_dir = tbl.get("export_dir")
     if export_dir is not None and not isinstance(export_dir, str):
         raise ConfigError(
-            "must be a path.", 'Write export_dir = "~/Übergaben".', "handoff.export_dir"
+            _("must be a path."), _('Write export_dir = "~/Übergaben".'), "handoff.export_dir"
         )
     offer = tbl.get("offer", False)
     if not isinstance(offer, bool):
-        raise ConfigError("must be true or false.", "Write offer = true.", "handoff.offer")
+        raise ConfigError(_("must be true or false."), _("Write offer = true."), "handoff.offer")
     if offer and not default:
         raise ConfigError(
-            "needs an address to offer.",
-            'Set default_mailbox = "buergerbuero@example.org".',
+            _("needs an address to offer."),
+            _('Set default_mailbox = "buergerbuero@example.org".'),
             "handoff.offer",
         )
     return HandoffSettings(
@@ -80,11 +81,11 @@ def _address(value: object, key: str) -> str:
 
     try:
         if not isinstance(value, str):
-            raise ValueError("not text")
+            raise ValueError(_("not text"))
         return email_address(value)
     except ValueError as err:
         raise ConfigError(
-            f"must be an e-mail address the office can send to ({err}).",
-            'Write it as "name@example.org".',
+            _("must be an e-mail address the office can send to ({err}).").format(err=err),
+            _('Write it as "name@example.org".'),
             key,
         ) from None

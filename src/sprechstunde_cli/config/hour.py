@@ -10,6 +10,7 @@ from typing import Any
 
 from sprechstunde_cli.config import read
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 # What `tag N TOPIC` accepts unless the config lists its own (hour.topics).
 DEFAULT_TOPICS = ("Verkehr", "Schule", "Bauen", "Soziales", "Sonstiges")
@@ -67,21 +68,21 @@ def parse_hour(tbl: Mapping[str, Any]) -> HourSettings:
             or value < 0
         ):
             raise ConfigError(
-                f"must be a non-negative number, not {value!r}.",
-                "Write a plain number such as 10.",
+                _("must be a non-negative number, not {value!r}.").format(value=value),
+                _("Write a plain number such as 10."),
                 f"hour.{f.name}",
             )
         values[f.name] = float(value)
     chars = tbl.get("max_message_chars", HourSettings.max_message_chars)
     if not isinstance(chars, int) or chars < 1:
         raise ConfigError(
-            f"must be a whole number of at least 1, not {chars!r}.",
-            "Write e.g. max_message_chars = 4096.",
+            _("must be a whole number of at least 1, not {chars!r}.").format(chars=chars),
+            _("Write e.g. max_message_chars = 4096."),
             "hour.max_message_chars",
         )
     values["max_message_chars"] = chars
     if values.get("poll_seconds", 1.0) <= 0:
-        raise ConfigError("must be greater than 0.", "Use e.g. 1.0.", "hour.poll_seconds")
+        raise ConfigError(_("must be greater than 0."), _("Use e.g. 1.0."), "hour.poll_seconds")
     return HourSettings(**values)
 
 
@@ -93,8 +94,8 @@ def _command(tbl: Mapping[str, Any], key: str, name: str) -> str:
         shlex.split(command)
     except ValueError as exc:
         raise ConfigError(
-            f"cannot be split into arguments: {exc}.",
-            'Balance the quotes, e.g. media_command = "xdg-open {file}".',
+            _("cannot be split into arguments: {exc}.").format(exc=exc),
+            _('Balance the quotes, e.g. media_command = "xdg-open {file}".'),
             key,
         ) from None
     return command

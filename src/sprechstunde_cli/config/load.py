@@ -16,6 +16,7 @@ from sprechstunde_cli.config.providers import KNOWN_PROVIDERS, parse_providers
 from sprechstunde_cli.config.sessions import parse_session
 from sprechstunde_cli.config.texts import parse_templates, parse_texts
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.config.mail import MailSettings
@@ -30,8 +31,8 @@ SECTIONS = (
 def load_config(path: Path) -> Config:
     if not path.exists():
         raise ConfigError(
-            f"No config file at {path}.",
-            "Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG).",
+            _("No config file at {path}.").format(path=path),
+            _("Run: sprechstunde init (or pass --config FILE / set SPRECHSTUNDE_CONFIG)."),
         )
     try:
         data = path.read_bytes()
@@ -53,7 +54,8 @@ def load_config(path: Path) -> Config:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"{path} is not valid TOML: {exc}.", "Fix the syntax at the line named."
+            _("{path} is not valid TOML: {exc}.").format(path=path, exc=exc),
+            _("Fix the syntax at the line named."),
         ) from None
     return parse_config(raw, path)
 
@@ -84,14 +86,16 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
     for sid in sessions:
         if schedules and _find(schedules, sid) is not None:
             raise ConfigError(
-                "has the id of a date of a schedule.", "Rename the session.", f"sessions.{sid}"
+                _("has the id of a date of a schedule."),
+                _("Rename the session."),
+                f"sessions.{sid}",
             )
     mail = _mail(read.table(raw, "mail", "mail")) if "mail" in raw else None
     announce = _announce(read.table(raw, "announce", "announce"), path)
     if "email" in announce.channels and mail is None:
         raise ConfigError(
-            "needs a [mail] section (the SMTP server to send through).",
-            "Add [mail] with host and sender, or set enabled = false.",
+            _("needs a [mail] section (the SMTP server to send through)."),
+            _("Add [mail] with host and sender, or set enabled = false."),
             "announce.email",
         )
     return Config(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sprechstunde_cli.config import read
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 SECURITY = ("starttls", "tls", "none")
 _DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -56,62 +57,74 @@ def parse_mail_settings(tbl: Mapping[str, Any], key: str) -> MailSettings:
     )
     host = tbl.get("host")
     if not isinstance(host, str) or not host.strip():
-        raise ConfigError("is missing.", 'Add host = "mail.example.org".', f"{key}.host")
+        raise ConfigError(_("is missing."), _('Add host = "mail.example.org".'), f"{key}.host")
     security = tbl.get("security", "starttls")
     if security not in SECURITY:
         raise ConfigError(
-            f"must be one of {', '.join(SECURITY)}.",
-            'Use "starttls" (port 587) or "tls" (port 465).',
+            _("must be one of {join}.").format(join=", ".join(SECURITY)),
+            _('Use "starttls" (port 587) or "tls" (port 465).'),
             f"{key}.security",
         )
     port = tbl.get("port", _DEFAULT_PORTS[security])
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError("must be a port number.", "Use e.g. 587.", f"{key}.port")
+        raise ConfigError(_("must be a port number."), _("Use e.g. 587."), f"{key}.port")
     sender = _sender(tbl.get("sender"), f"{key}.sender")
     user = tbl.get("user", "")
     if not isinstance(user, str):
-        raise ConfigError("must be a string.", 'Write user = "name".', f"{key}.user")
+        raise ConfigError(_("must be a string."), _('Write user = "name".'), f"{key}.user")
     timeout = tbl.get("timeout", 30.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError("must be a positive number of seconds.", "Use e.g. 30.", f"{key}.timeout")
+        raise ConfigError(
+            _("must be a positive number of seconds."), _("Use e.g. 30."), f"{key}.timeout"
+        )
     helo = _helo(tbl.get("helo", ""), f"{key}.helo")
     allow_plaintext = tbl.get("allow_plaintext", False)
     if not isinstance(allow_plaintext, bool):
         raise ConfigError(
-            "must be true or false.", "Write allow_plaintext = true.", f"{key}.allow_plaintext"
+            _("must be true or false."),
+            _("Write allow_plaintext = true."),
+            f"{key}.allow_plaintext",
         )
     settings = MailSettings(
         host.strip(), port, security, user, sender, float(timeout), helo, allow_plaintext
     )
     if settings.plaintext_over_network and not allow_plaintext:
         raise ConfigError(
-            f'is "none", so the password and every hand-off would cross the network to '
-            f"{settings.host} unencrypted.",
-            'Use security = "starttls" (port 587) or "tls" (port 465). If the mail server only '
-            "speaks plain SMTP inside a trusted network, add allow_plaintext = true to [mail].",
+            _(
+                'is "none", so the password and every hand-off would cross the network '
+                "to {host} unencrypted."
+            ).format(host=settings.host),
+            _(
+                'Use security = "starttls" (port 587) or "tls" (port 465). If the mail server only '
+                "speaks plain SMTP inside a trusted network, add allow_plaintext = true to [mail]."
+            ),
             f"{key}.security",
         )
     return settings
 
 
 def _sender(value: object, where: str) -> str:
-    hint = 'Write sender = "buergerbuero@example.org".'
+    hint = _('Write sender = "buergerbuero@example.org".')
     if not isinstance(value, str):
-        raise ConfigError("must be an e-mail address.", hint, where)
+        raise ConfigError(_("must be an e-mail address."), hint, where)
     from sprechstunde_cli.domain.handoffs import email_address
 
     try:
         return email_address(value)
     except ValueError as exc:
-        raise ConfigError(f"is not usable as an e-mail address ({exc}).", hint, where) from None
+        raise ConfigError(
+            _("is not usable as an e-mail address ({exc}).").format(exc=exc), hint, where
+        ) from None
 
 
 def _helo(value: object, where: str) -> str:
     """A name the mail server may check against DNS: letters, digits, dots and hyphens."""
-    hint = 'Write the machine\'s full name, e.g. helo = "rathaus-pc1.example.org", or leave it out.'
+    hint = _(
+        'Write the machine\'s full name, e.g. helo = "rathaus-pc1.example.org", or leave it out.'
+    )
     if not isinstance(value, str):
-        raise ConfigError("must be a host name.", hint, where)
+        raise ConfigError(_("must be a host name."), hint, where)
     name = value.strip()
     if name and not _HOST_NAME.fullmatch(name):
-        raise ConfigError("must be a host name (letters, digits, dots, hyphens).", hint, where)
+        raise ConfigError(_("must be a host name (letters, digits, dots, hyphens)."), hint, where)
     return name

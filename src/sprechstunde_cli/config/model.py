@@ -14,6 +14,7 @@ from sprechstunde_cli.config.hour import HourSettings
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
 from sprechstunde_cli.errors import ConfigError, unknown_session
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.registry import entry_for
 
 # Every command loads the config; only one that reads [mail] or [schedules] needs these.
@@ -55,13 +56,21 @@ class Config:
         if found is not None and not found.cancelled:
             return found.spec
         if found is not None:
-            why = f"public holiday: {found.holiday}" if found.holiday else "listed in skip"
+            why = (
+                _("public holiday: {holiday}").format(holiday=found.holiday)
+                if found.holiday
+                else _("listed in skip")
+            )
             raise ConfigError(
-                f"Session '{session_id}' is cancelled ({why}).",
-                f"To hold it after all, move it: [schedules.{found.schedule}.move].",
+                _("Session '{session_id}' is cancelled ({why}).").format(
+                    session_id=session_id, why=why
+                ),
+                _("To hold it after all, move it: [schedules.{schedule}.move].").format(
+                    schedule=found.schedule
+                ),
             )
         known = [*self.sessions, *(f"{s}-YYYY-MM-DD" for s in self.schedules)]
-        raise unknown_session(session_id, known, "in the config")
+        raise unknown_session(session_id, known, _("in the config"))
 
     def upcoming(self, now: datetime) -> list[SessionSpec]:
         """Sessions that have not ended yet, soonest first (schedules up to a horizon)."""

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sprechstunde_cli.domain.texts import PLACEHOLDERS, placeholders_in
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
@@ -29,26 +30,32 @@ def check_keys(tbl: Mapping[str, Any], where: str, allowed: Iterable[str]) -> No
 def unknown(key: str, name: str, allowed: Iterable[str], what: str = "key") -> NoReturn:
     known = sorted(allowed)
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f"Did you mean '{close[0]}'?" if close else "Known: " + ", ".join(known) + "."
-    raise ConfigError(f"unknown {what} '{name}'.", hint, key)
+    hint = (
+        _("Did you mean '{close}'?").format(close=close[0])
+        if close
+        else _("Known: {names}.").format(names=", ".join(known))
+    )
+    raise ConfigError(_("unknown {what} '{name}'.").format(what=what, name=name), hint, key)
 
 
 def table(tbl: Mapping[str, Any], name: str, key: str) -> Mapping[str, Any]:
     value = tbl.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigError("must be a table.", f"Write it as [{key}].", key)
+        raise ConfigError(_("must be a table."), _("Write it as [{key}].").format(key=key), key)
     return value
 
 
 def string(tbl: Mapping[str, Any], name: str, key: str, default: str | None = None) -> str:
     if name not in tbl:
         if default is None:
-            raise ConfigError("is missing.", f'Add {name} = "…".', key)
+            raise ConfigError(_("is missing."), _('Add {name} = "…".').format(name=name), key)
         return default
     value = tbl[name]
     if not isinstance(value, str):
         raise ConfigError(
-            f"must be a string, not {type(value).__name__}.", f'Quote it: {name} = "…".', key
+            _("must be a string, not {kind}.").format(kind=type(value).__name__),
+            _('Quote it: {name} = "…".').format(name=name),
+            key,
         )
     return value
 
@@ -66,8 +73,8 @@ def official(tbl: Mapping[str, Any], key: str) -> str:
     name = string(tbl, "official", f"{key}.official")
     if not name.strip():
         raise ConfigError(
-            "is empty.",
-            'Name who answers, e.g. official = "Oberbürgermeisterin …".',
+            _("is empty."),
+            _('Name who answers, e.g. official = "Oberbürgermeisterin …".'),
             f"{key}.official",
         )
     return name
@@ -76,7 +83,9 @@ def official(tbl: Mapping[str, Any], key: str) -> str:
 def boolean(tbl: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
     value = tbl.get(name, default)
     if not isinstance(value, bool):
-        raise ConfigError("must be true or false.", f"Write {name} = true.", key)
+        raise ConfigError(
+            _("must be true or false."), _("Write {name} = true.").format(name=name), key
+        )
     return value
 
 
@@ -85,7 +94,9 @@ def zone(name: str, key: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"unknown time zone '{name}'.", 'Use an IANA name such as "Europe/Berlin".', key
+            _("unknown time zone '{name}'.").format(name=name),
+            _('Use an IANA name such as "Europe/Berlin".'),
+            key,
         ) from None
     return name
 
@@ -97,7 +108,7 @@ def local_date(value: object, key: str) -> date:
             value = date.fromisoformat(value.strip())
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    raise ConfigError("must be a date.", "Write it as 2026-12-02 (year-month-day).", key)
+    raise ConfigError(_("must be a date."), _("Write it as 2026-12-02 (year-month-day)."), key)
 
 
 def clock_time(value: object, key: str) -> time:
@@ -107,7 +118,7 @@ def clock_time(value: object, key: str) -> time:
             value = time.fromisoformat(value.strip())
     if isinstance(value, time) and value.tzinfo is None:
         return value
-    raise ConfigError("must be a time of day.", 'Write it as "16:00".', key)
+    raise ConfigError(_("must be a time of day."), _('Write it as "16:00".'), key)
 
 
 def local_datetime(value: object, key: str) -> datetime:
@@ -118,8 +129,8 @@ def local_datetime(value: object, key: str) -> datetime:
     if isinstance(value, datetime) and value.tzinfo is None:
         return value
     raise ConfigError(
-        "must be a date and wall-clock time without offset.",
-        "Write it as 2026-12-22T16:00:00 (local time in the schedule's zone).",
+        _("must be a date and wall-clock time without offset."),
+        _("Write it as 2026-12-22T16:00:00 (local time in the schedule's zone)."),
         key,
     )
 
@@ -132,8 +143,8 @@ def duration(value: object, key: str) -> timedelta:
         return timedelta(0)
     if match is None or not any(match.groups()):
         raise ConfigError(
-            f"is not a duration: {value!r}.",
-            'Write days, hours and minutes like "7d", "1h", "1d12h", "30m", or "0".',
+            _("is not a duration: {value!r}.").format(value=value),
+            _('Write days, hours and minutes like "7d", "1h", "1d12h", "30m", or "0".'),
             key,
         )
     days, hours, minutes = (int(g or 0) for g in match.groups())
@@ -146,13 +157,15 @@ def template(text: str, key: str, allowed: frozenset[str] = PLACEHOLDERS) -> str
         used = placeholders_in(text)
     except ValueError as exc:
         raise ConfigError(
-            f"{exc}.", "Use {name} placeholders only; write {{ for a brace.", key
+            f"{exc}.", _("Use {name} placeholders only; write {{ for a brace."), key
         ) from None
     unknown = sorted(used - allowed)
     if unknown:
         raise ConfigError(
-            f"unknown placeholder {{{unknown[0]}}}.",
-            "Known placeholders: " + ", ".join("{" + p + "}" for p in sorted(allowed)),
+            _("unknown placeholder {{{unknown}}}.").format(unknown=unknown[0]),
+            _("Known placeholders: {names}").format(
+                names=", ".join("{" + p + "}" for p in sorted(allowed))
+            ),
             key,
         )
     return text

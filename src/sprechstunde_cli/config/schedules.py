@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sprechstunde_cli.config import read
 from sprechstunde_cli.domain.schedule import BUNDESLAENDER, Schedule, compiled, is_rule_date
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.registry import DEFAULT_PROVIDER
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ def _parse(
     key = f"schedules.{sid}"
     if not _ID.fullmatch(sid):
         raise ConfigError(
-            "a schedule id may hold only letters, digits, '-' and '_'.",
-            "Rename the table, e.g. [schedules.mittwoch].",
+            _("a schedule id may hold only letters, digits, '-' and '_'."),
+            _("Rename the table, e.g. [schedules.mittwoch]."),
             key,
         )
     read.check_keys(tbl, key, _KEYS)
@@ -76,8 +77,8 @@ def _parse(
         rule = compiled(schedule)
     except (ValueError, TypeError) as exc:
         raise ConfigError(
-            f"is not a valid RFC 5545 rule ({exc}).",
-            'Write e.g. rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE".',
+            _("is not a valid RFC 5545 rule ({exc}).").format(exc=exc),
+            _('Write e.g. rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE".'),
             f"{key}.rrule",
         ) from None
     _check_first(schedule, rule, key)
@@ -86,8 +87,8 @@ def _parse(
     clash = sorted(skip & {d for d, _ in moves})
     if clash:
         raise ConfigError(
-            f"{clash[0]} is both skipped and moved.",
-            "Remove it from one of skip and move.",
+            _("{clash} is both skipped and moved.").format(clash=clash[0]),
+            _("Remove it from one of skip and move."),
             f"{key}.move",
         )
     return replace(schedule, skip=skip, move=moves)
@@ -97,18 +98,22 @@ def _times(tbl: Mapping[str, Any], key: str) -> tuple[date, time, time]:
     """The first date, and the wall-clock start and end of every session."""
     if "first" not in tbl:
         raise ConfigError(
-            "is missing.", "Add first = 2026-12-02 (the first session's date).", f"{key}.first"
+            _("is missing."),
+            _("Add first = 2026-12-02 (the first session's date)."),
+            f"{key}.first",
         )
     first = read.local_date(tbl["first"], f"{key}.first")
     for name in ("start_time", "end_time"):
         if name not in tbl:
-            raise ConfigError("is missing.", f'Add {name} = "16:00".', f"{key}.{name}")
+            raise ConfigError(
+                _("is missing."), _('Add {name} = "16:00".').format(name=name), f"{key}.{name}"
+            )
     start = read.clock_time(tbl["start_time"], f"{key}.start_time")
     end = read.clock_time(tbl["end_time"], f"{key}.end_time")
     if end <= start:
         raise ConfigError(
-            "must be later than start_time (a session ends on the day it starts).",
-            'Set e.g. end_time = "17:00".',
+            _("must be later than start_time (a session ends on the day it starts)."),
+            _('Set e.g. end_time = "17:00".'),
             f"{key}.end_time",
         )
     return first, start, end
@@ -120,8 +125,8 @@ def _bounds(tbl: Mapping[str, Any], key: str) -> tuple[date | None, int | None]:
     count = _count(tbl, key)
     if until is not None and count is not None:
         raise ConfigError(
-            "and count cannot both be set (RFC 5545).",
-            "Keep one: the last date (until) or the number of sessions (count).",
+            _("and count cannot both be set (RFC 5545)."),
+            _("Keep one: the last date (until) or the number of sessions (count)."),
             f"{key}.until",
         )
     return until, count
@@ -131,8 +136,8 @@ def _holidays(tbl: Mapping[str, Any], key: str) -> str:
     code = read.string(tbl, "holidays", f"{key}.holidays", "")
     if code and code.upper() not in BUNDESLAENDER:
         raise ConfigError(
-            f"unknown Bundesland code '{code}'.",
-            "Use one of: " + ", ".join(BUNDESLAENDER) + ' (e.g. "BE" for Berlin).',
+            _("unknown Bundesland code '{code}'.").format(code=code),
+            _('Use one of: {codes} (e.g. "BE" for Berlin).').format(codes=", ".join(BUNDESLAENDER)),
             f"{key}.holidays",
         )
     return code.upper()
@@ -146,23 +151,25 @@ def _rule_text(tbl: Mapping[str, Any], key: str) -> str:
         name, sep, value = part.partition("=")
         if not sep:
             raise ConfigError(
-                f"'{part}' is not NAME=VALUE.",
-                'Write e.g. rrule = "FREQ=WEEKLY;BYDAY=WE".',
+                _("'{part}' is not NAME=VALUE.").format(part=part),
+                _('Write e.g. rrule = "FREQ=WEEKLY;BYDAY=WE".'),
                 f"{key}.rrule",
             )
         parts[name.strip().upper()] = value.strip().upper()
     freq = parts.get("FREQ", "")
     if freq not in _FREQS:
         raise ConfigError(
-            f"FREQ must be one of {', '.join(_FREQS)}, not '{freq or 'missing'}'.",
-            "Start the rule with FREQ=WEEKLY (or DAILY, MONTHLY, YEARLY).",
+            _("FREQ must be one of {join}, not '{value}'.").format(
+                join=", ".join(_FREQS), value=freq or "missing"
+            ),
+            _("Start the rule with FREQ=WEEKLY (or DAILY, MONTHLY, YEARLY)."),
             f"{key}.rrule",
         )
     for part, instead in _FORBIDDEN_PARTS.items():
         if part in parts:
             raise ConfigError(
-                f"{part} does not belong in the rule here.",
-                f"Remove it and set {key}.{instead} instead.",
+                _("{part} does not belong in the rule here.").format(part=part),
+                _("Remove it and set {key}.{instead} instead.").format(key=key, instead=instead),
                 f"{key}.rrule",
             )
     return ";".join(f"{k}={v}" for k, v in parts.items())
@@ -174,7 +181,7 @@ def _count(tbl: Mapping[str, Any], key: str) -> int | None:
     value = tbl["count"]
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(
-            "must be a whole number of at least 1.", "Write e.g. count = 10.", f"{key}.count"
+            _("must be a whole number of at least 1."), _("Write e.g. count = 10."), f"{key}.count"
         )
     return value
 
@@ -187,21 +194,23 @@ def _check_first(schedule: Schedule, rule: rrule, key: str) -> None:
         return
     if first is None:
         raise ConfigError(
-            "the rule gives no session at all from this first date.",
-            "Check rrule, until and count.",
+            _("the rule gives no session at all from this first date."),
+            _("Check rrule, until and count."),
             f"{key}.first",
         )
     # RFC 5545 leaves a DTSTART outside its own rule undefined; say which date the rule means.
     raise ConfigError(
-        f"{schedule.first} is not a date of the rule {schedule.rrule}.",
-        f"The rule's first date from there is {first}: set first = {first}.",
+        _("{first} is not a date of the rule {rrule}.").format(
+            first=schedule.first, rrule=schedule.rrule
+        ),
+        _("The rule's first date from there is {first}: set first = {first}.").format(first=first),
         f"{key}.first",
     )
 
 
 def _dates(value: object, key: str, schedule: Schedule) -> list[date]:
     if not isinstance(value, list):
-        raise ConfigError("must be a list of dates.", "Write e.g. skip = [2026-12-30].", key)
+        raise ConfigError(_("must be a list of dates."), _("Write e.g. skip = [2026-12-30]."), key)
     found = []
     for item in value:
         day = read.local_date(item, key)
@@ -226,9 +235,13 @@ def _moves(
 def _check_rule_date(schedule: Schedule, day: date, key: str) -> None:
     if not is_rule_date(schedule, day):
         nearby = compiled(schedule).after(datetime.combine(day, time.min), True)
-        hint = f"The rule's next date from there is {nearby.date()}." if nearby else ""
+        hint = (
+            _("The rule's next date from there is {date}.").format(date=nearby.date())
+            if nearby
+            else ""
+        )
         raise ConfigError(
-            f"{day} is not a date of this schedule.",
-            hint or "List only dates the rule produces.",
+            _("{day} is not a date of this schedule.").format(day=day),
+            hint or _("List only dates the rule produces."),
             key,
         )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sprechstunde_cli.config import read
 from sprechstunde_cli.domain.model import SessionSpec
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.registry import DEFAULT_PROVIDER
 
 
@@ -19,8 +20,8 @@ def parse_session(
     key = f"sessions.{sid}"
     if not sid.replace("-", "").replace("_", "").isalnum() or not sid.isascii():
         raise ConfigError(
-            "a session id may hold only letters, digits, '-' and '_'.",
-            "Rename the table, e.g. [sessions.mittwoch-2026-12-02].",
+            _("a session id may hold only letters, digits, '-' and '_'."),
+            _("Rename the table, e.g. [sessions.mittwoch-2026-12-02]."),
             key,
         )
     read.check_keys(tbl, key, {"title", "official", "start", "end", "timezone", "provider"})
@@ -32,7 +33,7 @@ def parse_session(
     end = _moment(tbl, key, "end", zone)
     if end <= start:
         raise ConfigError(
-            "must be later than start.", "Set an end time after the start.", f"{key}.end"
+            _("must be later than start."), _("Set an end time after the start."), f"{key}.end"
         )
     return SessionSpec(
         id=sid,
@@ -48,7 +49,9 @@ def parse_session(
 def _moment(tbl: Mapping[str, Any], key: str, name: str, zone: ZoneInfo) -> datetime:
     if name not in tbl:
         raise ConfigError(
-            "is missing.", f"Add {name} = 2026-12-02T16:00:00 (local time).", f"{key}.{name}"
+            _("is missing."),
+            _("Add {name} = 2026-12-02T16:00:00 (local time).").format(name=name),
+            f"{key}.{name}",
         )
     value = tbl[name]
     if isinstance(value, str):
@@ -66,19 +69,21 @@ def _moment(tbl: Mapping[str, Any], key: str, name: str, zone: ZoneInfo) -> date
         local = value.replace(tzinfo=zone)
         if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
             raise ConfigError(
-                f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks skip it).",
-                "Pick a time outside the daylight-saving change.",
+                _("{value:%Y-%m-%d %H:%M} does not exist in {key} (the clocks skip it).").format(
+                    value=value, key=zone.key
+                ),
+                _("Pick a time outside the daylight-saving change."),
                 f"{key}.{name}",
             )
         return local
     if isinstance(value, date | time) or value is None:
         raise ConfigError(
-            "must be a date and time.",
-            f"Write it as {name} = 2026-12-02T16:00:00.",
+            _("must be a date and time."),
+            _("Write it as {name} = 2026-12-02T16:00:00.").format(name=name),
             f"{key}.{name}",
         )
     raise ConfigError(
-        f"must be a date and time, not {type(value).__name__}.",
-        f"Write it as {name} = 2026-12-02T16:00:00.",
+        _("must be a date and time, not {kind}.").format(kind=type(value).__name__),
+        _("Write it as {name} = 2026-12-02T16:00:00.").format(name=name),
         f"{key}.{name}",
     )

@@ -9,6 +9,7 @@ from typing import Any
 from sprechstunde_cli.config import read
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, EXTRA_PLACEHOLDERS, PLACEHOLDERS, Texts
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 
 def parse_texts(tbl: Mapping[str, Any]) -> Texts:
@@ -33,7 +34,7 @@ def parse_templates(tbl: Mapping[str, Any]) -> dict[str, str]:
         text = _text(tbl, f"templates.{name}", name, "")
         if not text.strip():
             raise ConfigError(
-                "is empty.", "Write the template's text or remove it.", f"templates.{name}"
+                _("is empty."), _("Write the template's text or remove it."), f"templates.{name}"
             )
         out[name] = text
     return out

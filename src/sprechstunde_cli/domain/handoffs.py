@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sprechstunde_cli.domain.characters import HIDING
+from sprechstunde_cli.i18n import _
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -67,23 +68,23 @@ def email_address(text: str) -> str:
     address = text.strip()
     match = EMAIL.fullmatch(address)
     if match is None or len(address) > 254 or len(match.group(1)) > 64:
-        raise ValueError("not an e-mail address")
+        raise ValueError(_("not an e-mail address"))
     local, domain = match.group(1), match.group(2)
     if not local.isascii():
-        raise ValueError("letters beyond A–Z before the @")
+        raise ValueError(_("letters beyond A–Z before the @"))
     try:
         ascii_domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
-        raise ValueError("a domain that cannot be written in ASCII") from None
+        raise ValueError(_("a domain that cannot be written in ASCII")) from None
     return f"{local}@{ascii_domain}"
 
 
 def department_problem(name: str) -> str | None:
     """Why `name` cannot name a department (it goes into an e-mail's subject), or None."""
     if not name.strip():
-        return "is empty"
+        return _("is empty")
     if len(name) > MAX_DEPARTMENT_CHARS:
-        return f"is longer than {MAX_DEPARTMENT_CHARS} characters"
+        return _("is longer than {count} characters").format(count=MAX_DEPARTMENT_CHARS)
     if any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in name) or HIDING.search(name):
-        return "holds a line break, a control character or an invisible one"
+        return _("holds a line break, a control character or an invisible one")
     return None

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from sprechstunde_cli.errors import StateError
+from sprechstunde_cli.i18n import N_, _
 
 
 class SessionState(StrEnum):
@@ -35,12 +36,12 @@ _TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
 }
 
 _NEXT_STEP_HINT: dict[SessionState, str] = {
-    SessionState.PLANNED: "Open it first: sprechstunde open {sid}",
-    SessionState.ANNOUNCED: "Open it first: sprechstunde open {sid}",
-    SessionState.OPEN: "Close it first: sprechstunde close {sid}",
-    SessionState.CLOSING: "Finish the close: sprechstunde close {sid}",
-    SessionState.CLOSED: "Delete its data: sprechstunde purge {sid}",
-    SessionState.PURGED: "This session is finished and its data deleted; plan a new one.",
+    SessionState.PLANNED: N_("Open it first: sprechstunde open {sid}"),
+    SessionState.ANNOUNCED: N_("Open it first: sprechstunde open {sid}"),
+    SessionState.OPEN: N_("Close it first: sprechstunde close {sid}"),
+    SessionState.CLOSING: N_("Finish the close: sprechstunde close {sid}"),
+    SessionState.CLOSED: N_("Delete its data: sprechstunde purge {sid}"),
+    SessionState.PURGED: N_("This session is finished and its data deleted; plan a new one."),
 }
 
 
@@ -48,8 +49,10 @@ def check_transition(session_id: str, current: SessionState, target: SessionStat
     """Raise a StateError naming the next legal step unless current → target is allowed."""
     if target not in _TRANSITIONS[current]:
         raise StateError(
-            f"Session '{session_id}' is {current.value}; it cannot become {target.value}.",
-            _NEXT_STEP_HINT[current].format(sid=session_id),
+            _("Session '{session_id}' is {value}; it cannot become {value2}.").format(
+                session_id=session_id, value=current.value, value2=target.value
+            ),
+            _(_NEXT_STEP_HINT[current]).format(sid=session_id),
         )
 
 
@@ -58,8 +61,10 @@ def require_state(session_id: str, current: SessionState, *allowed: SessionState
     if current not in allowed:
         wanted = " or ".join(s.value for s in allowed)
         raise StateError(
-            f"Session '{session_id}' is {current.value}; this needs it {wanted}.",
-            _NEXT_STEP_HINT[current].format(sid=session_id),
+            _("Session '{session_id}' is {value}; this needs it {wanted}.").format(
+                session_id=session_id, value=current.value, wanted=wanted
+            ),
+            _(_NEXT_STEP_HINT[current]).format(sid=session_id),
         )
 
 

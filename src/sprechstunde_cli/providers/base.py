@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from sprechstunde_cli.domain.media import megabytes
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 if TYPE_CHECKING:
@@ -176,10 +177,14 @@ class MediaTooLarge(ProviderError):
     """A citizen's file over hour.max_media_mb: intake tells the citizen (texts.media_too_large)."""
 
     def __init__(self, max_bytes: int, size: int | None = None) -> None:
-        what = f"The file ({megabytes(size)})" if size is not None else "The file"
+        limit = megabytes(max_bytes)
         super().__init__(
-            f"{what} is larger than the limit of {megabytes(max_bytes)}.",
-            "Raise hour.max_media_mb in the config to accept it.",
+            _("The file ({size}) is larger than the limit of {limit}.").format(
+                size=megabytes(size), limit=limit
+            )
+            if size is not None
+            else _("The file is larger than the limit of {limit}.").format(limit=limit),
+            _("Raise hour.max_media_mb in the config to accept it."),
         )
         self.size = size
 
@@ -194,8 +199,8 @@ def foreign_reference(what: str) -> ProviderError:
     """A stored cursor or file reference that another provider wrote (the config switched
     messengers in the middle of a session)."""
     return ProviderError(
-        f"The stored {what} does not belong to this messenger.",
-        "Finish this session with the provider it was opened with.",
+        _("The stored {what} does not belong to this messenger.").format(what=what),
+        _("Finish this session with the provider it was opened with."),
     )
 
 

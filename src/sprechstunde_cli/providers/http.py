@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http_answer
 from sprechstunde_cli.providers.http_errors import (
     Forbidden,
@@ -137,8 +138,9 @@ def _timeout(client: httpx.Client, timeout: float | None) -> float:
 
 def oversized(response: httpx.Response, what: str, service: Service) -> Oversized:
     return Oversized(
-        f"{service.name} sent a larger answer than any it should send ({what}: over "
-        f"{MAX_ANSWER_BYTES // (1024 * 1024)} MB).",
+        _("{name} sent a larger answer than any it should send ({what}: over {value} MB).").format(
+            name=service.name, what=what, value=MAX_ANSWER_BYTES // (1024 * 1024)
+        ),
         service.server_hint,
         status=response.status_code,
         retryable=True,

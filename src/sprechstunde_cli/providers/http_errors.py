@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.http_answer import retry_after
 from sprechstunde_cli.system.redact import redact
 
@@ -105,9 +106,9 @@ class Service:
     network_hint: str  # no answer at all
     forbidden_hint: str  # 403
     refused_hint: str  # any other 4xx
-    server_hint: str = "It is retried by itself; if it persists, check the server's log."
-    rate_hint: str = "Nothing to do: it is retried after the wait the server asked for."
-    credential: str = "access token"  # what a 401 refused, in the service's own words
+    server_hint: str = _("It is retried by itself; if it persists, check the server's log.")
+    rate_hint: str = _("Nothing to do: it is retried after the wait the server asked for.")
+    credential: str = _("access token")  # what a 401 refused, in the service's own words
 
 
 def json_body(response: httpx.Response) -> Any:
@@ -140,7 +141,9 @@ def error_for(response: httpx.Response, what: str, service: Service) -> HttpErro
     if status in (408, 429) or code in _RATE_LIMIT_CODES:
         wait = retry_after(response, body)
         return RateLimited(
-            f"{service.name} asks us to slow down ({what}: {label}); retry in {wait:.1f} s.",
+            _("{name} asks us to slow down ({what}: {label}); retry in {wait:.1f} s.").format(
+                name=service.name, what=what, label=label, wait=wait
+            ),
             service.rate_hint,
             retryable=True,
             retry_after=wait,
@@ -148,24 +151,32 @@ def error_for(response: httpx.Response, what: str, service: Service) -> HttpErro
         )
     if status == 401:
         return Unauthorized(
-            f"{service.name} refused the {service.credential} ({what}: {label}).",
+            _("{name} refused the {credential} ({what}: {label}).").format(
+                name=service.name, credential=service.credential, what=what, label=label
+            ),
             service.login_hint,
             retryable=True,
             **keys,
         )
     if status == 403:
         return Forbidden(
-            f"{service.name} forbade {what} ({label}).", service.forbidden_hint, **keys
+            _("{name} forbade {what} ({label}).").format(name=service.name, what=what, label=label),
+            service.forbidden_hint,
+            **keys,
         )
     if status in (404, 410):
         return NotFound(
-            f"{service.name} has nothing there ({what}: {label}).",
-            "It was deleted or has expired.",
+            _("{name} has nothing there ({what}: {label}).").format(
+                name=service.name, what=what, label=label
+            ),
+            _("It was deleted or has expired."),
             **keys,
         )
     if status >= 500:
         return ServerFailed(
-            f"{service.name} failed on {what} ({label}).",
+            _("{name} failed on {what} ({label}).").format(
+                name=service.name, what=what, label=label
+            ),
             service.server_hint,
             retryable=True,
             **keys,
@@ -173,12 +184,20 @@ def error_for(response: httpx.Response, what: str, service: Service) -> HttpErro
     if status < 400:
         # make_client follows no redirect: one would carry our credential to another address.
         return Refused(
-            f"{service.name} sent us to another address ({what}: {label}).",
-            "Check the server's address in the config: https:// and the full path, exactly as "
-            "the server's administrator gives it.",
+            _("{name} sent us to another address ({what}: {label}).").format(
+                name=service.name, what=what, label=label
+            ),
+            _(
+                "Check the server's address in the config: https:// and the full path, exactly as "
+                "the server's administrator gives it."
+            ),
             **keys,
         )
-    return Refused(f"{service.name} refused {what} ({label}).", service.refused_hint, **keys)
+    return Refused(
+        _("{name} refused {what} ({label}).").format(name=service.name, what=what, label=label),
+        service.refused_hint,
+        **keys,
+    )
 
 
 def failed_exchange(exc: httpx.RequestError, what: str, service: Service) -> HttpError:
@@ -187,18 +206,24 @@ def failed_exchange(exc: httpx.RequestError, what: str, service: Service) -> Htt
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
-        message = f"{service.name} did not answer in time ({what})."
+        message = _("{name} did not answer in time ({what}).").format(name=service.name, what=what)
     elif isinstance(exc, httpx.TransportError):
-        message = f"Cannot reach {service.name} ({what}: {type(exc).__name__})."
+        message = _("Cannot reach {name} ({what}: {kind}).").format(
+            name=service.name, what=what, kind=type(exc).__name__
+        )
     elif isinstance(exc, httpx.DecodingError):
         return Garbled(
-            f"{service.name} sent an answer that cannot be read ({what}).",
+            _("{name} sent an answer that cannot be read ({what}).").format(
+                name=service.name, what=what
+            ),
             service.server_hint,
             retryable=True,
         )
     else:  # TooManyRedirects, and whatever httpx adds: asking again would end the same way
         return Refused(
-            f"{service.name} did not answer {what} itself ({type(exc).__name__}).",
+            _("{name} did not answer {what} itself ({kind}).").format(
+                name=service.name, what=what, kind=type(exc).__name__
+            ),
             service.network_hint,
         )
     return Unreachable(message, service.network_hint, retryable=True)

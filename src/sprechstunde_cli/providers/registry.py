@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider, ProviderContext
@@ -86,7 +87,8 @@ def entry_for(name: str) -> ProviderEntry:
     found = PROVIDERS.get(name)
     if found is None:
         raise ConfigError(
-            f"Unknown provider '{name}'.", "Known providers: " + ", ".join(sorted(PROVIDERS)) + "."
+            _("Unknown provider '{name}'.").format(name=name),
+            _("Known providers: {names}.").format(names=", ".join(sorted(PROVIDERS))),
         )
     return found
 

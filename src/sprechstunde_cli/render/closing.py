@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.i18n import _
+from sprechstunde_cli.render.formats import REACH_WORDS, RECEIPT_WORDS, STATE_WORDS, word
+
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.receipt import Receipt
     from sprechstunde_cli.services.close import CloseReport
@@ -14,42 +17,70 @@ if TYPE_CHECKING:
 def close_lines(session_id: str, report: CloseReport) -> tuple[list[str], list[str]]:
     """What `close` did: (lines, warnings)."""
     lines = [
-        f"Session '{session_id}' was already closed; tried its outstanding hand-offs again."
+        _(
+            "Session '{session_id}' was already closed; tried its outstanding hand-offs again."
+        ).format(session_id=session_id)
         if report.already_closed
-        else f"Closed session '{session_id}': closing words sent to "
-        f"{report.closing_sent} waiting thread(s)."
+        else _(
+            "Closed session '{session_id}': closing words sent to {closing_sent} waiting thread(s)."
+        ).format(session_id=session_id, closing_sent=report.closing_sent)
     ]
     if report.handoffs_delivered:
-        lines.append(f"{report.handoffs_delivered} hand-off(s) sent by e-mail.")
+        lines.append(
+            _("{handoffs_delivered} hand-off(s) sent by e-mail.").format(
+                handoffs_delivered=report.handoffs_delivered
+            )
+        )
     if report.export_file:
         lines.append(
-            f"{report.handoffs_exported} hand-off(s) written to "
-            f"{report.export_file} — take this file to the departments."
+            _(
+                "{handoffs_exported} hand-off(s) written to {export_file} — take this "
+                "file to the departments."
+            ).format(handoffs_exported=report.handoffs_exported, export_file=report.export_file)
         )
     warnings = []
     if report.handoffs_failed:
         warnings.append(
-            f"{report.handoffs_failed} hand-off(s) not delivered yet; the purge waits for them. "
-            "Run close again to retry, or write them to a file for the departments: "
-            f"sprechstunde close {session_id} --export-handoffs"
+            _(
+                "{handoffs_failed} hand-off(s) not delivered yet; the purge waits for "
+                "them. Run close again to retry, or write them to a file for the "
+                "departments: sprechstunde close {session_id} --export-handoffs"
+            ).format(handoffs_failed=report.handoffs_failed, session_id=session_id)
         )
     if report.undelivered:
-        warnings.append(f"{report.undelivered} message(s) could not be delivered.")
+        warnings.append(
+            _("{undelivered} message(s) could not be delivered.").format(
+                undelivered=report.undelivered
+            )
+        )
     return lines, [*warnings, *report.problems]
 
 
 def purge_plan_lines(plan: PurgePlan) -> list[str]:
     """`purge --dry-run`: the six steps, with what each would touch."""
     return [
-        f"Purge plan for '{plan.session_id}' (state {plan.state.value}):",
-        f"  1. hand-offs still to deliver or export: {plan.handoffs_outstanding}",
-        "  2. turn away messages that came after the close",
-        f"  3. {plan.provider}: delete {plan.provider_messages} message(s) in "
-        f"{plan.chats} chat(s), reach: {plan.reach.value.replace('_', ' ')}; then list again",
-        f"  4. here: delete {plan.local_messages} message(s), "
-        f"{plan.media_files} media file(s), temp files; truncate the WAL",
-        "  5. search the data dir, temp space and log for remains",
-        "  6. destroy the session key, write the receipt",
+        _("Purge plan for '{session_id}' (state {value}):").format(
+            session_id=plan.session_id, value=word(STATE_WORDS, plan.state)
+        ),
+        _("  1. hand-offs still to deliver or export: {handoffs_outstanding}").format(
+            handoffs_outstanding=plan.handoffs_outstanding
+        ),
+        _("  2. turn away messages that came after the close"),
+        _(
+            "  3. {provider}: delete {provider_messages} message(s) in {chats} "
+            "chat(s), reach: {reach}; then list again"
+        ).format(
+            provider=plan.provider,
+            provider_messages=plan.provider_messages,
+            chats=plan.chats,
+            reach=word(REACH_WORDS, plan.reach),
+        ),
+        _(
+            "  4. here: delete {local_messages} message(s), {media_files} media "
+            "file(s), temp files; truncate the WAL"
+        ).format(local_messages=plan.local_messages, media_files=plan.media_files),
+        _("  5. search the data dir, temp space and log for remains"),
+        _("  6. destroy the session key, write the receipt"),
     ]
 
 
@@ -58,20 +89,28 @@ def purged_lines(receipt: Receipt) -> list[str]:
     lines = []
     for result in receipt.providers:
         how = (
-            "skipped by operator"
+            _("skipped by operator")
             if result.skipped_by_operator
-            else f"{result.confirmed} of {result.requested} messages deleted"
+            else _("{confirmed} of {requested} messages deleted").format(
+                confirmed=result.confirmed, requested=result.requested
+            )
         )
         lines.append(
-            f"Purged session '{receipt.session}' at {result.provider}: {how} "
-            f"(reach: {result.reach.replace('_', ' ')})."
+            _("Purged session '{session}' at {provider}: {how} (reach: {reach}).").format(
+                session=receipt.session,
+                provider=result.provider,
+                how=how,
+                reach=word(REACH_WORDS, result.reach),
+            )
         )
     unverified = receipt.counts.get("sent_without_id", 0)
     if unverified:
         lines.append(unverified_line(unverified))
     lines.append(
-        f"Local data deleted and verified ({receipt.verification.result}); "
-        f"session key destroyed. Receipt: sprechstunde receipt {receipt.session}"
+        _(
+            "Local data deleted and verified ({result}); session key destroyed. "
+            "Receipt: sprechstunde receipt {session}"
+        ).format(result=word(RECEIPT_WORDS, receipt.verification.result), session=receipt.session)
     )
     return lines
 

@@ -9,37 +9,99 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+from sprechstunde_cli.i18n import N_, _
 
 # Fixed English names: strftime("%a") would follow the operator's locale.
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 
 KIND_WORDS = {
-    MessageKind.TEXT: "text",
-    MessageKind.IMAGE: "photo",
-    MessageKind.VOICE: "voice note",
-    MessageKind.FILE: "file",
+    MessageKind.TEXT: _("text"),
+    MessageKind.IMAGE: _("photo"),
+    MessageKind.VOICE: _("voice note"),
+    MessageKind.FILE: _("file"),
 }
 
 
 # What a document is, in a word an operator knows; any other type shows as its MIME type.
 DOCUMENT_WORDS = {
-    "application/pdf": "PDF",
-    "text/plain": "text",
-    "application/zip": "ZIP",
-    "application/msword": "Word",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
-    "application/vnd.ms-excel": "Excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
-    "application/vnd.ms-powerpoint": "PowerPoint",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-    "application/vnd.oasis.opendocument.text": "OpenDocument text",
-    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
-    "application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
+    "application/pdf": _("PDF"),
+    "text/plain": _("text"),
+    "application/zip": _("ZIP"),
+    "application/msword": _("Word"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _("Word"),
+    "application/vnd.ms-excel": _("Excel"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _("Excel"),
+    "application/vnd.ms-powerpoint": _("PowerPoint"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": _("PowerPoint"),
+    "application/vnd.oasis.opendocument.text": _("OpenDocument text"),
+    "application/vnd.oasis.opendocument.spreadsheet": _("OpenDocument spreadsheet"),
+    "application/vnd.oasis.opendocument.presentation": _("OpenDocument presentation"),
 }
 
 # How a view marks what the citizen did to a message after sending it.
-WITHDRAWN = "withdrawn by the citizen"
-EDITED = "edited"
+WITHDRAWN = _("withdrawn by the citizen")
+EDITED = _("edited")
+
+# The words for stored values in the operator's language; the values themselves stay as they
+# are in the store, the JSON output and scripts.
+STATE_WORDS = {
+    "planned": N_("planned"),
+    "announced": N_("announced"),
+    "open": N_("open"),
+    "closing": N_("closing"),
+    "closed": N_("closed"),
+    "purged": N_("purged"),
+}
+PURPOSE_WORDS = {
+    "greeting": N_("greeting"),
+    "reply": N_("reply"),
+    "away": N_("away reply"),
+    "call_refusal": N_("call refusal"),
+    "last_call": N_("last call"),
+    "closing": N_("closing words"),
+    "handoff": N_("hand-off confirmation"),
+}
+REACH_WORDS = {
+    "none": N_("none"),
+    "operator_side": N_("operator side"),
+    "both_sides": N_("both sides"),
+    "server_wide": N_("server wide"),
+}
+
+# The receipt's stored names (counts, stores and their details) in the operator's language;
+# the receipt itself keeps them as they are.
+RECEIPT_WORDS = {
+    "answered_threads": N_("answered threads"),
+    "calls_refused": N_("calls refused"),
+    "files": N_("files"),
+    "handoffs_delivered": N_("hand-offs delivered"),
+    "handoffs_exported": N_("hand-offs exported"),
+    "late_messages_dropped": N_("late messages dropped"),
+    "media_bytes": N_("media bytes"),
+    "messages_in": N_("messages in"),
+    "messages_out": N_("messages out"),
+    "photos": N_("photos"),
+    "threads": N_("threads"),
+    "voice_notes": N_("voice notes"),
+    "local database": N_("local database"),
+    "media folder": N_("media folder"),
+    "temporary files": N_("temporary files"),
+    "session key": N_("session key"),
+    "rows": N_("rows"),
+    "deleted": N_("deleted"),
+    "wal": N_("WAL"),
+    "checkpointed (truncate)": N_("checkpointed (truncate)"),
+    "bytes": N_("bytes"),
+    "destroyed": N_("destroyed"),
+    "True": N_("yes"),
+    "clean": N_("clean"),
+    "remains found": N_("remains found"),
+}
+
+
+def word(words: dict[str, str], value: str) -> str:
+    """`value` (a state, purpose or reach) in the operator's language."""
+    return _(words[value]) if value in words else value.replace("_", " ")
 
 
 def human_size(size: int) -> str:
@@ -70,11 +132,11 @@ def span_text(delta: timedelta) -> str:
     """Format a span for people: `<1 min`, `4 min`, `1 h 05 min`."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
-        return "<1 min"
+        return _("<1 min")
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
 
 
 def media_label(kind: MessageKind, media: MediaInfo | None) -> str:

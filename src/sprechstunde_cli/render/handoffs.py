@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.sanitize import clean
 
 if TYPE_CHECKING:
@@ -13,8 +14,9 @@ if TYPE_CHECKING:
 
 def handoff_lines(found: Sequence[tuple[Handoff, str]]) -> list[str]:
     """One line per (hand-off, masked address) under a header."""
-    width = max(len("Department"), *(len(h.department) for h, _ in found))
-    lines = [f"{'Thread':>6}  {'Department':<{width}}  {'Address':<28}  State"]
+    department = _("Department")
+    width = max(len(department), *(len(h.department) for h, _unused in found))
+    lines = [f"{_('Thread'):>6}  {department:<{width}}  {_('Address'):<28}  {_('State')}"]
     for h, masked in found:
         line = f"{h.thread:>6}  {h.department:<{width}}  {masked:<28}  {h.state}"
         if h.error:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.i18n import _
+from sprechstunde_cli.render.formats import STATE_WORDS, word
+
 if TYPE_CHECKING:
     from rich.text import Text
 
@@ -16,16 +19,28 @@ if TYPE_CHECKING:
 def step_notes(report: StepReport) -> list[str]:
     """What happened in one step, in words for the operator (content-free)."""
     intake = report.intake
-    notes = [f"New thread {number} (greeted)." for number in intake.new_threads]
+    notes = [
+        _("New thread {number} (greeted).").format(number=number) for number in intake.new_threads
+    ]
     if intake.stored:
-        notes.append(f"{intake.stored} new message(s).")
+        notes.append(_("{stored} new message(s).").format(stored=intake.stored))
     if intake.calls_refused:
-        notes.append(f"{intake.calls_refused} call(s) refused with the text.")
+        notes.append(
+            _("{calls_refused} call(s) refused with the text.").format(
+                calls_refused=intake.calls_refused
+            )
+        )
     if intake.late:
-        notes.append(f"{intake.late} message(s) outside the hour: away reply, not kept.")
+        notes.append(
+            _("{late} message(s) outside the hour: away reply, not kept.").format(late=intake.late)
+        )
     notes += _change_notes(report)
     if report.last_call_sent:
-        notes.append(f"Last call sent to {report.last_call_sent} waiting thread(s).")
+        notes.append(
+            _("Last call sent to {last_call_sent} waiting thread(s).").format(
+                last_call_sent=report.last_call_sent
+            )
+        )
     return notes
 
 
@@ -59,7 +74,7 @@ def standby_notes(report: StandbyReport) -> list[str]:
 
 
 # Said once saving works again after a full disk or a read-only store; for office staff.
-ROOM_AGAIN = "Saving works again: the waiting messages are being saved now."
+ROOM_AGAIN = _("Saving works again: the waiting messages are being saved now.")
 
 
 def store_line(problem: StoreError) -> str:
@@ -71,16 +86,18 @@ def store_line(problem: StoreError) -> str:
 def store_fix(problem: StoreError) -> str:
     """The live view's status line while the store takes no writes (the problem is above):
     the fix without "run the command again", since `open` goes on by itself."""
-    return f"{problem.fix} `open` keeps trying by itself: there is no need to restart it."
+    return _("{fix} `open` keeps trying by itself: there is no need to restart it.").format(
+        fix=problem.fix
+    )
 
 
 def session_line(item: Listed) -> str:
     """`sessions`: id, time, zone, messenger, state."""
     spec = item.spec
-    probe = f"  (rehearsal of {item.rehearsal_of})" if item.rehearsal_of else ""
+    probe = _("  (rehearsal of {id})").format(id=item.rehearsal_of) if item.rehearsal_of else ""
     return (
         f"{spec.id}  {spec.start:%Y-%m-%d %H:%M}–{spec.end:%H:%M} {spec.timezone}"
-        f"  {spec.provider}  {item.state}{probe}"
+        f"  {spec.provider}  {word(STATE_WORDS, item.state)}{probe}"
     )
 
 
@@ -89,15 +106,19 @@ def citizen_acted_line(handle: str, action: str, text: str) -> Text:
     from sprechstunde_cli.render.console import citizen_text
 
     what = {
-        "call": "calls",
-        "image": "sends a photo",
-        "voice": "sends a voice note",
-        "edit": "edits their last message",
-        "withdraw": "deletes their last message for everyone",
+        "call": _("calls"),
+        "image": _("sends a photo"),
+        "voice": _("sends a voice note"),
+        "edit": _("edits their last message"),
+        "withdraw": _("deletes their last message for everyone"),
     }
     said = f": {text}" if text else ""
     return citizen_text(
-        f"citizen {handle} {what.get(action, 'writes')}{said}", single_line=True, limit=100
+        _("citizen {handle} {action}{said}").format(
+            handle=handle, action=what.get(action, _("writes")), said=said
+        ),
+        single_line=True,
+        limit=100,
     )
 
 
@@ -105,18 +126,26 @@ def office_replied_line(thread: int, text: str) -> Text:
     """`demo`: what the scripted office answers."""
     from sprechstunde_cli.render.console import citizen_text
 
-    return citizen_text(f"office → thread {thread}: {text}", single_line=True, limit=100)
+    return citizen_text(
+        _("office → thread {thread}: {text}").format(thread=thread, text=text),
+        single_line=True,
+        limit=100,
+    )
 
 
 def rehearsal_step_lines(report: StepReport) -> list[str]:
     """`demo`: what one step of the rehearsal's hour did."""
     intake = report.intake
-    lines = [f"  thread {n} opened, greeting queued" for n in intake.new_threads]
+    lines = [_("  thread {n} opened, greeting queued").format(n=n) for n in intake.new_threads]
     if intake.calls_refused:
-        lines.append("  call refused, refusal text queued")
+        lines.append(_("  call refused, refusal text queued"))
     if intake.late:
-        lines.append("  message after the end: away reply, nothing kept")
+        lines.append(_("  message after the end: away reply, nothing kept"))
     lines += [f"  {note}" for note in _change_notes(report)]
     if report.last_call_sent:
-        lines.append(f"  last call to {report.last_call_sent} waiting thread(s)")
+        lines.append(
+            _("  last call to {last_call_sent} waiting thread(s)").format(
+                last_call_sent=report.last_call_sent
+            )
+        )
     return lines

@@ -11,8 +11,16 @@ from rich.padding import Padding
 from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import EDITED, WITHDRAWN, hhmm, media_label
+from sprechstunde_cli.render.formats import (
+    EDITED,
+    PURPOSE_WORDS,
+    WITHDRAWN,
+    hhmm,
+    media_label,
+    word,
+)
 from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.render.tail_line import (
     CITIZEN_MARK,
@@ -35,9 +43,13 @@ def _sender_label(msg: MessageRecord, citizen: str) -> Text:
         label = Text(f"{CITIZEN_MARK} ", style="bold")
         label.append(clean(citizen, single_line=True, limit=NAME_CHARS))
         return label
-    details = [d for d in (msg.operator, msg.purpose.value if msg.purpose else None) if d]
+    details = [
+        d for d in (msg.operator, word(PURPOSE_WORDS, msg.purpose) if msg.purpose else None) if d
+    ]
     label_text = (
-        f"{OFFICE_MARK} office ({', '.join(details)})" if details else f"{OFFICE_MARK} office"
+        _("{mark} office ({details})").format(mark=OFFICE_MARK, details=", ".join(details))
+        if details
+        else _("{mark} office").format(mark=OFFICE_MARK)
     )
     return citizen_text(label_text, single_line=True, limit=80, style="bold cyan")
 
@@ -51,13 +63,13 @@ def thread_view(
     left: bool = False,
 ) -> Group:
     """Build `show`: every message of one thread, with time, sender, body and media."""
-    head = Text(f"Thread #{number} · ", style="bold")
+    head = Text(_("Thread #{number} · ").format(number=number), style="bold")
     head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
     parts: list[RenderableType] = [head]
     if left:
         parts.append(Text(LEFT, style="bold yellow"))
     if not messages:
-        parts.append(Text("No messages.", style="dim"))
+        parts.append(Text(_("No messages."), style="dim"))
     for msg in messages:
         line = Text(hhmm(msg.at, tz) + "  ", style="dim")
         line.append_text(_sender_label(msg, citizen))
@@ -101,17 +113,17 @@ def message_line(
 def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
     line = Text(hhmm(entry.at, tz) + "  ", style="dim")
     # `incoming` is from the phone's side: True means the office sent it.
-    line.append("office: " if entry.incoming else "you: ", style="bold")
+    line.append(_("office: ") if entry.incoming else _("you: "), style="bold")
     if entry.type == "withdrawn":
-        line.append("message deleted", style="italic")
+        line.append(_("message deleted"), style="italic")
         return line
     if entry.type == "leave":
-        line.append("left the chat", style="italic")
+        line.append(_("left the chat"), style="italic")
         return line
     if entry.type == "call":
         kind = clean(entry.kind, single_line=True, limit=16)
-        state = clean(entry.call_state or "unknown", single_line=True, limit=24)
-        line.append(f"{kind} call, {state}", style="italic")
+        state = clean(entry.call_state or _("unknown"), single_line=True, limit=24)
+        line.append(_("{kind} call, {state}").format(kind=kind, state=state), style="italic")
         return line
     try:
         kind = MessageKind(entry.kind)
@@ -127,8 +139,8 @@ def _phone_entry(entry: PhoneEntry, tz: tzinfo | None) -> Text:
 
 def phone_view(handle: str, entries: Sequence[PhoneEntry], *, tz: tzinfo | None = None) -> Group:
     """Build `sandbox inbox`: what this citizen's phone shows, both ways, calls included."""
-    head = Text("Phone of ", style="bold")
+    head = Text(_("Phone of "), style="bold")
     head.append(clean(handle, single_line=True, limit=NAME_CHARS))
     if not entries:
-        return Group(head, Text("Nothing yet.", style="dim"))
+        return Group(head, Text(_("Nothing yet."), style="dim"))
     return Group(head, *(_phone_entry(e, tz) for e in entries))

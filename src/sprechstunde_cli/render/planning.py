@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.render.formats import WEEKDAYS, zone
+from sprechstunde_cli.i18n import _
+from sprechstunde_cli.render.formats import STATE_WORDS, WEEKDAYS, word, zone
 from sprechstunde_cli.render.sanitize import clean
 
 if TYPE_CHECKING:
@@ -17,12 +18,16 @@ def calendar_line(row: CalendarRow) -> str:
     spec = row.entry.spec
     tz = zone(spec.timezone)
     start, end = spec.start.astimezone(tz), spec.end.astimezone(tz)
-    state = row.state
+    state = word(STATE_WORDS, row.state)
     if row.entry.cancelled:
-        why = f"holiday: {row.entry.holiday}" if row.entry.holiday else "skipped"
-        state = f"cancelled ({clean(why, single_line=True)})"
+        why = (
+            _("holiday: {holiday}").format(holiday=row.entry.holiday)
+            if row.entry.holiday
+            else _("skipped")
+        )
+        state = _("cancelled ({why})").format(why=clean(why, single_line=True))
     elif row.entry.moved:
-        state += " (moved)"
+        state += _(" (moved)")
     return (
         f"{spec.id}  {WEEKDAYS[start.weekday()]} {start:%Y-%m-%d %H:%M}–{end:%H:%M} "
         f"{spec.timezone}  {spec.provider}  {state}"
@@ -32,8 +37,12 @@ def calendar_line(row: CalendarRow) -> str:
 def file_line(result: FileResult) -> str:
     """A published file: written, unchanged, or why it failed."""
     if result.error:
-        return f"failed: {result.path}: {result.error}"
-    return f"wrote {result.path}" if result.written else f"unchanged: {result.path}"
+        return _("failed: {path}: {error}").format(path=result.path, error=result.error)
+    return (
+        _("wrote {path}").format(path=result.path)
+        if result.written
+        else _("unchanged: {path}").format(path=result.path)
+    )
 
 
 def preview_lines(row: PreviewRow) -> list[str]:
@@ -52,8 +61,8 @@ def outcome_line(o: Outcome) -> str:
     detail = clean(o.detail, single_line=True)
     if o.status in ("sent", "resent"):
         again = o.status == "resent"
-        note = " (repeated with the same key after an interrupted run)" if again else ""
-        return f"sent: {what}{note}"
+        note = _(" (repeated with the same key after an interrupted run)") if again else ""
+        return _("sent: {what}{note}").format(what=what, note=note)
     if o.status == "done":
-        return f"{what}: {detail}; nothing posted."
+        return _("{what}: {detail}; nothing posted.").format(what=what, detail=detail)
     return f"{o.status}: {what}: {detail}"

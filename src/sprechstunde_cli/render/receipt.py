@@ -3,8 +3,8 @@
 The receipt is a list of (label, value) rows, built once (`receipt_rows`) and shown by the
 terminal view here and by the PDF (`render/receipt_pdf.py`). Each value is one field: a time, a
 count, a result; a field is never broken across lines (the console does not wrap it, a pipe
-has no edge). Every label is a plain literal in `LABELS`, `COUNT_LABELS` and `STORE_LABELS`, so
-a translation wraps them in one place.
+has no edge). Every label is marked `N_()` in `LABELS`, `COUNT_LABELS` and `STORE_LABELS` and
+put in the operator's language where a row is built, so the PDF reads the same words.
 """
 
 from __future__ import annotations
@@ -19,79 +19,80 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from sprechstunde_cli.domain.receipt import Receipt, Statistics
+from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.closing import unverified_line
 from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import WEEKDAYS, human_size, zone
+from sprechstunde_cli.render.formats import STATE_WORDS, WEEKDAYS, human_size, word, zone
 
 LABELS = {
-    "heading": "Deletion receipt (Löschprotokoll)",
-    "session": "session",
-    "title": "title",
-    "messenger": "messenger",
-    "zone": "times in",
-    "planned": "planned",
-    "opened": "opened",
-    "ended": "hour ended",
-    "closed": "closed",
-    "purge_started": "purge started",
-    "purge_ended": "purge finished",
-    "at_messenger": "deleted at the messenger",
-    "reach": "how far deletion reaches",
-    "failed": "failed at the messenger",
-    "verification": "verification",
-    "kept_elsewhere": "kept elsewhere",
-    "handoff_export": "hand-off export (take it to the departments)",
-    "tool": "written by",
-    "none": "none",
-    "yes": "yes",
-    "no": "no",
-    "ok": "done",
-    "failed_store": "FAILED",
-    "skipped": "skipped by the operator (--skip-provider)",
-    "clean": "clean",
-    "remains": "remains found",
-    "not_verified": "not verified",
-    "personal_data": "personal data in this receipt",
-    "personal_data_value": "none (counts, times and the office's own names only)",
+    "heading": N_("Deletion receipt (Löschprotokoll)"),
+    "session": N_("session"),
+    "title": N_("title"),
+    "messenger": N_("messenger"),
+    "zone": N_("times in"),
+    "planned": N_("planned"),
+    "opened": N_("opened"),
+    "ended": N_("hour ended"),
+    "closed": N_("closed"),
+    "purge_started": N_("purge started"),
+    "purge_ended": N_("purge finished"),
+    "at_messenger": N_("deleted at the messenger"),
+    "reach": N_("how far deletion reaches"),
+    "failed": N_("failed at the messenger"),
+    "verification": N_("verification"),
+    "kept_elsewhere": N_("kept elsewhere"),
+    "handoff_export": N_("hand-off export (take it to the departments)"),
+    "tool": N_("written by"),
+    "none": N_("none"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "ok": N_("done"),
+    "failed_store": N_("FAILED"),
+    "skipped": N_("skipped by the operator (--skip-provider)"),
+    "clean": N_("clean"),
+    "remains": N_("remains found"),
+    "not_verified": N_("not verified"),
+    "personal_data": N_("personal data in this receipt"),
+    "personal_data_value": N_("none (counts, times and the office's own names only)"),
 }
 COUNT_LABELS = {
-    "threads": "threads (conversations)",
-    "answered_threads": "threads answered",
-    "messages_in": "messages received",
-    "messages_out": "messages sent",
-    "photos": "photos",
-    "voice_notes": "voice notes",
-    "files": "files",
-    "media_bytes": "size of photos and files",
-    "late_messages_dropped": "late messages turned away",
-    "calls_refused": "calls refused",
-    "handoffs_delivered": "hand-offs mailed",
-    "handoffs_exported": "hand-offs exported",
-    "closing_words_sent": "closing words sent",
-    "closing_words_failed": "closing words not deliverable",
-    "closing_words_confirmed": "closing words confirmed by the citizen's app",
-    "closing_grace_seconds": "waited for the closing words (seconds, at most)",
+    "threads": N_("threads (conversations)"),
+    "answered_threads": N_("threads answered"),
+    "messages_in": N_("messages received"),
+    "messages_out": N_("messages sent"),
+    "photos": N_("photos"),
+    "voice_notes": N_("voice notes"),
+    "files": N_("files"),
+    "media_bytes": N_("size of photos and files"),
+    "late_messages_dropped": N_("late messages turned away"),
+    "calls_refused": N_("calls refused"),
+    "handoffs_delivered": N_("hand-offs mailed"),
+    "handoffs_exported": N_("hand-offs exported"),
+    "closing_words_sent": N_("closing words sent"),
+    "closing_words_failed": N_("closing words not deliverable"),
+    "closing_words_confirmed": N_("closing words confirmed by the citizen's app"),
+    "closing_grace_seconds": N_("waited for the closing words (seconds, at most)"),
 }
 STORE_LABELS = {
-    "local database": "local database",
-    "media folder": "media folder",
-    "temporary files": "temporary files",
-    "session key": "session key",
+    "local database": N_("local database"),
+    "media folder": N_("media folder"),
+    "temporary files": N_("temporary files"),
+    "session key": N_("session key"),
 }
 DETAIL_LABELS = {
-    "rows": "rows",
-    "wal": "write-ahead log",
-    "files": "files",
-    "bytes": "size",
-    "destroyed": "destroyed",
-    "deleted": "deleted",
-    "checkpointed (truncate)": "checkpointed (truncate)",
+    "rows": N_("rows"),
+    "wal": N_("write-ahead log"),
+    "files": N_("files"),
+    "bytes": N_("size"),
+    "destroyed": N_("destroyed"),
+    "deleted": N_("deleted"),
+    "checkpointed (truncate)": N_("checkpointed (truncate)"),
 }
 REACH_WORDS = {
-    "none": "none",
-    "operator_side": "the office's side only",
-    "both_sides": "both sides of each chat",
-    "server_wide": "the whole server",
+    "none": N_("none"),
+    "operator_side": N_("the office's side only"),
+    "both_sides": N_("both sides of each chat"),
+    "server_wide": N_("the whole server"),
 }
 
 Row = tuple[str, str]
@@ -100,28 +101,35 @@ Row = tuple[str, str]
 def receipt_rows(receipt: Receipt) -> list[Row]:
     """Every field of the receipt as (label, value), in reading order."""
     rows: list[Row] = [
-        (LABELS["session"], receipt.session),
-        (LABELS["title"], receipt.title),
-        (LABELS["messenger"], receipt.provider),
+        (_(LABELS["session"]), receipt.session),
+        (_(LABELS["title"]), receipt.title),
+        (_(LABELS["messenger"]), receipt.provider),
         *_time_rows(receipt),
     ]
-    rows += [(COUNT_LABELS.get(k, _words(k)), _count(k, v)) for k, v in _ordered(receipt.counts)]
+    rows += [(word(COUNT_LABELS, k), _count(k, v)) for k, v in _ordered(receipt.counts)]
     rows += _deletion_rows(receipt)
     check = receipt.verification
-    found = LABELS["clean"] if check.result == "clean" else LABELS["remains"]
+    found = _(LABELS["clean"]) if check.result == "clean" else _(LABELS["remains"])
     rows.append(
         (
-            LABELS["verification"],
-            f"{found}: {check.searched_for} search forms in {check.files_scanned} files; "
-            f"{check.short_texts_not_searched} short texts only counted",
+            _(LABELS["verification"]),
+            _(
+                "{found}: {searched_for} search forms in {files_scanned} files; "
+                "{short_texts} short texts only counted"
+            ).format(
+                found=found,
+                searched_for=check.searched_for,
+                files_scanned=check.files_scanned,
+                short_texts=check.short_texts_not_searched,
+            ),
         )
     )
     if receipt.counts.get("sent_without_id", 0):
-        rows.append((LABELS["not_verified"], unverified_line(receipt.counts["sent_without_id"])))
-    rows += [(LABELS["kept_elsewhere"], text) for text in receipt.residual_retention]
-    rows += [(LABELS["handoff_export"], path) for path in receipt.handoff_exports]
-    rows.append((LABELS["personal_data"], LABELS["personal_data_value"]))
-    rows.append((LABELS["tool"], receipt.tool))
+        rows.append((_(LABELS["not_verified"]), unverified_line(receipt.counts["sent_without_id"])))
+    rows += [(_(LABELS["kept_elsewhere"]), text) for text in receipt.residual_retention]
+    rows += [(_(LABELS["handoff_export"]), path) for path in receipt.handoff_exports]
+    rows.append((_(LABELS["personal_data"]), _(LABELS["personal_data_value"])))
+    rows.append((_(LABELS["tool"]), receipt.tool))
     return rows
 
 
@@ -130,13 +138,13 @@ def _time_rows(receipt: Receipt) -> list[Row]:
     where = receipt.timezone or "UTC"
     tz = zone(where)
     return [
-        (LABELS["zone"], where),
-        (LABELS["planned"], span(receipt.planned_start, receipt.planned_end, tz)),
-        (LABELS["opened"], moment(receipt.opened, tz)),
-        (LABELS["ended"], moment(receipt.end, tz)),
-        (LABELS["closed"], moment(receipt.closed, tz)),
-        (LABELS["purge_started"], moment(receipt.purge_started, tz)),
-        (LABELS["purge_ended"], moment(receipt.purge_ended, tz)),
+        (_(LABELS["zone"]), where),
+        (_(LABELS["planned"]), span(receipt.planned_start, receipt.planned_end, tz)),
+        (_(LABELS["opened"]), moment(receipt.opened, tz)),
+        (_(LABELS["ended"]), moment(receipt.end, tz)),
+        (_(LABELS["closed"]), moment(receipt.closed, tz)),
+        (_(LABELS["purge_started"]), moment(receipt.purge_started, tz)),
+        (_(LABELS["purge_ended"]), moment(receipt.purge_ended, tz)),
     ]
 
 
@@ -145,27 +153,33 @@ def _deletion_rows(receipt: Receipt) -> list[Row]:
     rows: list[Row] = []
     for result in receipt.providers:
         if result.skipped_by_operator:
-            done = LABELS["skipped"]
+            done = _(LABELS["skipped"])
         else:
-            done = (
-                f"{result.confirmed} of {result.requested} messages, {result.remaining} "
-                f"remaining, {result.chats_removed} chat(s) removed"
+            done = _(
+                "{confirmed} of {requested} messages, {remaining} remaining, "
+                "{chats_removed} chat(s) removed"
+            ).format(
+                confirmed=result.confirmed,
+                requested=result.requested,
+                remaining=result.remaining,
+                chats_removed=result.chats_removed,
             )
-        rows.append((LABELS["at_messenger"], done))
-        rows.append((LABELS["reach"], REACH_WORDS.get(result.reach, _words(result.reach))))
-        rows += [(LABELS["failed"], reason) for reason in result.failed]
+        rows.append((_(LABELS["at_messenger"]), done))
+        rows.append((_(LABELS["reach"]), word(REACH_WORDS, result.reach)))
+        rows += [(_(LABELS["failed"]), reason) for reason in result.failed]
     for entry in receipt.stores:
-        state = LABELS["ok"] if entry.ok else LABELS["failed_store"]
-        details = [
-            f"{DETAIL_LABELS.get(k, _words(k))} {_detail(k, v)}" for k, v in entry.details.items()
-        ]
-        rows.append((STORE_LABELS.get(entry.store, entry.store), ", ".join([state, *details])))
+        state = _(LABELS["ok"]) if entry.ok else _(LABELS["failed_store"])
+        details = [f"{word(DETAIL_LABELS, k)} {_detail(k, v)}" for k, v in entry.details.items()]
+        rows.append((word(STORE_LABELS, entry.store), ", ".join([state, *details])))
     return rows
 
 
 def receipt_view(receipt: Receipt) -> FieldLines:
     """The receipt as plain lines; it holds no personal data, but stays literal."""
-    return FieldLines(f"{LABELS['heading']} — {receipt.session}", tuple(receipt_rows(receipt)))
+    return FieldLines(
+        _("{heading} — {session}").format(heading=_(LABELS["heading"]), session=receipt.session),
+        tuple(receipt_rows(receipt)),
+    )
 
 
 @dataclass(frozen=True)
@@ -181,7 +195,7 @@ class FieldLines:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         yield _line(self.heading)
-        for line, (_, value) in zip(aligned(self.rows), self.rows, strict=True):
+        for line, (_label, value) in zip(aligned(self.rows), self.rows, strict=True):
             if cell_len(line) <= width:
                 yield _line(line)
                 continue
@@ -221,25 +235,30 @@ def stats_lines(figures: Statistics) -> list[str]:
     """`stats`: the figures for the next press release."""
     wait = figures.median_wait_seconds
     rows = [
-        ("threads", str(figures.threads)),
-        ("answered live", str(figures.answered_live)),
-        ("handed to departments", str(figures.handed_off)),
-        ("late messages", str(figures.late_messages)),
-        ("before, between hours", str(figures.between_hours)),
-        ("calls refused", str(figures.calls_refused)),
-        ("photos / voice notes", f"{figures.photos} / {figures.voice_notes}"),
-        ("withdrawn / edited", f"{figures.withdrawn} / {figures.edited}"),
-        ("not showable (label)", str(figures.unshowable)),
-        ("median wait", "—" if wait is None else f"{wait / 60:.1f} min"),
+        (_("threads"), str(figures.threads)),
+        (_("answered live"), str(figures.answered_live)),
+        (_("handed to departments"), str(figures.handed_off)),
+        (_("late messages"), str(figures.late_messages)),
+        (_("before, between hours"), str(figures.between_hours)),
+        (_("calls refused"), str(figures.calls_refused)),
+        (_("photos / voice notes"), f"{figures.photos} / {figures.voice_notes}"),
+        (_("withdrawn / edited"), f"{figures.withdrawn} / {figures.edited}"),
+        (_("not showable (label)"), str(figures.unshowable)),
+        (_("median wait"), "—" if wait is None else _("{value:.1f} min").format(value=wait / 60)),
     ]
-    rows += [(f"topic {name}", str(count)) for name, count in figures.topics.items()]
-    return [f"Session {figures.session} ({figures.state.value})", *aligned(rows)]
+    rows += [
+        (_("topic {name}").format(name=name), str(count)) for name, count in figures.topics.items()
+    ]
+    heading = _("Session {session} ({value})").format(
+        session=figures.session, value=word(STATE_WORDS, figures.state)
+    )
+    return [heading, *aligned(rows)]
 
 
 def aligned(rows: Sequence[Row]) -> list[str]:
     """`label:  value` lines, the values in one column whatever the labels' lengths (a
     translation makes them longer)."""
-    width = max((len(label) for label, _ in rows), default=0) + 1
+    width = max((len(label) for label, _value in rows), default=0) + 1
     return [f"  {label + ':':<{width}} {value}" for label, value in rows]
 
 
@@ -254,11 +273,7 @@ def _count(key: str, value: int) -> str:
 
 def _detail(key: str, value: str | int | bool) -> str:
     if isinstance(value, bool):
-        return LABELS["yes"] if value else LABELS["no"]
+        return _(LABELS["yes"]) if value else _(LABELS["no"])
     if isinstance(value, int) and key.endswith("bytes"):
         return human_size(value)
-    return DETAIL_LABELS.get(str(value), str(value))
-
-
-def _words(value: str) -> str:
-    return value.replace("_", " ")
+    return _(DETAIL_LABELS[str(value)]) if str(value) in DETAIL_LABELS else str(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sprechstunde_cli.domain.receipt import Receipt
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.receipt import LABELS, receipt_rows
 from sprechstunde_cli.render.sanitize import clean
 
@@ -27,13 +28,13 @@ def receipt_pdf(receipt: Receipt, created: datetime) -> bytes:
 
     pdf = FPDF(format="A4")
     pdf.set_creation_date(created)
-    pdf.set_title(_latin(f"{LABELS['heading']} {receipt.session}"))
+    pdf.set_title(_latin(f"{_(LABELS['heading'])} {receipt.session}"))
     pdf.set_creator(_latin(receipt.tool))
     pdf.set_lang("de")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=14)
-    pdf.multi_cell(0, 8, _latin(f"{LABELS['heading']} - {receipt.session}"))
+    pdf.multi_cell(0, 8, _latin(f"{_(LABELS['heading'])} - {receipt.session}"))
     pdf.ln(3)
     pdf.set_font("Helvetica", size=10)
     with pdf.table(

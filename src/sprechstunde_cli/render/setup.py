@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sprechstunde_cli.domain.model import FINISHED as HELD
 from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, occurrences
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import WEEKDAYS, zone
 from sprechstunde_cli.render.sanitize import clean
 
@@ -35,27 +36,31 @@ def check_lines(
     def show(text: str) -> str:
         return clean(text, single_line=True)
 
-    lines = [f"Config OK: {path}"]
-    office = show(config.office) if config.office else "(office.name not set)"
-    lines.append(f"Office: {office} ({config.timezone})")
+    lines = [_("Config OK: {path}").format(path=path)]
+    office = show(config.office) if config.office else _("(office.name not set)")
+    lines.append(_("Office: {office} ({timezone})").format(office=office, timezone=config.timezone))
     if config.operator:
-        lines.append(f"Operator: {show(config.operator)}")
+        lines.append(_("Operator: {show}").format(show=show(config.operator)))
     if not config.sessions:
-        lines.append("Sessions: none. Add a [sessions.<id>] table to plan an hour.")
+        lines.append(_("Sessions: none. Add a [sessions.<id>] table to plan an hour."))
     else:
-        lines.append(f"Sessions ({len(config.sessions)}):")
+        lines.append(_("Sessions ({count}):").format(count=len(config.sessions)))
         for spec in config.sessions.values():
             status = _status(spec, now, known)
-            lines.append(f"  {spec.id}  {_span(spec)}  provider {spec.provider}  {status}")
+            lines.append(
+                _("  {id}  {span}  provider {provider}  {status}").format(
+                    id=spec.id, span=_span(spec), provider=spec.provider, status=status
+                )
+            )
             lines.append(f"    {show(spec.title)} — {show(spec.official)}")
     lines.extend(_schedule_lines(config, now, known, show))
     if (config.sessions or config.schedules) and not any(
         known.get(s.id) not in FINISHED for s in config.upcoming(now)
     ):
-        lines.append("Note: every session in this file has ended; add the next one.")
+        lines.append(_("Note: every session in this file has ended; add the next one."))
     lines.extend(_mail_lines(config, show))
-    templates = ", ".join(show(name) for name in sorted(config.templates)) or "none"
-    lines.append(f"Templates: {templates}")
+    templates = ", ".join(show(name) for name in sorted(config.templates)) or _("none")
+    lines.append(_("Templates: {templates}").format(templates=templates))
     changed = [
         f.name
         for f in fields(DEFAULT_TEXTS)
@@ -63,23 +68,31 @@ def check_lines(
     ]
     if changed:
         lines.append(
-            f"Texts: {len(changed)} changed from the German defaults ({', '.join(changed)})"
+            _("Texts: {count} changed from the German defaults ({join})").format(
+                count=len(changed), join=", ".join(changed)
+            )
         )
     else:
-        lines.append("Texts: the built-in German defaults")
+        lines.append(_("Texts: the built-in German defaults"))
     return lines
 
 
 def _mail_lines(config: Config, show: Callable[[str], str]) -> list[str]:
     mail = config.mail
     if mail is None:
-        return ["Mail: not set up; hand-offs are written to an export file at close."]
-    lines = [f"Mail: {show(mail.host)}:{mail.port} ({mail.security}), sender {show(mail.sender)}"]
+        return [_("Mail: not set up; hand-offs are written to an export file at close.")]
+    lines = [
+        _("Mail: {show}:{port} ({security}), sender {show2}").format(
+            show=show(mail.host), port=mail.port, security=mail.security, show2=show(mail.sender)
+        )
+    ]
     if mail.plaintext_over_network:
         lines.append(
-            f"Warning: mail to {show(mail.host)} is not encrypted (allow_plaintext = true): "
-            "the password and every citizen's question cross the network readable. "
-            'Use security = "starttls" or "tls" unless the network is trusted.'
+            _(
+                "Warning: mail to {show} is not encrypted (allow_plaintext = true): the "
+                "password and every citizen's question cross the network readable. Use "
+                'security = "starttls" or "tls" unless the network is trusted.'
+            ).format(show=show(mail.host))
         )
     return lines
 
@@ -136,7 +149,7 @@ def _status(spec: SessionSpec, now: datetime, known: Mapping[str, str]) -> str:
     if state is not None and state not in ("planned", "announced"):
         return state  # open, closing, closed, purged: what really happened
     if spec.end <= now:
-        return "ended"
+        return _("ended")
     if spec.start <= now:
-        return "running now"
-    return "upcoming"
+        return _("running now")
+    return _("upcoming")

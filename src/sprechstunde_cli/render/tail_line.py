@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, MessageRecord
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import EDITED, WITHDRAWN, hhmm, media_label
 from sprechstunde_cli.render.sanitize import clean
 
@@ -25,7 +26,7 @@ def tail_pieces(
     """`HH:MM #3 ← anna: text…`, outgoing as `HH:MM #3 → office: …`."""
     pieces: Pieces = [(f"{hhmm(msg.at, tz)} #{msg.thread} ", "")]
     if msg.direction is Direction.OUT:
-        pieces.append((f"{OFFICE_MARK} office", "cyan"))
+        pieces.append((_("{mark} office").format(mark=OFFICE_MARK), "cyan"))
     else:
         pieces.append((f"{CITIZEN_MARK} ", ""))
         pieces.append((clean(citizen, single_line=True, limit=NAME_CHARS), "bold"))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
+from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.formats import KIND_WORDS, WITHDRAWN, hhmm, span_text
 from sprechstunde_cli.render.plain import PlainLines, cells, fit, narrow
 from sprechstunde_cli.render.sanitize import clean
@@ -18,7 +19,7 @@ LAST_LINE_CHARS = 60
 CITIZEN_CHARS = 32
 CLAIMED_CHARS = 16
 
-HEADERS = ("#", "citizen", "waiting", "unread", "claimed", "last")
+HEADERS = ("#", N_("citizen"), N_("waiting"), N_("unread"), N_("claimed"), N_("last"))
 RIGHT_ALIGNED = frozenset({0, 3})
 GAP = "  "
 RULE = "─"
@@ -30,13 +31,16 @@ Cell = list[tuple[str, str]]
 def _waiting(row: ThreadRow, now: datetime, tz: tzinfo) -> Cell:
     if row.waiting_since is None:
         return [("—", "dim")]
-    return [(f"{span_text(now - row.waiting_since)} since {hhmm(row.waiting_since, tz)}", "")]
+    since = _("{span} since {hhmm}").format(
+        span=span_text(now - row.waiting_since), hhmm=hhmm(row.waiting_since, tz)
+    )
+    return [(since, "")]
 
 
 def _last(row: ThreadRow) -> Cell:
     cell: Cell = []
     if row.left:
-        cell.append(("[left the chat] ", "yellow"))
+        cell.append((f"[{_('left the chat')}] ", "yellow"))
     if row.last_withdrawn:
         cell.append((f"[{WITHDRAWN}]", "italic dim"))
         return cell
@@ -67,12 +71,12 @@ def is_dim(row: ThreadRow) -> bool:
 
 
 def plain(cell: Cell) -> str:
-    return "".join(text for text, _ in cell)
+    return "".join(text for text, _style in cell)
 
 
 def widths(texts: Sequence[Sequence[str]]) -> list[int]:
     """Each column's width in cells over the header and the rows (as plain texts)."""
-    return [max(cells(t[i]) for t in [HEADERS, *texts]) for i in range(len(HEADERS))]
+    return [max(cells(t[i]) for t in [headers(), *texts]) for i in range(len(HEADERS))]
 
 
 def line_pieces(row: Sequence[Cell], column_widths: Sequence[int]) -> Cell:
@@ -90,18 +94,27 @@ def line_pieces(row: Sequence[Cell], column_widths: Sequence[int]) -> Cell:
 
 
 def header_cells() -> list[Cell]:
-    return [[(h, "")] for h in HEADERS]
+    return [[(h, "")] for h in headers()]
+
+
+def headers() -> list[str]:
+    """The column headers in the operator's language."""
+    return [_(h) for h in HEADERS]
+
+
+def more_words(hidden: int) -> str:
+    return _("… and {hidden} more").format(hidden=hidden)
 
 
 def more_line(hidden: int, column_widths: Sequence[int]) -> str:
-    return " " * (column_widths[0] + len(GAP)) + f"… and {hidden} more"
+    return " " * (column_widths[0] + len(GAP)) + more_words(hidden)
 
 
 def threads_lines(
     rows: Sequence[ThreadRow], *, now: datetime, tz: tzinfo, width: int
 ) -> PlainLines:
     """The thread table of `threads` as the lines Rich prints without styles at `width`."""
-    texts = [list(HEADERS), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
+    texts = [headers(), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
     sizes = [[cells(t) for t in row] for row in texts]
     column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
     lines = [

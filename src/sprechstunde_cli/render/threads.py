@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from sprechstunde_cli.domain.model import SessionRecord, ThreadPage, ThreadRow
+from sprechstunde_cli.i18n import _, ngettext
 from sprechstunde_cli.render.console import Redacted, citizen_text
-from sprechstunde_cli.render.formats import hhmm, span_text, zone
+from sprechstunde_cli.render.formats import STATE_WORDS, hhmm, span_text, word, zone
 from sprechstunde_cli.render.plain import cells as measure
 from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.render.thread_lines import (
@@ -21,6 +22,7 @@ from sprechstunde_cli.render.thread_lines import (
     is_dim,
     line_pieces,
     more_line,
+    more_words,
     plain,
     row_cells,
     widths,
@@ -43,7 +45,7 @@ def _line(cells: Sequence[Cell], column_widths: Sequence[int], style: str = "") 
         if piece_style:
             spans.append(Span(offset, offset + len(piece), piece_style))
         offset += len(piece)
-    text = "".join(piece for piece, _ in pieces)
+    text = "".join(piece for piece, _style in pieces)
     return Text(text, style=style, no_wrap=True, overflow="ellipsis", spans=spans)
 
 
@@ -74,7 +76,7 @@ def threads_table(
         more = Text(no_wrap=True, overflow="ellipsis")
         more.append(more_line(hidden, column_widths))
         # Only the words are styled, not the indent before them.
-        more.stylize("dim italic", len(more) - len(f"… and {hidden} more"))
+        more.stylize("dim italic", len(more) - len(more_words(hidden)))
         lines.append(more)
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0, header_style="bold"
@@ -120,10 +122,22 @@ def live_view(
     left = session.end - now
     info = Text(style="dim")
     if session.rehearsal_of:
-        info.append(f"rehearsal of {session.rehearsal_of} · ")
-    info.append(f"{session.state.value} · ends {hhmm(session.end, tz)} · ")
-    info.append(f"{span_text(left)} left" if left > timedelta(0) else "time is up")
-    info.append(f" · {total} thread{'' if total == 1 else 's'}, {threads.waiting} waiting")
+        info.append(_("rehearsal of {id} · ").format(id=session.rehearsal_of))
+    info.append(
+        _("{value} · ends {hhmm} · ").format(
+            value=word(STATE_WORDS, session.state), hhmm=hhmm(session.end, tz)
+        )
+    )
+    info.append(
+        _("{span} left").format(span=span_text(left)) if left > timedelta(0) else _("time is up")
+    )
+    info.append(
+        ngettext(
+            " · {count} thread, {waiting} waiting",
+            " · {count} threads, {waiting} waiting",
+            total,
+        ).format(count=total, waiting=threads.waiting)
+    )
 
     footer = citizen_text(status, single_line=True, style="dim")
     top = [title, info]
@@ -133,7 +147,7 @@ def live_view(
         line.no_wrap, line.overflow = True, "ellipsis"
         top.append(line)
     if not total:
-        body: RenderableType = Text("No messages yet.", style="dim")
+        body: RenderableType = Text(_("No messages yet."), style="dim")
     else:
         room = live_room(height, len(top) - 2)
         # When rows are cut, the '… and N more' row needs a line of its own.

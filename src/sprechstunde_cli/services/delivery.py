@@ -11,6 +11,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.model import Clock, MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
@@ -80,13 +81,15 @@ def deliver_due(
             if err.retry_after > 0:
                 # The server asked us to slow down: hand the rest back untouched.
                 rest = items[index + 1 :]
-                retrying += _pause(store, session_id, rest, now, err.retry_after, "rate limited")
+                retrying += _pause(store, session_id, rest, now, err.retry_after, _("rate limited"))
                 break
             continue
         except OSError as exc:
-            outbox.give_up(store, item, f"attachment unreadable: {exc.strerror}")
+            outbox.give_up(
+                store, item, _("attachment unreadable: {strerror}").format(strerror=exc.strerror)
+            )
             failed += 1
-            errors.append(f"attachment unreadable: {exc.strerror}")
+            errors.append(_("attachment unreadable: {strerror}").format(strerror=exc.strerror))
             continue
         outbox.complete(store, item, result.provider_id, now, media)
         sent += 1

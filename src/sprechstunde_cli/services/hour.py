@@ -27,6 +27,7 @@ from sprechstunde_cli.errors import (
     StateError,
     StoreError,
 )
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Provider, ReceiveBatch
 from sprechstunde_cli.services import leasing
 from sprechstunde_cli.services.delivery import DeliveryReport, Progress, deliver_all, deliver_due
@@ -109,8 +110,10 @@ class Hour:
         session = self.session
         if session.state is not SessionState.OPEN:
             raise StateError(
-                f"Session '{session.id}' is {session.state.value}; the hour is over.",
-                f"See the result: sprechstunde threads --session {session.id}",
+                _("Session '{id}' is {value}; the hour is over.").format(
+                    id=session.id, value=session.state.value
+                ),
+                _("See the result: sprechstunde threads --session {id}").format(id=session.id),
             )
         problems: list[str] = []
         other = None

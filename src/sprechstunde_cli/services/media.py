@@ -11,6 +11,7 @@ from pathlib import Path
 from sprechstunde_cli.domain.media import extension_for
 from sprechstunde_cli.domain.model import MessageRecord, SessionRecord
 from sprechstunde_cli.errors import NotFoundError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.system import programs
 from sprechstunde_cli.system.files import write_private
@@ -36,7 +37,8 @@ def open_attachment(
     chosen = items[index - 1].media if 1 <= index <= len(items) else None
     if chosen is None or chosen.path is None:
         raise NotFoundError(
-            f"Thread {number} has no attachment {index}.", f"List them: sprechstunde media {number}"
+            _("Thread {number} has no attachment {index}.").format(number=number, index=index),
+            _("List them: sprechstunde media {number}").format(number=number),
         )
     plain = session_dir / "tmp" / f"thread{number}-{index}{extension_for(chosen.mime)}"
     write_private(plain, store.read_media(session.id, Path(chosen.path)))

@@ -19,6 +19,7 @@ from sprechstunde_cli.domain.receipt import (
     Verification,
 )
 from sprechstunde_cli.errors import NotFoundError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import handoff
 from sprechstunde_cli.store import Store, purging, topics
@@ -65,8 +66,8 @@ def receipt_of(store: Store, session_id: str) -> Receipt:
     found = purging.load_receipt(store, session_id)
     if found is None:
         raise NotFoundError(
-            f"Session '{session_id}' has no deletion receipt yet.",
-            f"Purge it first: sprechstunde purge {session_id}",
+            _("Session '{session_id}' has no deletion receipt yet.").format(session_id=session_id),
+            _("Purge it first: sprechstunde purge {session_id}").format(session_id=session_id),
         )
     return found if found.timezone else replace(found, timezone=session.timezone)
 

@@ -10,6 +10,7 @@ from sprechstunde_cli.domain.media import sniff
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.domain.places import parse_location
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.local.server import (
     MAX_MEDIA_BYTES,
     STATUS_CHAT,
@@ -33,7 +34,7 @@ def send(
     """Send a message to the office as citizen `sender`; return its id. `stamp`: the
     messenger's clock (the application's, which a test sets)."""
     if not text and attachment is None:
-        raise InputError("Nothing to send.", "Give a text, or --image/--voice/--file.")
+        raise InputError(_("Nothing to send."), _("Give a text, or --image/--voice/--file."))
     if attachment is None:
         with LocalMessenger(paths.local_messenger_file, stamp=stamp) as messenger:
             return messenger.citizen_send(sender, text, name=name)
@@ -43,7 +44,7 @@ def send(
         path,
         MAX_MEDIA_BYTES,
         follow_symlinks=follow_symlinks,
-        limit_hint="Send a smaller file: the local messenger takes no more.",
+        limit_hint=_("Send a smaller file: the local messenger takes no more."),
     )
     found = sniff(data, None)
     with LocalMessenger(paths.local_messenger_file, stamp=stamp) as messenger:

@@ -9,6 +9,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import FINISHED, SessionRecord, SessionSpec, SessionState
 from sprechstunde_cli.domain.rehearsal import spec_of
 from sprechstunde_cli.errors import ConfigError, NotFoundError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store
 
 
@@ -24,16 +25,19 @@ def current_session(store: Store, session_id: str | None) -> SessionRecord:
         if closed:
             # Typically a `close --purge` whose purge stopped: finish that one.
             raise NotFoundError(
-                f"No session is open; '{closed[-1].id}' is closed but not yet purged.",
-                f"Delete its data: sprechstunde purge {closed[-1].id}",
+                _("No session is open; '{id}' is closed but not yet purged.").format(
+                    id=closed[-1].id
+                ),
+                _("Delete its data: sprechstunde purge {id}").format(id=closed[-1].id),
             )
         raise NotFoundError(
-            "No session is open.",
-            "Start one with: sprechstunde open (or name one with --session).",
+            _("No session is open."),
+            _("Start one with: sprechstunde open (or name one with --session)."),
         )
     ids = ", ".join(s.id for s in running)
     raise NotFoundError(
-        f"Several sessions are open ({ids}).", "Name the one you mean with --session ID."
+        _("Several sessions are open ({ids}).").format(ids=ids),
+        _("Name the one you mean with --session ID."),
     )
 
 
@@ -60,13 +64,15 @@ def session_to_open(
     if upcoming:
         nxt = upcoming[0]
         raise NotFoundError(
-            f"No session's hour is now; the next is '{nxt.id}' at "
-            f"{nxt.start:%Y-%m-%d %H:%M} ({nxt.timezone}).",
-            f"Wait for it, or rehearse it now: sprechstunde open {nxt.id} --now",
+            _(
+                "No session's hour is now; the next is '{id}' at {start:%Y-%m-%d %H:%M} "
+                "({timezone})."
+            ).format(id=nxt.id, start=nxt.start, timezone=nxt.timezone),
+            _("Wait for it, or rehearse it now: sprechstunde open {id} --now").format(id=nxt.id),
         )
     raise NotFoundError(
-        "The config plans no upcoming session.",
-        "Add a [sessions.<id>] table to the config (see config.example.toml).",
+        _("The config plans no upcoming session."),
+        _("Add a [sessions.<id>] table to the config (see config.example.toml)."),
     )
 
 
@@ -120,13 +126,15 @@ def messenger_to_check(store: Store | None, config: Config, now: datetime) -> tu
     if store is not None:
         running = store.sessions(SessionState.OPEN, SessionState.CLOSING)
         if running:
-            return running[0].provider, f"session '{running[0].id}' is {running[0].state.value}"
+            return running[0].provider, _("session '{id}' is {state}").format(
+                id=running[0].id, state=running[0].state.value
+            )
     upcoming = still_to_come(store, config, now)
     if upcoming:
-        return upcoming[0].provider, f"next session '{upcoming[0].id}'"
+        return upcoming[0].provider, _("next session '{id}'").format(id=upcoming[0].id)
     raise NotFoundError(
-        "No session is open or planned, so there is no messenger to check.",
-        "Name one: sprechstunde doctor --provider waha (or local, matrix …).",
+        _("No session is open or planned, so there is no messenger to check."),
+        _("Name one: sprechstunde doctor --provider waha (or local, matrix …)."),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sprechstunde_cli.errors import AuthError, ConfigError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Provider, ProviderContext
 from sprechstunde_cli.providers.registry import PROVIDERS
 from sprechstunde_cli.providers.registry import needs_token as _needs_token
@@ -33,14 +34,16 @@ def write_config(path: Path, data: bytes, *, force: bool) -> None:
             create_private(path, data)
     except FileExistsError:
         raise ConfigError(
-            f"A config file already exists at {path}.",
-            "Edit that file, or add --force to overwrite it with the example "
-            "(or pass --config FILE to write elsewhere).",
+            _("A config file already exists at {path}.").format(path=path),
+            _(
+                "Edit that file, or add --force to overwrite it with the example "
+                "(or pass --config FILE to write elsewhere)."
+            ),
         ) from None
     except OSError as exc:
         raise ConfigError(
-            f"Cannot write {path}: {exc.strerror or exc}.",
-            "Check the directory's permissions, or pass --config FILE to write elsewhere.",
+            _("Cannot write {path}: {value}.").format(path=path, value=exc.strerror or exc),
+            _("Check the directory's permissions, or pass --config FILE to write elsewhere."),
         ) from None
 
 
@@ -62,8 +65,8 @@ def require_password_login(name: str) -> None:
     entry = PROVIDERS.get(name)
     if entry is None or not entry.login:
         raise AuthError(
-            f"The {name} provider has no password login.",
-            f"Paste an access token instead: sprechstunde login {name}",
+            _("The {name} provider has no password login.").format(name=name),
+            _("Paste an access token instead: sprechstunde login {name}").format(name=name),
         )
 
 

@@ -26,6 +26,7 @@ from sprechstunde_cli.errors import (
     NotFoundError,
     ProviderError,
 )
+from sprechstunde_cli.i18n import _
 
 # `threads` and `show` import this module too: what only a reply needs (the outbox, delivery,
 # files, randomness) is imported by the functions that reply.
@@ -102,8 +103,8 @@ def template_text(config: Config, session: SessionRecord, name: str) -> str:
     if name not in config.templates:
         known = ", ".join(sorted(config.templates)) or "none"
         raise NotFoundError(
-            f"No template '{name}' (known: {known}).",
-            "Add it under [templates] in the config.",
+            _("No template '{name}' (known: {known}).").format(name=name, known=known),
+            _("Add it under [templates] in the config."),
         )
     from sprechstunde_cli.services.texts import fill
 
@@ -129,7 +130,7 @@ def reply(
     require_state(session.id, session.state, SessionState.OPEN)
     if not text.strip() and attachment is None:
         raise InputError(
-            "The reply is empty.", "Write a text, use --template NAME or --attach FILE."
+            _("The reply is empty."), _("Write a text, use --template NAME or --attach FILE.")
         )
     if store.has_left(session.id, number):
         raise CitizenGoneError(
@@ -184,7 +185,7 @@ def _queue_reply(
             store.claim_in(conn, session_id, info.number, operator, now, force=force)
         except ConflictError as err:
             raise ConflictError(
-                err.message, "Ask them to release it, or reply with --force."
+                err.message, _("Ask them to release it, or reply with --force.")
             ) from None
         outbox_id = outbox.enqueue(
             store,
@@ -217,16 +218,16 @@ def _read_attachment(
         path,
         max_bytes,
         follow_symlinks=follow_symlinks,
-        limit_hint="Attach a smaller file, or raise hour.max_media_mb in the config.",
+        limit_hint=_("Attach a smaller file, or raise hour.max_media_mb in the config."),
     )
     found = sniff(data, None)
     reason = check_limits(found, len(data), max_bytes)
     if reason:
-        raise InputError(f"{path.name}: {reason}.", "Send a smaller file.")
+        raise InputError(f"{path.name}: {reason}.", _("Send a smaller file."))
     if found.kind not in provider.capabilities.send_media:
         raise InputError(
-            f"This messenger cannot send a {found.kind.value}.",
-            "Send text instead, or a file type the messenger supports.",
+            _("This messenger cannot send a {value}.").format(value=found.kind.value),
+            _("Send text instead, or a file type the messenger supports."),
         )
     return data, found
 

@@ -11,6 +11,7 @@ from typing import Self
 
 from sprechstunde_cli.domain.model import MediaInfo, Timer
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.crypto import SessionKeys
 from sprechstunde_cli.store.db import connect, transaction, with_retry
 from sprechstunde_cli.store.migrations import migrate
@@ -77,8 +78,8 @@ class StoreBase:
                 conn.close()
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(
-                    f"Cannot open the store at {path}: {exc}.",
-                    "Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions.",
+                    _("Cannot open the store at {path}: {exc}.").format(path=path, exc=exc),
+                    _("Check the data dir (SPRECHSTUNDE_DATA_DIR) and its permissions."),
                 ) from None
             raise
         return cls(conn, path, keys, timer=timer, sink=sink)

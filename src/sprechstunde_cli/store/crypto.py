@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.files import create_private, private_dir
 
@@ -48,15 +49,19 @@ class SessionKeys:
         except FileNotFoundError:
             if not create:
                 raise StoreError(
-                    f"The key of session '{session_id}' is gone, so its stored "
-                    "content is unreadable (it was purged).",
-                    f"Nothing to recover; see: sprechstunde receipt {session_id}",
+                    _(
+                        "The key of session '{session_id}' is gone, so its stored content is "
+                        "unreadable (it was purged)."
+                    ).format(session_id=session_id),
+                    _("Nothing to recover; see: sprechstunde receipt {session_id}").format(
+                        session_id=session_id
+                    ),
                 ) from None
             key = self._create(path)
         if len(key) != KEY_BYTES:
             raise StoreError(
-                f"The key file {path} is damaged.",
-                "Restore it from a backup, or purge the session.",
+                _("The key file {path} is damaged.").format(path=path),
+                _("Restore it from a backup, or purge the session."),
             )
         aead = AESGCM(key)
         self._ciphers[session_id] = aead
@@ -89,8 +94,10 @@ class SessionKeys:
             )
         except InvalidTag:
             raise StoreError(
-                f"Stored content of session '{session_id}' does not decrypt.",
-                "The store or the key file was altered; purge the session.",
+                _("Stored content of session '{session_id}' does not decrypt.").format(
+                    session_id=session_id
+                ),
+                _("The store or the key file was altered; purge the session."),
             ) from None
 
     def destroy(self, session_id: str) -> bool:

@@ -12,6 +12,7 @@ from typing import TypeVar
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.domain.retry import Backoff
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 from sprechstunde_cli.system.files import private_dir, touch_private
@@ -58,8 +59,10 @@ def connect(path: Path, timer: Timer = SYSTEM_TIMER) -> sqlite3.Connection:
         mode = with_retry(lambda: conn.execute(wal).fetchone()[0], conn=conn, timer=timer)
         if str(mode).lower() != "wal":
             raise StoreError(
-                f"{path} cannot use write-ahead logging (mode {mode}).",
-                "Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR).",
+                _("{path} cannot use write-ahead logging (mode {mode}).").format(
+                    path=path, mode=mode
+                ),
+                _("Keep the data dir on a local file system (set SPRECHSTUNDE_DATA_DIR)."),
             )
         with_retry(lambda: conn.execute("PRAGMA synchronous = NORMAL"), conn=conn, timer=timer)
         for suffix in ("-wal", "-shm"):
@@ -145,8 +148,13 @@ def with_retry(
                 raise explain(exc, conn) or _failed(what, exc) from None
             if timer.monotonic() > deadline:
                 raise StoreError(
-                    f"{what} stayed locked for {LOCK_PATIENCE_S:.0f} s ({exc}).",
-                    "Another sprechstunde process holds a write lock; check `ps` for a stuck one.",
+                    _("{what} stayed locked for {LOCK_PATIENCE_S:.0f} s ({exc}).").format(
+                        what=what, LOCK_PATIENCE_S=LOCK_PATIENCE_S, exc=exc
+                    ),
+                    _(
+                        "Another sprechstunde process holds a write lock; check `ps` for a stuck "
+                        "one."
+                    ),
                 ) from None
             timer.sleep(LOCK_BACKOFF.delay(attempt))
             attempt += 1
@@ -155,9 +163,11 @@ def with_retry(
 def _failed(what: str, exc: sqlite3.Error) -> StoreError:
     name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
     return StoreError(
-        f"{what} failed: {exc} ({name}).",
-        "Check the data dir (SPRECHSTUNDE_DATA_DIR): it must be on a local, healthy disk. "
-        "Run `sprechstunde doctor` for details.",
+        _("{what} failed: {exc} ({name}).").format(what=what, exc=exc, name=name),
+        _(
+            "Check the data dir (SPRECHSTUNDE_DATA_DIR): it must be on a local, healthy disk. "
+            "Run `sprechstunde doctor` for details."
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.db import rollback
 from sprechstunde_cli.store.plaintext import DISPLAY_NAMES, QUEUED_TEXTS, fold_wal, seal_plaintext
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
@@ -370,9 +371,10 @@ def migrate(conn: sqlite3.Connection, keys: SessionKeys, timer: Timer = SYSTEM_T
     applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
     if applied and max(applied) > len(MIGRATIONS):
         raise StoreError(
-            f"The store has schema version {max(applied)}, newer than this sprechstunde "
-            f"knows ({len(MIGRATIONS)}).",
-            "Upgrade sprechstunde (pip install -U sprechstunde).",
+            _(
+                "The store has schema version {max}, newer than this sprechstunde knows ({count})."
+            ).format(max=max(applied), count=len(MIGRATIONS)),
+            _("Upgrade sprechstunde (pip install -U sprechstunde)."),
         )
     for version, (name, step) in enumerate(MIGRATIONS, start=1):
         if version in applied:

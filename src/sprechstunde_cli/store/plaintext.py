@@ -12,6 +12,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import StoreError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.system.logs import get as get_logger
 
@@ -81,11 +82,16 @@ def _keys_elsewhere(sessions: list[str], keys: SessionKeys) -> StoreError:
         f"'{s}'" for s in sessions
     )
     return StoreError(
-        f"The store holds texts of {which} to protect, but the key to them is not in the key "
-        f"folder {keys.key_dir}; the texts were left as they were.",
-        "Run sprechstunde with the key folder it always uses: the same SPRECHSTUNDE_KEY_DIR "
-        "as in your other terminals and timed jobs (cron, systemd), or none if they set none. "
-        f"Or copy the session's .key file into {keys.key_dir}. Then run the command again.",
+        _(
+            "The store holds texts of {which} to protect, but the key to them is not "
+            "in the key folder {key_dir}; the texts were left as they were."
+        ).format(which=which, key_dir=keys.key_dir),
+        _(
+            "Run sprechstunde with the key folder it always uses: the same "
+            "SPRECHSTUNDE_KEY_DIR as in your other terminals and timed jobs (cron, "
+            "systemd), or none if they set none. Or copy the session's .key file "
+            "into {key_dir}. Then run the command again."
+        ).format(key_dir=keys.key_dir),
     )
 
 

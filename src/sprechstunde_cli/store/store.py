@@ -13,6 +13,7 @@ from sprechstunde_cli.domain.model import (
     check_transition,
 )
 from sprechstunde_cli.errors import StoreError, unknown_session
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
@@ -37,7 +38,7 @@ class Store(ThreadQueries, ThreadRowQueries, MessageQueries):
         if found is None:
             # Also a session the config plans but that was never opened here: either way there
             # is nothing to show, and "open it first" would be wrong for a typo.
-            raise unknown_session(session_id, [s.id for s in self.sessions()], "on this machine")
+            raise unknown_session(session_id, [s.id for s in self.sessions()], _("on this machine"))
         return found
 
     def sessions(self, *states: SessionState) -> list[SessionRecord]:
@@ -78,7 +79,7 @@ class Store(ThreadQueries, ThreadRowQueries, MessageQueries):
             row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
                 known = [r["id"] for r in conn.execute("SELECT id FROM sessions ORDER BY id")]
-                raise unknown_session(session_id, known, "on this machine")
+                raise unknown_session(session_id, known, _("on this machine"))
             current = SessionState(row["state"])
             check_transition(session_id, current, target)
             sets = ["state = ?"]
@@ -214,8 +215,8 @@ class Store(ThreadQueries, ThreadRowQueries, MessageQueries):
         """Fold the WAL back into the main file and truncate it; a busy checkpoint fails."""
         if not checkpoint(self.conn, timer=self.timer):
             raise StoreError(
-                "The store's write-ahead log could not be truncated: a reader is busy.",
-                "Stop other sprechstunde processes (tail, open) and run it again.",
+                _("The store's write-ahead log could not be truncated: a reader is busy."),
+                _("Stop other sprechstunde processes (tail, open) and run it again."),
             )
 
 

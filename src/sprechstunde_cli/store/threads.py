@@ -13,6 +13,7 @@ from sprechstunde_cli.domain.model import (
     MessageKind,
 )
 from sprechstunde_cli.errors import ConflictError, NotFoundError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.base import StoreBase, iso, parse
 from sprechstunde_cli.store.messages import media_cols
 
@@ -153,8 +154,10 @@ class ThreadQueries(StoreBase):
         )
         if not rows:
             raise NotFoundError(
-                f"Session '{session_id}' has no thread {number}.",
-                "List the threads: sprechstunde threads",
+                _("Session '{session_id}' has no thread {number}.").format(
+                    session_id=session_id, number=number
+                ),
+                _("List the threads: sprechstunde threads"),
             )
         return self._info(session_id, rows[0])
 
@@ -206,8 +209,8 @@ class ThreadQueries(StoreBase):
         holder = _holder(conn, session_id, number)
         if holder and holder != operator and not force:
             raise ConflictError(
-                f"Thread {number} is claimed by {holder}.",
-                f"Ask {holder} to release it, or add --force.",
+                _("Thread {number} is claimed by {holder}.").format(number=number, holder=holder),
+                _("Ask {holder} to release it, or add --force.").format(holder=holder),
             )
         conn.execute(
             "UPDATE threads SET claimed_by = ?, claimed_at = ? WHERE session_id = ? AND number = ?",
@@ -219,8 +222,10 @@ class ThreadQueries(StoreBase):
             holder = _holder(conn, session_id, number)
             if holder and holder != operator and not force:
                 raise ConflictError(
-                    f"Thread {number} is claimed by {holder}, not by you.",
-                    "Only the holder releases a claim; add --force to override.",
+                    _("Thread {number} is claimed by {holder}, not by you.").format(
+                        number=number, holder=holder
+                    ),
+                    _("Only the holder releases a claim; add --force to override."),
                 )
             conn.execute(
                 "UPDATE threads SET claimed_by = NULL, claimed_at = NULL"
@@ -256,8 +261,10 @@ def _holder(conn: sqlite3.Connection, session_id: str, number: int) -> str | Non
     ).fetchone()
     if row is None:
         raise NotFoundError(
-            f"Session '{session_id}' has no thread {number}.",
-            "List the threads: sprechstunde threads",
+            _("Session '{session_id}' has no thread {number}.").format(
+                session_id=session_id, number=number
+            ),
+            _("List the threads: sprechstunde threads"),
         )
     holder: str | None = row["claimed_by"]
     return holder

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import AuthError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system import redact
 from sprechstunde_cli.system.files import write_private
 from sprechstunde_cli.system.paths import Paths
@@ -93,8 +94,10 @@ def require_token(provider: str, paths: Paths) -> Secret:
     token = token_for(provider, paths)
     if token is None:
         raise AuthError(
-            f"No token for provider '{provider}'.",
-            f"Run: sprechstunde login {provider} (or set {env_var(provider)}).",
+            _("No token for provider '{provider}'.").format(provider=provider),
+            _("Run: sprechstunde login {provider} (or set {env_var}).").format(
+                provider=provider, env_var=env_var(provider)
+            ),
         )
     return token
 
@@ -116,9 +119,13 @@ def store_token(provider: str, token: Secret, paths: Paths, *, insecure_ok: bool
         backend.set_password(SERVICE, provider, token.reveal())
     except Exception as exc:  # backends raise D-Bus, OS and keyring errors alike
         raise AuthError(
-            f"The keyring ({what}) did not store the token ({type(exc).__name__}).",
-            "Unlock the keyring (e.g. log in to the desktop session) and try again, "
-            f"or set {env_var(provider)} instead.",
+            _("The keyring ({what}) did not store the token ({kind}).").format(
+                what=what, kind=type(exc).__name__
+            ),
+            _(
+                "Unlock the keyring (e.g. log in to the desktop session) and try again, "
+                "or set {env_var} instead."
+            ).format(env_var=env_var(provider)),
         ) from None
     # An older --insecure-storage copy would otherwise linger on disk.
     _remove_from_file(provider, paths)
@@ -144,8 +151,10 @@ def delete_token(provider: str, paths: Paths) -> bool:
             pass  # there was none
         except Exception as exc:  # backends raise D-Bus, OS and keyring errors alike
             raise AuthError(
-                f"The keyring ({what}) did not delete the token ({type(exc).__name__}).",
-                "Unlock the keyring (e.g. log in to the desktop session) and try again.",
+                _("The keyring ({what}) did not delete the token ({kind}).").format(
+                    what=what, kind=type(exc).__name__
+                ),
+                _("Unlock the keyring (e.g. log in to the desktop session) and try again."),
             ) from None
     return _remove_from_file(provider, paths) or removed
 
@@ -163,12 +172,19 @@ def _writable_backend(
         return backend, kind, what
     if kind is _Backend.UNUSABLE and insecure_ok:
         return None, kind, what
-    reason = "cannot store anything" if kind is _Backend.UNUSABLE else "stores tokens unencrypted"
+    reason = (
+        _("cannot store anything") if kind is _Backend.UNUSABLE else _("stores tokens unencrypted")
+    )
     raise AuthError(
-        f"No secure place for the token: the keyring backend is {what}, which {reason}.",
-        "Install and unlock a Secret Service such as gnome-keyring or KWallet (the macOS "
-        f"Keychain works as is), or set {env_var(provider)} in the environment, "
-        "or pass --insecure-storage to keep it unencrypted in a file only you can read.",
+        _("No secure place for the token: the keyring backend is {what}, which {reason}.").format(
+            what=what, reason=reason
+        ),
+        _(
+            "Install and unlock a Secret Service such as gnome-keyring or KWallet "
+            "(the macOS Keychain works as is), or set {env_var} in the environment, "
+            "or pass --insecure-storage to keep it unencrypted in a file only you "
+            "can read."
+        ).format(env_var=env_var(provider)),
     )
 
 
@@ -202,8 +218,8 @@ def _read_file(paths: Paths) -> dict[str, str]:
         return {}
     if os.name == "posix" and mode & 0o077:
         raise AuthError(
-            f"The token file {path} can be read by other users.",
-            f"Run: chmod 600 {path} (or delete it and log in again).",
+            _("The token file {path} can be read by other users.").format(path=path),
+            _("Run: chmod 600 {path} (or delete it and log in again).").format(path=path),
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -213,8 +229,8 @@ def _read_file(paths: Paths) -> dict[str, str]:
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         # `from None`: a decode error's context could quote the file, i.e. a token.
         raise AuthError(
-            f"The token file {path} is unreadable or damaged.",
-            "Delete it and run: sprechstunde login PROVIDER --insecure-storage",
+            _("The token file {path} is unreadable or damaged.").format(path=path),
+            _("Delete it and run: sprechstunde login PROVIDER --insecure-storage"),
         ) from None
     return dict(tokens)
 

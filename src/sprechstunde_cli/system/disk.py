@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sprechstunde_cli.errors import DiskFullError, ReadOnlyError, StoreError
+from sprechstunde_cli.i18n import _
 
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
@@ -52,34 +53,46 @@ def disk_full(folder: Path, needed: int | None = None) -> DiskFullError:
 
 def no_room(folder: Path, free: int | None, needed: int | None = None) -> DiskFullError:
     """The words for `disk_full`, given what the disk reports free."""
-    want = f"at least {amount(max(needed or 0, ROOM_TO_WORK))}"
-    again = "then run the command again."
+    want = amount(max(needed or 0, ROOM_TO_WORK))
     if free is not None and free >= ROOM_TO_WORK:
         # The disk has room, yet the write found none: a quota, or a size limit on the file.
-        ask = f"Ask whoever runs this computer for {want} more room there"
+        ask = _("Ask whoever runs this computer for at least {want} more room there").format(
+            want=want
+        )
         return DiskFullError(
-            f"There is no room to write in {folder}, though the disk reports {amount(free)} "
-            "free (a quota or a size limit?); nothing new could be saved.",
-            f"{ask}, or move the data dir (SPRECHSTUNDE_DATA_DIR); {again}",
+            _(
+                "There is no room to write in {folder}, though the disk reports {amount} "
+                "free (a quota or a size limit?); nothing new could be saved."
+            ).format(folder=folder, amount=amount(free)),
+            _(
+                "{ask}, or move the data dir (SPRECHSTUNDE_DATA_DIR); then run the command again."
+            ).format(ask=ask),
             fix=f"{ask}.",  # moving the data dir needs a restart: not while `open` runs
         )
-    now = f": {amount(free)} free" if free is not None else ""
-    free_some = f"Free {want} on that disk (delete or move other files there)"
+    now = _(": {amount} free").format(amount=amount(free)) if free is not None else ""
+    free_some = _("Free at least {want} on that disk (delete or move other files there)").format(
+        want=want
+    )
     return DiskFullError(
-        f"The disk holding {folder} is full{now}; nothing new could be saved.",
-        f"{free_some}, {again}",
+        _("The disk holding {folder} is full{now}; nothing new could be saved.").format(
+            folder=folder, now=now
+        ),
+        _("{make}, then run the command again.").format(make=free_some),
         fix=f"{free_some}.",
     )
 
 
-def not_writable(folder: Path, why: str = "it is read-only") -> ReadOnlyError:
-    make = (
-        f"Make {folder} and the files in it writable for the user running sprechstunde "
+def not_writable(folder: Path, why: str = "") -> ReadOnlyError:
+    why = why or _("it is read-only")
+    make = _(
+        "Make {folder} and the files in it writable for the user running sprechstunde "
         "(or mount the disk writable again)"
-    )
+    ).format(folder=folder)
     return ReadOnlyError(
-        f"{folder} cannot be written ({why}); nothing new could be saved.",
-        f"{make}, then run the command again.",
+        _("{folder} cannot be written ({why}); nothing new could be saved.").format(
+            folder=folder, why=why
+        ),
+        _("{make}, then run the command again.").format(make=make),
         fix=f"{make}.",
     )
 
@@ -89,7 +102,11 @@ def explain(exc: OSError, folder: Path, needed: int | None = None) -> StoreError
     if exc.errno in NO_SPACE:
         return disk_full(folder, needed)
     if exc.errno in NOT_WRITABLE:
-        why = "the disk is mounted read-only" if exc.errno == errno.EROFS else "permission denied"
+        why = (
+            _("the disk is mounted read-only")
+            if exc.errno == errno.EROFS
+            else _("permission denied")
+        )
         return not_writable(folder, why)
     return None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system import disk
 
 PRIVATE_MODE = 0o600
@@ -177,7 +178,7 @@ def _publish_error(path: Path, exc: OSError) -> InputError:
     return _named_error(
         path,
         exc,
-        "Check that the directory exists and is writable (announce.files or the option given).",
+        _("Check that the directory exists and is writable (announce.files or the option given)."),
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 
 # Flags some platforms lack (0 there: the checks after opening still hold).
 _NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
@@ -48,7 +49,10 @@ def read_given(
         # A folder on the way swapped for a link after the check above would open another
         # file: where the descriptor really is must still be where the check said.
         if _opened_at(fd) not in (None, target):
-            raise InputError(f"{path} changed while it was being opened.", "Attach the file again.")
+            raise InputError(
+                _("{path} changed while it was being opened.").format(path=path),
+                _("Attach the file again."),
+            )
         # The descriptor, not the name: what is checked here is what is read below.
         info = os.fstat(fd)
         _check_ordinary(path, info.st_mode)
@@ -75,9 +79,13 @@ def _resolve_given(path: Path, follow_symlinks: bool) -> Path:
     if not users:
         return target
     raise InputError(
-        f"{path} leads through the link {users[0]} to {target}, outside your home folder.",
-        "Copy the file into your home folder and attach the copy "
-        "(or add --follow-symlinks if you trust the link).",
+        _("{path} leads through the link {users} to {target}, outside your home folder.").format(
+            path=path, users=users[0], target=target
+        ),
+        _(
+            "Copy the file into your home folder and attach the copy "
+            "(or add --follow-symlinks if you trust the link)."
+        ),
     )
 
 
@@ -115,7 +123,10 @@ def _opened_at(fd: int) -> Path | None:
 
 def _check_ordinary(path: Path, mode: int) -> None:
     if stat.S_ISDIR(mode):
-        raise InputError(f"{path} is a folder, not a file.", "Attach one file from the folder.")
+        raise InputError(
+            _("{path} is a folder, not a file.").format(path=path),
+            _("Attach one file from the folder."),
+        )
     if not stat.S_ISREG(mode):
         raise _not_ordinary(path)
 
@@ -140,33 +151,46 @@ def _read_capped(fd: int, path: Path, limit: int, hint: str) -> bytes:
 
 def _unreadable(path: Path, exc: OSError) -> InputError:
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return InputError(f"There is no file {path}.", "Check the file name and its folder.")
+        return InputError(
+            _("There is no file {path}.").format(path=path),
+            _("Check the file name and its folder."),
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return InputError(
-            f"You may not read {path}.",
-            "Attach a copy that you may open, e.g. in your home folder.",
+            _("You may not read {path}.").format(path=path),
+            _("Attach a copy that you may open, e.g. in your home folder."),
         )
     if exc.errno == errno.ELOOP:
         # A link where none was a moment ago, or links that lead in a circle.
-        return InputError(f"{path} is a link that cannot be followed.", "Attach the file itself.")
+        return InputError(
+            _("{path} is a link that cannot be followed.").format(path=path),
+            _("Attach the file itself."),
+        )
     if exc.errno in (errno.ENXIO, errno.EOPNOTSUPP):
         return _not_ordinary(path)  # a socket cannot be opened as a file
     return InputError(
-        f"Cannot read {path}: {exc.strerror or type(exc).__name__}.",
-        "Check the file, or save it again and attach the copy.",
+        _("Cannot read {path}: {value}.").format(
+            path=path, value=exc.strerror or type(exc).__name__
+        ),
+        _("Check the file, or save it again and attach the copy."),
     )
 
 
 def _not_ordinary(path: Path) -> InputError:
     return InputError(
-        f"{path} is not an ordinary file (it is a device, a pipe or a socket).",
-        "Attach a saved photo, voice note or document instead.",
+        _("{path} is not an ordinary file (it is a device, a pipe or a socket).").format(path=path),
+        _("Attach a saved photo, voice note or document instead."),
     )
 
 
 def _too_large(path: Path, limit: int, hint: str, size: int | None) -> InputError:
     mb = 1024 * 1024  # the unit of hour.max_media_mb
-    said = f"is {size / mb:.1f} MB, over" if size is not None else "is larger than"
+    message = (
+        _("{path} is {size:.1f} MB, over the limit of {limit:.1f} MB.")
+        if size is not None
+        else _("{path} is larger than the limit of {limit:.1f} MB.")
+    )
     return InputError(
-        f"{path} {said} the limit of {limit / mb:.1f} MB.", hint or "Attach a smaller file."
+        message.format(path=path, size=(size or 0) / mb, limit=limit / mb),
+        hint or _("Attach a smaller file."),
     )

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system.files import write_private
 
 
@@ -24,15 +25,17 @@ def edit(draft: Path, header: str) -> str:
     command = editor()
     if not command:
         raise InputError(
-            "No reply text and no editor.",
-            "Pass the text as an argument, use --template, or set $EDITOR.",
+            _("No reply text and no editor."),
+            _("Pass the text as an argument, use --template, or set $EDITOR."),
         )
     write_private(draft, f"\n{header}\n".encode())
     try:
         subprocess.run([*shlex.split(command), str(draft)], check=True)
         text = draft.read_text(encoding="utf-8")
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise InputError(f"The editor failed ({exc}).", "Check $EDITOR.") from None
+        raise InputError(
+            _("The editor failed ({exc}).").format(exc=exc), _("Check $EDITOR.")
+        ) from None
     finally:
         draft.unlink(missing_ok=True)
     return "\n".join(ln for ln in text.splitlines() if not ln.startswith("#")).strip()

@@ -10,13 +10,14 @@ from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.closing.purge import places, run_purge
 from sprechstunde_cli.cli.options import ExportOpt, SessionArg, SkipOpt
 from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.i18n import _
 
 
 def close(
     ctx: typer.Context,
     session: SessionArg = None,
     purge_: Annotated[
-        bool, typer.Option("--purge", help="Delete the session's data right after closing.")
+        bool, typer.Option("--purge", help=_("Delete the session's data right after closing."))
     ] = False,
     export_handoffs: ExportOpt = False,
     skip_provider: SkipOpt = False,

@@ -10,6 +10,7 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import ExportOpt, SkipOpt
 from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
 
 def purge(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session id to delete.")],
+    session: Annotated[str, typer.Argument(help=_("Session id to delete."))],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print what would be deleted, and change nothing.")
+        bool, typer.Option("--dry-run", help=_("Print what would be deleted, and change nothing."))
     ] = False,
     export_handoffs: ExportOpt = False,
     skip_provider: SkipOpt = False,
@@ -33,7 +34,9 @@ def purge(
     record = current_session(application.store, session)
     if record.state is SessionState.PURGED:
         application.say(
-            f"Session '{session}' is already purged. Receipt: sprechstunde receipt {session}"
+            _(
+                "Session '{session}' is already purged. Receipt: sprechstunde receipt {session}"
+            ).format(session=session)
         )
         return
     with application.provider(record.provider) as provider:

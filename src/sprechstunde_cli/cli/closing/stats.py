@@ -8,11 +8,12 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import JsonObjectOpt
+from sprechstunde_cli.i18n import _
 
 
 def stats(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session id.")],
+    session: Annotated[str, typer.Argument(help=_("Session id."))],
     as_json: JsonObjectOpt = False,
 ) -> None:
     """Show figures for the press release: threads, answers, hand-offs, waiting time."""

@@ -10,11 +10,12 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import HourSessionArg
 from sprechstunde_cli.errors import ExitCode, SprechstundeError, StateError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.hour import Hour, StepReport
 
-HINT = "Ctrl-C leaves the session open. Other terminal: sprechstunde reply N"
+HINT = _("Ctrl-C leaves the session open. Other terminal: sprechstunde reply N")
 
 
 def open_(
@@ -23,15 +24,15 @@ def open_(
     now_: Annotated[
         bool,
         typer.Option(
-            "--now", help="Open right away, even outside the planned hour (for rehearsals)."
+            "--now", help=_("Open right away, even outside the planned hour (for rehearsals).")
         ),
     ] = False,
     once: Annotated[
         bool,
-        typer.Option("--once", help="Handle what is waiting, then exit (for scripts and cron)."),
+        typer.Option("--once", help=_("Handle what is waiting, then exit (for scripts and cron).")),
     ] = False,
     plain: Annotated[
-        bool, typer.Option("--plain", help="Print events line by line instead of the live view.")
+        bool, typer.Option("--plain", help=_("Print events line by line instead of the live view."))
     ] = False,
     view: Annotated[
         bool,
@@ -68,15 +69,21 @@ def open_(
             timer=application.wiring.timer,
             holder=holder,
         )
-        verb = "Resumed" if opened.resumed else "Opened"
+        verb = _("Resumed") if opened.resumed else _("Opened")
         if opened.rehearsal_of:
             application.say(
-                f"{verb} rehearsal '{sid}' of '{opened.rehearsal_of}' on {provider.name}: "
-                f"never announced; '{opened.rehearsal_of}' itself stays planned."
+                _(
+                    "{verb} rehearsal '{id}' of '{original}' on {name}: never announced; "
+                    "'{original}' itself stays planned."
+                ).format(verb=verb, id=sid, original=opened.rehearsal_of, name=provider.name)
             )
         else:
-            shifted = " (rehearsal: shifted to now)" if opened.shifted else ""
-            application.say(f"{verb} session '{sid}' on {provider.name}{shifted}.")
+            shifted = _(" (rehearsal: shifted to now)") if opened.shifted else ""
+            application.say(
+                _("{verb} session '{id}' on {name}{shifted}.").format(
+                    verb=verb, id=sid, name=provider.name, shifted=shifted
+                )
+            )
         try:
             if once:
                 report = hour.step(clock.now(), wait=0.0)
@@ -97,11 +104,15 @@ def open_(
             if state is SessionState.OPEN:
                 raise
             # Someone ran `close` in another terminal: the hour is over, and that is no error.
-            application.say(f"Session '{sid}' is {state.value}; `open` stops here.")
+            application.say(
+                _("Session '{id}' is {value}; `open` stops here.").format(id=sid, value=state.value)
+            )
         except KeyboardInterrupt:
             application.say(
-                f"Left session '{sid}' open. Resume with: sprechstunde open {sid}"
-                f" — end it with: sprechstunde close {sid}"
+                _(
+                    "Left session '{id}' open. Resume with: sprechstunde open {id} — end it "
+                    "with: sprechstunde close {id}"
+                ).format(id=sid)
             )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         finally:
@@ -175,7 +186,9 @@ def _run_live(application: Application, hour: Hour) -> None:
             now = application.clock.now()
             report = hour.step(now, application.config.hour.poll_seconds)
             application.notify(report.intake.arrivals)
-            notes = [f"Warning: {p}" for p in report.problems] or step_notes(report)
+            notes = [
+                _("Warning: {message}").format(message=p) for p in report.problems
+            ] or step_notes(report)
             if report.store_changed and report.store_problem is None:
                 notes.append(ROOM_AGAIN)
             session = hour.session
@@ -186,7 +199,11 @@ def _run_live(application: Application, hour: Hour) -> None:
             # For as long as the store takes no writes, the problem and its fix stay above the
             # table, whatever else happens meanwhile.
             problem = report.store_problem
-            lines = (f"Warning: {problem.message}", store_fix(problem)) if problem else ()
+            lines = (
+                (_("Warning: {message}").format(message=problem.message), store_fix(problem))
+                if problem
+                else ()
+            )
             alert = [application.redacted(line) for line in lines]
             # Only the threads that fit: a frame costs the same at 2,000 threads as at 20.
             page = thread_page(application.store, session, live_room(height, len(alert)))

@@ -8,6 +8,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import ExitCode, InputError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.announce import AnnounceReport
@@ -18,28 +19,32 @@ def announce(
     ctx: typer.Context,
     session: Annotated[
         str | None,
-        typer.Argument(help="Session id for --now, e.g. mittwoch-2026-12-16 (see `schedule`)."),
+        typer.Argument(help=_("Session id for --now, e.g. mittwoch-2026-12-16 (see `schedule`).")),
     ] = None,
     due: Annotated[
         bool,
-        typer.Option("--due", help="Post every announcement whose time has come (run from cron)."),
+        typer.Option(
+            "--due", help=_("Post every announcement whose time has come (run from cron).")
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be posted and when; post nothing.")
+        bool, typer.Option("--dry-run", help=_("Show what would be posted and when; post nothing."))
     ] = False,
     now_: Annotated[
-        bool, typer.Option("--now", help="Post SESSION's announcement now (needs --offset).")
+        bool, typer.Option("--now", help=_("Post SESSION's announcement now (needs --offset)."))
     ] = False,
     offset: Annotated[
         str | None,
-        typer.Option("--offset", help="The announcement to post with --now, e.g. week or start."),
+        typer.Option(
+            "--offset", help=_("The announcement to post with --now, e.g. week or start.")
+        ),
     ] = None,
     target: Annotated[
         str | None,
-        typer.Option("--target", help="With --now: post only to messenger, mastodon or email."),
+        typer.Option("--target", help=_("With --now: post only to messenger, mastodon or email.")),
     ] = None,
     count: Annotated[
-        int, typer.Option("--count", min=1, help="With --dry-run: how many sessions to show.")
+        int, typer.Option("--count", min=1, help=_("With --dry-run: how many sessions to show."))
     ] = 3,
 ) -> None:
     """Post the public announcements of upcoming sessions (messenger, Mastodon, e-mail, files).
@@ -51,11 +56,13 @@ def announce(
     modes = [due, dry_run, now_]
     if sum(modes) != 1 or (now_ and not (session and offset)) or (session and not now_):
         raise InputError(
-            "Pick one: --due, --dry-run, or SESSION --now --offset NAME.",
-            "E.g. sprechstunde announce --due (cron), or sprechstunde announce --dry-run.",
+            _("Pick one: --due, --dry-run, or SESSION --now --offset NAME."),
+            _("E.g. sprechstunde announce --due (cron), or sprechstunde announce --dry-run."),
         )
     if target is not None and not now_:
-        raise InputError("--target works only with --now.", "Add --now SESSION --offset NAME.")
+        raise InputError(
+            _("--target works only with --now."), _("Add --now SESSION --offset NAME.")
+        )
     if dry_run:
         _dry_run(application, count)
         return
@@ -102,11 +109,13 @@ def _dry_run(application: Application, count: int) -> None:
 
     config = application.config
     if not config.announce.channels:
-        application.say("No announcement targets are configured: add [announce] to the config.")
+        application.say(_("No announcement targets are configured: add [announce] to the config."))
     for row in preview(application.store, config, application.clock.now(), count):
         for line in preview_lines(row):
             application.say(line)
     files = config.announce.files
     for path in (files.ics, files.snippet):
         if path is not None:
-            application.say(f"file: {path} (rewritten on every --due run when it changes)")
+            application.say(
+                _("file: {path} (rewritten on every --due run when it changes)").format(path=path)
+            )

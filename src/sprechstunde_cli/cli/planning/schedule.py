@@ -10,6 +10,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import JsonOpt
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.plan import FileResult
@@ -20,18 +21,22 @@ def schedule(
     as_json: JsonOpt = False,
     ics: Annotated[
         Path | None,
-        typer.Option("--ics", help="Also write the calendar to this iCalendar file (atomically)."),
+        typer.Option(
+            "--ics", help=_("Also write the calendar to this iCalendar file (atomically).")
+        ),
     ] = None,
     snippet: Annotated[
         Path | None,
         typer.Option(
             "--snippet",
-            help="Also write the German website snippet to this file "
-            "(announce.files.sessions dates, default 3).",
+            help=_(
+                "Also write the German website snippet to this file "
+                "(announce.files.sessions dates, default 3)."
+            ),
         ),
     ] = None,
     count: Annotated[
-        int, typer.Option("--count", min=1, help="How many upcoming sessions to list.")
+        int, typer.Option("--count", min=1, help=_("How many upcoming sessions to list."))
     ] = 10,
 ) -> None:
     """List the next sessions with their state, cancelled dates included."""
@@ -49,7 +54,7 @@ def schedule(
             application.say(calendar_line(row))
     if not rows and not as_json:
         application.say(
-            "No upcoming sessions. Add [sessions.<id>] or [schedules.<id>] to the config."
+            _("No upcoming sessions. Add [sessions.<id>] or [schedules.<id>] to the config.")
         )
     jobs: list[tuple[Path, Callable[[], bool]]] = []
     if ics is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from sprechstunde_cli.cli.sandbox import call, delete, edit, inbox, leave, send, status
+from sprechstunde_cli.i18n import _
 
 app = typer.Typer(
-    help="Act as citizens on the built-in local messenger.",
+    help=_("Act as citizens on the built-in local messenger."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )

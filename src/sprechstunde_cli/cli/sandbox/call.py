@@ -8,13 +8,14 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import FromOpt
+from sprechstunde_cli.i18n import _
 
 
 def call(
     ctx: typer.Context,
     sender: FromOpt,
-    video: Annotated[bool, typer.Option("--video", help="Make it a video call.")] = False,
-    name: Annotated[str, typer.Option("--name", help="Display name the citizen set.")] = "",
+    video: Annotated[bool, typer.Option("--video", help=_("Make it a video call."))] = False,
+    name: Annotated[str, typer.Option("--name", help=_("Display name the citizen set."))] = "",
 ) -> None:
     """Call the office as a citizen (the office refuses calls)."""
     application: Application = ctx.obj
@@ -23,4 +24,4 @@ def call(
     call_id = sandbox.call(
         application.paths, sender, name=name, video=video, stamp=application.clock.now
     )
-    application.say(f"calling {call_id}")
+    application.say(_("calling {call}").format(call=call_id))

@@ -8,11 +8,12 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import JsonOpt
+from sprechstunde_cli.i18n import _
 
 
 def inbox(
     ctx: typer.Context,
-    handle: Annotated[str, typer.Option("--as", help="The citizen whose phone to read.")],
+    handle: Annotated[str, typer.Option("--as", help=_("The citizen whose phone to read."))],
     as_json: JsonOpt = False,
 ) -> None:
     """Show what a citizen's phone shows: their messages and the office's answers."""

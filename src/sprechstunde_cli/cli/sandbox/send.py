@@ -10,18 +10,19 @@ import typer
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import FollowSymlinksOpt, FromOpt
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 
 
 def send(
     ctx: typer.Context,
     sender: FromOpt,
-    text: Annotated[str, typer.Argument(help="Message text (the caption with a file).")] = "",
-    name: Annotated[str, typer.Option("--name", help="Display name the citizen set.")] = "",
-    image: Annotated[Path | None, typer.Option("--image", help="Send this photo.")] = None,
-    voice: Annotated[Path | None, typer.Option("--voice", help="Send this voice note.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Send this file.")] = None,
+    text: Annotated[str, typer.Argument(help=_("Message text (the caption with a file)."))] = "",
+    name: Annotated[str, typer.Option("--name", help=_("Display name the citizen set."))] = "",
+    image: Annotated[Path | None, typer.Option("--image", help=_("Send this photo."))] = None,
+    voice: Annotated[Path | None, typer.Option("--voice", help=_("Send this voice note."))] = None,
+    file: Annotated[Path | None, typer.Option("--file", help=_("Send this file."))] = None,
     location: Annotated[
-        str | None, typer.Option("--location", help="Share this place: LAT,LON in degrees.")
+        str | None, typer.Option("--location", help=_("Share this place: LAT,LON in degrees."))
     ] = None,
     follow_symlinks: FollowSymlinksOpt = False,
 ) -> None:
@@ -40,14 +41,18 @@ def send(
         if p is not None
     ]
     if len(attached) > 1:
-        raise InputError("Send one file at a time.", "Use only one of --image, --voice, --file.")
+        raise InputError(
+            _("Send one file at a time."), _("Use only one of --image, --voice, --file.")
+        )
     if location is not None:
         if attached:
-            raise InputError("Send a place or a file, not both.", "Drop --location or the file.")
+            raise InputError(
+                _("Send a place or a file, not both."), _("Drop --location or the file.")
+            )
         shared = sandbox.send_location(
             application.paths, sender, location, name=name, stamp=application.clock.now
         )
-        application.say(f"sent {shared}")
+        application.say(_("sent {message_id}").format(message_id=shared))
         return
     attachment = attached[0] if attached else None
     message_id = sandbox.send(
@@ -59,4 +64,4 @@ def send(
         follow_symlinks=follow_symlinks,
         stamp=application.clock.now,
     )
-    application.say(f"sent {message_id}")
+    application.say(_("sent {message_id}").format(message_id=message_id))

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.i18n import _
 
 
 def doctor(
@@ -15,7 +16,7 @@ def doctor(
         str | None,
         typer.Option(
             "--provider",
-            help="Check this messenger (e.g. waha) instead of the current or next session's.",
+            help=_("Check this messenger (e.g. waha) instead of the current or next session's."),
         ),
     ] = None,
 ) -> None:
@@ -29,7 +30,7 @@ def doctor(
     from sprechstunde_cli.services.setup import check_messenger
 
     if provider:
-        name, why = provider, "as asked"
+        name, why = provider, _("as asked")
     else:
         store = application.store if application.paths.store_file.exists() else None
         name, why = messenger_to_check(store, application.config, application.clock.now())
@@ -37,5 +38,7 @@ def doctor(
         warnings = check_messenger(messenger)
     for warning in warnings:
         application.warn(warning)
-    summary = f"{len(warnings)} warning(s)" if warnings else "no warnings"
-    application.say(f"OK: {name} is ready ({why}; {summary}).")
+    summary = _("{count} warning(s)").format(count=len(warnings)) if warnings else _("no warnings")
+    application.say(
+        _("OK: {name} is ready ({why}; {summary}).").format(name=name, why=why, summary=summary)
+    )

@@ -7,13 +7,14 @@ from typing import Annotated
 import typer
 
 from sprechstunde_cli.cli.application import Application
+from sprechstunde_cli.i18n import _
 
 
 def init(
     ctx: typer.Context,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Overwrite an existing config file."),
+        typer.Option("--force", help=_("Overwrite an existing config file.")),
     ] = False,
 ) -> None:
     """Write a commented example config to the config path (see --config)."""
@@ -23,12 +24,14 @@ def init(
     path = application.paths.config_file
     write_config(path, example_config(), force=force)
     for line in (
-        f"Wrote the example config to {path}",
+        _("Wrote the example config to {path}").format(path=path),
         "",
-        "Next steps:",
-        f"  1. Edit it: office.name and the session [sessions.beispiel] ({path})",
-        "  2. Check it: sprechstunde check",
-        "  3. Rehearse with the built-in local messenger: sprechstunde demo",
-        "     (or open the hour right away: sprechstunde open --now)",
+        _("Next steps:"),
+        _("  1. Edit it: office.name and the session [sessions.beispiel] ({path})").format(
+            path=path
+        ),
+        _("  2. Check it: sprechstunde check"),
+        _("  3. Rehearse with the built-in local messenger: sprechstunde demo"),
+        _("     (or open the hour right away: sprechstunde open --now)"),
     ):
         application.say(line)

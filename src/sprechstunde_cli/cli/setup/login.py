@@ -8,6 +8,7 @@ import typer
 
 from sprechstunde_cli.cli.options import CredentialArg
 from sprechstunde_cli.errors import AuthError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.cli.application import Application
@@ -21,25 +22,31 @@ def login(
         bool,
         typer.Option(
             "--insecure-storage",
-            help="Without a usable keyring, keep the token unencrypted in a file only you can "
-            "read (data dir, mode 0600) instead of refusing.",
+            help=_(
+                "Without a usable keyring, keep the token unencrypted in a file only you can "
+                "read (data dir, mode 0600) instead of refusing."
+            ),
         ),
     ] = False,
     token_stdin: Annotated[
         bool,
         typer.Option(
             "--token-stdin",
-            help="Read the token from the first line of standard input instead of a hidden "
-            "prompt (for scripts).",
+            help=_(
+                "Read the token from the first line of standard input instead of a hidden "
+                "prompt (for scripts)."
+            ),
         ),
     ] = False,
     password: Annotated[
         bool,
         typer.Option(
             "--password",
-            help="Log in once with the account's ID and password (asked for, hidden) and "
-            "store the access token the server issues; the password is not kept. For "
-            "providers that have a password login (matrix).",
+            help=_(
+                "Log in once with the account's ID and password (asked for, hidden) and "
+                "store the access token the server issues; the password is not kept. For "
+                "providers that have a password login (matrix)."
+            ),
         ),
     ] = False,
     recovery_key: Annotated[
@@ -64,7 +71,9 @@ def login(
 
     application: Application = ctx.obj
     if not needs_token(provider):
-        application.say(f"The {provider} provider needs no token; nothing to store.")
+        application.say(
+            _("The {provider} provider needs no token; nothing to store.").format(provider=provider)
+        )
         return
     credentials.check_storage(provider, insecure_ok=insecure_storage)
     if recovery_key:
@@ -76,18 +85,20 @@ def login(
         raw = typer.get_text_stream("stdin").readline()
     else:
         # default="" makes an empty answer come back (and be refused) instead of re-prompting.
-        raw = application.ask(f"Token for {provider}", secret=True)
+        raw = application.ask(_("Token for {provider}").format(provider=provider), secret=True)
     token = credentials.Secret(raw.strip())
     if not token.reveal() or not token.reveal().isprintable():
-        problem = "is empty" if not token.reveal() else "contains control characters"
+        problem = _("is empty") if not token.reveal() else _("contains control characters")
         raise AuthError(
-            f"The token {problem}; nothing was stored.",
-            "Paste the token at the prompt, or pipe it in with --token-stdin.",
+            _("The token {problem}; nothing was stored.").format(problem=problem),
+            _("Paste the token at the prompt, or pipe it in with --token-stdin."),
         )
     where = credentials.store_token(
         provider, token, application.paths, insecure_ok=insecure_storage
     )
-    application.say(f"Stored the token for {provider} in {where}.")
+    application.say(
+        _("Stored the token for {provider} in {where}.").format(provider=provider, where=where)
+    )
 
 
 def _recovery_key(application: Application, provider: str, insecure_storage: bool) -> None:
@@ -114,14 +125,16 @@ def _password_login(application: Application, provider: str) -> credentials.Secr
     settings = application.config.provider_settings(provider)
     configured = getattr(settings, "user_id", "")
     user = application.ask(
-        "User ID", default=configured if isinstance(configured, str) else ""
+        _("User ID"), default=configured if isinstance(configured, str) else ""
     ).strip()
     # A Secret from the start, so the password is redacted from anything a server echoes.
-    secret = credentials.Secret(application.ask("Password", secret=True))
+    secret = credentials.Secret(application.ask(_("Password"), secret=True))
     if not user or not secret.reveal():
         raise AuthError(
-            "The user ID or the password is empty; nothing was stored.",
-            f"Run it again and answer both prompts: sprechstunde login {provider} --password",
+            _("The user ID or the password is empty; nothing was stored."),
+            _(
+                "Run it again and answer both prompts: sprechstunde login {provider} --password"
+            ).format(provider=provider),
         )
     context = application.provider_context(provider)
     return password_login(provider, settings, user, secret.reveal(), context)

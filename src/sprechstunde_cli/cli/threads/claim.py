@@ -8,6 +8,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.i18n import _
 
 
 def claim(
@@ -15,7 +16,7 @@ def claim(
     number: ThreadArg,
     session: SessionOpt = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Take over a thread another operator has claimed.")
+        bool, typer.Option("--force", help=_("Take over a thread another operator has claimed."))
     ] = False,
 ) -> None:
     """Claim a thread so other operators see you are answering it."""
@@ -26,4 +27,6 @@ def claim(
     record = current_session(application.store, session)
     operator, now = application.operator, application.clock.now()
     threads.claim(application.store, record, number, operator, now, force=force)
-    application.say(f"Thread {number} is yours ({operator}).")
+    application.say(
+        _("Thread {number} is yours ({operator}).").format(number=number, operator=operator)
+    )

@@ -9,6 +9,7 @@ import typer
 from sprechstunde_cli.cli.application import Application, is_interactive
 from sprechstunde_cli.cli.options import SessionOpt
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.model import SessionRecord
@@ -18,36 +19,38 @@ def followup(
     ctx: typer.Context,
     number: Annotated[
         int | None,
-        typer.Argument(help="Thread number, as shown by `threads`.", min=1, show_default=False),
+        typer.Argument(help=_("Thread number, as shown by `threads`."), min=1, show_default=False),
     ] = None,
     email: Annotated[
         str | None,
         typer.Option(
             "--email",
-            help="The address the citizen dictated. Leave out to use the one they wrote in "
-            "the thread (you are asked to confirm it).",
+            help=_(
+                "The address the citizen dictated. Leave out to use the one they wrote in "
+                "the thread (you are asked to confirm it)."
+            ),
         ),
     ] = None,
     dept: Annotated[
         str | None,
-        typer.Option("--dept", help="The department that answers ([handoff] departments)."),
+        typer.Option("--dept", help=_("The department that answers ([handoff] departments).")),
     ] = None,
     note: Annotated[
-        str, typer.Option("--note", help="A note for the department, sent with the question.")
+        str, typer.Option("--note", help=_("A note for the department, sent with the question."))
     ] = "",
     consent: Annotated[
         bool,
         typer.Option(
             "--consent",
-            help="The citizen agreed in the chat that the department answers them by e-mail.",
+            help=_("The citizen agreed in the chat that the department answers them by e-mail."),
         ),
     ] = False,
     list_: Annotated[
         bool,
-        typer.Option("--list", help="List the session's hand-offs (addresses masked)."),
+        typer.Option("--list", help=_("List the session's hand-offs (addresses masked).")),
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="With --list: one JSON object per line.")
+        bool, typer.Option("--json", help=_("With --list: one JSON object per line."))
     ] = False,
     session: SessionOpt = None,
 ) -> None:
@@ -59,15 +62,15 @@ def followup(
     if list_:
         if number is not None or email or dept or note or consent:
             raise InputError(
-                "--list takes no thread, address, department, note or consent.",
-                "Run: sprechstunde followup --list",
+                _("--list takes no thread, address, department, note or consent."),
+                _("Run: sprechstunde followup --list"),
             )
         _list(application, record, as_json)
         return
     if number is None or not dept:
         raise InputError(
-            "Name the thread and the department.",
-            "Run: sprechstunde followup N --dept NAME [--email ADDRESS] [--consent]",
+            _("Name the thread and the department."),
+            _("Run: sprechstunde followup N --dept NAME [--email ADDRESS] [--consent]"),
         )
     _record(application, record, number, email, dept, note, consent)
 
@@ -94,18 +97,20 @@ def _record(
     if email is None:
         if found is None:
             raise InputError(
-                f"Thread {number} holds no e-mail address.",
-                "Ask the citizen for it in the chat, then add --email ADDRESS --consent.",
+                _("Thread {number} holds no e-mail address.").format(number=number),
+                _("Ask the citizen for it in the chat, then add --email ADDRESS --consent."),
             )
         email = found
         if not consent and is_interactive():
             # The full address here, not masked: the operator is checking it is the right one.
             agreed = application.confirm(
-                f"Thread {number} wrote {email}. Has the citizen agreed that {department} "
-                "answers them there by e-mail?"
+                _(
+                    "Thread {number} wrote {email}. Has the citizen agreed that {department} "
+                    "answers them there by e-mail?"
+                ).format(number=number, email=email, department=department)
             )
             if not agreed:
-                application.say("Nothing recorded.")
+                application.say(_("Nothing recorded."))
                 return
             kind = handoff.Consent.DETECTED
     with application.provider(record.provider) as provider:
@@ -124,12 +129,18 @@ def _record(
         )
     masked = handoff.mask_email(found_handoff.email)
     state, error = handoff.confirmation(store, found_handoff)
-    application.say(f"Thread {number} handed to {found_handoff.department} ({masked}).")
+    application.say(
+        _("Thread {number} handed to {department} ({masked}).").format(
+            number=number, department=found_handoff.department, masked=masked
+        )
+    )
     if state == "sent":
-        application.say("The citizen got the confirmation in the chat.")
+        application.say(_("The citizen got the confirmation in the chat."))
     else:
         application.warn(
-            f"The confirmation to the citizen is {state} ({error or ''}); `open` keeps retrying it."
+            _(
+                "The confirmation to the citizen is {state} ({value}); `open` keeps retrying it."
+            ).format(state=state, value=error or "")
         )
 
 
@@ -144,11 +155,15 @@ def _list(application: Application, record: SessionRecord, as_json: bool) -> Non
             application.emit_json(jsonout.handoff(h, masked))
         return
     if not found:
-        application.say(f"No hand-offs in session '{record.id}'.")
+        application.say(_("No hand-offs in session '{id}'.").format(id=record.id))
         return
     from sprechstunde_cli.render.handoffs import handoff_lines
 
     for line in handoff_lines(found):
         application.say(line)
     left = handoff.outstanding(application.store, record.id)
-    application.say(f"{left} outstanding; they go out at: sprechstunde close {record.id}")
+    application.say(
+        _("{left} outstanding; they go out at: sprechstunde close {id}").format(
+            left=left, id=record.id
+        )
+    )

@@ -8,6 +8,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.i18n import _
 
 
 def media(
@@ -15,7 +16,7 @@ def media(
     number: ThreadArg,
     index: Annotated[
         int | None,
-        typer.Argument(help="Which attachment (as listed); leave out to list them.", min=1),
+        typer.Argument(help=_("Which attachment (as listed); leave out to list them."), min=1),
     ] = None,
     session: SessionOpt = None,
 ) -> None:
@@ -30,7 +31,7 @@ def media(
     if index is None:
         items = attachments(store, record, number)
         if not items:
-            application.say(f"Thread {number} has no attachments.")
+            application.say(_("Thread {number} has no attachments.").format(number=number))
         for i, msg in enumerate(items, start=1):
             name = msg.media.name if msg.media else ""
             application.say(

@@ -8,6 +8,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.i18n import _
 
 
 def release(
@@ -15,7 +16,7 @@ def release(
     number: ThreadArg,
     session: SessionOpt = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Release a claim held by another operator.")
+        bool, typer.Option("--force", help=_("Release a claim held by another operator."))
     ] = False,
 ) -> None:
     """Release your claim on a thread."""
@@ -25,4 +26,4 @@ def release(
 
     record = current_session(application.store, session)
     threads.release(application.store, record, number, application.operator, force=force)
-    application.say(f"Thread {number} released.")
+    application.say(_("Thread {number} released.").format(number=number))

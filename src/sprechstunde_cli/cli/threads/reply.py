@@ -15,19 +15,21 @@ from sprechstunde_cli.cli.options import (
     ThreadArg,
 )
 from sprechstunde_cli.errors import ExitCode, InputError
+from sprechstunde_cli.i18n import _
 
 
 def reply(
     ctx: typer.Context,
     number: ThreadArg,
     text: Annotated[
-        str | None, typer.Argument(help="The answer. Leave out to write it in $EDITOR.")
+        str | None, typer.Argument(help=_("The answer. Leave out to write it in $EDITOR."))
     ] = None,
     template: TemplateOpt = None,
     attach: AttachOpt = None,
     follow_symlinks: FollowSymlinksOpt = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Reply even if another operator has claimed the thread.")
+        bool,
+        typer.Option("--force", help=_("Reply even if another operator has claimed the thread.")),
     ] = False,
     session: SessionOpt = None,
 ) -> None:
@@ -39,7 +41,7 @@ def reply(
     config = application.config
     record = current_session(application.store, session)
     if text is not None and template is not None:
-        raise InputError("Give either a text or --template, not both.", "Drop one of them.")
+        raise InputError(_("Give either a text or --template, not both."), _("Drop one of them."))
     if template is not None:
         text = threads.template_text(config, record, template)
     if text is None and attach is None:
@@ -60,13 +62,17 @@ def reply(
             follow_symlinks=follow_symlinks,
         )
     if result.delivered:
-        application.say(f"Sent to thread {number}.")
+        application.say(_("Sent to thread {number}.").format(number=number))
     elif result.state == "failed":
-        application.fail(f"Error: not delivered ({result.error}).")
+        application.fail(_("Error: not delivered ({error}).").format(error=result.error))
         raise typer.Exit(int(ExitCode.PROVIDER))
     else:
-        why = result.error or "the messenger asked to wait"
-        application.say(f"Queued for thread {number}; `open` sends it as soon as it may ({why}).")
+        why = result.error or _("the messenger asked to wait")
+        application.say(
+            _("Queued for thread {number}; `open` sends it as soon as it may ({why}).").format(
+                number=number, why=why
+            )
+        )
 
 
 def _write_in_editor(application: Application, session_id: str, number: int) -> str:
@@ -74,10 +80,10 @@ def _write_in_editor(application: Application, session_id: str, number: int) -> 
 
     # In the session's own folder, so the purge removes it should anything go wrong here.
     draft = application.paths.session_dir(session_id) / "tmp" / f"reply-{number}.txt"
-    header = (
-        f"# Reply to thread {number}. Lines starting with # are dropped; an empty reply cancels."
-    )
+    header = _(
+        "# Reply to thread {number}. Lines starting with # are dropped; an empty reply cancels."
+    ).format(number=number)
     body = edit(draft, header)
     if not body:
-        raise InputError("Empty reply: nothing sent.", "Write the text and save the file.")
+        raise InputError(_("Empty reply: nothing sent."), _("Write the text and save the file."))
     return body

@@ -6,6 +6,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.i18n import _
 
 
 def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> None:
@@ -20,6 +21,6 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     with application.provider(record.provider) as provider:
         view = read_thread(application.store, record, number, provider)
     if view.problem:
-        application.warn(f"Read receipt not sent: {view.problem}")
+        application.warn(_("Read receipt not sent: {problem}").format(problem=view.problem))
     tz = zone(record.timezone)
     application.show(thread_view(view.number, view.citizen, view.messages, tz=tz, left=view.left))

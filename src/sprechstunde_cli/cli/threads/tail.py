@@ -8,6 +8,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import JsonOpt, SessionOpt
+from sprechstunde_cli.i18n import _
 
 POLL_SECONDS = 0.5
 
@@ -16,9 +17,9 @@ def tail(
     ctx: typer.Context,
     session: SessionOpt = None,
     as_json: JsonOpt = False,
-    once: Annotated[bool, typer.Option("--once", help="Print what is there and exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help=_("Print what is there and exit."))] = False,
     lines: Annotated[
-        int, typer.Option("--lines", "-n", min=0, help="Start with the last N messages.")
+        int, typer.Option("--lines", "-n", min=0, help=_("Start with the last N messages."))
     ] = 10,
 ) -> None:
     """Follow new messages of the open session as they arrive."""

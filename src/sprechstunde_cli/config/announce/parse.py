@@ -23,6 +23,7 @@ from sprechstunde_cli.config.announce.model import (
 from sprechstunde_cli.config.announce.targets import parse_channel, refuse_bulk
 from sprechstunde_cli.domain.texts import placeholders_in
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 
 def parse_announce(
@@ -47,8 +48,8 @@ def parse_announce(
     uses_handle = any("handle" in placeholders_in(o.template) for o in offsets)
     if channels and uses_handle and not (handle.strip() or handles):
         raise ConfigError(
-            "is empty, but the announcement texts name it as {handle}.",
-            'Set the office\'s messenger number or handle, e.g. handle = "+49 000 0000000".',
+            _("is empty, but the announcement texts name it as {handle}."),
+            _('Set the office\'s messenger number or handle, e.g. handle = "+49 000 0000000".'),
             "announce.handle",
         )
     return AnnounceSettings(
@@ -71,16 +72,16 @@ def _offsets(tbl: Mapping[str, Any]) -> tuple[Offset, ...]:
         key = f"announce.offsets.{name}"
         if not _NAME.fullmatch(name):
             raise ConfigError(
-                "an offset name may hold only a-z, 0-9, '-' and '_' (up to 32).",
-                "Rename it, e.g. week, day, hour, start, end.",
+                _("an offset name may hold only a-z, 0-9, '-' and '_' (up to 32)."),
+                _("Rename it, e.g. week, day, hour, start, end."),
                 key,
             )
         at_end = value == "end"
         before = timedelta(0) if at_end else read.duration(value, key)
         if before > MAX_OFFSET:
             raise ConfigError(
-                f"is more than {MAX_OFFSET.days} days before the session.",
-                'Announce closer to the date, e.g. "7d".',
+                _("is more than {days} days before the session.").format(days=MAX_OFFSET.days),
+                _('Announce closer to the date, e.g. "7d".'),
                 key,
             )
         template = _template(templates, name)
@@ -92,14 +93,14 @@ def _template(templates: Mapping[str, Any], name: str) -> str:
     key = f"announce.templates.{name}"
     if name not in templates and name not in DEFAULT_TEMPLATES:
         raise ConfigError(
-            "is missing: there is no built-in text for this offset.",
-            f'Add [announce.templates] {name} = "…" with the text to post.',
+            _("is missing: there is no built-in text for this offset."),
+            _('Add [announce.templates] {name} = "…" with the text to post.').format(name=name),
             key,
         )
     text = read.string(templates, name, key, DEFAULT_TEMPLATES.get(name))
     read.template(text, key, PLACEHOLDERS)
     if not text.strip():
-        raise ConfigError("is empty.", "Write the announcement's text.", key)
+        raise ConfigError(_("is empty."), _("Write the announcement's text."), key)
     return text
 
 
@@ -126,8 +127,8 @@ def _files(tbl: Mapping[str, Any], base: Path | None) -> Files:
     sessions = tbl.get("sessions", 3)
     if isinstance(sessions, bool) or not isinstance(sessions, int) or not 1 <= sessions <= 50:
         raise ConfigError(
-            "must be a whole number from 1 to 50.",
-            "Write e.g. sessions = 3.",
+            _("must be a whole number from 1 to 50."),
+            _("Write e.g. sessions = 3."),
             "announce.files.sessions",
         )
     return Files(ics=path("ics"), snippet=path("snippet"), sessions=sessions)
@@ -137,8 +138,8 @@ def _domain(tbl: Mapping[str, Any]) -> str:
     domain = read.string(tbl, "uid_domain", "announce.uid_domain", "").strip().lower()
     if domain and not re.fullmatch(r"[a-z0-9.-]+", domain):
         raise ConfigError(
-            "must be a domain name.",
-            'Write e.g. uid_domain = "musterstadt.example.org".',
+            _("must be a domain name."),
+            _('Write e.g. uid_domain = "musterstadt.example.org".'),
             "announce.uid_domain",
         )
     return domain

@@ -14,6 +14,7 @@ from typing import Any
 from sprechstunde_cli.config import read
 from sprechstunde_cli.config.announce.model import DEFAULT_SUBJECT, PLACEHOLDERS, Channel
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 MAX_EMAIL_RECIPIENTS = 10
 
@@ -57,7 +58,7 @@ def _offset_list(tbl: Mapping[str, Any], key: str, offsets: tuple[str, ...]) -> 
     value = tbl.get("offsets", list(offsets))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(
-            "must be a list of offset names.", 'Write e.g. offsets = ["week", "day"].', key
+            _("must be a list of offset names."), _('Write e.g. offsets = ["week", "day"].'), key
         )
     for name in value:
         if name not in offsets:
@@ -71,8 +72,8 @@ def _instance(tbl: Mapping[str, Any], key: str) -> str:
     loopback = match is not None and match.group(2) in {"localhost", "127.0.0.1", "[::1]"}
     if match is None or (match.group(1) == "http" and not loopback):
         raise ConfigError(
-            f"is not an https address of a Mastodon server: {url!r}.",
-            'Write the server only, e.g. instance = "https://social.example.org".',
+            _("is not an https address of a Mastodon server: {url!r}.").format(url=url),
+            _('Write the server only, e.g. instance = "https://social.example.org".'),
             f"{key}.instance",
         )
     return url
@@ -84,7 +85,9 @@ def _choice(
     value = read.string(tbl, name, f"{key}.{name}", default)
     if value not in options:
         raise ConfigError(
-            f"must be one of {', '.join(options)}.", f'Write {name} = "{default}".', f"{key}.{name}"
+            _("must be one of {join}.").format(join=", ".join(options)),
+            _('Write {name} = "{default}".').format(name=name, default=default),
+            f"{key}.{name}",
         )
     return value
 
@@ -94,22 +97,26 @@ def _recipients(tbl: Mapping[str, Any], key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError("is missing.", 'Add to = ["presseverteiler@example.org"].', f"{key}.to")
+        raise ConfigError(
+            _("is missing."), _('Add to = ["presseverteiler@example.org"].'), f"{key}.to"
+        )
     for address in value:
         if _PHONE.fullmatch(address.strip()):
             _bulk(f"{key}.to")
         if not _EMAIL.fullmatch(address.strip()):
             raise ConfigError(
-                f"{address!r} is not an e-mail address.",
-                'Write e.g. "presseverteiler@example.org".',
+                _("{address!r} is not an e-mail address.").format(address=address),
+                _('Write e.g. "presseverteiler@example.org".'),
                 f"{key}.to",
             )
     if len(value) > MAX_EMAIL_RECIPIENTS:
         # One message goes to every address; a long list of people is bulk mail in disguise.
         raise ConfigError(
-            f"lists {len(value)} addresses; announcements go to a few distribution lists, "
-            "never to citizens one by one.",
-            "Send to one distribution-list address (e.g. the press list) instead.",
+            _(
+                "lists {count} addresses; announcements go to a few distribution lists, "
+                "never to citizens one by one."
+            ).format(count=len(value)),
+            _("Send to one distribution-list address (e.g. the press list) instead."),
             f"{key}.to",
         )
     return tuple(a.strip() for a in value)
@@ -123,9 +130,13 @@ def refuse_bulk(tbl: Mapping[str, Any], key: str) -> None:
 
 def _bulk(key: str) -> None:
     raise ConfigError(
-        "sprechstunde never sends announcements to citizens one by one: the messengers "
-        "forbid bulk messaging and the office phone keeps no contacts.",
-        "Announce publicly instead: the messenger's status or channel ([announce.messenger]), "
-        "Mastodon, a press e-mail list, or the calendar and website files.",
+        _(
+            "sprechstunde never sends announcements to citizens one by one: the messengers "
+            "forbid bulk messaging and the office phone keeps no contacts."
+        ),
+        _(
+            "Announce publicly instead: the messenger's status or channel ([announce.messenger]), "
+            "Mastodon, a press e-mail list, or the calendar and website files."
+        ),
         key,
     )

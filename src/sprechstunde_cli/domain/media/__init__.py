@@ -21,6 +21,7 @@ from sprechstunde_cli.domain.media.sniffed import (
     extension_for,
 )
 from sprechstunde_cli.domain.model import MessageKind
+from sprechstunde_cli.i18n import _
 
 __all__ = [
     "MAX_PIXELS",
@@ -65,12 +66,13 @@ def sniff(data: bytes, declared_mime: str | None) -> Sniffed:
 def check_limits(s: Sniffed, size: int, max_bytes: int) -> str | None:
     """Return a short reason why the file must be refused, or None if it may be kept."""
     if size > max_bytes:
-        return f"file is {megabytes(size)}, over the {megabytes(max_bytes)} limit"
+        return _("file is {size}, over the {limit} limit").format(
+            size=megabytes(size), limit=megabytes(max_bytes)
+        )
     if s.width is not None and s.height is not None and s.width * s.height > MAX_PIXELS:
         # A few KB of PNG can claim a 100k x 100k canvas; whoever opens it would allocate that.
-        return (
-            f"image is {s.width}x{s.height} pixels, over the "
-            f"{MAX_PIXELS // 1_000_000} megapixel limit"
+        return _("image is {width}x{height} pixels, over the {limit} megapixel limit").format(
+            width=s.width, height=s.height, limit=MAX_PIXELS // 1_000_000
         )
     return None
 

@@ -11,6 +11,7 @@ from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.domain.places import labelled, location
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import (
     Capabilities,
     Closing,
@@ -98,8 +99,8 @@ class LocalProvider(Closing):
         data = self.messenger.media(media.ref)
         if data is None:
             raise ProviderError(
-                "The file is no longer on the local messenger.",
-                "It was deleted; ask the citizen to send it again.",
+                _("The file is no longer on the local messenger."),
+                _("It was deleted; ask the citizen to send it again."),
             )
         # The declared size may be missing or wrong; the bytes decide.
         if len(data) > max_bytes:
@@ -143,7 +144,7 @@ def _seq(cursor: str | None) -> int:
     try:
         return int(cursor)
     except ValueError:
-        raise foreign_reference("cursor") from None
+        raise foreign_reference(_("cursor")) from None
 
 
 def _event(r: sqlite3.Row) -> Event:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -16,8 +17,8 @@ class LocalSettings:
 def parse_settings(raw: Mapping[str, object]) -> LocalSettings:
     for name in raw:
         raise ConfigError(
-            "is not a setting: the local messenger has none.",
-            "Remove it, or delete the [providers.local] section.",
+            _("is not a setting: the local messenger has none."),
+            _("Remove it, or delete the [providers.local] section."),
             f"providers.local.{name}",
         )
     return LocalSettings()

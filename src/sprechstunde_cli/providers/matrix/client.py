@@ -13,23 +13,27 @@ from typing import Any
 
 import httpx
 
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.system.credentials import Secret
 
 CLIENT = "/_matrix/client/v3"
 ADMIN = "/_synapse/admin"
-LOGIN_HINT = "Run: sprechstunde login matrix (or set SPRECHSTUNDE_MATRIX_TOKEN)."
+LOGIN_HINT = _("Run: sprechstunde login matrix (or set SPRECHSTUNDE_MATRIX_TOKEN).")
 SERVICE = http.Service(
-    name="the Matrix homeserver",
+    name=_("the Matrix homeserver"),
     login_hint=LOGIN_HINT,
-    network_hint="Check the network and providers.matrix.homeserver in the config, then retry.",
-    forbidden_hint="Check the office account's rights (room membership, power level, server "
-    "admin).",
-    refused_hint="Check providers.matrix in the config and the office account's rights.",
-    server_hint="It is retried; if it persists, ask the homeserver's admin to check its log.",
-    rate_hint="Nothing to do: it is retried after the wait. An admin can lift the limit for "
-    "the office account (Synapse: override_ratelimit).",
+    network_hint=_("Check the network and providers.matrix.homeserver in the config, then retry."),
+    forbidden_hint=_(
+        "Check the office account's rights (room membership, power level, server admin)."
+    ),
+    refused_hint=_("Check providers.matrix in the config and the office account's rights."),
+    server_hint=_("It is retried; if it persists, ask the homeserver's admin to check its log."),
+    rate_hint=_(
+        "Nothing to do: it is retried after the wait. An admin can lift the limit for "
+        "the office account (Synapse: override_ratelimit)."
+    ),
 )
 
 JSON = dict[str, Any]
@@ -127,9 +131,13 @@ class MatrixApi:
 
 def not_matrix(what: str, status: int) -> HttpError:
     return http.ServerFailed(
-        f"The Matrix homeserver answered {what} with something that is not Matrix JSON.",
-        "Check that providers.matrix.homeserver points at the homeserver itself "
-        "(not a web page or proxy login); it is retried.",
+        _("The Matrix homeserver answered {what} with something that is not Matrix JSON.").format(
+            what=what
+        ),
+        _(
+            "Check that providers.matrix.homeserver points at the homeserver itself "
+            "(not a web page or proxy login); it is retried."
+        ),
         status=status,
         retryable=True,
     )

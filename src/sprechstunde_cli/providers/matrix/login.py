@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from sprechstunde_cli.errors import AuthError, ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import ProviderContext
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix.client import CLIENT, MatrixApi, http_client
@@ -35,24 +36,28 @@ def login_with_password(
         body["device_id"] = parsed.device_id
     with http_client(parsed.homeserver, None, context.transport) as client:
         try:
-            answer = MatrixApi(client).call("POST", f"{CLIENT}/login", "the login", json=body)
+            answer = MatrixApi(client).call("POST", f"{CLIENT}/login", _("the login"), json=body)
         except HttpError as err:
             if err.status not in (400, 401, 403):
                 raise
             raise AuthError(
-                f"The homeserver refused the login ({err.code or err.status}).",
-                "Check the user ID and password; or log in with a Matrix app and paste its "
-                "token: sprechstunde login matrix",
+                _("The homeserver refused the login ({value}).").format(
+                    value=err.code or err.status
+                ),
+                _(
+                    "Check the user ID and password; or log in with a Matrix app and paste its "
+                    "token: sprechstunde login matrix"
+                ),
             ) from None
     token = answer.get("access_token")
     if not isinstance(token, str) or not token:
         raise ProviderError(
-            "The homeserver's login answer holds no access token.",
-            "Log in with a Matrix app and paste its token: sprechstunde login matrix",
+            _("The homeserver's login answer holds no access token."),
+            _("Log in with a Matrix app and paste its token: sprechstunde login matrix"),
         )
     if answer.get("user_id") != user:
         raise ProviderError(
-            "The homeserver logged in another account than the one asked for.",
-            "Use the full Matrix ID, e.g. @buergermeisterin:example.org.",
+            _("The homeserver logged in another account than the one asked for."),
+            _("Use the full Matrix ID, e.g. @buergermeisterin:example.org."),
         )
     return Secret(token)

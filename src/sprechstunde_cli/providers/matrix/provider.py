@@ -12,6 +12,7 @@ from typing import Any
 from sprechstunde_cli.domain.media import file_name, sniff
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import (
     Closing,
@@ -71,12 +72,12 @@ class MatrixProvider(Closing):
     def _ensure_identity(self) -> None:
         if self._checked_identity:
             return
-        who = self.api.call("GET", f"{CLIENT}/account/whoami", "the account check")
+        who = self.api.call("GET", f"{CLIENT}/account/whoami", _("the account check"))
         if who.get("user_id") != self.settings.user_id:
             # Our own messages would otherwise come back as a citizen's.
             raise ProviderError(
-                "The Matrix token belongs to another account than providers.matrix.user_id.",
-                "Log in as the configured account (sprechstunde login matrix), or fix user_id.",
+                _("The Matrix token belongs to another account than providers.matrix.user_id."),
+                _("Log in as the configured account (sprechstunde login matrix), or fix user_id."),
             )
         self._checked_identity = True
         if self.crypto is not None and self.device is None:
@@ -119,8 +120,8 @@ class MatrixProvider(Closing):
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
         if media.kind not in SEND_KINDS:
             raise ProviderError(
-                f"Matrix cannot send a {media.kind.value} here.",
-                "Send it as a photo, voice note or file.",
+                _("Matrix cannot send a {value} here.").format(value=media.kind.value),
+                _("Send it as a photo, voice note or file."),
             )
         msgtype = SEND_KINDS[media.kind]
         found = sniff(media.data, media.mime)
@@ -132,7 +133,7 @@ class MatrixProvider(Closing):
         upload = self.api.call(
             "POST",
             "/_matrix/media/v3/upload",
-            "the upload",
+            _("the upload"),
             params={"filename": filename},
             content=data,
             # An encrypted file is opaque bytes to the server; its type travels encrypted.
@@ -142,8 +143,8 @@ class MatrixProvider(Closing):
         url = events.text(upload.get("content_uri"))
         if not events.split_mxc(url):
             raise http.ServerFailed(
-                "The Matrix homeserver's upload answer has no content_uri.",
-                "Check the homeserver's media repository; it is retried.",
+                _("The Matrix homeserver's upload answer has no content_uri."),
+                _("Check the homeserver's media repository; it is retried."),
                 retryable=True,
             )
         info: dict[str, Any] = {"mimetype": mime, "size": len(media.data)}
@@ -175,12 +176,12 @@ class MatrixProvider(Closing):
             content = e2e_send.encrypt(device, room_id, event_type, content)
             event_type = "m.room.encrypted"
         path = f"{CLIENT}/rooms/{q(room_id)}/send/{q(event_type)}/{q(key)}"
-        body = self.api.call("PUT", path, "the send", json=content)
+        body = self.api.call("PUT", path, _("the send"), json=content)
         event_id = events.text(body.get("event_id"))
         if not event_id:
             raise http.ServerFailed(
-                "The Matrix homeserver's send answer has no event_id.",
-                "It is retried with the same transaction id, so it cannot double.",
+                _("The Matrix homeserver's send answer has no event_id."),
+                _("It is retried with the same transaction id, so it cannot double."),
                 retryable=True,
             )
         return Sent(event_id)
@@ -192,7 +193,7 @@ class MatrixProvider(Closing):
             raise media_too_large(max_bytes, media.size)
         handle = events.MediaHandle.unpack(media.ref)
         if handle is None or events.split_mxc(handle.mxc) is None:
-            raise foreign_reference("file reference")
+            raise foreign_reference(_("file reference"))
         # The file outlives a redaction on the server: we honour the redaction ourselves.
         event = self.rooms.event(handle.room_id, handle.event_id)
         if event is not None and event.get("type") == "m.room.encrypted":
@@ -202,8 +203,8 @@ class MatrixProvider(Closing):
         file = events.obj(content.get("file"))
         if handle.mxc not in (content.get("url"), file.get("url")):
             raise ProviderError(
-                "The file was deleted on the Matrix homeserver.",
-                "Ask the citizen to send it again.",
+                _("The file was deleted on the Matrix homeserver."),
+                _("Ask the citizen to send it again."),
             )
         data = self.rooms.download(handle.mxc, max_bytes)
         return e2e_media.unseal(data, file) if file else data
@@ -211,7 +212,7 @@ class MatrixProvider(Closing):
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
         if provider_ids:  # receipts are cumulative: the newest one covers the rest
             path = f"{CLIENT}/rooms/{q(chat)}/receipt/m.read/{q(provider_ids[-1])}"
-            self.api.call("POST", path, "the read receipt", json={})
+            self.api.call("POST", path, _("the read receipt"), json={})
 
     def reject_call(self, call: InboundCall) -> None:
         event = self.rooms.event(call.chat, call.provider_id)
@@ -291,8 +292,8 @@ class MatrixProvider(Closing):
         room = self.settings.broadcast_room
         if room is None:
             raise ProviderError(
-                "No Matrix broadcast room is configured for announcements.",
-                "Set providers.matrix.broadcast_room to the room's id or #alias.",
+                _("No Matrix broadcast room is configured for announcements."),
+                _("Set providers.matrix.broadcast_room to the room's id or #alias."),
             )
         room_id = self.rooms.resolve_broadcast(room)
         return self._send(room_id, "m.room.message", {"msgtype": "m.text", "body": text}, key)
@@ -305,8 +306,11 @@ class MatrixProvider(Closing):
             warnings += admin.check_admin(self.api, self.settings.user_id)
         else:
             warnings.append(
-                "Purge only redacts: message bodies stay on the homeserver up to its "
-                "redaction_retention_period, files stay in its media store (see docs/matrix.md)."
+                _(
+                    "Purge only redacts: message bodies stay on the homeserver up to its "
+                    "redaction_retention_period, files stay in its media store (see "
+                    "docs/matrix.md)."
+                )
             )
         if self.settings.broadcast_room is not None:
             warnings += self.rooms.broadcast_warnings(self.settings.broadcast_room)

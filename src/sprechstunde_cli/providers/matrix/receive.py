@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sprechstunde_cli.domain.model import Timer
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import (
     Event,
@@ -73,16 +74,16 @@ class Receiver:
             params["since"] = since
         try:
             body = self.api.call(
-                "GET", f"{CLIENT}/sync", "the sync", params=params, timeout=wait + SYNC_GRACE
+                "GET", f"{CLIENT}/sync", _("the sync"), params=params, timeout=wait + SYNC_GRACE
             )
         except http.Refused as err:
             if since and err.status == 400:
-                raise foreign_reference("cursor") from None
+                raise foreign_reference(_("cursor")) from None
             raise
         if not isinstance(body.get("next_batch"), str) or not body["next_batch"]:
             raise http.ServerFailed(
-                "The Matrix homeserver's sync answer has no next_batch token.",
-                "Check that providers.matrix.homeserver is a Matrix homeserver; it is retried.",
+                _("The Matrix homeserver's sync answer has no next_batch token."),
+                _("Check that providers.matrix.homeserver is a Matrix homeserver; it is retried."),
                 retryable=True,
             )
         return body
@@ -141,9 +142,9 @@ class Receiver:
         if stop:
             params["to"] = stop
         names = self.rooms.names(room_id)
-        for _ in range(MAX_BACKFILL_PAGES):
+        for _page in range(MAX_BACKFILL_PAGES):
             page = self.api.call(
-                "GET", f"{CLIENT}/rooms/{q(room_id)}/messages", "the history", params=params
+                "GET", f"{CLIENT}/rooms/{q(room_id)}/messages", _("the history"), params=params
             )
             chunk = events.items(page.get("chunk"))
             events.remember_names(names, events.items(page.get("state")))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import DeleteOutcome
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix import events
@@ -29,7 +30,7 @@ class Rooms:
         body = self.api.call(
             "GET",
             f"{CLIENT}/sync",
-            "the invite check",
+            _("the invite check"),
             params={"filter": events.INVITES_ONLY_FILTER, "timeout": 0},
         )
         invites = events.obj(events.obj(body.get("rooms")).get("invite"))
@@ -43,7 +44,7 @@ class Rooms:
             return False  # the server asked to wait; the invites stay pending
         for room_id in sorted(self._pending):
             try:
-                self.api.call("POST", f"{CLIENT}/join/{q(room_id)}", "joining a chat", json={})
+                self.api.call("POST", f"{CLIENT}/join/{q(room_id)}", _("joining a chat"), json={})
             except HttpError as err:
                 if err.retryable and err.retry_after > 0:
                     # Rate limited: no more joins (of any room) until the wait is over.
@@ -69,7 +70,7 @@ class Rooms:
                 member = self.api.call(
                     "GET",
                     f"{CLIENT}/rooms/{q(room_id)}/state/m.room.member/{q(user_id)}",
-                    "a display name",
+                    _("a display name"),
                 )
             except HttpError as err:
                 if err.retryable:
@@ -85,7 +86,7 @@ class Rooms:
         """The event as the office sees it now; None if it is gone or no longer visible."""
         try:
             return self.api.call(
-                "GET", f"{CLIENT}/rooms/{q(room_id)}/event/{q(event_id)}", "an event lookup"
+                "GET", f"{CLIENT}/rooms/{q(room_id)}/event/{q(event_id)}", _("an event lookup")
             )
         except HttpError as err:
             if err.status in (403, 404) and not err.retryable:
@@ -99,19 +100,19 @@ class Rooms:
         tail = f"{q(server)}/{q(media_id)}"
         try:
             return self.api.download(
-                f"/_matrix/client/v1/media/download/{tail}", "the file download", max_bytes
+                f"/_matrix/client/v1/media/download/{tail}", _("the file download"), max_bytes
             )
         except HttpError as err:
             if err.code != "M_UNRECOGNIZED":
                 if gone(err):
                     raise ProviderError(
-                        "The file is no longer on the Matrix homeserver.",
-                        "Ask the citizen to send it again.",
+                        _("The file is no longer on the Matrix homeserver."),
+                        _("Ask the citizen to send it again."),
                     ) from None
                 raise
         # A homeserver older than Matrix 1.11 has no authenticated media: the legacy path.
         return self.api.download(
-            f"/_matrix/media/v3/download/{tail}", "the file download", max_bytes
+            f"/_matrix/media/v3/download/{tail}", _("the file download"), max_bytes
         )
 
     # --- deletion -------------------------------------------------------------------------
@@ -128,7 +129,7 @@ class Rooms:
         for event_id in event_ids:
             path = f"{CLIENT}/rooms/{q(room_id)}/redact/{q(event_id)}/{q('redact.' + event_id)}"
             try:
-                self.api.call("PUT", path, "a redaction", json={})
+                self.api.call("PUT", path, _("a redaction"), json={})
                 confirmed += 1
             except HttpError as err:
                 if err.retryable:
@@ -136,13 +137,13 @@ class Rooms:
                 if gone(err):
                     confirmed += 1  # purged already: nothing left to redact
                 elif err.status == 403:
-                    failures.append("the office may not redact in one chat (power level)")
+                    failures.append(_("the office may not redact in one chat (power level)"))
                 else:
                     failures.append(err.message)
         return DeleteOutcome(len(event_ids), confirmed, tuple(dict.fromkeys(failures)))
 
     def is_joined(self, room_id: str) -> bool:
-        joined = self.api.call("GET", f"{CLIENT}/joined_rooms", "the list of chats")
+        joined = self.api.call("GET", f"{CLIENT}/joined_rooms", _("the list of chats"))
         rooms = joined.get("joined_rooms")
         return isinstance(rooms, list) and room_id in rooms
 
@@ -151,15 +152,15 @@ class Rooms:
         for step in ("leave", "forget"):
             try:
                 self.api.call(
-                    "POST", f"{CLIENT}/rooms/{q(room_id)}/{step}", "leaving a chat", json={}
+                    "POST", f"{CLIENT}/rooms/{q(room_id)}/{step}", _("leaving a chat"), json={}
                 )
             except HttpError as err:
                 if not gone(err) and err.status != 403:
                     raise
         if self.is_joined(room_id):
             raise ProviderError(
-                "The office account is still in a chat it left.",
-                "Run the purge again; if it persists, leave the room in a Matrix app.",
+                _("The office account is still in a chat it left."),
+                _("Run the purge again; if it persists, leave the room in a Matrix app."),
             )
         self._names.pop(room_id, None)
 
@@ -169,13 +170,13 @@ class Rooms:
         if self.broadcast_id is None:
             if room.startswith("#"):
                 found = self.api.call(
-                    "GET", f"{CLIENT}/directory/room/{q(room)}", "the broadcast room alias"
+                    "GET", f"{CLIENT}/directory/room/{q(room)}", _("the broadcast room alias")
                 )
                 room_id = events.text(found.get("room_id"))
                 if not room_id:
                     raise ProviderError(
-                        "The broadcast room's alias does not name a room.",
-                        "Check providers.matrix.broadcast_room.",
+                        _("The broadcast room's alias does not name a room."),
+                        _("Check providers.matrix.broadcast_room."),
                     )
                 self.broadcast_id = room_id
             else:
@@ -188,12 +189,12 @@ class Rooms:
         try:
             # A list of whole state events: v12 rooms name their creators only in m.room.create.
             state: Any = self.api.call_list(
-                f"{CLIENT}/rooms/{q(room_id)}/state", "the broadcast room's state"
+                f"{CLIENT}/rooms/{q(room_id)}/state", _("the broadcast room's state")
             )
         except HttpError as err:
             if err.retryable:
                 raise
-            return ["The office account cannot read the broadcast room (is it a member?)."]
+            return [_("The office account cannot read the broadcast room (is it a member?).")]
         return broadcast_problems(events.items(state), self.own_user)
 
 
@@ -221,10 +222,12 @@ def broadcast_problems(state: list[dict[str, Any]], own_user: str) -> list[str]:
     creator_power = version.isdigit() and int(version) >= 12 and own_user in creators
     problems = []
     if not creator_power and level(users.get(own_user), users_default) < needed:
-        problems.append("The office account may not post in the broadcast room (power level).")
+        problems.append(_("The office account may not post in the broadcast room (power level)."))
     if users_default >= needed:
         problems.append(
-            "Everyone may post in the broadcast room: raise events_default above users_default "
-            "so that only staff can."
+            _(
+                "Everyone may post in the broadcast room: raise events_default above users_default "
+                "so that only staff can."
+            )
         )
     return problems

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Capabilities, DeleteReach, ReceiveMode
 
 KEYS = {
@@ -46,8 +47,8 @@ def _key(name: str) -> str:
 
 def user_id_error() -> ConfigError:
     return ConfigError(
-        "must be the office account's full Matrix ID.",
-        'Write e.g. user_id = "@buergermeisterin:example.org".',
+        _("must be the office account's full Matrix ID."),
+        _('Write e.g. user_id = "@buergermeisterin:example.org".'),
         _key("user_id"),
     )
 
@@ -57,8 +58,8 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
     for name in settings:
         if name not in KEYS:
             raise ConfigError(
-                "is not a Matrix setting.",
-                "Known keys: " + ", ".join(sorted(KEYS)) + ".",
+                _("is not a Matrix setting."),
+                _("Known keys: {keys}.").format(keys=", ".join(sorted(KEYS))),
                 _key(name),
             )
     homeserver = settings.get("homeserver")
@@ -73,8 +74,8 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
         or parts.username
     ):
         raise ConfigError(
-            "must be the homeserver's base URL.",
-            'Write e.g. homeserver = "https://matrix.example.org".',
+            _("must be the homeserver's base URL."),
+            _('Write e.g. homeserver = "https://matrix.example.org".'),
             _key("homeserver"),
         )
     user_id = settings.get("user_id")
@@ -83,16 +84,18 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
     server_admin = settings.get("server_admin", False)
     if not isinstance(server_admin, bool):
         raise ConfigError(
-            "must be true or false.",
-            "Set server_admin = true only if the office runs the homeserver and the account "
-            "is its admin.",
+            _("must be true or false."),
+            _(
+                "Set server_admin = true only if the office runs the homeserver and the account "
+                "is its admin."
+            ),
             _key("server_admin"),
         )
     broadcast = settings.get("broadcast_room")
     if broadcast is not None and (not isinstance(broadcast, str) or not ROOM.fullmatch(broadcast)):
         raise ConfigError(
-            "must be a room id or alias.",
-            'Write e.g. broadcast_room = "#sprechstunde:example.org", or leave it out.',
+            _("must be a room id or alias."),
+            _('Write e.g. broadcast_room = "#sprechstunde:example.org", or leave it out.'),
             _key("broadcast_room"),
         )
     device = settings.get("device_id")
@@ -100,8 +103,8 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
         not isinstance(device, str) or not device.isascii() or not device.isalnum()
     ):
         raise ConfigError(
-            "must be letters and digits.",
-            'Write e.g. device_id = "SPRECHSTUNDE", or leave it out.',
+            _("must be letters and digits."),
+            _('Write e.g. device_id = "SPRECHSTUNDE", or leave it out.'),
             _key("device_id"),
         )
     wait = settings.get("unreadable_after", UNREADABLE_AFTER_S)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.waha.client import (
     TESTED_VERSION,
     NotFound,
@@ -25,30 +26,39 @@ def run_checks(api: WahaApi, settings: WahaSettings) -> tuple[str, ...]:
     warnings: list[str] = []
     if not is_private_url(settings.base_url):
         warnings.append(
-            f"providers.waha.base_url ({settings.base_url}) is not on this machine or a private "
-            "network: WAHA must never be reachable from the internet (docs/waha.md)."
+            _(
+                "providers.waha.base_url ({base_url}) is not on this machine or a "
+                "private network: WAHA must never be reachable from the internet "
+                "(docs/waha.md)."
+            ).format(base_url=settings.base_url)
         )
-    environment = api.request("GET", "/api/server/version", "read WAHA's version")
+    environment = api.request("GET", "/api/server/version", _("read WAHA's version"))
     if isinstance(environment, dict):
         engine = str(environment.get("engine", "")).upper()
         if engine in ENGINES and engine != settings.engine:
             raise ProviderError(
-                f"WAHA runs the {engine} engine, but the config says {settings.engine}.",
-                f'Set engine = "{engine}" under [providers.waha] in the config.',
+                _("WAHA runs the {engine} engine, but the config says {engine2}.").format(
+                    engine=engine, engine2=settings.engine
+                ),
+                _('Set engine = "{engine}" under [providers.waha] in the config.').format(
+                    engine=engine
+                ),
             )
         version = _version(environment.get("version"))
         if version is not None and version < FREE_MEDIA_SINCE:
             warnings.append(
-                f"WAHA {'.'.join(map(str, version))} is older than 2026.6.1: its free image "
-                f"cannot send photos or voice notes. Run devlikeapro/waha:{TESTED_VERSION}."
+                _(
+                    "WAHA {join} is older than 2026.6.1: its free image cannot send photos "
+                    "or voice notes. Run devlikeapro/waha:{TESTED_VERSION}."
+                ).format(join=".".join(map(str, version)), TESTED_VERSION=TESTED_VERSION)
             )
     session = api.lookup(
-        f"/api/sessions/{path_part(settings.session)}", "read the WhatsApp session"
+        f"/api/sessions/{path_part(settings.session)}", _("read the WhatsApp session")
     )
     if not isinstance(session, dict):
         raise ProviderError(
-            f"WAHA has no session named '{settings.session}'.",
-            "Create and start it in the WAHA dashboard, or fix providers.waha.session.",
+            _("WAHA has no session named '{session}'.").format(session=settings.session),
+            _("Create and start it in the WAHA dashboard, or fix providers.waha.session."),
         )
     status = str(session.get("status", "UNKNOWN"))
     if status != "WORKING":
@@ -56,13 +66,18 @@ def run_checks(api: WahaApi, settings: WahaSettings) -> tuple[str, ...]:
     saved = _saved_contacts(api, settings)
     if saved is None:
         warnings.append(
-            "Could not check the service phone for saved contacts (the engine does not list "
-            "them); make sure the phone's address book is empty."
+            _(
+                "Could not check the service phone for saved contacts (the engine does not list "
+                "them); make sure the phone's address book is empty."
+            )
         )
     elif saved:
         warnings.append(
-            f"The service phone has {saved} saved contact(s). Keep its address book empty: "
-            "citizens' numbers must not end up there, and a status reaches only contacts."
+            _(
+                "The service phone has {saved} saved contact(s). Keep its address book "
+                "empty: citizens' numbers must not end up there, and a status reaches "
+                "only contacts."
+            ).format(saved=saved)
         )
     return tuple(warnings)
 
@@ -72,7 +87,7 @@ def _saved_contacts(api: WahaApi, settings: WahaSettings) -> int | None:
         contacts = api.request(
             "GET",
             "/api/contacts/all",
-            "list the phone's contacts",
+            _("list the phone's contacts"),
             params={"session": settings.session, "limit": 1000},
         )
     except (NotImplementedByEngine, NotFound, ServerFailed):

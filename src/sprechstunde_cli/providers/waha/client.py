@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.http import Forbidden, NotFound, ServerFailed, Unauthorized
 from sprechstunde_cli.system.redact import summary
@@ -37,28 +38,37 @@ __all__ = [
 
 TESTED_VERSION = "2026.7.1"
 STATUS_CHARS = 40  # the longest WAHA state, PASSKEY_CONFIRMATION_REQUIRED, has 29
-LOGIN_HINT = "Run: sprechstunde login waha (the key is the container's WAHA_API_KEY)."
-VERSION_HINT = f"Check the WAHA version; sprechstunde is tested against {TESTED_VERSION}."
+LOGIN_HINT = _("Run: sprechstunde login waha (the key is the container's WAHA_API_KEY).")
+VERSION_HINT = _("Check the WAHA version; sprechstunde is tested against {version}.").format(
+    version=TESTED_VERSION
+)
 SERVICE = http.Service(
-    name="WAHA",
+    name=_("WAHA"),
     login_hint=LOGIN_HINT,
-    network_hint="Start the WAHA container, or fix providers.waha.base_url in the config.",
-    forbidden_hint="Check the API key's rights in WAHA (WAHA_API_KEY), then: sprechstunde "
-    "login waha",
-    refused_hint=f"{VERSION_HINT} Check providers.waha.engine too.",
-    server_hint="sprechstunde retries by itself; if it persists, check docker logs waha.",
-    credential="API key",
+    network_hint=_("Start the WAHA container, or fix providers.waha.base_url in the config."),
+    forbidden_hint=_(
+        "Check the API key's rights in WAHA (WAHA_API_KEY), then: sprechstunde login waha"
+    ),
+    refused_hint=_("{hint} Check providers.waha.engine too.").format(hint=VERSION_HINT),
+    server_hint=_("sprechstunde retries by itself; if it persists, check docker logs waha."),
+    credential=_("API key"),
 )
 
 _STATE_HINTS = {
-    "SCAN_QR_CODE": "Pair the service phone: scan the QR code in the WAHA dashboard "
-    "(or GET /api/{session}/auth/qr), or request a pairing code; see docs/waha.md.",
-    "STARTING": "WAHA is still starting the session; wait a moment and try again.",
-    "STOPPED": "Start the session: POST /api/sessions/{session}/start (or in the WAHA dashboard).",
-    "FAILED": "Restart the session: POST /api/sessions/{session}/restart; if it fails again, "
-    "log out and pair the phone anew.",
-    "PASSKEY_REQUIRED": "Confirm the passkey on the service phone, then try again.",
-    "PASSKEY_CONFIRMATION_REQUIRED": "Confirm the passkey on the service phone, then try again.",
+    "SCAN_QR_CODE": _(
+        "Pair the service phone: scan the QR code in the WAHA dashboard "
+        "(or GET /api/{session}/auth/qr), or request a pairing code; see docs/waha.md."
+    ),
+    "STARTING": _("WAHA is still starting the session; wait a moment and try again."),
+    "STOPPED": _(
+        "Start the session: POST /api/sessions/{session}/start (or in the WAHA dashboard)."
+    ),
+    "FAILED": _(
+        "Restart the session: POST /api/sessions/{session}/restart; if it fails again, "
+        "log out and pair the phone anew."
+    ),
+    "PASSKEY_REQUIRED": _("Confirm the passkey on the service phone, then try again."),
+    "PASSKEY_CONFIRMATION_REQUIRED": _("Confirm the passkey on the service phone, then try again."),
 }
 
 
@@ -78,7 +88,7 @@ def path_part(value: str) -> str:
 
 
 def session_hint(status: str, session: str) -> str:
-    template = _STATE_HINTS.get(status, "Check the session in the WAHA dashboard.")
+    template = _STATE_HINTS.get(status, _("Check the session in the WAHA dashboard."))
     return template.replace("{session}", session)
 
 
@@ -87,7 +97,9 @@ def not_working(session: str, status: str) -> SessionNotWorking:
     broken or hostile server can put anything there, our key included."""
     status = summary(status, STATUS_CHARS)
     return SessionNotWorking(
-        f"The WhatsApp session '{session}' is {status}, not WORKING.",
+        _("The WhatsApp session '{session}' is {status}, not WORKING.").format(
+            session=session, status=status
+        ),
         session_hint(status, session),
         status=status,
     )
@@ -103,7 +115,9 @@ class WahaApi:
         # Where WAHA was looked for, in the hint of "cannot reach": the key is in a header,
         # never in this URL (settings refuse a user or password in it).
         base = str(client.base_url).rstrip("/")
-        hint = f"Start the WAHA container ({base}), or fix providers.waha.base_url in the config."
+        hint = _(
+            "Start the WAHA container ({base}), or fix providers.waha.base_url in the config."
+        ).format(base=base)
         self.service = dataclasses.replace(SERVICE, network_hint=hint)
 
     def request(
@@ -133,7 +147,7 @@ class WahaApi:
             return response.json()
         except ValueError:
             raise ProviderError(
-                f"WAHA sent an unreadable answer ({what}).",
+                _("WAHA sent an unreadable answer ({what}).").format(what=what),
                 VERSION_HINT,
                 retryable=True,
             ) from None
@@ -163,9 +177,11 @@ class WahaApi:
         if err.status in (422, 501) and "not implemented by" in said:
             # 422 in older WAHA, 501 in newer: the engine has no such method.
             return NotImplementedByEngine(
-                f"The {self.engine} engine cannot {what}.",
-                "Set providers.waha.engine to the engine WAHA really runs, or pick an engine "
-                "with this feature (docs/waha.md lists them).",
+                _("The {engine} engine cannot {what}.").format(engine=self.engine, what=what),
+                _(
+                    "Set providers.waha.engine to the engine WAHA really runs, or pick an engine "
+                    "with this feature (docs/waha.md lists them)."
+                ),
             )
         return err
 

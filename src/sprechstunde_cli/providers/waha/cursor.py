@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import foreign_reference
 
 
@@ -39,7 +40,7 @@ class Cursor:
                 pushed=int(data.get("pushed", 0)),
             )
         except (ValueError, TypeError, KeyError, AttributeError):
-            raise foreign_reference("cursor") from None
+            raise foreign_reference(_("cursor")) from None
 
     def dump(self) -> str:
         data = {"v": 1, "hw": self.hw, "seen": self.seen, "alias": self.alias, "top": self.top}

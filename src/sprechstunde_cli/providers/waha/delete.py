@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Sequence
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import DeleteOutcome
 from sprechstunde_cli.providers.waha.client import (
     Forbidden,
@@ -43,7 +44,7 @@ class Deleter:
                 self.api.request(
                     "DELETE",
                     f"{self.prefix}/chats/{path_part(raw)}/messages/{path_part(pid)}",
-                    "delete a message",
+                    _("delete a message"),
                 )
             except NotFound:
                 pass  # already gone: a re-run of the purge
@@ -81,9 +82,11 @@ class Deleter:
         if "delete_chat" not in self.settings.features:
             # Never call an endpoint the engine lacks; say so instead.
             raise NotImplementedByEngine(
-                f"The {self.settings.engine} engine cannot delete chats.",
-                "Delete the chats on the service phone by hand, or run WAHA with the WEBJS or "
-                "WPP engine (docs/waha.md).",
+                _("The {engine} engine cannot delete chats.").format(engine=self.settings.engine),
+                _(
+                    "Delete the chats on the service phone by hand, or run WAHA with the WEBJS or "
+                    "WPP engine (docs/waha.md)."
+                ),
             )
         raws = sorted({chat, *(alias for alias, owner in aliases if owner == chat)})
         before = self._shown(raws)
@@ -100,7 +103,7 @@ class Deleter:
         listed = self.api.request(
             "GET",
             f"{self.prefix}/chats/overview",
-            "list chats",
+            _("list chats"),
             params={"ids": raws, "limit": len(raws), "merge": False},
         )
         if not isinstance(listed, list):

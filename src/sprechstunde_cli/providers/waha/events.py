@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from websockets.sync.client import ClientConnection
@@ -154,8 +155,10 @@ def _refusal(exc: Exception) -> ProviderError:
         err = http.error_for(response, "open the event stream", SERVICE)
         if isinstance(err, http.NotFound):
             return http.NotFound(
-                f"WAHA's event stream answered HTTP {status}.",
-                f"Check the WAHA version ({TESTED_VERSION} streams events on /ws).",
+                _("WAHA's event stream answered HTTP {status}.").format(status=status),
+                _("Check the WAHA version ({TESTED_VERSION} streams events on /ws).").format(
+                    TESTED_VERSION=TESTED_VERSION
+                ),
                 status=status,
             )
         return err
@@ -165,7 +168,7 @@ def _refusal(exc: Exception) -> ProviderError:
 
 def _unreachable(reason: str) -> ProviderError:
     return ProviderError(
-        f"Cannot open WAHA's event stream ({reason}).",
-        "Start the WAHA container, or fix providers.waha.base_url in the config.",
+        _("Cannot open WAHA's event stream ({reason}).").format(reason=reason),
+        _("Start the WAHA container, or fix providers.waha.base_url in the config."),
         retryable=True,
     )

@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlsplit
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import MediaRef, foreign_reference, media_too_large
 from sprechstunde_cli.providers.waha.client import NotFound, WahaApi, path_part
 
@@ -18,26 +19,26 @@ def download(api: WahaApi, media: MediaRef, max_bytes: int) -> bytes:
         ref = json.loads(media.ref)
         chat, message_id = str(ref["chat"]), str(ref["id"])
     except (ValueError, TypeError, KeyError):
-        raise foreign_reference("file reference") from None
+        raise foreign_reference(_("file reference")) from None
     # Asking for the message again both proves it is still on the office's side and yields a
     # fresh file URL: WAHA deletes its copies after WHATSAPP_FILES_LIFETIME (180 s by default).
     message = api.lookup(
         f"/api/{path_part(api.session)}/chats/{path_part(chat)}/messages/{path_part(message_id)}",
-        "fetch a photo or voice note",
+        _("fetch a photo or voice note"),
         params={"downloadMedia": True},
     )
     if not isinstance(message, dict):
         raise NotFound(
-            "The photo or voice note is no longer on the service phone.",
-            "It was deleted; ask the citizen to send it again.",
+            _("The photo or voice note is no longer on the service phone."),
+            _("It was deleted; ask the citizen to send it again."),
         )
     found = message.get("media")
     url = found.get("url") if isinstance(found, dict) else None
     path = urlsplit(url).path if isinstance(url, str) else ""
     if not path.startswith("/api/files/"):
         raise ProviderError(
-            "WAHA did not download this file from WhatsApp.",
-            "Set WHATSAPP_DOWNLOAD_MEDIA=true for the WAHA container (docs/waha.md).",
+            _("WAHA did not download this file from WhatsApp."),
+            _("Set WHATSAPP_DOWNLOAD_MEDIA=true for the WAHA container (docs/waha.md)."),
         )
     # Only the path is used: the key goes to the configured WAHA, never to a host in a URL.
-    return api.download(path, "download a file", max_bytes)
+    return api.download(path, _("download a file"), max_bytes)

@@ -17,6 +17,7 @@ import httpx
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.base import (
     Closing,
@@ -214,7 +215,7 @@ class WahaProvider(Closing):
             body: dict[str, Any] = {"session": self.settings.session, "chatId": raw}
             if "seen_ids" in self.settings.features:
                 body["messageIds"] = ids  # elsewhere WAHA marks the chat's unread messages
-            self.api.request("POST", "/api/sendSeen", "mark messages as read", json=body)
+            self.api.request("POST", "/api/sendSeen", _("mark messages as read"), json=body)
 
     def reject_call(self, call: InboundCall) -> None:
         sender, call_id = self._calls.get(
@@ -223,7 +224,7 @@ class WahaProvider(Closing):
         self.api.request(
             "POST",
             f"{self.prefix}/calls/reject",
-            "reject a call",
+            _("reject a call"),
             json={"from": sender, "id": call_id},
         )
 
@@ -264,7 +265,9 @@ class WahaProvider(Closing):
             "font": 0,
             "linkPreview": False,
         }
-        result = self.api.request("POST", f"{self.prefix}/status/text", "post a status", json=body)
+        result = self.api.request(
+            "POST", f"{self.prefix}/status/text", _("post a status"), json=body
+        )
         return Sent(sent_id(result) or f"true_status@broadcast_{wa_id}")
 
     def check(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import InboundMessage, InboundWithdrawal, MediaRef
 from sprechstunde_cli.providers.http_errors import HttpError
 from sprechstunde_cli.providers.waha.client import (
@@ -100,7 +101,7 @@ class Poller:
         else:
             path, want = f"{self.prefix}/lids/pn/{path_part(raw)}", "lid"
         try:
-            data = self.api.request("GET", path, "look up a contact's other id")
+            data = self.api.request("GET", path, _("look up a contact's other id"))
         except NotImplementedByEngine:
             self.lids_supported = False
             return None
@@ -145,7 +146,7 @@ class Poller:
             page = self.api.request(
                 "GET",
                 f"{self.prefix}/chats/overview",
-                "list chats",
+                _("list chats"),
                 params={"limit": OVERVIEW_PAGE, "offset": offset},
             )
             if not isinstance(page, list):
@@ -312,7 +313,7 @@ class Poller:
             detail = self.api.request(
                 "GET",
                 f"{self.prefix}/chats/{path_part(raw)}/messages/{path_part(message_id)}",
-                "fetch a photo or voice note",
+                _("fetch a photo or voice note"),
                 params={"downloadMedia": True},
             )
         except NotFound:
@@ -357,7 +358,7 @@ def sender_name(message: dict[str, Any]) -> str:
 
 def _unreadable(what: str) -> ProviderError:
     return ProviderError(
-        f"WAHA sent an unexpected answer ({what}).",
+        _("WAHA sent an unexpected answer ({what}).").format(what=what),
         VERSION_HINT,
         retryable=True,
     )

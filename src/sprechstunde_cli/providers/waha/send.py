@@ -13,6 +13,7 @@ from sprechstunde_cli.domain import keys
 from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import OutboundMedia, Sent
 from sprechstunde_cli.providers.waha.client import NotImplementedByEngine, WahaApi, path_part
 from sprechstunde_cli.providers.waha.receive import is_person
@@ -109,7 +110,7 @@ class Sender:
     def _typing(self, path: str, chat: str) -> None:
         try:
             body = {"session": self.api.session, "chatId": chat}
-            self.api.request("POST", path, "show typing", json=body)
+            self.api.request("POST", path, _("show typing"), json=body)
         except NotImplementedByEngine:
             pass  # typing is a courtesy, not a reason to hold a reply back
 
@@ -119,27 +120,27 @@ class Sender:
             return
         if not is_person(chat):
             raise ProviderError(
-                "WAHA sends only to one-to-one chats (…@c.us or …@lid).",
-                "Reply within a thread; sprechstunde never writes to groups or channels.",
+                _("WAHA sends only to one-to-one chats (…@c.us or …@lid)."),
+                _("Reply within a thread; sprechstunde never writes to groups or channels."),
             )
         found = self.api.lookup(
             f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "check that the citizen wrote first",
+            _("check that the citizen wrote first"),
             params={"limit": 1, "filter.fromMe": False, "downloadMedia": False},
         )
         if isinstance(found, list) and found:
             self.wrote_first.add(chat)
             return
         raise ProviderError(
-            "Refusing to write first to a WhatsApp chat that never wrote to the service phone.",
-            "sprechstunde only answers citizens; WhatsApp bans numbers that message strangers.",
+            _("Refusing to write first to a WhatsApp chat that never wrote to the service phone."),
+            _("sprechstunde only answers citizens; WhatsApp bans numbers that message strangers."),
         )
 
     def _own_message(self, chat: str, wa_id: str) -> str | None:
         full = f"true_{chat}_{wa_id}"
         found = self.api.lookup(
             f"{self.prefix}/chats/{path_part(chat)}/messages/{path_part(full)}",
-            "look for an earlier send",
+            _("look for an earlier send"),
             params={"downloadMedia": False},
         )
         return found["id"] if isinstance(found, dict) and found.get("id") == full else None

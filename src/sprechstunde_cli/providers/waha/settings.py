@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ConfigError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Capabilities, DeleteReach, ReceiveMode
 
 ENGINES = ("WEBJS", "WPP", "NOWEB", "GOWS")
@@ -58,8 +59,8 @@ def parse_settings(raw: Mapping[str, object]) -> WahaSettings:
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise ConfigError(
-            f"Unknown setting '{unknown[0]}'.",
-            "Known settings: " + ", ".join(sorted(_KEYS)) + ".",
+            _("Unknown setting '{unknown}'.").format(unknown=unknown[0]),
+            _("Known settings: {keys}.").format(keys=", ".join(sorted(_KEYS))),
             key=f"providers.waha.{unknown[0]}",
         )
     defaults = WahaSettings()
@@ -67,35 +68,37 @@ def parse_settings(raw: Mapping[str, object]) -> WahaSettings:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise ConfigError(
-            "Not an http(s) URL.",
-            'Write the WAHA address, e.g. base_url = "http://127.0.0.1:3000".',
+            _("Not an http(s) URL."),
+            _('Write the WAHA address, e.g. base_url = "http://127.0.0.1:3000".'),
             key="providers.waha.base_url",
         )
     if parts.username or parts.password:
         raise ConfigError(
-            "The URL must not carry a user or password.",
-            "Remove them; the API key is kept by: sprechstunde login waha",
+            _("The URL must not carry a user or password."),
+            _("Remove them; the API key is kept by: sprechstunde login waha"),
             key="providers.waha.base_url",
         )
     session = _text(raw, "session", defaults.session)
     if not _SESSION_NAME.fullmatch(session):
         raise ConfigError(
-            "A WAHA session name is 1 to 64 letters, digits, '_', '.' or '-'.",
-            'Use the name shown in the WAHA dashboard, e.g. session = "default".',
+            _("A WAHA session name is 1 to 64 letters, digits, '_', '.' or '-'."),
+            _('Use the name shown in the WAHA dashboard, e.g. session = "default".'),
             key="providers.waha.session",
         )
     engine = _text(raw, "engine", defaults.engine).upper()
     if engine not in ENGINES:
         raise ConfigError(
-            f"Unknown engine '{engine[:20]}'.",
-            "Use the engine WAHA runs (WHATSAPP_DEFAULT_ENGINE): " + ", ".join(ENGINES) + ".",
+            _("Unknown engine '{engine}'.").format(engine=engine[:20]),
+            _("Use the engine WAHA runs (WHATSAPP_DEFAULT_ENGINE): {engines}.").format(
+                engines=", ".join(ENGINES)
+            ),
             key="providers.waha.engine",
         )
     websocket = raw.get("websocket", defaults.websocket)
     if not isinstance(websocket, bool):
         raise ConfigError(
-            "Must be true or false.",
-            "Write websocket = true (calls are seen only on WAHA's event stream).",
+            _("Must be true or false."),
+            _("Write websocket = true (calls are seen only on WAHA's event stream)."),
             key="providers.waha.websocket",
         )
     return WahaSettings(
@@ -125,8 +128,10 @@ def capabilities_for(settings: WahaSettings) -> Capabilities:
     ]
     if "delete_chat" not in features:
         residual.append(
-            f"The {settings.engine} engine cannot delete chats: the emptied chats stay listed "
-            "on the service phone until someone deletes them there."
+            _(
+                "The {engine} engine cannot delete chats: the emptied chats stay listed "
+                "on the service phone until someone deletes them there."
+            ).format(engine=settings.engine)
         )
     return Capabilities(
         receive=ReceiveMode.POLL,
@@ -151,8 +156,8 @@ def _text(raw: Mapping[str, object], key: str, default: str) -> str:
     value = raw.get(key, default)
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(
-            "Must be a non-empty string.",
-            f'Write it in quotes, e.g. {key} = "{default}".',
+            _("Must be a non-empty string."),
+            _('Write it in quotes, e.g. {key} = "{default}".').format(key=key, default=default),
             key=f"providers.waha.{key}",
         )
     return value.strip()
@@ -162,8 +167,8 @@ def _number(raw: Mapping[str, object], key: str, default: float, low: float, hig
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise ConfigError(
-            f"Must be a number from {low:g} to {high:g}.",
-            f"Write e.g. {key} = {default:g}.",
+            _("Must be a number from {low:g} to {high:g}.").format(low=low, high=high),
+            _("Write e.g. {key} = {default:g}.").format(key=key, default=default),
             key=f"providers.waha.{key}",
         )
     return float(value)

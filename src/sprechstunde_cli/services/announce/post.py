@@ -17,6 +17,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import SessionSpec, SessionState
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeError, StateError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services.announce.items import (
     LOOKBACK,
     AnnounceReport,
@@ -63,13 +64,17 @@ def run_due(
         for item in due:
             newest = latest[item.target]
             if newest is not item:
-                reason = f"superseded by '{newest.offset.name}', which is due too"
+                reason = _("superseded by '{name}', which is due too").format(
+                    name=newest.offset.name
+                )
                 outcomes += _skip(store, item, now, reason)
             elif item.due_at < now - grace:
-                reason = f"missed: due {_when(item.due_at, spec)}, grace {_span(grace)} is over"
+                reason = _("missed: due {when}, grace {span} is over").format(
+                    when=_when(item.due_at, spec), span=_span(grace)
+                )
                 outcomes += _skip(store, item, now, reason)
             elif not item.offset.at_end and now >= spec.end:
-                outcomes += _skip(store, item, now, "the session is already over")
+                outcomes += _skip(store, item, now, _("the session is already over"))
             else:
                 outcomes += _send(
                     store, config, item, now, targets, owner, actor, rng, manual=False
@@ -96,17 +101,24 @@ def send_now(
     if offset is None:
         known = ", ".join(o.name for o in config.announce.offsets) or "none"
         raise ConfigError(
-            f"No announcement offset '{offset_name}' (known: {known}).",
-            "Pick one of the known offsets, or add it under [announce.offsets].",
+            _("No announcement offset '{offset_name}' (known: {known}).").format(
+                offset_name=offset_name, known=known
+            ),
+            _("Pick one of the known offsets, or add it under [announce.offsets]."),
         )
     chosen = [i for i in items(config, spec) if i.offset == offset]
     chosen = [i for i in chosen if only is None or i.target == only]
     if not chosen:
         raise ConfigError(
-            f"No announcement target posts the offset '{offset_name}'"
-            + (f" to '{only}'." if only else "."),
-            "Enable a target under [announce] (messenger, mastodon, email) and list the offset "
-            "in its offsets.",
+            (
+                _("No announcement target posts the offset '{offset}' to '{target}'.")
+                if only
+                else _("No announcement target posts the offset '{offset}'.")
+            ).format(offset=offset_name, target=only),
+            _(
+                "Enable a target under [announce] (messenger, mastodon, email) and list the offset "
+                "in its offsets."
+            ),
         )
     outcomes: list[Outcome] = []
     for item in chosen:
@@ -144,7 +156,7 @@ def _send(
     )
     if isinstance(got, ledger.Entry):
         if got.state == ledger.SENDING:
-            return outcome("busy", "another run is posting it right now")
+            return outcome("busy", _("another run is posting it right now"))
         if manual:
             return outcome("done", f"already {got.state}")
         return []  # sent, skipped, or a failure waiting for its retry time: nothing new
@@ -152,7 +164,9 @@ def _send(
     try:
         target = targets(name, spec)
         if target is None:
-            reason = f"the messenger '{spec.provider}' cannot post public notices"
+            reason = _("the messenger '{provider}' cannot post public notices").format(
+                provider=spec.provider
+            )
             ledger.record_given_up(store, claim, now, reason)
             return outcome("skipped", reason)
         status = "sent"
@@ -168,7 +182,9 @@ def _send(
     except SprechstundeError as err:
         return outcome("failed", _failed(store, claim, now, err, rng))
     except Exception as exc:  # one broken target must not stop the others
-        bug = ProviderError(f"unexpected {type(exc).__name__}", "Please report this bug.")
+        bug = ProviderError(
+            _("unexpected {kind}").format(kind=type(exc).__name__), _("Please report this bug.")
+        )
         return outcome("failed", _failed(store, claim, now, bug, rng))
     ledger.record_sent(store, claim, now, remote_id)
     if not item.offset.at_end:
@@ -207,11 +223,24 @@ def _skip(store: Store, item: Item, now: datetime, reason: str) -> list[Outcome]
 
 
 def _interrupted_note(item: Item, since: datetime | None) -> str:
-    started = f" at {_when(since, item.spec)}" if since is not None else ""
-    return (
-        f"a run started posting it{started} and stopped before recording the result; it may "
-        f"or may not have gone out. Check {item.target}; if it is missing: sprechstunde "
-        f"announce {item.spec.id} --now --offset {item.offset.name} --target {item.target}"
+    note = (
+        _(
+            "a run started posting it at {when} and stopped before recording the result; it may "
+            "or may not have gone out. Check {target}; if it is missing: sprechstunde announce "
+            "{session} --now --offset {offset} --target {target}"
+        )
+        if since is not None
+        else _(
+            "a run started posting it and stopped before recording the result; it may or may "
+            "not have gone out. Check {target}; if it is missing: sprechstunde announce "
+            "{session} --now --offset {offset} --target {target}"
+        )
+    )
+    return note.format(
+        when=_when(since, item.spec) if since is not None else "",
+        target=item.target,
+        session=item.spec.id,
+        offset=item.offset.name,
     )
 
 

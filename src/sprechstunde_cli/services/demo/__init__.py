@@ -15,6 +15,7 @@ from sprechstunde_cli.domain.counters import RECEIVED, Counter
 from sprechstunde_cli.domain.model import Clock, MessageKind, SessionRecord, ThreadRow, Timer
 from sprechstunde_cli.domain.receipt import Receipt
 from sprechstunde_cli.domain.rules import by_waiting_time
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services.close import CloseReport, close
@@ -101,7 +102,7 @@ def rehearse(
         replies = _run_script(store, messenger, hour, config, clock, speed, places, notify)
         counters = store.counters(SESSION_ID)
         threads = len(store.thread_rows(SESSION_ID))
-        notify(Phase("Closing the hour."))
+        notify(Phase(_("Closing the hour.")))
         closed = close(
             store,
             provider,
@@ -117,7 +118,7 @@ def rehearse(
             # purge need not wait out the grace for them.
             for chat in messenger.chats():
                 messenger.citizen_read(chat)
-            notify(Phase("Deleting all chats, here and at the messenger."))
+            notify(Phase(_("Deleting all chats, here and at the messenger.")))
             receipt = purge(store, provider, config, SESSION_ID, clock, places=places, mailer=None)
     return DemoResult(
         threads=threads,
@@ -144,7 +145,7 @@ def _run_script(
     spec = config.session(SESSION_ID)
     t0 = clock.now()
     open_session(store, spec, t0, actor=OPERATOR, rehearse=True)
-    notify(Phase(f"Session '{spec.id}' is open."))
+    notify(Phase(_("Session '{id}' is open.").format(id=spec.id)))
     citizens, answers = list(CITIZENS), list(REPLIES)
     photo, voice = make_png(320, 240, (46, 139, 87)), make_ogg_opus(4.0)
     replies = 0

@@ -6,6 +6,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.handoffs import EMAIL, department_problem, email_address
 from sprechstunde_cli.domain.model import Direction, SessionRecord
 from sprechstunde_cli.errors import InputError, NotFoundError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store
 
 # Addresses nobody reads: a citizen quoting one is not giving their own.
@@ -26,9 +27,11 @@ def check_email(text: str) -> str:
         return email_address(text)
     except ValueError as err:
         raise InputError(
-            f"That is not an e-mail address the office can send to ({err}).",
-            "Give it as name@example.org (read it back to the citizen in the chat); "
-            "for an address with umlauts before the @, ask the citizen for another one.",
+            _("That is not an e-mail address the office can send to ({err}).").format(err=err),
+            _(
+                "Give it as name@example.org (read it back to the citizen in the chat); "
+                "for an address with umlauts before the @, ask the citizen for another one."
+            ),
         ) from None
 
 
@@ -70,8 +73,8 @@ def resolve_department(config: Config, name: str) -> str:
     wanted = name.strip()
     if not wanted:
         raise InputError(
-            "The department name is empty.",
-            "Type the department's name, e.g. --dept Wohngeldamt.",
+            _("The department name is empty."),
+            _("Type the department's name, e.g. --dept Wohngeldamt."),
         )
     for known in config.handoff.departments:
         if known.casefold() == wanted.casefold():
@@ -80,13 +83,17 @@ def resolve_department(config: Config, name: str) -> str:
         problem = department_problem(wanted)
         if problem is not None:
             raise InputError(
-                f"The department name {problem}.",
-                "Type the department's name on one line, e.g. --dept Wohngeldamt.",
+                _("The department name {problem}.").format(problem=problem),
+                _("Type the department's name on one line, e.g. --dept Wohngeldamt."),
             )
         return wanted
     known_names = ", ".join(sorted(config.handoff.departments)) or "none"
     raise NotFoundError(
-        f"No department '{wanted}' in the config (known: {known_names}).",
-        "Pick a known one with --dept, or add it under [handoff] departments "
-        "(or set [handoff] default_mailbox for the rest).",
+        _("No department '{wanted}' in the config (known: {known_names}).").format(
+            wanted=wanted, known_names=known_names
+        ),
+        _(
+            "Pick a known one with --dept, or add it under [handoff] departments "
+            "(or set [handoff] default_mailbox for the rest)."
+        ),
     )

@@ -18,6 +18,7 @@ from sprechstunde_cli.domain.handoffs import OUTSTANDING, Handoff
 from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services.handoff import text as handoff_text
 from sprechstunde_cli.store import Store, handoffs
 
@@ -87,7 +88,11 @@ def deliver_all(
             delivered += 1
         else:
             failed += 1
-            errors.append(f"Thread {h.thread} → {h.department}: {reason}")
+            errors.append(
+                _("Thread {thread} → {department}: {reason}").format(
+                    thread=h.thread, department=h.department, reason=reason
+                )
+            )
     return HandoffReport(delivered=delivered, failed=failed, errors=tuple(errors))
 
 
@@ -105,7 +110,7 @@ def _mail_one(
     """Send one hand-off with bounded retries; return the reason it failed, or None."""
     mailbox = config.handoff.mailbox(h.department)
     if mailbox is None:
-        reason = "no mailbox for this department ([handoff] departments or default_mailbox)"
+        reason = _("no mailbox for this department ([handoff] departments or default_mailbox)")
         handoffs.failed(store, h.id, reason)
         return reason
     subject = handoff_text.subject(session, h)
@@ -118,7 +123,9 @@ def _mail_one(
         except ValueError:
             # A header that cannot be written (recorded before names and addresses were checked
             # when typed): this one fails with its reason, the close goes on, the export works.
-            reason = "a header of this hand-off cannot be sent (department or address); export it"
+            reason = _(
+                "a header of this hand-off cannot be sent (department or address); export it"
+            )
             handoffs.failed(store, h.id, reason)
             return reason
         except ProviderError as err:

@@ -15,6 +15,7 @@ from sprechstunde_cli.domain.model import Purpose, SessionRecord
 from sprechstunde_cli.domain.model import SessionState as S
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ConflictError, InputError, StateError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services.changes import question_of
 from sprechstunde_cli.services.delivery import deliver_due
@@ -56,8 +57,10 @@ def record(
         existing = handoffs.get(store, session.id, number, dept, conn=conn)
         if existing is not None and existing.email != address:
             raise ConflictError(
-                f"Thread {number} is already handed to {dept} (to {mask_email(existing.email)}).",
-                "A hand-off keeps the address it was recorded with; it goes out at close.",
+                _("Thread {number} is already handed to {dept} (to {mask_email}).").format(
+                    number=number, dept=dept, mask_email=mask_email(existing.email)
+                ),
+                _("A hand-off keeps the address it was recorded with; it goes out at close."),
             )
         if existing is None:
             handoffs.insert(
@@ -115,15 +118,24 @@ def _checked(
     """(department, address, question) of a hand-off that may be recorded; else the reason."""
     if session.state is not S.OPEN:
         raise StateError(
-            f"Session '{session.id}' is {session.state.value}: hand-offs are recorded while "
-            "the hour is open.",
-            "Ask the citizen to write to the office mailbox instead ([handoff] default_mailbox).",
+            _("Session '{id}' is {value}: hand-offs are recorded while the hour is open.").format(
+                id=session.id, value=session.state.value
+            ),
+            _(
+                "Ask the citizen to write to the office mailbox instead ([handoff] "
+                "default_mailbox)."
+            ),
         )
     if consent is Consent.NONE:
         raise InputError(
-            "No consent: a question goes to a department only if the citizen wants an e-mail "
-            "answer.",
-            "Ask the citizen in the chat; once they agreed, run the command again with --consent.",
+            _(
+                "No consent: a question goes to a department only if the citizen wants an e-mail "
+                "answer."
+            ),
+            _(
+                "Ask the citizen in the chat; once they agreed, run the command again with "
+                "--consent."
+            ),
         )
     dept = resolve_department(config, department)
     address = check_email(email)
@@ -131,14 +143,14 @@ def _checked(
         store, session, number, config=config
     ):
         raise InputError(
-            f"Thread {number} did not write that address.",
-            "Confirm the address the citizen wrote, or pass --consent for one they dictated.",
+            _("Thread {number} did not write that address.").format(number=number),
+            _("Confirm the address the citizen wrote, or pass --consent for one they dictated."),
         )
     question = question_of(store, session.id, number)
     if not question and not note.strip():
         raise InputError(
-            f"Thread {number} holds no text from the citizen to pass on.",
-            "Write the question for the department with --note.",
+            _("Thread {number} holds no text from the citizen to pass on.").format(number=number),
+            _("Write the question for the department with --note."),
         )
     return dept, address, question
 
@@ -146,4 +158,4 @@ def _checked(
 def confirmation(store: Store, h: Handoff) -> tuple[str, str | None]:
     """The state of the citizen's confirmation (sent, pending, failed) and the last error."""
     queued = handoffs.outbox_state(store, keys.handoff(h.session_id, h.thread, h.department))
-    return (queued[1], queued[2]) if queued else (outbox.FAILED, "never queued")
+    return (queued[1], queued[2]) if queued else (outbox.FAILED, _("never queued"))

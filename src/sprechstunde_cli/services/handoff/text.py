@@ -18,6 +18,7 @@ from sprechstunde_cli.domain.handoffs import Handoff
 from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.texts import german_date
 from sprechstunde_cli.errors import IncompleteError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.system.files import create_numbered, ensure_dir
 
@@ -105,13 +106,20 @@ def write_export(directory: Path, stem: str, data: bytes) -> Path:
         return create_numbered(directory, stem, ".txt", data)
     except FileExistsError:
         raise IncompleteError(
-            f"Too many hand-off exports named {stem}* in {directory}.",
-            "Move the old export files away, then run again.",
+            _("Too many hand-off exports named {stem}* in {directory}.").format(
+                stem=stem, directory=directory
+            ),
+            _("Move the old export files away, then run again."),
         ) from None
     except OSError as exc:
         raise IncompleteError(
-            f"Cannot write the hand-off export to {directory}: {exc.strerror}.",
-            "Set [handoff] export_dir to a writable folder (or configure [mail]), then run again.",
+            _("Cannot write the hand-off export to {directory}: {strerror}.").format(
+                directory=directory, strerror=exc.strerror
+            ),
+            _(
+                "Set [handoff] export_dir to a writable folder (or configure [mail]), then run "
+                "again."
+            ),
         ) from None
 
 

@@ -20,6 +20,7 @@ from sprechstunde_cli.domain.leases import receiver_lease
 from sprechstunde_cli.domain.model import Clock, SessionState, require_state
 from sprechstunde_cli.domain.receipt import PurgeProgress, Receipt, StoreResult
 from sprechstunde_cli.errors import IncompleteError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import DeleteReach, Provider
 from sprechstunde_cli.services import handoff, leasing, ratelimit
 from sprechstunde_cli.services.delivery import deliver_due
@@ -132,11 +133,20 @@ def purge(
     )
     if not result.ok:
         raise IncompleteError(
-            f"The messenger still holds {result.remaining} of {result.requested} messages"
-            + (f" ({result.failed[0]})" if result.failed else "")
-            + ".",
-            f"Nothing was deleted locally yet. Run again: sprechstunde purge {session_id} "
-            "(or add --skip-provider to delete only here, recorded in the receipt)",
+            (
+                _("The messenger still holds {remaining} of {requested} messages ({reason}).")
+                if result.failed
+                else _("The messenger still holds {remaining} of {requested} messages.")
+            ).format(
+                remaining=result.remaining,
+                requested=result.requested,
+                reason=result.failed[0] if result.failed else "",
+            ),
+            _(
+                "Nothing was deleted locally yet. Run again: sprechstunde purge "
+                "{session_id} (or add --skip-provider to delete only here, recorded in "
+                "the receipt)"
+            ).format(session_id=session_id),
         )
     progress = replace(progress, providers=(result,))
     purging.save_progress(store, session_id, progress, clock.now())
@@ -188,9 +198,13 @@ def _delete_here(
     )
     if not verification.clean:
         raise IncompleteError(
-            f"Verification found remains of the session in: {', '.join(verification.hits)}.",
-            "The session key is kept so nothing is lost; remove the remains, then run "
-            f"again: sprechstunde purge {session_id}",
+            _("Verification found remains of the session in: {join}.").format(
+                join=", ".join(verification.hits)
+            ),
+            _(
+                "The session key is kept so nothing is lost; remove the remains, then "
+                "run again: sprechstunde purge {session_id}"
+            ).format(session_id=session_id),
         )
     progress = replace(progress, verified=True)
     purging.save_progress(store, session_id, progress, clock.now())
@@ -234,11 +248,18 @@ def _handoffs(
     left = handoff.outstanding(store, session_id)
     if left:
         raise IncompleteError(
-            f"{left} hand-off(s) could not be delivered"
-            + (f" ({report.errors[0]})" if report.errors else "")
-            + "; the purge waits for them.",
-            "Fix the [mail] settings and run again, or export them: sprechstunde purge "
-            f"{session_id} --export-handoffs",
+            (
+                _(
+                    "{count} hand-off(s) could not be delivered ({reason}); the purge waits for "
+                    "them."
+                )
+                if report.errors
+                else _("{count} hand-off(s) could not be delivered; the purge waits for them.")
+            ).format(count=left, reason=report.errors[0] if report.errors else ""),
+            _(
+                "Fix the [mail] settings and run again, or export them: sprechstunde "
+                "purge {session_id} --export-handoffs"
+            ).format(session_id=session_id),
         )
     return [str(report.export_file)] if report.export_file else []
 
@@ -282,7 +303,7 @@ def _drain_rounds(
     session_dir: Path,
 ) -> None:
     call = ratelimit.Caller(paced(provider, clock), clock.sleep)  # a blip does not fail the purge
-    for _ in range(DRAIN_ROUNDS):
+    for _round in range(DRAIN_ROUNDS):
         session = store.require_session(session_id)
         cursor = store.cursor(session_id)
         batch = call(lambda: provider.receive(cursor, 0.0))  # noqa: B023 - called at once

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sprechstunde_cli.domain.receipt import Verification
+from sprechstunde_cli.i18n import _
 
 # Shorter texts ("Hallo", "Danke") also occur in unrelated files; searching for them proves
 # nothing and fails purges for no reason.
@@ -84,7 +85,7 @@ def scan(roots: Iterable[Path], needles: set[bytes], skipped: int = 0) -> Scan:
         try:
             found, size = _search(path, index)
         except OSError:
-            hits.append(f"{path.name} (unreadable)")
+            hits.append(_("{name} (unreadable)").format(name=path.name))
             continue
         total += size
         if found:
