@@ -46,7 +46,9 @@ def close(
                 )
         except KeyboardInterrupt:
             # The session stays `closing`; what was sent is recorded, the rest stays queued.
-            application.say(f"Close stopped. Go on with: sprechstunde close {record.id}")
+            application.say(
+                _("Close stopped. Go on with: sprechstunde close {id}").format(id=record.id)
+            )
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         lines, warnings = close_lines(record.id, report)
         for line in lines:

@@ -99,7 +99,11 @@ def run_purge(
         )
     except KeyboardInterrupt:
         # Every step of the purge can be repeated: it goes on where it stopped.
-        application.say(f"Purge stopped. Finish it with: sprechstunde purge {session_id}")
+        application.say(
+            _("Purge stopped. Finish it with: sprechstunde purge {session_id}").format(
+                session_id=session_id
+            )
+        )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     for line in purged_lines(receipt):
         application.say(line)

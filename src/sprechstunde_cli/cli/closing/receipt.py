@@ -21,7 +21,7 @@ def receipt(
         typer.Option(
             "--pdf",
             metavar="FILE",
-            help="Also write it as a printable PDF for the office's records (replaces FILE).",
+            help=_("Also write it as a printable PDF for the office's records (replaces FILE)."),
         ),
     ] = None,
 ) -> None:
@@ -34,9 +34,9 @@ def receipt(
         from sprechstunde_cli.render.receipt_pdf import receipt_pdf
         from sprechstunde_cli.system.files import write_named
 
-        hint = "Name a file in a folder you can write, e.g. --pdf loeschprotokoll.pdf"
+        hint = _("Name a file in a folder you can write, e.g. --pdf loeschprotokoll.pdf")
         write_named(pdf, receipt_pdf(found, application.clock.now()), hint)
-        application.say(f"Wrote the deletion receipt as PDF: {pdf}")
+        application.say(_("Wrote the deletion receipt as PDF: {pdf}").format(pdf=pdf))
         return
     if as_json:
         application.emit_json(found.to_json())

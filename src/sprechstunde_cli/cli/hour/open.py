@@ -37,7 +37,8 @@ def open_(
     view: Annotated[
         bool,
         typer.Option(
-            "--view", help="Watch a session another `open` runs, read-only: take and send nothing."
+            "--view",
+            help=_("Watch a session another `open` runs, read-only: take and send nothing."),
         ),
     ] = False,
 ) -> None:
@@ -144,8 +145,14 @@ def _watch(application: Application, session: str | None, *, live: bool) -> None
             while record.state is SessionState.OPEN:
                 now = application.clock.now()
                 holder = running_in(store, record.id, now)
-                who = f"run by {holder.describe()}" if holder else "no `open` runs it now"
-                status = application.redacted(f"Read-only view, {who}. Ctrl-C ends the view.")
+                who = (
+                    _("Read-only view, run by {holder}. Ctrl-C ends the view.").format(
+                        holder=holder.describe()
+                    )
+                    if holder
+                    else _("Read-only view, no `open` runs it now. Ctrl-C ends the view.")
+                )
+                status = application.redacted(who)
                 rows = thread_list(store, record)
                 height = max(10, out.size.height - 2)
                 frame = live_view(record, rows, now=now, status=status, height=height)
@@ -154,7 +161,11 @@ def _watch(application: Application, session: str | None, *, live: bool) -> None
                 record = current_session(store, record.id)
     except KeyboardInterrupt:
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    application.say(f"Session '{record.id}' is {record.state.value}; the view ends here.")
+    application.say(
+        _("Session '{id}' is {value}; the view ends here.").format(
+            id=record.id, value=record.state.value
+        )
+    )
 
 
 def _print_step(application: Application, report: StepReport) -> None:

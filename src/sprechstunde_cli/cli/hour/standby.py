@@ -9,6 +9,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.errors import ExitCode, NotFoundError, SprechstundeError
+from sprechstunde_cli.i18n import _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.services.standby import StandbyReport
@@ -18,11 +19,11 @@ def standby(
     ctx: typer.Context,
     provider: Annotated[
         str | None,
-        typer.Option("--provider", help="The messenger to watch (default: the next session's)."),
+        typer.Option("--provider", help=_("The messenger to watch (default: the next session's).")),
     ] = None,
     once: Annotated[
         bool,
-        typer.Option("--once", help="Handle what is waiting, then exit (for cron)."),
+        typer.Option("--once", help=_("Handle what is waiting, then exit (for cron).")),
     ] = False,
 ) -> None:
     """Answer citizens between hours with the away text, then delete their messages."""
@@ -36,13 +37,15 @@ def standby(
         name = provider or messenger_to_check(store, config, clock.now())[0]
     except NotFoundError:
         raise NotFoundError(
-            "No session is planned, so it is not clear which messenger to watch.",
-            "Name it: sprechstunde standby --provider waha (or local, matrix …).",
+            _("No session is planned, so it is not clear which messenger to watch."),
+            _("Name it: sprechstunde standby --provider waha (or local, matrix …)."),
         ) from None
     timer = application.wiring.timer
     with application.provider(name) as messenger:
         watch = Standby(store, messenger, config, name, me("standby"), pause=timer.sleep)
-        application.say(f"Standby on {messenger.name}: answering between hours.")
+        application.say(
+            _("Standby on {name}: answering between hours.").format(name=messenger.name)
+        )
         try:
             while True:
                 report = watch.step(clock.now(), 0.0 if once else config.hour.poll_seconds)

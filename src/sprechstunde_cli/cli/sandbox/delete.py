@@ -6,6 +6,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import FromOpt
+from sprechstunde_cli.i18n import _
 
 
 def delete(ctx: typer.Context, sender: FromOpt) -> None:
@@ -13,4 +14,6 @@ def delete(ctx: typer.Context, sender: FromOpt) -> None:
     application: Application = ctx.obj
     from sprechstunde_cli.services import sandbox
 
-    application.say(f"withdrew {sandbox.withdraw(application.paths, sender)}")
+    application.say(
+        _("withdrew {message_id}").format(message_id=sandbox.withdraw(application.paths, sender))
+    )

@@ -8,15 +8,18 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import FromOpt
+from sprechstunde_cli.i18n import _
 
 
 def edit(
     ctx: typer.Context,
     sender: FromOpt,
-    text: Annotated[str, typer.Argument(help="The new text of the message.")],
+    text: Annotated[str, typer.Argument(help=_("The new text of the message."))],
 ) -> None:
     """Edit a citizen's last message: the office sees only the new text."""
     application: Application = ctx.obj
     from sprechstunde_cli.services import sandbox
 
-    application.say(f"edited {sandbox.edit(application.paths, sender, text)}")
+    application.say(
+        _("edited {message_id}").format(message_id=sandbox.edit(application.paths, sender, text))
+    )

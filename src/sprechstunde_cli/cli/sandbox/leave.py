@@ -6,6 +6,7 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import FromOpt
+from sprechstunde_cli.i18n import _
 
 
 def leave(ctx: typer.Context, sender: FromOpt) -> None:
@@ -13,4 +14,4 @@ def leave(ctx: typer.Context, sender: FromOpt) -> None:
     application: Application = ctx.obj
     from sprechstunde_cli.services import sandbox
 
-    application.say(f"left {sandbox.leave(application.paths, sender)}")
+    application.say(_("left {event_id}").format(event_id=sandbox.leave(application.paths, sender)))

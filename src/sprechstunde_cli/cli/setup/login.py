@@ -53,10 +53,12 @@ def login(
         bool,
         typer.Option(
             "--recovery-key",
-            help="With a token already stored: ask for the account's recovery key (hidden), "
-            "cross-sign the office's device with it, so citizens' apps show it as verified, "
-            "and keep the key in the keyring. For providers with end-to-end encryption "
-            "(matrix).",
+            help=_(
+                "With a token already stored: ask for the account's recovery key (hidden), "
+                "cross-sign the office's device with it, so citizens' apps show it as "
+                "verified, and keep the key in the keyring. For providers with end-to-end "
+                "encryption (matrix)."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -105,14 +107,16 @@ def _recovery_key(application: Application, provider: str, insecure_storage: boo
     from sprechstunde_cli.services.setup import cross_sign
     from sprechstunde_cli.system import credentials
 
-    key = credentials.Secret(application.ask("Recovery key", secret=True).strip())
+    key = credentials.Secret(application.ask(_("Recovery key"), secret=True).strip())
     settings = application.config.provider_settings(provider)
     cross_sign(provider, settings, key, application.provider_context(provider))
     where = credentials.store_token(
         f"{provider}-recovery", key, application.paths, insecure_ok=insecure_storage
     )
     application.say(
-        f"Cross-signed the office's {provider} device; kept the recovery key in {where}."
+        _("Cross-signed the office's {provider} device; kept the recovery key in {where}.").format(
+            provider=provider, where=where
+        )
     )
 
 

@@ -8,12 +8,13 @@ import typer
 
 from sprechstunde_cli.cli.application import Application
 from sprechstunde_cli.cli.options import SessionOpt, ThreadArg
+from sprechstunde_cli.i18n import _
 
 
 def tag(
     ctx: typer.Context,
     number: ThreadArg,
-    topic: Annotated[str, typer.Argument(help="One of hour.topics, e.g. Verkehr.")],
+    topic: Annotated[str, typer.Argument(help=_("One of hour.topics, e.g. Verkehr."))],
     session: SessionOpt = None,
 ) -> None:
     """Count a thread under a topic; `stats` shows the counts, also after the purge."""
@@ -24,6 +25,12 @@ def tag(
     record = current_session(application.store, session)
     found, added = topics.tag(application.store, application.config, record, number, topic)
     if added:
-        application.say(f"Thread {number} counted under {found}.")
+        application.say(
+            _("Thread {number} counted under {found}.").format(number=number, found=found)
+        )
     else:
-        application.say(f"Thread {number} was already counted under {found}.")
+        application.say(
+            _("Thread {number} was already counted under {found}.").format(
+                number=number, found=found
+            )
+        )
