@@ -133,9 +133,15 @@ NOT_VIEWS = {
     "render/jsonout.py": "JSON keys and values are a stable machine format, never translated",
     "render/sanitize.py": "holds Unicode category names and patterns, no words",
     "render/console.py": "builds consoles; its only literal is a type name",
+    "render/plain.py": "measures and cuts lines; its literals are environment variable names, a "
+    "type name and a character class",
+    "render/receipt_pdf.py": "lays out the rows render/receipt.py has translated; its literals "
+    "are a language tag, font, encoding and fpdf option names",
 }
 # Keyword arguments that take a name, a style or a format rather than words.
-_TECHNICAL_KEYWORDS = {"style", "overflow", "justify", "end", "sep", "box", "header_style"}
+_TECHNICAL_KEYWORDS = {
+    *("style", "overflow", "justify", "end", "sep", "box", "header_style", "text_format"),
+}
 # Unit symbols and Rich's own option names, the same in every language.
 _SYMBOLS = re.compile(r"[KMG]B|UTC.*|ellipsis|fold|crop")
 

@@ -15,6 +15,8 @@ from sprechstunde_cli.domain.model import SessionState
 
 RECEIPT_VERSION = 1
 # Where the verification searched, in words: the data dir, the session's temp space, the log.
+# The count of office messages the messenger took without naming an id (not verifiable).
+SENT_WITHOUT_ID = "sent_without_id"
 SEARCHED_PLACES = ("data dir", "session temp space", "log")
 
 Details = Mapping[str, str | int | bool]

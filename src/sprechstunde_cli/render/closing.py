@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sprechstunde_cli.domain.receipt import SENT_WITHOUT_ID
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import REACH_WORDS, RECEIPT_WORDS, STATE_WORDS, word
 
@@ -103,7 +104,7 @@ def purged_lines(receipt: Receipt) -> list[str]:
                 reach=word(REACH_WORDS, result.reach),
             )
         )
-    unverified = receipt.counts.get("sent_without_id", 0)
+    unverified = receipt.counts.get(SENT_WITHOUT_ID, 0)
     if unverified:
         lines.append(unverified_line(unverified))
     lines.append(
@@ -118,21 +119,25 @@ def purged_lines(receipt: Receipt) -> list[str]:
 def waiting_line(session_id: str, waiting: Waiting) -> str:
     """What the purge waits for before it removes the closing words from the citizens' side."""
     minutes = max(1, round(waiting.seconds_left / 60))
-    resume = f"Ctrl-C stops; `sprechstunde purge {session_id}` goes on later."
-    if waiting.receipts:
-        return (
-            f"Waiting for {waiting.unconfirmed} of {waiting.total} citizens' apps to show the "
-            f"closing words (read receipt) before deleting; at most {minutes} min more. {resume}"
-        )
-    return (
-        f"Waiting {minutes} min more before deleting, so that {waiting.total} citizens' apps can "
-        f"receive the closing words (this messenger reports no read receipts). {resume}"
+    resume = _("Ctrl-C stops; `sprechstunde purge {session_id}` goes on later.").format(
+        session_id=session_id
     )
+    if waiting.receipts:
+        return _(
+            "Waiting for {unconfirmed} of {total} citizens' apps to show the closing words (read "
+            "receipt) before deleting; at most {minutes} min more. {resume}"
+        ).format(
+            unconfirmed=waiting.unconfirmed, total=waiting.total, minutes=minutes, resume=resume
+        )
+    return _(
+        "Waiting {minutes} min more before deleting, so that {total} citizens' apps can receive "
+        "the closing words (this messenger reports no read receipts). {resume}"
+    ).format(minutes=minutes, total=waiting.total, resume=resume)
 
 
 def unverified_line(count: int) -> str:
     """Office messages the messenger took without naming their id: nothing claims them deleted."""
-    return (
-        f"{count} message(s) from the office were accepted by the messenger without an id: "
-        "their deletion there could not be verified (they may still be on the citizens' phones)."
-    )
+    return _(
+        "{count} message(s) from the office were accepted by the messenger without an id: their "
+        "deletion there could not be verified (they may still be on the citizens' phones)."
+    ).format(count=count)

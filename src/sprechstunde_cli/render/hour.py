@@ -49,11 +49,20 @@ def _change_notes(report: StepReport) -> list[str]:
     changed = report.intake.changes
     notes = []
     if changed.withdrawn:
-        notes.append(f"{changed.withdrawn} message(s) withdrawn by the citizen: deleted here too.")
+        notes.append(
+            _("{withdrawn} message(s) withdrawn by the citizen: deleted here too.").format(
+                withdrawn=changed.withdrawn
+            )
+        )
     if changed.edited:
-        notes.append(f"{changed.edited} message(s) edited by the citizen: the new text is shown.")
+        notes.append(
+            _("{edited} message(s) edited by the citizen: the new text is shown.").format(
+                edited=changed.edited
+            )
+        )
     notes += [
-        f"The citizen of thread {n} left the chat: answers cannot reach them." for n in changed.left
+        _("The citizen of thread {n} left the chat: answers cannot reach them.").format(n=n)
+        for n in changed.left
     ]
     return notes
 
@@ -62,13 +71,19 @@ def standby_notes(report: StandbyReport) -> list[str]:
     """What one `standby` step did, content-free."""
     notes = []
     if report.handed_to:
-        notes.append(f"Session '{report.handed_to}' has the messenger; standby waits.")
+        notes.append(
+            _("Session '{handed_to}' has the messenger; standby waits.").format(
+                handed_to=report.handed_to
+            )
+        )
     if report.waiting_for is not None:
-        notes.append(f"{report.waiting_for.describe()} receives; standby waits.")
+        notes.append(_("{who} receives; standby waits.").format(who=report.waiting_for.describe()))
     if report.taken:
         notes.append(
-            f"{report.taken} message(s) between hours: {report.answered} away text(s) sent, "
-            f"{report.deleted} deleted, nothing kept."
+            _(
+                "{taken} message(s) between hours: {answered} away text(s) sent, {deleted} "
+                "deleted, nothing kept."
+            ).format(taken=report.taken, answered=report.answered, deleted=report.deleted)
         )
     return notes
 

@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
-from sprechstunde_cli.i18n import _
+from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.console import citizen_text
 from sprechstunde_cli.render.formats import (
     EDITED,
@@ -33,7 +33,7 @@ from sprechstunde_cli.render.tail_line import (
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.local.server import PhoneEntry
 
-LEFT = "The citizen left the chat or blocked the office: answers cannot reach them."
+LEFT = N_("The citizen left the chat or blocked the office: answers cannot reach them.")
 
 
 def _sender_label(msg: MessageRecord, citizen: str) -> Text:
@@ -67,7 +67,7 @@ def thread_view(
     head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
     parts: list[RenderableType] = [head]
     if left:
-        parts.append(Text(LEFT, style="bold yellow"))
+        parts.append(Text(_(LEFT), style="bold yellow"))
     if not messages:
         parts.append(Text(_("No messages."), style="dim"))
     for msg in messages:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sprechstunde_cli.domain.notify import Arrival
+from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.sanitize import clean
 
 PREVIEW_CHARS = 80
-TITLE = "sprechstunde"
+TITLE = N_("sprechstunde")  # the program's name (German: Sprechstunde)
 
 
 def notices(arrivals: Sequence[Arrival], *, content: bool) -> list[tuple[str, str]]:
@@ -17,11 +18,9 @@ def notices(arrivals: Sequence[Arrival], *, content: bool) -> list[tuple[str, st
     out: list[tuple[str, str]] = []
     for arrival in arrivals:
         what = (
-            f"New thread {arrival.thread}"
-            if arrival.new_thread
-            else f"New message in thread {arrival.thread}"
-        )
+            _("New thread {thread}") if arrival.new_thread else _("New message in thread {thread}")
+        ).format(thread=arrival.thread)
         if content and arrival.preview:
             what += ": " + clean(arrival.preview, single_line=True, limit=PREVIEW_CHARS)
-        out.append((TITLE, what))
+        out.append((_(TITLE), what))
     return out

@@ -12,6 +12,8 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sprechstunde_cli.i18n import _
+
 
 class Step(Protocol):
     """What `services/delivery.py` `Progress` reports (render/ does not import services/)."""
@@ -29,7 +31,7 @@ class Step(Protocol):
 def delivery_bar(console: Console) -> Progress:
     """A bar of the messages sent or given up, of all that are queued."""
     return Progress(
-        TextColumn("{task.description}", markup=False),
+        TextColumn(text_format="{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -41,15 +43,19 @@ def delivery_bar(console: Console) -> Progress:
 def waiting_note(step: Step) -> str:
     """The description beside the bar: what is being delivered, or why it pauses."""
     if step.waiting >= 1:
-        return f"Delivering (the messenger asked to wait {step.waiting:.0f} s)"
-    return "Delivering"
+        return _("Delivering (the messenger asked to wait {seconds:.0f} s)").format(
+            seconds=step.waiting
+        )
+    return _("Delivering")
 
 
 def progress_line(step: Step) -> str:
     """The plain line for scripts and logs."""
-    line = f"Delivered or given up: {step.done} of {step.total} message(s)."
+    line = _("Delivered or given up: {done} of {total} message(s).").format(
+        done=step.done, total=step.total
+    )
     if step.waiting >= 1 and step.done < step.total:
-        line += f" Waiting {step.waiting:.0f} s for the messenger."
+        line += " " + _("Waiting {seconds:.0f} s for the messenger.").format(seconds=step.waiting)
     return line
 
 

@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
-from sprechstunde_cli.domain.receipt import Receipt, Statistics
+from sprechstunde_cli.domain.receipt import SENT_WITHOUT_ID, Receipt, Statistics
 from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.closing import unverified_line
 from sprechstunde_cli.render.console import citizen_text
@@ -124,8 +124,8 @@ def receipt_rows(receipt: Receipt) -> list[Row]:
             ),
         )
     )
-    if receipt.counts.get("sent_without_id", 0):
-        rows.append((_(LABELS["not_verified"]), unverified_line(receipt.counts["sent_without_id"])))
+    if receipt.counts.get(SENT_WITHOUT_ID):
+        rows.append((_(LABELS["not_verified"]), unverified_line(receipt.counts[SENT_WITHOUT_ID])))
     rows += [(_(LABELS["kept_elsewhere"]), text) for text in receipt.residual_retention]
     rows += [(_(LABELS["handoff_export"]), path) for path in receipt.handoff_exports]
     rows.append((_(LABELS["personal_data"]), _(LABELS["personal_data_value"])))
@@ -268,12 +268,17 @@ def _ordered(counts: Mapping[str, int]) -> list[tuple[str, int]]:
 
 
 def _count(key: str, value: int) -> str:
-    return human_size(value) if key.endswith("bytes") else str(value)
+    return human_size(value) if _in_bytes(key) else str(value)
 
 
 def _detail(key: str, value: str | int | bool) -> str:
     if isinstance(value, bool):
         return _(LABELS["yes"]) if value else _(LABELS["no"])
-    if isinstance(value, int) and key.endswith("bytes"):
+    if isinstance(value, int) and _in_bytes(key):
         return human_size(value)
     return _(DETAIL_LABELS[str(value)]) if str(value) in DETAIL_LABELS else str(value)
+
+
+def _in_bytes(key: str) -> bool:
+    # `media_bytes`, `bytes`: a size, shown as people read one.
+    return key.rpartition("_")[2] == "bytes"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sprechstunde_cli.domain.receipt import Receipt
-from sprechstunde_cli.i18n import _
+from sprechstunde_cli.i18n import _, language
 from sprechstunde_cli.render.receipt import LABELS, receipt_rows
 from sprechstunde_cli.render.sanitize import clean
 
@@ -30,7 +30,7 @@ def receipt_pdf(receipt: Receipt, created: datetime) -> bytes:
     pdf.set_creation_date(created)
     pdf.set_title(_latin(f"{_(LABELS['heading'])} {receipt.session}"))
     pdf.set_creator(_latin(receipt.tool))
-    pdf.set_lang("de")
+    pdf.set_lang(language())  # the labels are in the operator's language
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=14)

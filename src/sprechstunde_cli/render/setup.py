@@ -12,7 +12,7 @@ from sprechstunde_cli.domain.model import FINISHED as HELD
 from sprechstunde_cli.domain.schedule import HORIZON, Occurrence, occurrences
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.render.formats import WEEKDAYS, zone
+from sprechstunde_cli.render.formats import STATE_WORDS, WEEKDAYS, word, zone
 from sprechstunde_cli.render.sanitize import clean
 
 FINISHED = frozenset(state.value for state in HELD)
@@ -68,8 +68,8 @@ def check_lines(
     ]
     if changed:
         lines.append(
-            _("Texts: {count} changed from the German defaults ({join})").format(
-                count=len(changed), join=", ".join(changed)
+            _("Texts: {count} changed from the German defaults ({allowed})").format(
+                count=len(changed), allowed=", ".join(changed)
             )
         )
     else:
@@ -119,9 +119,13 @@ def _schedule_lines(
     """Each schedule's rule and its next dates, with what each date is now."""
     if not config.schedules:
         return []
-    lines = [f"Schedules ({len(config.schedules)}):"]
+    lines = [_("Schedules ({count}):").format(count=len(config.schedules))]
     for schedule in config.schedules.values():
-        lines.append(f"  {schedule.id}  {schedule.rrule}  provider {schedule.provider}")
+        lines.append(
+            _("  {id}  {rule}  provider {provider}").format(
+                id=schedule.id, rule=schedule.rrule, provider=schedule.provider
+            )
+        )
         lines.append(f"    {show(schedule.title)} — {show(schedule.official)}")
         dates = [
             o
@@ -133,21 +137,23 @@ def _schedule_lines(
                 f"    {found.spec.id}  {_span(found.spec)}  {_date_status(found, now, known)}"
             )
         if not dates:
-            lines.append("    no more dates: extend `until` or `count`, or add a new schedule.")
+            lines.append(_("    no more dates: extend `until` or `count`, or add a new schedule."))
     return lines
 
 
 def _date_status(found: Occurrence, now: datetime, known: Mapping[str, str]) -> str:
     if found.cancelled:
-        return f"cancelled (public holiday: {found.holiday})" if found.holiday else "cancelled"
+        if found.holiday:
+            return _("cancelled (public holiday: {holiday})").format(holiday=found.holiday)
+        return _("cancelled")
     status = _status(found.spec, now, known)
-    return f"{status}, moved" if found.moved else status
+    return _("{status}, moved").format(status=status) if found.moved else status
 
 
 def _status(spec: SessionSpec, now: datetime, known: Mapping[str, str]) -> str:
     state = known.get(spec.id)
     if state is not None and state not in ("planned", "announced"):
-        return state  # open, closing, closed, purged: what really happened
+        return word(STATE_WORDS, state)  # open, closing, closed, purged: what really happened
     if spec.end <= now:
         return _("ended")
     if spec.start <= now:

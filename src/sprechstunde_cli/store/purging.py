@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sprechstunde_cli.domain.receipt import PurgeProgress, Receipt, is_receipt
+from sprechstunde_cli.domain.receipt import SENT_WITHOUT_ID, PurgeProgress, Receipt, is_receipt
 from sprechstunde_cli.store.base import iso
 from sprechstunde_cli.store.store import Store
 
@@ -81,7 +81,7 @@ def content_counts(store: Store, session_id: str) -> dict[str, int]:
         "files": one("SELECT COUNT(*) FROM messages WHERE session_id = ? AND kind = 'file'"),
         "media_bytes": one("SELECT SUM(media_size) FROM messages WHERE session_id = ?"),
         # Sent, but the messenger named no id: the purge cannot delete or check them there.
-        "sent_without_id": one(
+        SENT_WITHOUT_ID: one(
             "SELECT COUNT(*) FROM messages WHERE session_id = ? AND direction = 'out'"
             " AND provider_id IS NULL"
         ),
