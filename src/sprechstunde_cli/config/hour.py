@@ -102,10 +102,12 @@ def _command(tbl: Mapping[str, Any], key: str, name: str) -> str:
 
 
 def _topics(value: object) -> tuple[str, ...]:
-    hint = 'Write a list of short words, e.g. topics = ["Verkehr", "Schule", "Bauen"].'
+    hint = _('Write a list of short words, e.g. topics = ["Verkehr", "Schule", "Bauen"].')
     if not isinstance(value, list) or not value:
         raise ConfigError(
-            f"must be a non-empty list of topics, not {value!r}.", hint, "hour.topics"
+            _("must be a non-empty list of topics, not {value!r}.").format(value=value),
+            hint,
+            "hour.topics",
         )
     seen: set[str] = set()
     for topic in value:
@@ -117,13 +119,19 @@ def _topics(value: object) -> tuple[str, ...]:
             or not topic.isprintable()
         ):
             raise ConfigError(
-                f"{topic!r} is no topic: one line of 1 to {TOPIC_CHARS} characters, "
-                "without spaces around it.",
+                _(
+                    "{topic!r} is no topic: one line of 1 to {limit} characters, without "
+                    "spaces around it."
+                ).format(topic=topic, limit=TOPIC_CHARS),
                 hint,
                 "hour.topics",
             )
         if topic.casefold() in seen:
-            raise ConfigError(f"lists {topic!r} twice.", "Remove the repeat.", "hour.topics")
+            raise ConfigError(
+                _("lists {topic!r} twice.").format(topic=topic),
+                _("Remove the repeat."),
+                "hour.topics",
+            )
         seen.add(topic.casefold())
     return tuple(value)
 

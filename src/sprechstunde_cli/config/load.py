@@ -38,8 +38,10 @@ def load_config(path: Path) -> Config:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(
-            f"Cannot read {path}: {exc.strerror or type(exc).__name__}.",
-            "Check the file and its permissions.",
+            _("Cannot read {path}: {strerror}.").format(
+                path=path, strerror=exc.strerror or type(exc).__name__
+            ),
+            _("Check the file and its permissions."),
         ) from None
     try:
         raw = tomllib.loads(data.decode("utf-8"))
@@ -47,10 +49,14 @@ def load_config(path: Path) -> Config:
         # Typically Latin-1 or Windows-1252 from a Windows editor: "ü" as one byte.
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            f"{path} is not saved as UTF-8 (line {line} has a character in another "
-            "encoding, probably Windows-1252 or Latin-1).",
-            "Open it in your editor and save it as UTF-8 (in Notepad: Save as, "
-            "Encoding: UTF-8), then run the command again.",
+            _(
+                "{path} is not saved as UTF-8 (line {line} has a character in another "
+                "encoding, probably Windows-1252 or Latin-1)."
+            ).format(path=path, line=line),
+            _(
+                "Open it in your editor and save it as UTF-8 (in Notepad: Save as, Encoding: "
+                "UTF-8), then run the command again."
+            ),
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(

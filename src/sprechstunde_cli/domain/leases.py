@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sprechstunde_cli.i18n import _
+
 # A holder renews at every step of its loop (seconds apart); a minute without renewal means the
 # process is gone or hung, as for the outbox's leases.
 LEASE_TTL = timedelta(seconds=60)
@@ -23,7 +25,9 @@ class Holder:
     role: str  # what it does with the lease: "open", "standby"
 
     def describe(self) -> str:
-        return f"`{self.role}` (process {self.pid} on {self.host})"
+        return _("`{role}` (process {pid} on {host})").format(
+            role=self.role, pid=self.pid, host=self.host
+        )
 
 
 def session_lease(session_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 
 OSM_ZOOM = 17
 
@@ -41,12 +42,12 @@ def location(latitude: object, longitude: object) -> Location | None:
 
 def parse_location(given: str) -> Location:
     """`LAT,LON` as an operator types it (`sandbox send --location 52.52,13.405`)."""
-    lat, _, lon = given.partition(",")
+    lat, _comma, lon = given.partition(",")
     found = location(lat.strip(), lon.strip()) if lon else None
     if found is None:
         raise InputError(
-            f"{given!r} is no location.",
-            "Give latitude and longitude in degrees, e.g. --location 52.5200,13.4050",
+            _("{given!r} is no location.").format(given=given),
+            _("Give latitude and longitude in degrees, e.g. --location 52.5200,13.4050"),
         )
     return found
 

@@ -123,7 +123,9 @@ class Hour:
             other = leasing.try_hold(self.store, receiver_lease(session.provider), self.holder, now)
         started = self._timer.monotonic()
         if other is not None:
-            problems.append(f"Waiting for {other.describe()} to hand the messenger over.")
+            problems.append(
+                _("Waiting for {other} to hand the messenger over.").format(other=other.describe())
+            )
             idled = min(wait, 1.0)
             self._sleep(idled)  # no receive this step, and no busy loop either
             batch, failed = None, None

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sprechstunde_cli.domain.leases import LEASE_TTL, Holder
 from sprechstunde_cli.errors import ConflictError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store, leases
 from sprechstunde_cli.system import process
 
@@ -21,7 +22,9 @@ def hold(store: Store, name: str, holder: Holder, now: datetime, refused: str, h
     """Take or renew `name` for LEASE_TTL; a live other holder → ConflictError naming it."""
     other = leases.take(store, name, holder, now, now + LEASE_TTL, lambda o: gone(o, holder))
     if other is not None:
-        raise ConflictError(f"{refused} {other.describe()} holds it.", hint)
+        raise ConflictError(
+            _("{refused} {other} holds it.").format(refused=refused, other=other.describe()), hint
+        )
 
 
 def try_hold(store: Store, name: str, holder: Holder, now: datetime) -> Holder | None:

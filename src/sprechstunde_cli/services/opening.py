@@ -17,6 +17,7 @@ from sprechstunde_cli.domain.rehearsal import rehearsal, spec_of
 from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.domain.texts import german_span
 from sprechstunde_cli.errors import StateError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services import leasing
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.store import standby as receivers
@@ -73,10 +74,14 @@ def open_session(
     inside = in_window(now, spec.start, spec.end)
     if not inside and not rehearse:
         window = german_span(spec.start, spec.end)
-        when = "ended" if now >= spec.end else "has not started"
+        message = (
+            _("Session '{id}' ended: it is planned for {window} ({timezone}).")
+            if now >= spec.end
+            else _("Session '{id}' has not started: it is planned for {window} ({timezone}).")
+        )
         raise StateError(
-            f"Session '{spec.id}' {when}: it is planned for {window} ({spec.timezone}).",
-            "Open it during its hour, or add --now to rehearse it right away.",
+            message.format(id=spec.id, window=window, timezone=spec.timezone),
+            _("Open it during its hour, or add --now to rehearse it right away."),
         )
     # A rehearsal outside the window keeps the planned length, starting now.
     effective_end = spec.end if inside else now + spec.duration
@@ -114,9 +119,11 @@ def hold_session(store: Store, session_id: str, holder: Holder, now: datetime) -
         session_lease(session_id),
         holder,
         now,
-        f"Session '{session_id}' is already running in another `open`:",
-        f"Use that terminal, or watch read-only with: sprechstunde open {session_id} --view. "
-        "If that process has died, its hold runs out within a minute; then open again.",
+        _("Session '{id}' is already running in another `open`:").format(id=session_id),
+        _(
+            "Use that terminal, or watch read-only with: sprechstunde open {id} --view. If that "
+            "process has died, its hold runs out within a minute; then open again."
+        ).format(id=session_id),
     )
 
 

@@ -83,7 +83,9 @@ def withdraw(paths: Paths, sender: str) -> str:
 def edit(paths: Paths, sender: str, text: str) -> str:
     """Citizen `sender` replaces the text of their last message; return its id."""
     if not text.strip():
-        raise InputError("The new text is empty.", "Give the new text, or use sandbox delete.")
+        raise InputError(
+            _("The new text is empty."), _("Give the new text, or use sandbox delete.")
+        )
     with LocalMessenger(paths.local_messenger_file) as messenger:
         return messenger.citizen_edit(sender, text)
 

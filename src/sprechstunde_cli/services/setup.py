@@ -75,8 +75,8 @@ def cross_sign(name: str, settings: object, recovery: Secret, context: ProviderC
     entry = PROVIDERS.get(name)
     if entry is None or not entry.trust:
         raise AuthError(
-            f"The {name} provider has no recovery key.",
-            f"Log in with a token instead: sprechstunde login {name}",
+            _("The {name} provider has no recovery key.").format(name=name),
+            _("Log in with a token instead: sprechstunde login {name}").format(name=name),
         )
     entry.cross_sign(settings, recovery, context)
 

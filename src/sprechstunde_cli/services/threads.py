@@ -134,10 +134,14 @@ def reply(
         )
     if store.has_left(session.id, number):
         raise CitizenGoneError(
-            f"The citizen of thread {number} left the chat or blocked the office: "
-            "an answer cannot reach them. Nothing was sent.",
-            "Leave the thread; if they write again it opens again. A question for a "
-            "department can still go on with followup if they gave an e-mail address.",
+            _(
+                "The citizen of thread {number} left the chat or blocked the office: an "
+                "answer cannot reach them. Nothing was sent."
+            ).format(number=number),
+            _(
+                "Leave the thread; if they write again it opens again. A question for a "
+                "department can still go on with followup if they gave an e-mail address."
+            ),
         )
     # Checked before anything is written: a refused file leaves the thread as it was.
     found = _read_attachment(provider, attachment, max_media_bytes, follow_symlinks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.errors import InputError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store, topics
 
 
@@ -18,8 +19,10 @@ def tag(
     found = next((t for t in allowed if t.casefold() == wanted), None)
     if found is None:
         raise InputError(
-            f"'{topic.strip()}' is not one of the topics (allowed: {', '.join(allowed)}).",
-            "Pick one of the allowed topics, or add it to hour.topics in the config.",
+            _("'{topic}' is not one of the topics (allowed: {allowed}).").format(
+                topic=topic.strip(), allowed=", ".join(allowed)
+            ),
+            _("Pick one of the allowed topics, or add it to hour.topics in the config."),
         )
     store.thread(session.id, number)  # NotFoundError for a thread that does not exist
     return found, topics.tag(store, session.id, number, found)

@@ -183,4 +183,9 @@ def _publish_error(path: Path, exc: OSError) -> InputError:
 
 
 def _named_error(path: Path, exc: OSError, hint: str) -> InputError:
-    return InputError(f"Cannot write {path}: {exc.strerror or type(exc).__name__}.", hint)
+    return InputError(
+        _("Cannot write {path}: {strerror}.").format(
+            path=path, strerror=exc.strerror or type(exc).__name__
+        ),
+        hint,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.db import transaction
 
 MAX_MEDIA_BYTES = 64 * 1024 * 1024  # what the local "server" accepts at all
@@ -47,13 +48,13 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 def check_size(text: str, media: bytes | None) -> None:
     if len(text) > MAX_TEXT_CHARS:
         raise ProviderError(
-            f"The local messenger takes at most {MAX_TEXT_CHARS} characters.",
-            "Send a shorter text.",
+            _("The local messenger takes at most {limit} characters.").format(limit=MAX_TEXT_CHARS),
+            _("Send a shorter text."),
         )
     if media is not None and len(media) > MAX_MEDIA_BYTES:
         raise ProviderError(
-            f"The local messenger takes files up to {_size(MAX_MEDIA_BYTES)}.",
-            "Send a smaller file.",
+            _("The local messenger takes files up to {size}.").format(size=_size(MAX_MEDIA_BYTES)),
+            _("Send a smaller file."),
         )
 
 
@@ -64,6 +65,6 @@ def _size(n: int) -> str:
 def check_chat(chat: str) -> None:
     if not chat or len(chat) > 128:
         raise ProviderError(
-            "A citizen's handle must be 1 to 128 characters.",
-            "Pick a short handle such as c1 or anna.",
+            _("A citizen's handle must be 1 to 128 characters."),
+            _("Pick a short handle such as c1 or anna."),
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.local.phone import PhoneEntry, all_chats, phone_entries
 from sprechstunde_cli.providers.local.schema import (
     BATCH,
@@ -139,8 +140,8 @@ class LocalMessenger:
         )
         if row is None:
             raise ProviderError(
-                f"The citizen {chat!r} has no message the office could see.",
-                "Send one first: sprechstunde sandbox send --from NAME TEXT",
+                _("The citizen {chat!r} has no message the office could see.").format(chat=chat),
+                _("Send one first: sprechstunde sandbox send --from NAME TEXT"),
             )
         return str(row["id"])
 
@@ -208,8 +209,8 @@ class LocalMessenger:
         check_size(text, media)
         if self.has_left(chat):
             raise ProviderError(
-                "The citizen left this chat: the message cannot reach them.",
-                "Nothing to do unless they write again.",
+                _("The citizen left this chat: the message cannot reach them."),
+                _("Nothing to do unless they write again."),
             )
         return self._insert(
             "message", chat, "", False, kind, text, media, mime, filename, None, None, key

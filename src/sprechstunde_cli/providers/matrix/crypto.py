@@ -34,6 +34,7 @@ from nio.store import SqliteStore  # type: ignore[import-untyped]
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.matrix import crypto_store, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
@@ -72,8 +73,8 @@ def pickle_key(key_dir: Path) -> str:
 
 def _bad_answer(what: str) -> http.HttpError:
     return http.ServerFailed(
-        f"The Matrix homeserver's answer to {what} could not be read.",
-        "It is retried; if it persists, check the homeserver's version and log.",
+        _("The Matrix homeserver's answer to {what} could not be read.").format(what=what),
+        _("It is retried; if it persists, check the homeserver's version and log."),
         retryable=True,
     )
 
@@ -107,10 +108,14 @@ class OfficeDevice:
             ValueError,
         ):
             raise ProviderError(
-                f"The Matrix crypto store {place.folder / STORE_FILE} cannot be read (damaged, "
-                f"or its key {place.key_dir / KEY_FILE} is not the one it was made with).",
-                "Restore both from the same backup. Or move the crypto store away: a new device "
-                "is made, and encrypted messages sent before cannot be read here.",
+                _(
+                    "The Matrix crypto store {store} cannot be read (damaged, or its key "
+                    "{key_file} is not the one it was made with)."
+                ).format(store=place.folder / STORE_FILE, key_file=place.key_dir / KEY_FILE),
+                _(
+                    "Restore both from the same backup. Or move the crypto store away: a new "
+                    "device is made, and encrypted messages sent before cannot be read here."
+                ),
             ) from None
         self._encrypted: dict[str, bool] = {}
         self._requested: set[str] = set()
@@ -127,7 +132,9 @@ class OfficeDevice:
         """Upload the device keys (first run) and top up the one-time keys."""
         if not self.olm.should_upload_keys:
             return
-        body = self.api.call("POST", f"{CLIENT}/keys/upload", "the key upload", json=self._share())
+        body = self.api.call(
+            "POST", f"{CLIENT}/keys/upload", _("the key upload"), json=self._share()
+        )
         answer = KeysUploadResponse.from_dict(body)
         if not isinstance(answer, KeysUploadResponse):
             raise _bad_answer("the key upload")
@@ -165,7 +172,7 @@ class OfficeDevice:
         body = self.api.call(
             "POST",
             f"{CLIENT}/keys/query",
-            "the key query",
+            _("the key query"),
             json={"device_keys": {u: [] for u in users}, "timeout": 10000},
         )
         answer = KeysQueryResponse.from_dict(body)
@@ -181,7 +188,7 @@ class OfficeDevice:
         body = self.api.call(
             "POST",
             f"{CLIENT}/keys/claim",
-            "the key claim",
+            _("the key claim"),
             json={"one_time_keys": wanted, "timeout": 10000},
         )
         answer = KeysClaimResponse.from_dict(body)
@@ -192,7 +199,7 @@ class OfficeDevice:
     def to_device(self, event_type: str, messages: JSON) -> None:
         txn = secrets.token_hex(16)
         path = f"{CLIENT}/sendToDevice/{q(event_type)}/{txn}"
-        self.api.call("PUT", path, "sending keys", json={"messages": messages})
+        self.api.call("PUT", path, _("sending keys"), json={"messages": messages})
 
     def _flush_to_device(self) -> None:
         for message in list(self.olm.outgoing_to_device_messages):
@@ -211,7 +218,7 @@ class OfficeDevice:
         if room_id not in self._encrypted:
             path = f"{CLIENT}/rooms/{q(room_id)}/state/m.room.encryption/"
             try:
-                self.api.call("GET", path, "the room's encryption")
+                self.api.call("GET", path, _("the room's encryption"))
                 self._encrypted[room_id] = True
             except http.NotFound:
                 self._encrypted[room_id] = False

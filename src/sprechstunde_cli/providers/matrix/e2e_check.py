@@ -4,6 +4,7 @@ store, and whether the device is cross-signed (what citizens' apps show next to 
 from __future__ import annotations
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import CLIENT
 from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
@@ -28,7 +29,7 @@ def crypto_warnings(device: OfficeDevice) -> list[str]:
     body = device.api.call(
         "POST",
         f"{CLIENT}/keys/query",
-        "the key check",
+        _("the key check"),
         json={"device_keys": {user: [device.device_id]}},
     )
     published = events.obj(events.obj(body.get("device_keys")).get(user)).get(device.device_id)
@@ -36,10 +37,14 @@ def crypto_warnings(device: OfficeDevice) -> list[str]:
     ours = device.identity_keys()
     if keys.get(f"ed25519:{device.device_id}") != ours["ed25519"]:
         raise ProviderError(
-            "The office's Matrix device keys are not on the homeserver, so citizens' apps "
-            "cannot encrypt for it.",
-            "Run sprechstunde doctor again; if it stays, log in again (sprechstunde login "
-            "matrix) to get a fresh device.",
+            _(
+                "The office's Matrix device keys are not on the homeserver, so citizens' "
+                "apps cannot encrypt for it."
+            ),
+            _(
+                "Run sprechstunde doctor again; if it stays, log in again (sprechstunde "
+                "login matrix) to get a fresh device."
+            ),
         )
     master = events.obj(events.obj(body.get("master_keys")).get(user))
     if not master:

@@ -12,6 +12,7 @@ from nio.crypto.attachments import (  # type: ignore[import-untyped]
 from nio.exceptions import EncryptionError  # type: ignore[import-untyped]
 
 from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.matrix import events
 
 
@@ -30,7 +31,9 @@ def unseal(data: bytes, file: dict[str, Any]) -> bytes:
         return bytes(decrypt_attachment(data, key, digest, iv))
     except (EncryptionError, ValueError, TypeError):
         raise ProviderError(
-            "An encrypted file from Matrix could not be decrypted (its key or checksum does "
-            "not match).",
-            "Ask the citizen to send the file again.",
+            _(
+                "An encrypted file from Matrix could not be decrypted (its key or checksum "
+                "does not match)."
+            ),
+            _("Ask the citizen to send the file again."),
         ) from None

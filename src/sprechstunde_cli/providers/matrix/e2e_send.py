@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, q
 from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
@@ -56,6 +57,6 @@ def _unshared(device: OfficeDevice, room_id: str, members: list[str]) -> bool:
 
 def _members(device: OfficeDevice, room_id: str) -> list[str]:
     body = device.api.call(
-        "GET", f"{CLIENT}/rooms/{q(room_id)}/joined_members", "the room's members"
+        "GET", f"{CLIENT}/rooms/{q(room_id)}/joined_members", _("the room's members")
     )
     return sorted(u for u in events.obj(body.get("joined")) if isinstance(u, str))

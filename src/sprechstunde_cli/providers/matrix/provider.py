@@ -89,8 +89,8 @@ class MatrixProvider(Closing):
     def _start_device(self, device_id: str) -> None:
         if not device_id:
             raise ProviderError(
-                "The Matrix token has no device, so encrypted chats cannot be read.",
-                "Log in again with sprechstunde login matrix (a token from a login has one).",
+                _("The Matrix token has no device, so encrypted chats cannot be read."),
+                _("Log in again with sprechstunde login matrix (a token from a login has one)."),
             )
         self.device = OfficeDevice(
             self.api, self.settings.user_id, device_id, self.crypto_place, self.timer
@@ -265,8 +265,8 @@ class MatrixProvider(Closing):
         self.device.forget_room(chat)
         if self.device.room_keys(chat):
             raise ProviderError(
-                "A room key of a Matrix chat is still in the crypto store after deleting it.",
-                "Check that the data folder can be written, then run the purge again.",
+                _("A room key of a Matrix chat is still in the crypto store after deleting it."),
+                _("Check that the data folder can be written, then run the purge again."),
             )
 
     # --- announcements and setup ----------------------------------------------------------
@@ -284,7 +284,7 @@ class MatrixProvider(Closing):
             "filter": events.receipts_filter(sorted(sent)),
             "timeout": self._receipt_asks % 50,
         }
-        body = self.api.call("GET", f"{CLIENT}/sync", "the read receipts", params=params)
+        body = self.api.call("GET", f"{CLIENT}/sync", _("the read receipts"), params=params)
         wanted = {event_id for ids in sent.values() for event_id in ids}
         return frozenset(events.read_events(body, self.settings.user_id) & wanted)
 

@@ -110,8 +110,8 @@ def parse_settings(settings: Mapping[str, object]) -> MatrixSettings:
     wait = settings.get("unreadable_after", UNREADABLE_AFTER_S)
     if isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 < wait <= 86400:
         raise ConfigError(
-            "must be a number of seconds between 1 and 86400.",
-            "Write e.g. unreadable_after = 120, or leave it out (120 seconds).",
+            _("must be a number of seconds between 1 and 86400."),
+            _("Write e.g. unreadable_after = 120, or leave it out (120 seconds)."),
             _key("unreadable_after"),
         )
     return MatrixSettings(

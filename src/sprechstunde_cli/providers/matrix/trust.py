@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sprechstunde_cli.errors import AuthError, ProviderError
+from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import ProviderContext
 from sprechstunde_cli.providers.http import NotFound
 from sprechstunde_cli.providers.matrix import events
@@ -39,9 +40,11 @@ SELF_SIGNING = "m.cross_signing.self_signing"
 
 def _bad_key() -> AuthError:
     return AuthError(
-        "That is not a Matrix recovery key; nothing was stored.",
-        "Type the recovery key as Element showed it (Settings → Security & Privacy → Secure "
-        "Backup), 48 letters and digits in groups of four.",
+        _("That is not a Matrix recovery key; nothing was stored."),
+        _(
+            "Type the recovery key as Element showed it (Settings → Security & Privacy → "
+            "Secure Backup), 48 letters and digits in groups of four."
+        ),
     )
 
 
@@ -91,20 +94,20 @@ def _open_secret(secret: bytes, name: str, sealed: JSON) -> bytes:
 
 def _wrong_key() -> AuthError:
     return AuthError(
-        "The recovery key does not open this account's secure backup; nothing was stored.",
-        "Check that it is the recovery key of the office account, not of another account.",
+        _("The recovery key does not open this account's secure backup; nothing was stored."),
+        _("Check that it is the recovery key of the office account, not of another account."),
     )
 
 
 def _account_data(api: MatrixApi, user: str, kind: str) -> JSON:
     try:
         return api.call(
-            "GET", f"{CLIENT}/user/{q(user)}/account_data/{q(kind)}", "the account's keys"
+            "GET", f"{CLIENT}/user/{q(user)}/account_data/{q(kind)}", _("the account's keys")
         )
     except NotFound:
         raise ProviderError(
-            "The office's Matrix account has no secure backup with cross-signing keys.",
-            "Set up secure backup once in Element for the office account, then run this again.",
+            _("The office's Matrix account has no secure backup with cross-signing keys."),
+            _("Set up secure backup once in Element for the office account, then run this again."),
         ) from None
 
 
@@ -114,8 +117,8 @@ def self_signing_key(api: MatrixApi, user: str, recovery: bytes) -> Ed25519Priva
     described = _account_data(api, user, f"m.secret_storage.key.{key_id}")
     if described.get("algorithm") != SSSS:
         raise ProviderError(
-            "The account's secure backup uses a kind of key this tool does not know.",
-            "Verify the office's device from Element instead (Settings → Sessions → Verify).",
+            _("The account's secure backup uses a kind of key this tool does not know."),
+            _("Verify the office's device from Element instead (Settings → Sessions → Verify)."),
         )
     aes, mac = _keys(recovery, "")
     check = hmac.new(mac, _aes_ctr(aes, _unb64(described.get("iv")), b"\0" * 32), "sha256")
@@ -140,15 +143,15 @@ def cross_sign(api: MatrixApi, user: str, device_id: str, recovery: bytes) -> No
     body = api.call(
         "POST",
         f"{CLIENT}/keys/query",
-        "the key check",
+        _("the key check"),
         json={"device_keys": {user: [device_id]}},
     )
     published = events.obj(events.obj(events.obj(body.get("device_keys")).get(user)).get(device_id))
     ssk = events.obj(events.obj(body.get("self_signing_keys")).get(user))
     if f"ed25519:{public}" not in events.obj(ssk.get("keys")) or not published:
         raise ProviderError(
-            "The self-signing key in the secure backup is not the account's current one.",
-            "Reset cross-signing in Element for the office account, then run this again.",
+            _("The self-signing key in the secure backup is not the account's current one."),
+            _("Reset cross-signing in Element for the office account, then run this again."),
         )
     signed = {k: v for k, v in published.items() if k not in ("signatures", "unsigned")}
     signature = _b64(key.sign(canonical(signed)))
@@ -156,13 +159,13 @@ def cross_sign(api: MatrixApi, user: str, device_id: str, recovery: bytes) -> No
     answer = api.call(
         "POST",
         f"{CLIENT}/keys/signatures/upload",
-        "the signature upload",
+        _("the signature upload"),
         json={user: {device_id: signed}},
     )
     if events.obj(answer.get("failures")):
         raise ProviderError(
-            "The homeserver refused the office device's cross-signing signature.",
-            "Run it again; if it stays, verify the device from Element instead.",
+            _("The homeserver refused the office device's cross-signing signature."),
+            _("Run it again; if it stays, verify the device from Element instead."),
         )
 
 

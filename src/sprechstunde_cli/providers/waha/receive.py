@@ -221,7 +221,7 @@ class Poller:
         page = self.api.request(
             "GET",
             f"{self.prefix}/chats/{path_part(chat)}/messages",
-            "list messages",
+            _("list messages"),
             params=params,
         )
         if not isinstance(page, list):
