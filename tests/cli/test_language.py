@@ -68,13 +68,17 @@ def test_a_click_usage_error_in_german() -> None:
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Aufruf: ") and lines[0].endswith(" show [OPTIONEN] {number}")
     assert "Hilfe erhalten Sie mit '" in lines[1]
-    assert lines[-1] == "Fehler: Fehlendes Argument 'number'."
+    assert lines[-2] == "Fehler: Fehlendes Argument 'number'."
+    # Click's usage errors carry a hint like every other error, in the same language.
+    assert lines[-1].startswith("Hinweis: Prüfen Sie die Befehlszeile; '")
+    assert lines[-1].endswith(" show --help' zeigt, was der Befehl erwartet.")
 
 
 def test_a_click_usage_error_in_english() -> None:
     result = run(ENGLISH, "show")
     assert result.returncode == 2
-    assert result.stderr.splitlines()[-1] == "Error: Missing argument 'number'."
+    assert result.stderr.splitlines()[-2] == "Error: Missing argument 'number'."
+    assert result.stderr.splitlines()[-1].startswith("Hint: Check the command line; '")
     assert "Try '" in result.stderr and " show -h' for help." in result.stderr
 
 
@@ -91,8 +95,9 @@ def test_a_click_usage_error_in_english() -> None:
     ],
 )
 def test_click_messages_in_both_languages(args: tuple[str, ...], german: str, english: str) -> None:
-    assert run(GERMAN, *args).stderr.splitlines()[-1] == german
-    assert run(ENGLISH, *args).stderr.splitlines()[-1] == english
+    # The last line is the hint (tests/cli/test_exit_codes.py); the error is the one before.
+    assert run(GERMAN, *args).stderr.splitlines()[-2] == german
+    assert run(ENGLISH, *args).stderr.splitlines()[-2] == english
 
 
 def test_our_errors_and_hints_in_german(isolated: Path) -> None:
@@ -124,12 +129,10 @@ def test_our_errors_and_hints_in_english(isolated: Path) -> None:
 
 
 def test_sprechstunde_lang_wins_over_the_locale() -> None:
-    assert run({"LANG": "de_DE.UTF-8", "SPRECHSTUNDE_LANG": "en"}, "show").stderr.endswith(
-        "Error: Missing argument 'number'.\n"
-    )
-    assert run({"LC_ALL": "C.UTF-8", "SPRECHSTUNDE_LANG": "de"}, "show").stderr.endswith(
-        "Fehler: Fehlendes Argument 'number'.\n"
-    )
+    english = run({"LANG": "de_DE.UTF-8", "SPRECHSTUNDE_LANG": "en"}, "show").stderr
+    assert english.splitlines()[-2] == "Error: Missing argument 'number'."
+    german = run({"LC_ALL": "C.UTF-8", "SPRECHSTUNDE_LANG": "de"}, "show").stderr
+    assert german.splitlines()[-2] == "Fehler: Fehlendes Argument 'number'."
 
 
 # --- what the German catalogue must hold for the help and for Click -------------------------
