@@ -9,6 +9,7 @@ the desk's language, with none of the other language's words and no traceback.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from tests.support.tools import needs
 
 pytestmark = needs("tmux")
 
-SIZE = ("120", "40")
+SIZE = ("120", "60")  # tall enough for the whole receipt
 # What must show on each screen, and what must not (the other language's words).
 EXPECTED = {
     "de": {
@@ -30,10 +31,11 @@ EXPECTED = {
                  "geöffnet · endet", "Strg-C lässt die Sprechstunde geöffnet"],
         "threads": ["Bürger*in", "wartet", "ungelesen", "Wann wird die Ampel repariert?"],
         "show": ["Chat #1 · anna", "Büro (Begrüßung)"],
-        "close": ["Sprechstunde 'beispiel' geschlossen: Schlussworte an 2"],
+        "close": ["Sprechstunde '{id}' geschlossen: Schlussworte an 2"],
         "purge": ["Lokale Daten gelöscht und geprüft", "Sitzungsschlüssel vernichtet"],
-        "receipt": ["Löschprotokoll der Sprechstunde beispiel", "geplant:", "Löschung:"],
-        "stats": ["Sprechstunde beispiel (gelöscht)", "Chats:", "live beantwortet:",
+        "receipt": ["Löschprotokoll — {id}", "geplant:", "Löschung begonnen:",
+                    "personenbezogene Daten in diesem Protokoll:"],
+        "stats": ["Sprechstunde {id} (gelöscht)", "Chats:", "live beantwortet:",
                   "Wartezeit (Median):"],
     },
     "en": {
@@ -41,10 +43,11 @@ EXPECTED = {
                  "open · ends", "Ctrl-C leaves the session open"],
         "threads": ["citizen", "waiting", "unread", "Wann wird die Ampel repariert?"],
         "show": ["Thread #1 · anna", "office (greeting)"],
-        "close": ["Closed session 'beispiel': closing words sent to 2"],
+        "close": ["Closed session '{id}': closing words sent to 2"],
         "purge": ["Local data deleted and verified", "session key destroyed"],
-        "receipt": ["deletion receipt — session beispiel", "planned:", "purge:"],
-        "stats": ["Session beispiel (purged)", "threads:", "answered live:", "median wait:"],
+        "receipt": ["Deletion receipt (Löschprotokoll) — {id}", "planned:", "purge started:",
+                    "personal data in this receipt:"],
+        "stats": ["Session {id} (purged)", "threads:", "answered live:", "median wait:"],
     },
 }  # fmt: skip
 FOREIGN = {
@@ -119,20 +122,27 @@ def test_the_screens_speak_the_desks_language(isolated: Path, lang: str) -> None
         terminal.start("live", "open", "--now", "beispiel")
         screens["live"] = terminal.wait_for("live", EXPECTED[lang]["live"][-1])
         terminal.tmux("send-keys", "-t", "live", "C-c")
-        terminal.wait_for("live", "<exit>")
+        # Before its planned hour `--now` rehearses on a copy: the rest names the copy's id.
+        found = re.search(r"beispiel-probe-[\d-]+", terminal.wait_for("live", "<exit>"))
+        assert found is not None, terminal.screen("live")
+        session = found.group(0)
         for name, args in [
             ("threads", ["threads"]),
             ("show", ["show", "1"]),
             ("close", ["close"]),
-            ("purge", ["purge", "beispiel"]),
-            ("receipt", ["receipt", "beispiel"]),
-            ("stats", ["stats", "beispiel"]),
+            # Both citizens see the closing words, so the purge need not wait out their grace.
+            ("inbox-anna", ["sandbox", "inbox", "--as", "anna"]),
+            ("inbox-ben", ["sandbox", "inbox", "--as", "ben"]),
+            ("purge", ["purge", session]),
+            ("receipt", ["receipt", session]),
+            ("stats", ["stats", session]),
         ]:
             screens[name] = terminal.run(name, *args)
     finally:
         subprocess.run(["tmux", "-S", str(terminal.socket), "kill-server"], capture_output=True)
-    for name, wanted in EXPECTED[lang].items():
+    for name, expected in EXPECTED[lang].items():
         shown = screens[name]
+        wanted = [w.replace("{id}", session) for w in expected]
         assert [w for w in wanted if w not in shown] == [], f"{name}:\n{shown}"
         assert [w for w in FOREIGN[lang] if w in shown] == [], f"{name}:\n{shown}"
         assert "Traceback" not in shown, f"{name}:\n{shown}"

@@ -105,8 +105,12 @@ def open_(
             if state is SessionState.OPEN:
                 raise
             # Someone ran `close` in another terminal: the hour is over, and that is no error.
+            from sprechstunde_cli.render.formats import STATE_WORDS, word
+
             application.say(
-                _("Session '{id}' is {value}; `open` stops here.").format(id=sid, value=state.value)
+                _("Session '{id}' is {value}; `open` stops here.").format(
+                    id=sid, value=word(STATE_WORDS, state.value)
+                )
             )
         except KeyboardInterrupt:
             application.say(
@@ -126,7 +130,7 @@ def open_(
 def _watch(application: Application, session: str | None, *, live: bool) -> None:
     """The threads of a running session, read-only: no receiving, no sending, no lease."""
     from sprechstunde_cli.domain.model import SessionState
-    from sprechstunde_cli.render.formats import zone
+    from sprechstunde_cli.render.formats import STATE_WORDS, word, zone
     from sprechstunde_cli.render.threads import live_view, threads_table
     from sprechstunde_cli.services.hour import running_in
     from sprechstunde_cli.services.sessions import current_session
@@ -163,7 +167,7 @@ def _watch(application: Application, session: str | None, *, live: bool) -> None
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     application.say(
         _("Session '{id}' is {value}; the view ends here.").format(
-            id=record.id, value=record.state.value
+            id=record.id, value=word(STATE_WORDS, record.state.value)
         )
     )
 
