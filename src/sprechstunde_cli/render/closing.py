@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.receipt import SENT_WITHOUT_ID
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.render.formats import REACH_WORDS, RECEIPT_WORDS, STATE_WORDS, word
+from sprechstunde_cli.render.formats import REACH_WORDS, STATE_WORDS, VERIFICATION_WORDS, word
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.receipt import Receipt
@@ -111,7 +111,9 @@ def purged_lines(receipt: Receipt) -> list[str]:
         _(
             "Local data deleted and verified ({result}); session key destroyed. "
             "Receipt: sprechstunde receipt {session}"
-        ).format(result=word(RECEIPT_WORDS, receipt.verification.result), session=receipt.session)
+        ).format(
+            result=word(VERIFICATION_WORDS, receipt.verification.result), session=receipt.session
+        )
     )
     return lines
 

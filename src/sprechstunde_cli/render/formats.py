@@ -61,39 +61,16 @@ PURPOSE_WORDS = {
     "closing": N_("closing words"),
     "handoff": N_("hand-off confirmation"),
 }
+# How far a messenger's deletion reaches (the purge, its plan and the receipt say it alike).
 REACH_WORDS = {
     "none": N_("none"),
-    "operator_side": N_("operator side"),
-    "both_sides": N_("both sides"),
-    "server_wide": N_("server wide"),
+    "operator_side": N_("the office's side only"),
+    "both_sides": N_("both sides of each chat"),
+    "server_wide": N_("the whole server"),
 }
 
-# The receipt's stored names (counts, stores and their details) in the operator's language;
-# the receipt itself keeps them as they are.
-RECEIPT_WORDS = {
-    "answered_threads": N_("answered threads"),
-    "calls_refused": N_("calls refused"),
-    "files": N_("files"),
-    "handoffs_delivered": N_("hand-offs delivered"),
-    "handoffs_exported": N_("hand-offs exported"),
-    "late_messages_dropped": N_("late messages dropped"),
-    "media_bytes": N_("media bytes"),
-    "messages_in": N_("messages in"),
-    "messages_out": N_("messages out"),
-    "photos": N_("photos"),
-    "threads": N_("threads"),
-    "voice_notes": N_("voice notes"),
-    "local database": N_("local database"),
-    "media folder": N_("media folder"),
-    "temporary files": N_("temporary files"),
-    "session key": N_("session key"),
-    "rows": N_("rows"),
-    "deleted": N_("deleted"),
-    "wal": N_("WAL"),
-    "checkpointed (truncate)": N_("checkpointed (truncate)"),
-    "bytes": N_("bytes"),
-    "destroyed": N_("destroyed"),
-    "True": N_("yes"),
+# The purge's verification result, as the receipt stores it.
+VERIFICATION_WORDS = {
     "clean": N_("clean"),
     "remains found": N_("remains found"),
 }

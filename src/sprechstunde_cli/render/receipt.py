@@ -22,7 +22,15 @@ from sprechstunde_cli.domain.receipt import SENT_WITHOUT_ID, Receipt, Statistics
 from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.closing import unverified_line
 from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import STATE_WORDS, WEEKDAYS, human_size, word, zone
+from sprechstunde_cli.render.formats import (
+    REACH_WORDS,
+    STATE_WORDS,
+    VERIFICATION_WORDS,
+    WEEKDAYS,
+    human_size,
+    word,
+    zone,
+)
 
 LABELS = {
     "heading": N_("Deletion receipt (Löschprotokoll)"),
@@ -49,8 +57,6 @@ LABELS = {
     "ok": N_("done"),
     "failed_store": N_("FAILED"),
     "skipped": N_("skipped by the operator (--skip-provider)"),
-    "clean": N_("clean"),
-    "remains": N_("remains found"),
     "not_verified": N_("not verified"),
     "personal_data": N_("personal data in this receipt"),
     "personal_data_value": N_("none (counts, times and the office's own names only)"),
@@ -91,12 +97,6 @@ DETAIL_LABELS = {
     "deleted": N_("deleted"),
     "checkpointed (truncate)": N_("checkpointed (truncate)"),
 }
-REACH_WORDS = {
-    "none": N_("none"),
-    "operator_side": N_("the office's side only"),
-    "both_sides": N_("both sides of each chat"),
-    "server_wide": N_("the whole server"),
-}
 
 Row = tuple[str, str]
 
@@ -112,7 +112,7 @@ def receipt_rows(receipt: Receipt) -> list[Row]:
     rows += [(word(COUNT_LABELS, k), _count(k, v)) for k, v in _ordered(receipt.counts)]
     rows += _deletion_rows(receipt)
     check = receipt.verification
-    found = _(LABELS["clean"]) if check.result == "clean" else _(LABELS["remains"])
+    found = word(VERIFICATION_WORDS, check.result)
     rows.append(
         (
             _(LABELS["verification"]),
