@@ -48,6 +48,8 @@ def _options_exist(words: list[str]) -> bool:
     """Every --option in the example is one `standby` has."""
     import typer.main
 
-    command = typer.main.get_command(app).commands["standby"]  # type: ignore[attr-defined]
+    root = typer.main.get_command(app)
+    # The root builds its commands lazily, when asked for one by name (cli/__init__.py).
+    command = root.get_command(typer.Context(root), "standby")  # type: ignore[attr-defined]
     known = {opt for param in command.params for opt in param.opts}
     return all(w in known for w in words if w.startswith("--"))

@@ -139,7 +139,8 @@ def test_waha_against_a_hostile_server(
 def homeserver_stub(request: httpx.Request) -> httpx.Response:
     """Just enough of a homeserver to get past the account check to the hostile part."""
     if request.url.path.endswith("/account/whoami"):
-        return httpx.Response(200, json={"user_id": USER})
+        # A token from a login names its device: the office's encrypted device starts on it.
+        return httpx.Response(200, json={"user_id": USER, "device_id": "OFFICEDEVICE"})
     return httpx.Response(404, json={"errcode": "M_UNRECOGNIZED"})
 
 

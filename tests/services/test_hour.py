@@ -49,9 +49,7 @@ def test_a_rehearsal_runs_on_a_copy_and_the_planned_session_stays_planned(rig: R
     # `open` again (with or without --now) resumes the rehearsal, not a second copy.
     assert rig.open(rehearse=True).session.id == opened.session.id
     assert rig.open().resumed
-    closing.close(
-        rig.store, rig.provider, rig.config, opened.session.id, rig.clock.now(), actor="t"
-    )
+    closing.close(rig.store, rig.provider, rig.config, opened.session.id, rig.clock, actor="t")
     # On the day, the planned session opens as if nothing had happened.
     rig.clock.current = IN_THE_HOUR
     real = rig.open()

@@ -17,7 +17,7 @@ from tests.support.service_rig import Rig
 def test_a_session_closed_early_is_no_longer_to_come(rig: Rig) -> None:
     rig.open()
     rig.clock.advance(minutes=15)
-    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock.now(), actor="t")
+    closing.close(rig.store, rig.provider, rig.config, "mittwoch", rig.clock, actor="t")
     now = rig.clock.now()  # 16:20: the planned hour runs until 17:00
 
     assert [s.id for s in rig.config.upcoming(now)][:1] == ["mittwoch"]  # the config alone

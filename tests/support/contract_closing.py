@@ -23,7 +23,7 @@ from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.services.purge.closing import reaches_citizens
 from sprechstunde_cli.services.threads import reply
 from sprechstunde_cli.store import Store, outbox, purging
-from tests.support.clocks import IN_THE_HOUR, FakeClock
+from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock
 from tests.support.ratelimit_fake import Limit, RateLimitedServer, RateLimitGate
 from tests.support.service_rig import make_config
 
@@ -49,7 +49,8 @@ class ClosingContract:
             clock.sleep,
         )
         gate = RateLimitGate(env.provider, server)
-        config = make_config(closing_grace_minutes=3)
+        # The citizens' messengers stamp in real time, the hour runs on the test's clock.
+        config = make_config(closing_grace_minutes=3, early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES)
         places = Places(tmp_path / "office", tmp_path / "office" / "s", tmp_path / "log", tmp_path)
         store = Store.open(places.data_dir / "store.db")
         try:

@@ -78,9 +78,7 @@ class Week:
     def close(self) -> None:
         assert self.running is not None
         session_id = self.running.session_id
-        closing.close(
-            self.store, self.provider, self.config, session_id, self.clock.now(), actor="t"
-        )
+        closing.close(self.store, self.provider, self.config, session_id, self.clock, actor="t")
         self.running.release(self.clock.now())
         self.running = None
 

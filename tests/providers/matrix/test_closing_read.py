@@ -13,7 +13,7 @@ from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.services.purge.closing import Waiting
 from sprechstunde_cli.store import Store
-from tests.support.clocks import IN_THE_HOUR, FakeClock
+from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock
 from tests.support.service_rig import make_config
 from tests.support.synapse import Synapse, unique
 from tests.support.synapse_fixtures import MakeProvider
@@ -72,7 +72,7 @@ def test_the_room_is_deleted_only_after_the_citizen_read_the_closing_words(
     admin = synapse_server.register(unique("office"), admin=True, name="Bürgerbüro")
     provider = make_provider(admin, server_admin=True)
     citizen = NioCitizen(synapse_server, "anna")
-    config = make_config(closing_grace_minutes=10)
+    config = make_config(closing_grace_minutes=10, early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES)
     clock = FakeClock(IN_THE_HOUR)
     data = tmp_path / "data"
     places = Places(data, data / "sessions" / SID, data / "log", tmp_path)

@@ -16,7 +16,7 @@ from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.services.purge.closing import Waiting
 from sprechstunde_cli.store import Store
-from tests.support.clocks import IN_THE_HOUR, FakeClock
+from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock
 from tests.support.service_rig import make_config
 from tests.support.waha_rig import ENGINES, waha_rig
 
@@ -89,7 +89,7 @@ def test_lids_refused_does_not_stop_receiving(engine: str, status: int) -> None:
 def test_the_receipt_names_sends_without_an_id_as_not_verified(tmp_path: Path) -> None:
     """Greetings and closing words the engine took without naming an id: the purge cannot
     revoke or check them, and the receipt says so instead of counting them deleted."""
-    config = make_config(closing_grace_minutes=0)
+    config = make_config(closing_grace_minutes=0, early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES)
     clock = FakeClock(IN_THE_HOUR)
     data = tmp_path / "data"
     places = Places(data, data / "sessions" / "mittwoch", data / "log", tmp_path)
@@ -119,7 +119,7 @@ def test_the_purge_waits_for_the_ticks_of_the_closing_words(
 ) -> None:
     """Delivered to the phone (ack DEVICE): the purge revokes at once. A phone that is off
     (ack SERVER, one tick): the purge waits out the grace before it revokes the words."""
-    config = make_config(closing_grace_minutes=10)
+    config = make_config(closing_grace_minutes=10, early_minutes=REAL_TIME_SERVERS_EARLY_MINUTES)
     clock = FakeClock(IN_THE_HOUR)
     data = tmp_path / "data"
     places = Places(data, data / "sessions" / "mittwoch", data / "log", tmp_path)
