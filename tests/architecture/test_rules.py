@@ -293,6 +293,7 @@ _MAY_SPEAK_SQL = {
     "providers/local/provider.py": "turns the rows of that server into events",
     "providers/local/schema.py": "the table of that server's file",
     "providers/local/phone.py": "what a sandbox citizen's phone reads from that server",
+    "providers/local/reading.py": "what the office and a citizen's phone look up on that server",
     "providers/matrix/crypto_store.py": "nio's crypto store is nio's own SQLite file; a purged "
     "room's keys are deleted through nio's models, as nio has no call for it",
 }

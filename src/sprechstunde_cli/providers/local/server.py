@@ -7,7 +7,6 @@ messenger's server it stamps messages with its own clock.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,8 @@ from pathlib import Path
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.local.phone import PhoneEntry, all_chats, phone_entries
+from sprechstunde_cli.providers.local.phone import PhoneEntry
+from sprechstunde_cli.providers.local.reading import Reading
 from sprechstunde_cli.providers.local.schema import (
     BATCH,
     MAX_MEDIA_BYTES,
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class LocalMessenger:
+class LocalMessenger(Reading):
     """The server side of the local messenger; shared by every process on this machine."""
 
     def __init__(self, path: Path, *, stamp: Callable[[], datetime] | None = None) -> None:
@@ -130,32 +130,6 @@ class LocalMessenger:
         check_chat(chat)
         return self._insert("leave", chat, "", True, "text", "", None, None, "", None, None, None)
 
-    def _last_own(self, chat: str) -> str:
-        row = with_retry(
-            lambda: self.conn.execute(
-                "SELECT id FROM events WHERE chat = ? AND to_office = 1 AND type = 'message'"
-                " ORDER BY seq DESC LIMIT 1",
-                (chat,),
-            ).fetchone()
-        )
-        if row is None:
-            raise ProviderError(
-                _("The citizen {chat!r} has no message the office could see.").format(chat=chat),
-                _("Send one first: sprechstunde sandbox send --from NAME TEXT"),
-            )
-        return str(row["id"])
-
-    def has_left(self, chat: str) -> bool:
-        """Whether the citizen's latest step was leaving (writing again brings them back)."""
-        row = with_retry(
-            lambda: self.conn.execute(
-                "SELECT type FROM events WHERE chat = ? AND to_office = 1"
-                " AND type IN ('message', 'leave') ORDER BY seq DESC LIMIT 1",
-                (chat,),
-            ).fetchone()
-        )
-        return row is not None and row["type"] == "leave"
-
     def citizen_call(self, chat: str, *, name: str = "", video: bool = False) -> str:
         check_chat(chat)
         return self._insert(
@@ -173,26 +147,7 @@ class LocalMessenger:
             None,
         )
 
-    def phone(self, chat: str) -> list[PhoneEntry]:
-        """Everything this citizen's phone shows, oldest first."""
-        return phone_entries(self.conn, chat)
-
-    def chats(self) -> list[str]:
-        return all_chats(self.conn)
-
     # --- what the server does for the office ------------------------------------------------
-
-    def events_after(self, seq: int, limit: int = BATCH) -> list[sqlite3.Row]:
-        return with_retry(
-            lambda: self.conn.execute(
-                "SELECT seq, id, type, chat, sender_name, kind, text, mime, filename, duration, at,"
-                " ref, LENGTH(media) AS size FROM events WHERE seq > ? AND to_office = 1"
-                # A message withdrawn before the office saw it is gone, as on a real server.
-                " AND type != 'withdrawn'"
-                " ORDER BY seq LIMIT ?",
-                (seq, limit),
-            ).fetchall()
-        )
 
     def office_send(
         self,
@@ -216,45 +171,12 @@ class LocalMessenger:
             "message", chat, "", False, kind, text, media, mime, filename, None, None, key
         )
 
-    def media(self, message_id: str) -> bytes | None:
-        row = with_retry(
-            lambda: self.conn.execute(
-                "SELECT media FROM events WHERE id = ?", (message_id,)
-            ).fetchone()
-        )
-        return bytes(row["media"]) if row and row["media"] is not None else None
-
     def set_call_state(self, call_id: str, state: str) -> bool:
         with transaction(self.conn) as conn:
             cur = conn.execute(
                 "UPDATE events SET call_state = ? WHERE id = ? AND type = 'call'", (state, call_id)
             )
         return cur.rowcount == 1
-
-    def mark_read(self, chat: str, ids: Sequence[str]) -> None:
-        with transaction(self.conn) as conn:
-            conn.executemany(
-                "UPDATE events SET read = 1 WHERE chat = ? AND id = ?", [(chat, i) for i in ids]
-            )
-
-    def citizen_read(self, chat: str) -> int:
-        """The citizen's client shows the chat: like a real messenger it sends a read receipt
-        for everything the office sent there. Returns how many were new."""
-        with transaction(self.conn) as conn:
-            cur = conn.execute(
-                "UPDATE events SET read = 1 WHERE chat = ? AND to_office = 0 AND read = 0",
-                (chat,),
-            )
-            return cur.rowcount
-
-    def read_by_citizens(self, ids: Sequence[str]) -> frozenset[str]:
-        """Which of the office's messages their citizen's client has marked read."""
-        rows = with_retry(
-            lambda: self.conn.execute(
-                "SELECT id FROM events WHERE to_office = 0 AND read = 1"
-            ).fetchall()
-        )
-        return frozenset(str(r["id"]) for r in rows) & frozenset(ids)
 
     def delete(self, chat: str, ids: Sequence[str]) -> int:
         """Delete on both sides: the row is the only copy, and secure_delete zeroes it."""
@@ -275,18 +197,6 @@ class LocalMessenger:
         # A deleted row's bytes can still sit in the WAL; fold it back so the server keeps none.
         # Best effort: a busy reader only delays it to the next delete.
         checkpoint(self.conn)
-
-    def existing(self, chat: str, ids: Sequence[str]) -> frozenset[str]:
-        found: set[str] = set()
-        for i in ids:
-            row = with_retry(
-                lambda i=i: self.conn.execute(  # type: ignore[misc]
-                    "SELECT 1 FROM events WHERE chat = ? AND id = ?", (chat, i)
-                ).fetchone()
-            )
-            if row:
-                found.add(i)
-        return frozenset(found)
 
     def _insert(
         self,

@@ -7,10 +7,8 @@ it on the invite, and the room id is the chat address from then on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from sprechstunde_cli.domain.media import file_name, sniff
-from sprechstunde_cli.domain.model import MessageKind, Timer
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
@@ -31,7 +29,8 @@ from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, ht
 from sprechstunde_cli.providers.matrix.crypto import CryptoPlace, OfficeDevice
 from sprechstunde_cli.providers.matrix.receive import TIMELINE_LIMIT, Receiver
 from sprechstunde_cli.providers.matrix.rooms import Rooms
-from sprechstunde_cli.providers.matrix.settings import SEND_KINDS, MatrixSettings, capabilities_for
+from sprechstunde_cli.providers.matrix.settings import MatrixSettings, capabilities_for
+from sprechstunde_cli.providers.matrix.upload import media_content
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 
@@ -118,54 +117,8 @@ class MatrixProvider(Closing):
         return self._send(chat, "m.room.message", {"msgtype": "m.text", "body": text}, key)
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
-        if media.kind not in SEND_KINDS:
-            raise ProviderError(
-                _("Matrix cannot send a {value} here.").format(value=media.kind.value),
-                _("Send it as a photo, voice note or file."),
-            )
-        msgtype = SEND_KINDS[media.kind]
-        found = sniff(media.data, media.mime)
-        mime = media.mime or found.mime
-        filename = file_name(media.filename, mime, media.kind)
-        device = self._encrypting(chat)
-        data, sealed = (media.data, None) if device is None else e2e_media.seal(media.data)
-        # A crash between upload and send re-uploads on retry; the txn id still sends once.
-        upload = self.api.call(
-            "POST",
-            "/_matrix/media/v3/upload",
-            _("the upload"),
-            params={"filename": filename},
-            content=data,
-            # An encrypted file is opaque bytes to the server; its type travels encrypted.
-            headers={"Content-Type": mime if sealed is None else "application/octet-stream"},
-            timeout=120.0,
-        )
-        url = events.text(upload.get("content_uri"))
-        if not events.split_mxc(url):
-            raise http.ServerFailed(
-                _("The Matrix homeserver's upload answer has no content_uri."),
-                _("Check the homeserver's media repository; it is retried."),
-                retryable=True,
-            )
-        info: dict[str, Any] = {"mimetype": mime, "size": len(media.data)}
-        if found.width and found.height:
-            info |= {"w": found.width, "h": found.height}
-        content: dict[str, Any] = {
-            "msgtype": msgtype,
-            "body": caption or filename,
-            "filename": filename,
-            "info": info,
-        }
-        if sealed is None:
-            content["url"] = url
-        else:
-            content["file"] = sealed | {"url": url}
-        if found.duration is not None:
-            info["duration"] = round(found.duration * 1000)
-        if media.kind is MessageKind.VOICE:
-            # MSC3245: Element and others show this as a voice message, not an audio file.
-            content["org.matrix.msc3245.voice"] = {}
-            content["org.matrix.msc1767.audio"] = {"duration": info.get("duration", 0)}
+        # Whether the room is encrypted is asked only once the file passed its checks.
+        content = media_content(self.api, media, caption, lambda: self._encrypting(chat))
         return self._send(chat, "m.room.message", content, key)
 
     def _send(self, room_id: str, event_type: str, content: JSON, key: str) -> Sent:

@@ -1,10 +1,10 @@
 """Delete a closed session everywhere, prove it, and write the deletion receipt.
 
-Order (docs/ARCHITECTURE.md, "Deletion"): hand-offs out → late messages turned away → the
-citizens' apps have the closing words, or the grace is over (`closing.py`) → delete at
-the provider and list again (`remote.py`) → delete locally: rows, media, temp files, WAL
-(`local.py`) → verify (`verify.py`) → destroy the key → receipt. Every step is safe to repeat,
-so a purge killed at any point completes on a re-run.
+Order (docs/ARCHITECTURE.md, "Deletion"): hand-offs out → late messages turned away
+(`drain.py`) → the citizens' apps have the closing words, or the grace is over (`closing.py`)
+→ delete at the provider and list again (`remote.py`) → delete locally: rows, media, temp
+files, WAL (`local.py`) → verify (`verify.py`) → destroy the key → receipt. Every step is safe
+to repeat, so a purge killed at any point completes on a re-run.
 """
 
 from __future__ import annotations
@@ -16,27 +16,22 @@ from pathlib import Path
 from sprechstunde_cli import __version__
 from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.leases import receiver_lease
 from sprechstunde_cli.domain.model import Clock, SessionState, require_state
 from sprechstunde_cli.domain.receipt import PurgeProgress, Receipt, StoreResult
 from sprechstunde_cli.errors import IncompleteError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import DeleteReach, Provider
-from sprechstunde_cli.services import handoff, leasing, ratelimit
-from sprechstunde_cli.services.delivery import deliver_due
-from sprechstunde_cli.services.intake import take
+from sprechstunde_cli.services import handoff
 from sprechstunde_cli.services.purge.closing import GRACE, Waiting, await_closing_words
+from sprechstunde_cli.services.purge.drain import _drain_late
 from sprechstunde_cli.services.purge.local import delete_local, figures, needles
-from sprechstunde_cli.services.purge.remote import delete_remote, paced
+from sprechstunde_cli.services.purge.remote import delete_remote
 from sprechstunde_cli.services.purge.verify import scan
 from sprechstunde_cli.services.receipt import build_receipt, counter_counts
 from sprechstunde_cli.store import Store, purging
-from sprechstunde_cli.store import standby as receivers
 from sprechstunde_cli.system import logs
 
 _log = logs.get("purge")
-
-DRAIN_ROUNDS = 20  # bounded: a flood of late messages must not keep the purge from finishing
 
 
 @dataclass(frozen=True)
@@ -270,47 +265,6 @@ def _counts(store: Store, session_id: str) -> dict[str, int]:
     counts["handoffs_delivered"] = hand.get("delivered", 0)
     counts["handoffs_exported"] = hand.get("exported", 0)
     return counts
-
-
-def _drain_late(
-    store: Store,
-    provider: Provider,
-    config: Config,
-    session_id: str,
-    clock: Clock,
-    session_dir: Path,
-) -> None:
-    """Messages that came after the close: away reply once per sender, deleted, counted. Not
-    while `standby` receives for this messenger (it answers them): one receiver at a time."""
-    account = store.require_session(session_id).provider
-    holder = leasing.me("purge")
-    if leasing.try_hold(store, receiver_lease(account), holder, clock.now()) is not None:
-        return
-    try:
-        _drain_rounds(store, provider, config, session_id, clock, session_dir)
-    finally:
-        # `standby` goes on from here, not from before the hour.
-        receivers.hand_back(store, account, store.cursor(session_id), clock.now())
-        leasing.release(store, receiver_lease(account), holder)
-
-
-def _drain_rounds(
-    store: Store,
-    provider: Provider,
-    config: Config,
-    session_id: str,
-    clock: Clock,
-    session_dir: Path,
-) -> None:
-    call = ratelimit.Caller(paced(provider, clock), clock.sleep)  # a blip does not fail the purge
-    for _round in range(DRAIN_ROUNDS):
-        session = store.require_session(session_id)
-        cursor = store.cursor(session_id)
-        batch = call(lambda: provider.receive(cursor, 0.0))  # noqa: B023 - called at once
-        take(store, provider, config, session, batch, clock.now(), session_dir / "media")
-        deliver_due(store, provider, session_id, clock.now())
-        if not batch.events:
-            return
 
 
 __all__ = ["Places", "PurgePlan", "PurgeProgress", "plan", "purge"]
