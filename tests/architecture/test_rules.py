@@ -31,7 +31,6 @@ _WALL_CLOCK = {
 
 # Each entry says why this module may read the clock or sleep below cli/.
 _MAY_READ_THE_CLOCK = {
-    "providers/local/server.py": "the local messenger's server stamps its own clock, as servers do",
     "system/clock.py": "the system clock itself, which cli/ wires in",
     "providers/http_answer.py": "bounds how long a server may drip one answer: real time on a "
     "socket, like httpx's own timeouts",

@@ -90,18 +90,18 @@ class _Writer:
         if isinstance(event, InboundWithdrawal):
             changes.withdraw(self.store, conn, sid, event, found)
         elif isinstance(event, InboundEdit):
-            body, truncated = self._limited(event.text)
-            if truncated:
-                self.store.bump(conn, sid, Counter.TEXTS_TRUNCATED)
+            body = self._limited(conn, event.text)
             changes.edit(self.store, conn, sid, event, body, found)
         else:
             changes.left(self.store, conn, sid, event, found)
 
-    def _limited(self, text: str) -> tuple[str, bool]:
+    def _limited(self, conn: Connection, text: str) -> str:
+        """`text` cut to `hour.max_message_chars` (marked), each cut counted."""
         max_chars = self.config.hour.max_message_chars
-        if len(text) > max_chars:
-            return text[:max_chars] + TRUNCATED_MARK, True
-        return text, False
+        if len(text) <= max_chars:
+            return text
+        self.store.bump(conn, self.session.id, Counter.TEXTS_TRUNCATED)
+        return text[:max_chars] + TRUNCATED_MARK
 
     def turn_away(self, conn: Connection, event: InboundMessage) -> bool:
         """Outside the hour: one away reply per sender, keep nothing; True: delete at source."""
@@ -123,9 +123,7 @@ class _Writer:
 
     def message(self, conn: Connection, event: InboundMessage, got: Fetched | None) -> None:
         sid, report = self.session.id, self.report
-        body, truncated = self._limited(event.text)
-        if truncated:
-            self.store.bump(conn, sid, Counter.TEXTS_TRUNCATED)
+        body = self._limited(conn, event.text)
         if got is not None and got.note:
             body = f"{body}\n{got.note}".strip()
         kind = got.kind if got else event.kind

@@ -26,6 +26,7 @@ from sprechstunde_cli.providers.local.schema import (
     ensure_schema,
 )
 from sprechstunde_cli.store.db import checkpoint, connect, transaction, with_retry
+from sprechstunde_cli.system.clock import SystemClock
 
 # Where the rest of the package finds them: the server is the local messenger's face.
 __all__ = [
@@ -45,7 +46,7 @@ class LocalMessenger(Reading):
         """`stamp`: the server's clock (the system's; a test's fake one, so that what citizens
         send is stamped in the test's time, as a real server stamps in real time)."""
         self.path = path
-        self.stamp = stamp or _system_now
+        self.stamp = stamp or SystemClock().now
         self.conn = connect(path)
         with_retry(lambda: ensure_schema(self.conn), conn=self.conn)
 
@@ -245,7 +246,3 @@ class LocalMessenger(Reading):
                 ),
             )
         return message_id
-
-
-def _system_now() -> datetime:
-    return datetime.now(UTC)

@@ -137,7 +137,7 @@ class OfficeDevice:
         )
         answer = KeysUploadResponse.from_dict(body)
         if not isinstance(answer, KeysUploadResponse):
-            raise _bad_answer("the key upload")
+            raise _bad_answer(_("the key upload"))
         self.olm.handle_response(answer)
 
     def _share(self) -> JSON:
@@ -177,7 +177,7 @@ class OfficeDevice:
         )
         answer = KeysQueryResponse.from_dict(body)
         if not isinstance(answer, KeysQueryResponse):
-            raise _bad_answer("the key query")
+            raise _bad_answer(_("the key query"))
         self.olm.handle_response(answer)
         self.olm.users_for_key_query.difference_update(users)
 
@@ -193,7 +193,7 @@ class OfficeDevice:
         )
         answer = KeysClaimResponse.from_dict(body)
         if not isinstance(answer, KeysClaimResponse):
-            raise _bad_answer("the key claim")
+            raise _bad_answer(_("the key claim"))
         self.olm.handle_response(answer)
 
     def to_device(self, event_type: str, messages: JSON) -> None:

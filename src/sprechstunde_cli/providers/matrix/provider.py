@@ -24,7 +24,14 @@ from sprechstunde_cli.providers.base import (
     foreign_reference,
     media_too_large,
 )
-from sprechstunde_cli.providers.matrix import admin, e2e_check, e2e_media, e2e_send, events
+from sprechstunde_cli.providers.matrix import (
+    admin,
+    e2e_check,
+    e2e_media,
+    e2e_send,
+    events,
+    receipts,
+)
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, http_client, q
 from sprechstunde_cli.providers.matrix.crypto import CryptoPlace, OfficeDevice
 from sprechstunde_cli.providers.matrix.receive import TIMELINE_LIMIT, Receiver
@@ -234,12 +241,12 @@ class MatrixProvider(Closing):
         # differs on each ask makes it a new request, so a fresh receipt is seen at once.
         self._receipt_asks += 1
         params: dict[str, str | int] = {
-            "filter": events.receipts_filter(sorted(sent)),
+            "filter": receipts.receipts_filter(sorted(sent)),
             "timeout": self._receipt_asks % 50,
         }
         body = self.api.call("GET", f"{CLIENT}/sync", _("the read receipts"), params=params)
         wanted = {event_id for ids in sent.values() for event_id in ids}
-        return frozenset(events.read_events(body, self.settings.user_id) & wanted)
+        return frozenset(receipts.read_events(body, self.settings.user_id) & wanted)
 
     def announce(self, text: str, key: str) -> Sent:
         room = self.settings.broadcast_room

@@ -9,12 +9,11 @@ know: the store applies the one it has and ignores the rest. WEBJS also sends th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sprechstunde_cli.providers.base import Event, InboundEdit, InboundWithdrawal
 from sprechstunde_cli.providers.waha.cursor import Cursor
-from sprechstunde_cli.providers.waha.receive import Poller, is_person
+from sprechstunde_cli.providers.waha.receive import Poller, is_person, moment
 
 
 def convert(poller: Poller, state: Cursor, event: str, payload: dict[str, Any]) -> list[Event]:
@@ -30,11 +29,6 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _moment(payload: dict[str, Any]) -> datetime:
-    ts = payload.get("timestamp")
-    return datetime.fromtimestamp(float(ts) if isinstance(ts, int | float) else 0, UTC)
-
-
 def _revoked(poller: Poller, state: Cursor, payload: dict[str, Any]) -> list[Event]:
     before, after = _obj(payload.get("before")), _obj(payload.get("after"))
     shown = after or before
@@ -46,7 +40,7 @@ def _revoked(poller: Poller, state: Cursor, payload: dict[str, Any]) -> list[Eve
     ids = set(_serialized(poller, chat, sender, payload.get("revokedMessageId")))
     if isinstance(before.get("id"), str) and before.get("fromMe") is not True:
         ids.add(before["id"])
-    at = _moment(shown)
+    at = moment(shown)
     return [InboundWithdrawal(target, chat, at) for target in sorted(ids)]
 
 
@@ -57,7 +51,7 @@ def _edited(poller: Poller, state: Cursor, payload: dict[str, Any]) -> list[Even
         return []
     assert isinstance(sender, str)
     chat = poller.canonical(state, sender)
-    at = _moment(payload)
+    at = moment(payload)
     ids = _serialized(poller, chat, sender, payload.get("editedMessageId"))
     return [InboundEdit(target, chat, at, body) for target in ids]
 

@@ -10,7 +10,6 @@ while WhatsApp still allows it. docs/waha.md says how to run WAHA and what the p
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -41,7 +40,7 @@ from sprechstunde_cli.providers.waha.cursor import Cursor
 from sprechstunde_cli.providers.waha.delete import Deleter
 from sprechstunde_cli.providers.waha.events import EventSource, WebSocketEvents, ws_url
 from sprechstunde_cli.providers.waha.media import download
-from sprechstunde_cli.providers.waha.receive import Poller, is_person, raw_chat_of
+from sprechstunde_cli.providers.waha.receive import Poller, is_person, moment, raw_chat_of
 from sprechstunde_cli.providers.waha.send import Sender, message_id_for, sent_id
 from sprechstunde_cli.providers.waha.settings import WahaSettings, capabilities_for
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
@@ -180,7 +179,6 @@ class WahaProvider(Closing):
             if not is_person(sender) or not isinstance(call_id, str) or payload.get("isGroup"):
                 continue
             assert isinstance(sender, str)
-            ts = payload.get("timestamp")
             provider_id = f"call:{call_id}"
             self._calls[provider_id] = (sender, call_id)
             calls.append(
@@ -188,7 +186,7 @@ class WahaProvider(Closing):
                     provider_id=provider_id,
                     chat=self.poller.canonical(state, sender),
                     sender_name="",
-                    at=datetime.fromtimestamp(float(ts) if isinstance(ts, int | float) else 0, UTC),
+                    at=moment(payload),
                     video=payload.get("isVideo") is True,
                 )
             )

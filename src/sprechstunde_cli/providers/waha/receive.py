@@ -278,3 +278,9 @@ def sender_name(message: dict[str, Any]) -> str:
         info.get("PushName") if isinstance(info, dict) else None,  # GOWS
     ]
     return next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), "")
+
+
+def moment(payload: dict[str, Any]) -> datetime:
+    """When WAHA says something happened (`timestamp`, seconds); the epoch if it says nothing."""
+    ts = payload.get("timestamp")
+    return datetime.fromtimestamp(float(ts) if isinstance(ts, int | float) else 0, UTC)
