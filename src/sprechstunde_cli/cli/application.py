@@ -226,20 +226,22 @@ class Application:
     def delivering(self) -> Iterator[Callable[[Step], None]]:
         """A callback for a long delivery's progress: a bar on a terminal, a plain line now
         and then otherwise (render/progress.py words both)."""
+        from sprechstunde_cli.i18n import _
         from sprechstunde_cli.render import progress
 
         if not self.console.is_terminal:
-            last: list[int] = []
+            last: int | None = None
 
             def line(step: Step) -> None:
-                if progress.worth_a_line(step, last[-1] if last else None):
-                    last.append(step.done)
+                nonlocal last
+                if progress.worth_a_line(step, last):
+                    last = step.done
                     self.say(progress.progress_line(step))
 
             yield line
             return
         with progress.delivery_bar(self.console) as bar:
-            task = bar.add_task("Delivering", total=None)
+            task = bar.add_task(_("Delivering"), total=None)
 
             def update(step: Step) -> None:
                 note = progress.waiting_note(step)

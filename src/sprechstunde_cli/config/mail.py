@@ -78,13 +78,7 @@ def parse_mail_settings(tbl: Mapping[str, Any], key: str) -> MailSettings:
             _("must be a positive number of seconds."), _("Use e.g. 30."), f"{key}.timeout"
         )
     helo = _helo(tbl.get("helo", ""), f"{key}.helo")
-    allow_plaintext = tbl.get("allow_plaintext", False)
-    if not isinstance(allow_plaintext, bool):
-        raise ConfigError(
-            _("must be true or false."),
-            _("Write allow_plaintext = true."),
-            f"{key}.allow_plaintext",
-        )
+    allow_plaintext = read.boolean(tbl, "allow_plaintext", f"{key}.allow_plaintext", False)
     settings = MailSettings(
         host.strip(), port, security, user, sender, float(timeout), helo, allow_plaintext
     )

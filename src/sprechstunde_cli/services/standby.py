@@ -84,7 +84,9 @@ class Standby:
         if other is not None:
             report.waiting_for = other
             return report
-        self._finish(now, report)  # what a killed run left: replies and deletions
+        # Expanding the schedules is the costly part of a step: once per step.
+        upcoming = self.next_session(now)
+        self._finish(now, report, upcoming)  # what a killed run left: replies and deletions
         try:
             batch = self.provider.receive(ledger.cursor(self.store, self.account), wait)
         except ProviderError as err:
@@ -92,7 +94,6 @@ class Standby:
                 raise
             report.problems.append(err.message)
             return report
-        upcoming = self.next_session(now)
         gap = upcoming.id if upcoming is not None else ""
         floor = self.gap_began(now)
         with self.store.write() as conn:
@@ -144,15 +145,14 @@ class Standby:
         ]
         return later[0] if later else None
 
-    def _finish(
-        self, now: datetime, report: StandbyReport, upcoming: SessionSpec | None = None
-    ) -> None:
+    def _finish(self, now: datetime, report: StandbyReport, upcoming: SessionSpec | None) -> None:
         """Send the away texts still owed, then delete at the messenger; each step recorded."""
-        text = between_hours(
-            self.config.texts.away, self.config, upcoming or self.next_session(now)
-        )
+        owed = ledger.pending(self.store, self.account)
+        if not owed:
+            return
+        text = between_hours(self.config.texts.away, self.config, upcoming)
         reach = self.provider.capabilities.delete_reach
-        for item in ledger.pending(self.store, self.account):
+        for item in owed:
             try:
                 if item.is_call and not item.replied and self.provider.capabilities.reject_calls:
                     # Every call is declined; only the first contact in the gap gets the text.

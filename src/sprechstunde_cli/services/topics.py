@@ -26,7 +26,3 @@ def tag(
         )
     store.thread(session.id, number)  # NotFoundError for a thread that does not exist
     return found, topics.tag(store, session.id, number, found)
-
-
-def counts(store: Store, session_id: str) -> dict[str, int]:
-    return topics.counts(store, session_id)

@@ -148,9 +148,7 @@ def _place(path: Path, data: bytes, mode: int, *, replace: bool, sink: Sink = wr
 def _link(tmp: Path, path: Path, data: bytes, mode: int) -> None:
     """Give `tmp` the name `path` unless `path` exists (FileExistsError then)."""
     try:
-        os.link(tmp, path)  # atomic, and never overwrites
-    except FileExistsError:
-        raise
+        os.link(tmp, path)  # atomic, and never overwrites; EEXIST is raised as it is
     except OSError as exc:
         if exc.errno not in _NO_HARD_LINKS:
             raise

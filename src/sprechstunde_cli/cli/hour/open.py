@@ -131,10 +131,10 @@ def _watch(application: Application, session: str | None, *, live: bool) -> None
     """The threads of a running session, read-only: no receiving, no sending, no lease."""
     from sprechstunde_cli.domain.model import SessionState
     from sprechstunde_cli.render.formats import STATE_WORDS, word, zone
-    from sprechstunde_cli.render.threads import live_view, threads_table
+    from sprechstunde_cli.render.threads import live_room, live_view, threads_table
     from sprechstunde_cli.services.hour import running_in
     from sprechstunde_cli.services.sessions import current_session
-    from sprechstunde_cli.services.threads import thread_list
+    from sprechstunde_cli.services.threads import thread_list, thread_page
 
     store = application.store
     record = current_session(store, session)
@@ -157,9 +157,10 @@ def _watch(application: Application, session: str | None, *, live: bool) -> None
                     else _("Read-only view, no `open` runs it now. Ctrl-C ends the view.")
                 )
                 status = application.redacted(who)
-                rows = thread_list(store, record)
                 height = max(10, out.size.height - 2)
-                frame = live_view(record, rows, now=now, status=status, height=height)
+                # Only the threads that fit, as `open` itself asks for them.
+                page = thread_page(store, record, live_room(height))
+                frame = live_view(record, page, now=now, status=status, height=height)
                 screen.update(frame, refresh=True)
                 application.wiring.timer.sleep(application.config.hour.poll_seconds)
                 record = current_session(store, record.id)
