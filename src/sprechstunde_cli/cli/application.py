@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, TextIO
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from rich.console import Console, ConsoleRenderable
@@ -222,32 +222,12 @@ class Application:
 
         return Live(console=self.console, auto_refresh=False, screen=False, transient=False)
 
-    @contextmanager
-    def delivering(self) -> Iterator[Callable[[Step], None]]:
+    def delivering(self) -> AbstractContextManager[Callable[[Step], None]]:
         """A callback for a long delivery's progress: a bar on a terminal, a plain line now
-        and then otherwise (render/progress.py words both)."""
-        from sprechstunde_cli.i18n import _
+        and then otherwise (render/progress.py)."""
         from sprechstunde_cli.render import progress
 
-        if not self.console.is_terminal:
-            last: int | None = None
-
-            def line(step: Step) -> None:
-                nonlocal last
-                if progress.worth_a_line(step, last):
-                    last = step.done
-                    self.say(progress.progress_line(step))
-
-            yield line
-            return
-        with progress.delivery_bar(self.console) as bar:
-            task = bar.add_task(_("Delivering"), total=None)
-
-            def update(step: Step) -> None:
-                note = progress.waiting_note(step)
-                bar.update(task, description=note, completed=step.done, total=step.total)
-
-            yield update
+        return progress.reporting(self.console, self.say)
 
     @property
     def operator(self) -> str:

@@ -7,6 +7,8 @@ the operator sees the count grow and why it pauses.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from rich.console import Console
@@ -64,3 +66,27 @@ def worth_a_line(step: Step, last_done: int | None) -> bool:
     if last_done is None or step.done == step.total or step.waiting >= 1:
         return True
     return step.done - last_done >= max(1, step.total // 10)
+
+
+@contextmanager
+def reporting(console: Console, say: Callable[[str], None]) -> Iterator[Callable[[Step], None]]:
+    """A callback for a long delivery's progress: a bar on a terminal, otherwise a plain line
+    (through `say`) now and then."""
+    if not console.is_terminal:
+        last: int | None = None
+
+        def line(step: Step) -> None:
+            nonlocal last
+            if worth_a_line(step, last):
+                last = step.done
+                say(progress_line(step))
+
+        yield line
+        return
+    with delivery_bar(console) as bar:
+        task = bar.add_task(_("Delivering"), total=None)
+
+        def update(step: Step) -> None:
+            bar.update(task, description=waiting_note(step), completed=step.done, total=step.total)
+
+        yield update
