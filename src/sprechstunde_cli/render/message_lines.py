@@ -33,12 +33,15 @@ _BLANK: Part = ("", [], False)
 
 # What Rich would change in a text (it strips some controls, expands tabs, breaks lines at more
 # than a newline): the sanitizer leaves none of them, and where one is all the same, Rich prints.
-_RICH_CHANGES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# (Only Latin-1 in the class: a pattern with more takes ten times as long to compile, at startup.)
+_RICH_CHANGES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_RICH_BREAKS = ("\u2028", "\u2029")
 # The only characters whose width depends on their neighbour (Rich's `cell_len`).
-_JOINERS = re.compile("[\u200d\ufe0f]")
+_JOINERS = ("\u200d", "\ufe0f")
+# Patterns only a line with marks or joiners needs: compiled (and cached by `re`) on first use.
 # A word as Rich's wrapping sees it: leading space, the word, trailing space.
-_WORD = re.compile(r"\s*\S+\s*")
-_TRAILING_SPACE = re.compile(r"\s+$")
+_WORD = r"\s*\S+\s*"
+_TRAILING_SPACE = r"\s+$"
 
 
 def thread_parts(
@@ -131,7 +134,10 @@ def message_lines(
             lines.extend(padded)
     # A character takes at most two cells: a line half as wide as the console is never wrapped
     # or cut (nor is a body: each of its lines is as long as its widest).
-    if _RICH_CHANGES.search("".join(lines)) or 2 * max(map(len, lines)) > width:
+    shown = "".join(lines)
+    if _RICH_CHANGES.search(shown) or any(c in shown for c in _RICH_BREAKS):
+        return None
+    if 2 * max(map(len, lines)) > width:
         return None
     return PlainLines(tuple(lines))
 
@@ -174,10 +180,10 @@ def _measured(pieces: Pieces, rows: Sequence[str], widest: int) -> list[tuple[st
             measured.append((row, len(row)))
             start = next_start
             continue
-        if len(row) > widest and (spaces := _TRAILING_SPACE.search(row)):
+        if len(row) > widest and (spaces := re.search(_TRAILING_SPACE, row)):
             row = row[: len(row) - min(len(spaces.group()), len(row) - widest)]
         inside = sorted(edge - start for edge in edges if start < edge < start + len(row))
-        if inside and _JOINERS.search(row):
+        if inside and _joins(row):
             cuts = [0, *inside, len(row)]
             measured.append((row, sum(cells(row[a:b]) for a, b in pairwise(cuts))))
         else:
@@ -189,12 +195,16 @@ def _measured(pieces: Pieces, rows: Sequence[str], widest: int) -> list[tuple[st
 def _one_line(row: str, widest: int) -> bool:
     """Whether Rich's word wrap keeps `row` whole at `widest` cells: it measures word by word,
     which only a character whose width depends on its neighbour can make differ."""
-    if not _JOINERS.search(row):
+    if not _joins(row):
         return True
     offset = 0
-    for found in _WORD.finditer(row):
+    for found in re.finditer(_WORD, row):
         word = found.group()
         if offset + cells(word.rstrip()) > widest:
             return False
         offset += cells(word)
     return True
+
+
+def _joins(text: str) -> bool:
+    return any(joiner in text for joiner in _JOINERS)
