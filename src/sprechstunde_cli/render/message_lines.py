@@ -29,7 +29,6 @@ INDENT = "  "
 # One part of the view: its base style, its pieces (text, style; "" for none), and whether it
 # is a message body, which Rich draws indented and with each line padded to the widest.
 Part = tuple[str, Pieces, bool]
-_BLANK: Part = ("", [], False)
 
 # What Rich would change in a text (it strips some controls, expands tabs, breaks lines at more
 # than a newline): the sanitizer leaves none of them, and where one is all the same, Rich prints.
@@ -71,7 +70,7 @@ def thread_parts(
         line: Pieces = [(hhmm(msg.at, tz) + "  ", ""), label]
         if msg.edited:
             line.append((edited, "italic"))
-        parts.extend((_BLANK, ("dim", line, False), ("", _body(msg), True)))
+        parts.extend((("", [], False), ("dim", line, False), ("", _body(msg), True)))
     return parts
 
 
