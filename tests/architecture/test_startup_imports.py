@@ -106,7 +106,7 @@ def test_version_builds_no_command(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "rich"),
     [
-        (("show", "2"), True),  # Rich wraps the bodies to the width
+        (("show", "2"), False),  # into a pipe: plain lines (render/message_lines.py)
         (("tail", "--once"), False),  # into a pipe: plain lines (render/tail_line.py)
         (("followup", "--list"), False),  # status lines: plain into a pipe
         (("threads", "--json"), False),

@@ -40,7 +40,7 @@ HEAVY_FOR_HELP = (
 # `threads` shows each thread's last line, which is stored encrypted: it needs cryptography.
 # (`rich.cells` it uses, to measure text as Rich does; that is light.)
 HEAVY_FOR_THREADS = (*NETWORK, "rich.console", "rich.table", "rich.text", *MAIL, *RANDOM)
-# Reading a thread renders it with Rich (the body is wrapped) and opens the messenger.
+# Reading a thread opens the messenger (into a pipe it is written without Rich, as `threads` is).
 HEAVY_FOR_READING = (*NETWORK, *MAIL, *RANDOM)
 
 

@@ -12,18 +12,13 @@ from typing import IO, NewType
 from rich.console import Console
 from rich.text import Text
 
+from sprechstunde_cli.render.plain import PIPE_WIDTH
 from sprechstunde_cli.render.sanitize import clean
 
 # A line for the operator that system/redact.py has been over: the live view's status and alert
 # quote servers, as say/warn do. render/ may not import system/, so only `Application.redacted`
 # makes one, and a view that takes such a line asks for this type (mypy refuses a bare str).
 Redacted = NewType("Redacted", str)
-
-
-# The width of a console that writes to a pipe or a file: no terminal edge to wrap at, so one
-# record stays one line (a script greps it, a media path is not broken in two). Rich would take
-# 80 columns, or $COLUMNS, which describes a terminal this output does not go to.
-PIPE_WIDTH = 100_000
 
 
 def make_console(

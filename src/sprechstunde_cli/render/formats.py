@@ -134,7 +134,9 @@ def media_label(kind: MessageKind, media: MediaInfo | None) -> str:
 
 
 def hhmm(at: datetime, tz: tzinfo | None) -> str:
-    return at.astimezone(tz).strftime("%H:%M")
+    # What strftime("%H:%M") gives, at a third of its cost: `show` prints hundreds of these.
+    local = at.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def zone(name: str) -> tzinfo:

@@ -10,48 +10,15 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from sprechstunde_cli.domain.model import Direction, MediaInfo, MessageKind, MessageRecord
-from sprechstunde_cli.i18n import N_, _
-from sprechstunde_cli.render.console import citizen_text
-from sprechstunde_cli.render.formats import (
-    EDITED,
-    PURPOSE_WORDS,
-    WITHDRAWN,
-    hhmm,
-    media_label,
-    word,
-)
+from sprechstunde_cli.domain.model import MediaInfo, MessageKind, MessageRecord
+from sprechstunde_cli.i18n import _
+from sprechstunde_cli.render.formats import hhmm, media_label
+from sprechstunde_cli.render.message_lines import thread_parts
 from sprechstunde_cli.render.sanitize import clean
-from sprechstunde_cli.render.tail_line import (
-    CITIZEN_MARK,
-    NAME_CHARS,
-    OFFICE_MARK,
-    TAIL_LINE_CHARS,
-    tail_pieces,
-)
+from sprechstunde_cli.render.tail_line import NAME_CHARS, TAIL_LINE_CHARS, tail_pieces
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.local.server import PhoneEntry
-
-LEFT = N_("The citizen left the chat or blocked the office: answers cannot reach them.")
-
-
-def _sender_label(msg: MessageRecord, citizen: str) -> Text:
-    # The arrow is ours and comes first: no name a citizen picks can look like the office's line,
-    # with or without colour.
-    if msg.direction is Direction.IN:
-        label = Text(f"{CITIZEN_MARK} ", style="bold")
-        label.append(clean(citizen, single_line=True, limit=NAME_CHARS))
-        return label
-    details = [
-        d for d in (msg.operator, word(PURPOSE_WORDS, msg.purpose) if msg.purpose else None) if d
-    ]
-    label_text = (
-        _("{mark} office ({details})").format(mark=OFFICE_MARK, details=", ".join(details))
-        if details
-        else _("{mark} office").format(mark=OFFICE_MARK)
-    )
-    return citizen_text(label_text, single_line=True, limit=80, style="bold cyan")
 
 
 def thread_view(
@@ -63,41 +30,13 @@ def thread_view(
     left: bool = False,
 ) -> Group:
     """Build `show`: every message of one thread, with time, sender, body and media."""
-    head = Text(_("Thread #{number} · ").format(number=number), style="bold")
-    head.append(clean(citizen, single_line=True, limit=NAME_CHARS))
-    parts: list[RenderableType] = [head]
-    if left:
-        parts.append(Text(_(LEFT), style="bold yellow"))
-    if not messages:
-        parts.append(Text(_("No messages."), style="dim"))
-    for msg in messages:
-        line = Text(hhmm(msg.at, tz) + "  ", style="dim")
-        line.append_text(_sender_label(msg, citizen))
-        if msg.edited:
-            line.append(f" ({EDITED})", style="italic")
-        parts.append(Text(""))
-        parts.append(line)
-        parts.append(Padding(_body(msg), (0, 0, 0, 2), expand=False))
-    return Group(*parts)
-
-
-def _body(msg: MessageRecord) -> Text:
-    body = Text()
-    if msg.withdrawn:
-        body.append(f"[{WITHDRAWN}]", style="italic dim")
-        return body
-    if msg.media is not None or msg.kind is not MessageKind.TEXT:
-        body.append(f"[{media_label(msg.kind, msg.media)}]", style="cyan")
-        if msg.media is not None and msg.media.name:
-            body.append(" ")
-            body.append(clean(msg.media.name, single_line=True, limit=NAME_CHARS * 2))
-        if msg.media is not None and msg.media.path:
-            body.append(" ")
-            body.append(clean(msg.media.path, single_line=True), style="underline")
-        if msg.body:
-            body.append("\n")
-    body.append(clean(msg.body))
-    return body
+    rendered: list[RenderableType] = []
+    for style, pieces, body in thread_parts(number, citizen, messages, tz=tz, left=left):
+        text = Text(style=style)
+        for piece, piece_style in pieces:
+            text.append(piece, style=piece_style or None)
+        rendered.append(Padding(text, (0, 0, 0, 2), expand=False) if body else text)
+    return Group(*rendered)
 
 
 def message_line(

@@ -13,10 +13,14 @@ import re
 from collections.abc import Mapping
 from typing import NewType, TextIO
 
-from rich.cells import cell_len, set_cell_size
-
 # Lines a render/ view built (each already cleaned by the sanitizer); Application writes them.
 PlainLines = NewType("PlainLines", tuple[str, ...])
+
+# The width of a console that writes to a pipe or a file (render/console.py): no terminal edge
+# to wrap at, so one record stays one line (a script greps it, a media path is not broken in
+# two). Rich would take 80 columns, or $COLUMNS, which describes a terminal this output does not
+# go to. Here, so the plain views know it without importing Rich's console.
+PIPE_WIDTH = 100_000
 
 # Any of these may make Rich treat a pipe as a terminal (colours, styles): then Rich decides.
 _RICH_SWITCHES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS")
@@ -67,11 +71,18 @@ def narrow(text: str) -> bool:
 
 def cells(text: str) -> int:
     """How many terminal cells `text` takes, as Rich counts them."""
-    return len(text) if narrow(text) else cell_len(text)
+    if narrow(text):
+        return len(text)
+    # Imported only for text that needs it: most views never do, and Rich's package costs ~2 ms.
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def fit(text: str, width: int) -> str:
     """`text` cropped or padded to exactly `width` cells, as Rich's `set_cell_size` does."""
     if not narrow(text):
+        from rich.cells import set_cell_size  # as in cells(): only for text that needs it
+
         return set_cell_size(text, width)
     return text[:width] if len(text) >= width else text + " " * (width - len(text))

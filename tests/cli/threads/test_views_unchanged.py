@@ -13,9 +13,10 @@ from rich.console import Console
 
 from sprechstunde_cli.render.console import Redacted, make_console
 from sprechstunde_cli.render.formats import zone
+from sprechstunde_cli.render.messages import thread_view
 from sprechstunde_cli.render.threads import live_room, live_view, threads_table
 from sprechstunde_cli.services.sessions import current_session
-from sprechstunde_cli.services.threads import thread_list, thread_page
+from sprechstunde_cli.services.threads import read_thread, thread_list, thread_page
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.system.paths import resolve_paths
 from tests.cli.threads.busy_hour import fill_busy_hour, golden
@@ -49,8 +50,27 @@ def test_threads_json_prints_what_it_printed(busy: Sp) -> None:
 
 
 def test_show_prints_what_it_printed(busy: Sp) -> None:
+    # Not a terminal: the plain lines (render/message_lines.py).
     same("show-6.txt", busy("show", "6").stdout)
     same("show-13.txt", busy("show", "13").stdout)
+
+
+@pytest.mark.parametrize("number", [6, 13])
+def test_show_through_rich_prints_the_same(busy: Sp, number: int) -> None:
+    # Where Rich prints `show` (a terminal, or what the plain lines leave to it), the same text.
+    paths = resolve_paths()
+    store = Store.open(paths.store_file, paths.key_dir)
+    try:
+        session = current_session(store, None)
+        view = read_thread(store, session, number)
+    finally:
+        store.close()
+    tz = zone(session.timezone)
+    sink = io.StringIO()
+    make_console(file=sink).print(
+        thread_view(view.number, view.citizen, view.messages, tz=tz, left=view.left)
+    )
+    same(f"show-{number}.txt", sink.getvalue())
 
 
 @pytest.mark.parametrize("height", [30, 8])
