@@ -41,10 +41,13 @@ TAB_SIZE = 4
 # Categories that never reach a terminal raw; see the module docstring.
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
-# A run of characters that may need work; printable ASCII and printable Latin-1 (except the soft
-# hyphen U+00AD, which is Cf) never do, so typical German text passes with one C-level scan.
-_SUSPECT_MULTI = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\xff]+")
-_SUSPECT_SINGLE = re.compile(r"[^\x20-\x7e\xa0-\xac\xae-\xff]+")
+# A run of characters that may need work. These never do, so typical German text passes with one
+# C-level scan: printable ASCII, printable Latin-1 (except the soft hyphen U+00AD, which is Cf),
+# and the punctuation of U+2010–U+2027 (dashes, „quotes“, the bullet of a masked number, …;
+# all printable, and short of the separators U+2028/U+2029) and the euro sign.
+_PLAIN = "\x20-\x7e\xa0-\xac\xae-\xff\u2010-\u2027\u20ac"
+_SUSPECT_MULTI = re.compile(f"[^\t\n{_PLAIN}]+")
+_SUSPECT_SINGLE = re.compile(f"[^{_PLAIN}]+")
 
 # Only a text with one of these can hold an emoji sequence worth keeping whole.
 _MAY_HOLD_A_SEQUENCE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
