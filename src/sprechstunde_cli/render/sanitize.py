@@ -32,7 +32,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sprechstunde_cli.domain.characters import EMOJI_SEQUENCE, HIDING, SEQUENCE_TAIL
+# domain/characters.py compiles its tables on import (~1.5 ms of every command that prints):
+# they are imported where a text first needs them, which most texts never do.
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎"
@@ -49,6 +50,8 @@ _PLAIN = "\x20-\x7e\xa0-\xac\xae-\xff\u2010-\u2027\u20ac"
 _SUSPECT_MULTI = re.compile(f"[^\t\n{_PLAIN}]+")
 _SUSPECT_SINGLE = re.compile(f"[^{_PLAIN}]+")
 
+# What an emoji sequence (domain/characters.py) may end in when a text is cut in its middle.
+SEQUENCE_TAIL = "\u200d\ufe0e\ufe0f" + "".join(map(chr, range(0xE0020, 0xE0080)))
 # Only a text with one of these can hold an emoji sequence worth keeping whole.
 _MAY_HOLD_A_SEQUENCE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
 
@@ -73,6 +76,8 @@ class _Table(dict[int, str]):
 
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
+        from sprechstunde_cli.domain.characters import HIDING
+
         hidden = unicodedata.category(ch) in _HIDDEN_CATEGORIES or HIDING.match(ch)
         out = _escape(cp) if hidden else ch
         # Bounded: a hostile text can hold many distinct characters, but not more than Unicode.
@@ -91,6 +96,8 @@ def clean(text: str, *, single_line: bool = False, limit: int | None = None) -> 
         text = text.replace("\r\n", "\n")
     if _MAY_HOLD_A_SEQUENCE.search(text):
         # Odd parts are whole emoji sequences (the pattern's one group): kept as they are.
+        from sprechstunde_cli.domain.characters import EMOJI_SEQUENCE
+
         parts = EMOJI_SEQUENCE.split(text)
         out = "".join(p if i % 2 else _escaped(p, single_line) for i, p in enumerate(parts))
     else:
