@@ -158,3 +158,19 @@ def test_command_help_imports_nothing_heavy(tmp_path: Path, command: str) -> Non
     assert run.exit == 0
     assert f"Usage: sprechstunde {command}" in run.stdout
     assert loaded(run, *HEAVY_FOR_HELP) == []
+
+
+def test_a_store_command_checks_the_config_once_and_writes_no_log(
+    tmp_path: Path, config_file: Path
+) -> None:
+    _open_session_with_threads(3)
+    first = probe(tmp_path, "threads")
+    assert first.exit == 0, first.stderr
+    assert "sprechstunde_cli.config.load" in first.modules  # the whole file was checked
+    again = probe(tmp_path, "threads")
+    assert again.exit == 0, again.stderr
+    assert again.stdout == first.stdout
+    # Unchanged since its check (config/checked.py): not read again. Nothing was logged, so
+    # logging was never set up (system/logs.py).
+    assert loaded(again, "sprechstunde_cli.config.load", "tomllib", "logging") == []
+    assert loaded(first, "logging") == []

@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 
+from sprechstunde_cli.render import sanitize
 from sprechstunde_cli.render.sanitize import clean
 
 BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -203,3 +204,19 @@ def test_a_cut_through_an_emoji_sequence_leaves_no_dangling_joiner() -> None:
     for limit in range(1, len(FAMILY) + 3):
         out = clean(f"a{FAMILY}", limit=limit)
         assert not out.rstrip("…").endswith(("\u200d", "\ufe0f")), (limit, out)
+
+
+def test_the_quick_path_keeps_only_what_the_careful_one_keeps() -> None:
+    # Characters outside _SUSPECT_* skip the per-character check: each of them must be one the
+    # check would keep as it is (printable, not hiding), one by one and in a text.
+    quick = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF  # surrogates are no text
+        if not sanitize._SUSPECT_MULTI.match(chr(cp)) and chr(cp) not in "\t\n"
+    ]
+    assert 0x2022 in quick and 0x201E in quick and 0x20AC in quick  # •, „, €
+    assert 0x2028 not in quick and 0x00AD not in quick and 0x200B not in quick
+    for cp in quick:
+        assert sanitize._MULTI[cp] == chr(cp), hex(cp)
+    assert clean("„Frage“ – 5 € • bitte…") == "„Frage“ – 5 € • bitte…"

@@ -13,7 +13,7 @@ import pytest
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.domain.rules import by_waiting_time
 from sprechstunde_cli.store import Store
-from sprechstunde_cli.store.thread_rows import COUNTS, PAGE_IDLE, PAGE_WAITING
+from sprechstunde_cli.store.thread_rows import ALL_ROWS, COUNTS, PAGE_IDLE, PAGE_WAITING
 from tests.store.test_store import SID, spec
 from tests.support.clocks import IN_THE_HOUR
 
@@ -79,6 +79,15 @@ def test_a_page_reads_through_the_index_not_every_thread(store: Store) -> None:
         # the unread count runs for the rows of the page only (after the limit, in `t`).
         assert any("SEARCH threads USING INDEX threads_waiting" in step for step in plan), plan
         assert not any(step.startswith("SCAN threads") for step in plan), plan
-        assert any("USING INDEX messages_thread" in step for step in plan), plan
+        # ... from the index of unread-able messages alone (migration 11).
+        assert any("INDEX messages_unread" in step for step in plan), plan
     plan = _plan(store, COUNTS, (SID,))
     assert plan == ["SEARCH threads USING COVERING INDEX threads_waiting (session_id=?)"]
+
+
+def test_every_row_counts_its_unread_messages_in_the_index(store: Store) -> None:
+    _busy(store, 40, 5)
+    plan = _plan(store, ALL_ROWS, (SID,))
+    # The count reads the partial index of the citizen's standing messages, not message rows.
+    assert any("INDEX messages_unread" in step for step in plan), plan
+    assert not any("messages_thread" in step for step in plan), plan

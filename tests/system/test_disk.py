@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sprechstunde_cli.errors import DiskFullError, ExitCode, ReadOnlyError
-from sprechstunde_cli.system import disk, logs
+from sprechstunde_cli.system import disk, log_file
 from sprechstunde_cli.system.files import write_private
 from tests.support.disk import DEV_FULL, DiskOfSize
 
@@ -101,7 +101,7 @@ def test_a_private_write_on_a_full_disk_keeps_the_old_file_and_leaves_no_temp_fi
 def test_the_log_loses_a_line_on_a_full_disk_without_burying_the_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    handler = logs.LogFile(DEV_FULL, encoding="utf-8")
+    handler = log_file.LogFile(DEV_FULL, encoding="utf-8")
     logger = logging.getLogger("sprechstunde.test-full-disk")
     logger.addHandler(handler)
     logger.propagate = False

@@ -65,16 +65,18 @@ class Application:
 
     @cached_property
     def config(self) -> Config:
-        from sprechstunde_cli.config import load_config
+        from sprechstunde_cli.config.checked import load_checked
 
-        return load_config(self.paths.config_file)
+        return load_checked(self.paths.config_file, self.paths.config_check)
 
     @cached_property
     def store(self) -> Store:
+        from sprechstunde_cli.config.checked import passed
         from sprechstunde_cli.store import Store
         from sprechstunde_cli.system import logs
 
-        if self.paths.config_file.exists():
+        config_file = self.paths.config_file
+        if config_file.exists() and not passed(config_file, self.paths.config_check):
             # An invalid config stops every command, also those that read only the store.
             _ = self.config
         # Every command that touches the store may change state: give it the log.

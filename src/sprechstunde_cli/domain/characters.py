@@ -40,8 +40,6 @@ EMOJI_SEQUENCE = re.compile(
     f"|[{_PICTOGRAPHIC}][\ufe0e\ufe0f]"
     ")"
 )
-# What an emoji sequence may end in when a text is cut short in its middle.
-SEQUENCE_TAIL = "\u200d\ufe0e\ufe0f" + "".join(map(chr, range(0xE0020, 0xE0080)))
 
 
 def visible(text: str) -> bool:

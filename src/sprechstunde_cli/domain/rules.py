@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sprechstunde_cli.domain.model import ThreadRow
 
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def shows_name(address: str) -> bool:
@@ -19,7 +20,7 @@ def shows_name(address: str) -> bool:
 def mask_address(address: str, display_name: str = "") -> str:
     """Show a citizen pseudonymously: a masked number, else the display name, else a masked id."""
     if _PHONE.match(address):
-        digits = re.sub(r"\D", "", address)
+        digits = _NOT_DIGIT.sub("", address)
         if address.startswith("+") and len(digits) > 7:
             # Country code (2 digits is the common case for the audience) plus the network prefix.
             return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"

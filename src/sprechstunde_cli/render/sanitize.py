@@ -32,7 +32,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sprechstunde_cli.domain.characters import EMOJI_SEQUENCE, HIDING, SEQUENCE_TAIL
+# domain/characters.py compiles its tables on import (~1.5 ms of every command that prints):
+# they are imported where a text first needs them, which most texts never do.
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎"
@@ -41,11 +42,16 @@ TAB_SIZE = 4
 # Categories that never reach a terminal raw; see the module docstring.
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
-# A run of characters that may need work; printable ASCII and printable Latin-1 (except the soft
-# hyphen U+00AD, which is Cf) never do, so typical German text passes with one C-level scan.
-_SUSPECT_MULTI = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\xff]+")
-_SUSPECT_SINGLE = re.compile(r"[^\x20-\x7e\xa0-\xac\xae-\xff]+")
+# A run of characters that may need work. These never do, so typical German text passes with one
+# C-level scan: printable ASCII, printable Latin-1 (except the soft hyphen U+00AD, which is Cf),
+# and the punctuation of U+2010–U+2027 (dashes, „quotes“, the bullet of a masked number, …;
+# all printable, and short of the separators U+2028/U+2029) and the euro sign.
+_PLAIN = "\x20-\x7e\xa0-\xac\xae-\xff\u2010-\u2027\u20ac"
+_SUSPECT_MULTI = re.compile(f"[^\t\n{_PLAIN}]+")
+_SUSPECT_SINGLE = re.compile(f"[^{_PLAIN}]+")
 
+# What an emoji sequence (domain/characters.py) may end in when a text is cut in its middle.
+SEQUENCE_TAIL = "\u200d\ufe0e\ufe0f" + "".join(map(chr, range(0xE0020, 0xE0080)))
 # Only a text with one of these can hold an emoji sequence worth keeping whole.
 _MAY_HOLD_A_SEQUENCE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
 
@@ -70,6 +76,8 @@ class _Table(dict[int, str]):
 
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
+        from sprechstunde_cli.domain.characters import HIDING
+
         hidden = unicodedata.category(ch) in _HIDDEN_CATEGORIES or HIDING.match(ch)
         out = _escape(cp) if hidden else ch
         # Bounded: a hostile text can hold many distinct characters, but not more than Unicode.
@@ -88,6 +96,8 @@ def clean(text: str, *, single_line: bool = False, limit: int | None = None) -> 
         text = text.replace("\r\n", "\n")
     if _MAY_HOLD_A_SEQUENCE.search(text):
         # Odd parts are whole emoji sequences (the pattern's one group): kept as they are.
+        from sprechstunde_cli.domain.characters import EMOJI_SEQUENCE
+
         parts = EMOJI_SEQUENCE.split(text)
         out = "".join(p if i % 2 else _escaped(p, single_line) for i, p in enumerate(parts))
     else:

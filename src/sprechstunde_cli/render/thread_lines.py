@@ -71,7 +71,8 @@ def is_dim(row: ThreadRow) -> bool:
 
 
 def plain(cell: Cell) -> str:
-    return "".join(text for text, _style in cell)
+    # Most cells are one piece; `threads` at 2,000 threads joins 12,000 of them.
+    return cell[0][0] if len(cell) == 1 else "".join([text for text, _style in cell])
 
 
 def widths(texts: Sequence[Sequence[str]]) -> list[int]:
@@ -115,14 +116,22 @@ def threads_lines(
 ) -> PlainLines:
     """The thread table of `threads` as the lines Rich prints without styles at `width`."""
     texts = [headers(), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
-    sizes = [[cells(t) for t in row] for row in texts]
+    # A row of narrow characters only (most rows) is measured by len(), after one look at it.
+    simple = [narrow("".join(row)) for row in texts]
+    sizes = [
+        [len(t) for t in row] if is_simple else [cells(t) for t in row]
+        for row, is_simple in zip(texts, simple, strict=True)
+    ]
     column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
     lines = [
         _aligned(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
     ]
     # Rich measures a whole line (a joiner or a mark at a cell's edge joins its neighbour);
-    # a line of narrow characters only is as long as its cells, which are measured already.
-    lengths = [len(line) if narrow(line) else cells(line) for line in lines]
+    # a line of narrow characters only is as long as its characters (the gaps are spaces).
+    lengths = [
+        len(line) if is_simple else cells(line)
+        for line, is_simple in zip(lines, simple, strict=True)
+    ]
     # Rich's table is as wide as its widest line, at most the terminal; each line is cut with
     # '…' or padded to that, and a rule of the same width sits under the header.
     table = min(width, max(lengths))

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import FINISHED, SessionRecord, SessionSpec, SessionState
 from sprechstunde_cli.domain.rehearsal import spec_of
 from sprechstunde_cli.errors import ConfigError, NotFoundError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.store import Store
+
+# Every command asks for its session; only `open`, `sessions` and the like read the config.
+if TYPE_CHECKING:
+    from sprechstunde_cli.config import Config
+    from sprechstunde_cli.store import Store
 
 
 def current_session(store: Store, session_id: str | None) -> SessionRecord:

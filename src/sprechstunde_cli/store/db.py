@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from sprechstunde_cli.domain.model import Timer
-from sprechstunde_cli.domain.retry import Backoff
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.system import disk
@@ -24,8 +23,8 @@ T = TypeVar("T")
 # ever sees a lock error after a genuinely stuck writer.
 BUSY_TIMEOUT_MS = 5000
 LOCK_PATIENCE_S = 30.0
-# Jittered, so processes waiting for the same lock do not all come back at once.
-LOCK_BACKOFF = Backoff(base=0.02, cap=0.5)
+# Jittered, so processes waiting for the same lock do not all come back at once (seconds).
+LOCK_BACKOFF_BASE, LOCK_BACKOFF_CAP = 0.02, 0.5
 
 # SQLite's primary result codes (the low byte of the extended code Python reports).
 _BUSY, _LOCKED = sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED
@@ -156,7 +155,10 @@ def with_retry(
                         "one."
                     ),
                 ) from None
-            timer.sleep(LOCK_BACKOFF.delay(attempt))
+            # Imported on the first wait only: most commands never meet a lock (startup).
+            from sprechstunde_cli.domain.retry import Backoff
+
+            timer.sleep(Backoff(LOCK_BACKOFF_BASE, LOCK_BACKOFF_CAP).delay(attempt))
             attempt += 1
 
 

@@ -141,6 +141,16 @@ def _m010_threads_by_waiting(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX threads_waiting ON threads(session_id, waiting_since, number)")
 
 
+def _m011_unread_messages(conn: sqlite3.Connection) -> None:
+    # Each thread's row counts its unread messages from the citizen that still stand. With only
+    # the citizen's standing messages in it, this index answers that count by itself, without
+    # reading a message row: `threads` at 2,000 threads spent two thirds of its query there.
+    conn.execute(
+        "CREATE INDEX messages_unread ON messages(session_id, thread, id)"
+        " WHERE direction = 'in' AND withdrawn_at IS NULL"
+    )
+
+
 def _schema(step: Callable[[sqlite3.Connection], None]) -> Step:
     """A step that changes only the schema and needs no key."""
 
@@ -161,6 +171,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("withdrawn_edited_left", _schema(_m008_withdrawn_edited_left)),
     ("week_around_the_hour", _schema(_m009_week_around_the_hour)),
     ("threads_by_waiting", _schema(_m010_threads_by_waiting)),
+    ("unread_messages", _schema(_m011_unread_messages)),
 )
 # Steps that overwrite plaintext: the old page images stay in the main file (and old WAL
 # frames) until a checkpoint, which a long `open` may not reach for hours, so one follows at once.

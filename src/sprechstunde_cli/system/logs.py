@@ -3,68 +3,88 @@
 Citizen text, names and addresses never go to the log (the purge searches it to prove that);
 nor do tokens. Messages are built from counts, ids we chose, and our own error texts; since an
 error text can quote a server, every line is redacted (system/redact.py) as it is written.
+
+`logging` (and the redactor's patterns) are imported when the first line is written, not when a
+command starts: most commands (`threads`, `show`, `tail`) write none, and the import cost a
+tenth of their start. `configure` names the file at once; `get` hands out a logger that sets
+the file up on its first line.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.files import private_dir, touch_private
-from sprechstunde_cli.system.redact import redact
+
+if TYPE_CHECKING:
+    import logging
 
 LOGGER = "sprechstunde"
 
-
-class _Redacting(logging.Formatter):
-    """Redacts the whole line, arguments and any traceback included, as it is written."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+# The file `configure` named last, and the one the handler writes to once logging is set up.
+_target: Path | None = None
+_installed: str | None = None
 
 
 def configure(log_file: Path) -> None:
-    """Append to `log_file` (0600 in a 0700 dir); idempotent for the same file."""
+    """Append to `log_file` (0600 in a 0700 dir); idempotent for the same file. The file is
+    made now; `logging` is set up when the first line is written."""
+    global _target
+    with disk.named(log_file.parent):
+        private_dir(log_file.parent)
+        touch_private(log_file)  # FileHandler would create it by the umask
+    _target = log_file
+    if _installed is not None:
+        _install()  # another data dir in the same process (tests, the demo): follow it now
+
+
+def _install() -> logging.Logger:
+    import logging
+
+    from sprechstunde_cli.system.log_file import LogFile, Redacting
+
+    global _installed
     logger = logging.getLogger(LOGGER)
-    target = str(log_file.resolve())
+    if _target is None:
+        return logger  # no data dir named yet: lines go where logging's defaults send them
+    target = str(_target.resolve())
     for handler in list(logger.handlers):
         if getattr(handler, "_sprechstunde", None) == target:
-            return
+            return logger
         if getattr(handler, "_sprechstunde", None):
             # Another data dir in the same process (tests, the demo): follow it.
             logger.removeHandler(handler)
             handler.close()
-    with disk.named(log_file.parent):
-        private_dir(log_file.parent)
-        touch_private(log_file)  # FileHandler would create it by the umask
-    handler = LogFile(log_file, encoding="utf-8")
+    handler = LogFile(_target, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
-    handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(Redacting("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    _installed = target
+    return logger
 
 
-class LogFile(logging.FileHandler):
-    def handleError(self, record: logging.LogRecord) -> None:
-        # A full disk loses the log line, not the command: the operation that needed the room
-        # fails with its own DiskFullError, and logging's traceback on stderr would bury that
-        # message (and break the live view of `open`).
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError) and exc.errno in disk.NO_SPACE:
-            return
-        super().handleError(record)
+class Log:
+    """A named logger of the operational log, set up on its first line."""
 
-    def close(self) -> None:
-        # Closing flushes what a full disk did not take: lost like the line itself.
-        try:
-            super().close()
-        except OSError as exc:
-            if exc.errno not in disk.NO_SPACE:
-                raise
+    def __init__(self, name: str) -> None:
+        self.name = f"{LOGGER}.{name}"
+
+    def _logger(self) -> logging.Logger:
+        import logging
+
+        _install()
+        return logging.getLogger(self.name)
+
+    def info(self, msg: str, *args: Any) -> None:
+        self._logger().info(msg, *args)
+
+    def warning(self, msg: str, *args: Any) -> None:
+        self._logger().warning(msg, *args)
 
 
-def get(name: str) -> logging.Logger:
-    return logging.getLogger(f"{LOGGER}.{name}")
+def get(name: str) -> Log:
+    return Log(name)

@@ -27,6 +27,11 @@ class Paths:
         return self.sessions_dir / session_id
 
     @property
+    def config_check(self) -> Path:
+        """The record that the config file, as it is, passed the full check (config/checked.py)."""
+        return self.data_dir / "config-checked"
+
+    @property
     def local_messenger_file(self) -> Path:
         return self.data_dir / "local-messenger.db"
 

@@ -1,0 +1,59 @@
+"""A config file the full check has passed, remembered by its file's identity.
+
+Every command stops on an invalid config, also the ones that read only the store (`threads`,
+`tail`, `followup --list`). Checking it means reading every section, which imports the readers
+of each and cost a fifth of such a command's start. So a passed check is remembered, as `git`
+remembers an unchanged file: by the file's inode, size, and modification and change times
+(the change time moves with every write, rename or `touch`, and cannot be set back), and by
+this version of sprechstunde (a newer one may check more). Any difference, or no record, and
+the whole file is checked again. The record names the config's path and nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sprechstunde_cli import __version__
+from sprechstunde_cli.errors import SprechstundeError
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.config.model import Config
+
+
+def _identity(path: Path) -> str:
+    st = path.stat()
+    return (
+        f"{__version__} {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} "
+        f"{path.resolve()}\n"
+    )
+
+
+def passed(path: Path, record: Path) -> bool:
+    """Whether `record` says the file at `path`, as it is now, passed the full check."""
+    try:
+        return record.read_text(encoding="utf-8") == _identity(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load_checked(path: Path, record: Path) -> Config:
+    """Load and check the config; remember that it passed, when `record`'s folder exists."""
+    from sprechstunde_cli.config.load import load_config
+
+    # Taken before reading: a write during the check gives the file another identity, so the
+    # next command checks it again.
+    try:
+        identity = _identity(path)
+    except OSError:
+        identity = ""  # load_config names what is wrong with the path
+    config = load_config(path)
+    if identity and record.parent.is_dir():
+        from sprechstunde_cli.system.files import write_private
+
+        # Only a shortcut: without the record (a full or read-only disk) the next command checks
+        # the file again.
+        with contextlib.suppress(OSError, SprechstundeError):
+            write_private(record, identity.encode("utf-8"))
+    return config

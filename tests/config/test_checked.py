@@ -1,0 +1,69 @@
+"""A passed config check is remembered by the file's identity, and any change forgets it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sprechstunde_cli.config.checked import load_checked, passed
+from sprechstunde_cli.errors import ExitCode
+from tests.support.cli import Sp
+
+
+def test_a_check_is_remembered_without_the_config_in_it(config_file: Path, tmp_path: Path) -> None:
+    record = tmp_path / "data" / "config-checked"
+    record.parent.mkdir()
+    assert not passed(config_file, record)  # never checked
+    config = load_checked(config_file, record)
+    assert passed(config_file, record)
+    # The record names the file, not what is in it: no office, no session, no text.
+    kept = record.read_text(encoding="utf-8")
+    assert str(config_file.resolve()) in kept
+    for value in (config.office, *config.sessions, *(s.title for s in config.sessions.values())):
+        assert value not in kept
+    assert record.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_edit_is_checked_again_even_with_size_and_time_put_back(
+    config_file: Path, tmp_path: Path
+) -> None:
+    record = tmp_path / "config-checked"
+    load_checked(config_file, record)
+    before = config_file.stat()
+    text = config_file.read_text(encoding="utf-8")
+    # Same length, same modification time: only the change time (and the content) differ.
+    config_file.write_text(text.replace("Musterstadt", "Musterstadx", 1), encoding="utf-8")
+    os.utime(config_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert config_file.stat().st_size == before.st_size
+    assert not passed(config_file, record)
+
+
+def test_another_version_checks_again(
+    config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = tmp_path / "config-checked"
+    load_checked(config_file, record)
+    monkeypatch.setattr("sprechstunde_cli.config.checked.__version__", "99.0")
+    assert not passed(config_file, record)
+
+
+def test_a_record_in_a_missing_folder_is_not_made(config_file: Path, tmp_path: Path) -> None:
+    record = tmp_path / "nowhere" / "config-checked"
+    load_checked(config_file, record)
+    assert not record.parent.exists()
+    assert not passed(config_file, record)
+
+
+def test_a_config_broken_after_a_passed_check_stops_a_store_command(
+    sp: Sp, config_file: Path
+) -> None:
+    sp("sessions")  # makes the data dir (the record is kept only in one that exists)
+    sp("sessions")  # reads the store: the config is checked and the check remembered
+    assert (Path(os.environ["SPRECHSTUNDE_DATA_DIR"]) / "config-checked").exists()
+    sp("threads", expect=ExitCode.NOT_FOUND)  # a valid config: only no session is open
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("poll_seconds = 0.01", 'poll_seconds = "oft"'), "utf-8")
+    result = sp("threads", expect=ExitCode.CONFIG)
+    assert "hour.poll_seconds" in result.stderr
