@@ -1,4 +1,4 @@
-"""The root's list of commands: its help texts are the commands' own, and listing them imports none.
+"""The root: its list of commands holds their own help texts and imports none; it starts cheaply.
 
 `COMMANDS` in cli/__init__.py holds each command's help a second time (its docstring, a group's
 `help=`) so that `sprechstunde --help` lists the commands without importing their modules;
@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import typer
 
+from sprechstunde_cli import cli
 from sprechstunde_cli.cli import COMMANDS
 from tests.support.startup import loaded, probe
 
@@ -96,3 +97,10 @@ def test_only_another_language_than_english_reads_a_catalogue(
         assert opened == []
     else:
         assert opened and all("/de/LC_MESSAGES/" in path for path in opened), opened
+
+
+def test_the_root_signature_is_read_without_compiling_strings() -> None:
+    # Typer reads the root's signature twice on every start (also --help and --version); a string
+    # annotation (`from __future__ import annotations`) is compiled and evaluated each time.
+    strings = {name: a for name, a in cli.root.__annotations__.items() if isinstance(a, str)}
+    assert strings == {}, "cli/__init__.py must not use `from __future__ import annotations`"
