@@ -104,3 +104,14 @@ def test_the_root_signature_is_read_without_compiling_strings() -> None:
     # annotation (`from __future__ import annotations`) is compiled and evaluated each time.
     strings = {name: a for name, a in cli.root.__annotations__.items() if isinstance(a, str)}
     assert strings == {}, "cli/__init__.py must not use `from __future__ import annotations`"
+
+
+def test_a_built_command_signature_holds_no_strings() -> None:
+    # The same for a command: `_build` evaluates its string annotations once before Typer reads
+    # them (twice).
+    root: Any = typer.main.get_command(cli.app)
+    ctx = typer.Context(root)
+    for name in ("threads", "show", "reply", "tail", "followup"):
+        callback = root.get_command(ctx, name).callback
+        original = getattr(callback, "__wrapped__", callback)
+        assert [a for a in original.__annotations__.values() if isinstance(a, str)] == [], name
