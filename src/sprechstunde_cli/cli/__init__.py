@@ -158,8 +158,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 class LazyGroup(FunnelGroup):
     """The root group: builds a command from `COMMANDS` the first time it is asked for."""
 
-    # While `--help` lists the commands it needs only each one's first help line, which
-    # `COMMANDS` holds: building a command reads its whole signature (~1-3 ms each).
+    # While `--help` lists the commands it needs only each one's help, which `COMMANDS` holds:
+    # building a command imports its module and reads its whole signature (~1-3 ms each).
     _listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:

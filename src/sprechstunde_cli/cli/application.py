@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 
 # Compared by identity (eq=False): a clock or a transport has no value to compare, and the
-# __eq__ and __hash__ dataclass would write cost every command's start.
+# __eq__ and __hash__ a dataclass would generate cost every command's start.
 @dataclass(frozen=True, eq=False)
 class Wiring:
     clock: Clock = field(default_factory=SystemClock)
