@@ -111,7 +111,10 @@ def test_a_built_command_signature_holds_no_strings() -> None:
     # them (twice).
     root: Any = typer.main.get_command(cli.app)
     ctx = typer.Context(root)
-    for name in ("threads", "show", "reply", "tail", "followup"):
-        callback = root.get_command(ctx, name).callback
-        original = getattr(callback, "__wrapped__", callback)
+    sandbox = root.get_command(ctx, "sandbox")  # a group: each of its commands too
+    commands = {name: root.get_command(ctx, name) for name in ("threads", "show", "reply", "tail")}
+    commands |= {f"sandbox {name}": command for name, command in sandbox.commands.items()}
+    assert "sandbox send" in commands
+    for name, command in commands.items():
+        original = getattr(command.callback, "__wrapped__", command.callback)
         assert [a for a in original.__annotations__.values() if isinstance(a, str)] == [], name

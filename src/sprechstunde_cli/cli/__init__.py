@@ -188,15 +188,14 @@ def _build(name: str, target: Any) -> Any:
     # Built the way Typer builds an app's commands when it makes the Click group.
     command: Any
     if isinstance(target, typer.Typer):
+        for registered in target.registered_commands:
+            _evaluate_annotations(registered.callback)
         info = typer.models.TyperInfo(target, name=name)
         command = typer.main.get_group_from_info(
             info, pretty_exceptions_short=False, rich_markup_mode=None, suggest_commands=True
         )
     else:
-        # Typer reads the signature twice and compiles and evaluates each string annotation
-        # (`from __future__ import annotations`) both times: evaluated once here, as `eval_str`
-        # would (0.1-1 ms of a command's start).
-        target.__annotations__ = inspect.get_annotations(target, eval_str=True)
+        _evaluate_annotations(target)
         command = typer.main.get_command_from_info(
             typer.models.CommandInfo(name=name, callback=target),
             pretty_exceptions_short=False,
@@ -205,6 +204,14 @@ def _build(name: str, target: Any) -> Any:
     # Its help (the docstring, a msgid) and Click's words in the operator's language.
     translate_tree(command)
     return command
+
+
+def _evaluate_annotations(function: Any) -> None:
+    # Typer reads a signature twice and compiles and evaluates each string annotation (`from
+    # __future__ import annotations`) both times: evaluated once here, as its `eval_str` would
+    # (0.1-1 ms of a command's start).
+    if function is not None:
+        function.__annotations__ = inspect.get_annotations(function, eval_str=True)
 
 
 app = typer.Typer(
