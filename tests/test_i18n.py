@@ -152,3 +152,25 @@ def test_the_catalogue_is_cheap_when_nobody_asks_for_it() -> None:
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("variable", ["SPRECHSTUNDE_LANG", "LANG"])
+def test_english_asks_gettext_for_nothing(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    # The msgids are English: no catalogue is looked for, whatever gettext would find.
+    def no_catalogue(*args: object, **kwargs: object) -> None:
+        raise AssertionError("English looked for a catalogue")
+
+    for name in ("SPRECHSTUNDE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "en_GB.UTF-8")
+    monkeypatch.setattr(gettext, "translation", no_catalogue)
+    i18n.reset()
+    try:
+        assert i18n._("Usage:") == "Usage:"
+        assert i18n.ngettext("{n} thread", "{n} threads", 1) == "{n} thread"
+        assert i18n.ngettext("{n} thread", "{n} threads", 0) == "{n} threads"
+        assert i18n.ngettext("{n} thread", "{n} threads", 2) == "{n} threads"
+    finally:
+        monkeypatch.undo()
+        i18n.reset()
+    assert i18n._("Usage:") == "Usage:"

@@ -4,9 +4,10 @@ Every layer builds operator texts (errors and hints in domain/, store/, provider
 module sits beside errors.py and imports nothing of the package. The language is chosen once per
 process, on the first translated string: `SPRECHSTUNDE_LANG` wins, else the first of `LC_ALL`,
 `LC_MESSAGES`, `LANG` that is set, as the C library reads them; `C`/`POSIX` or nothing is
-English. Any language with a catalogue `locale/<lang>/LC_MESSAGES/sprechstunde.mo` works, so a
-third language is a file. Citizen texts (`[texts]`) never pass through here: the office writes
-those itself, in German by default.
+English, which reads no catalogue (the msgids are English). Any other language with a
+catalogue `locale/<lang>/LC_MESSAGES/sprechstunde.mo` works, so a third language is a file.
+Citizen texts (`[texts]`) never pass through here: the office writes those itself, in German by
+default.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 ENGLISH = "en"
 
 _chosen: NullTranslations | None = None
+# English is the language the msgids are written in: it needs no catalogue, so neither gettext's
+# reader nor a file is touched for it (every start shows help texts built at import).
+_english: bool | None = None
 
 
 def language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
@@ -36,10 +40,13 @@ def language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
     return ENGLISH if code in {"", "c", "posix"} else code
 
 
-def _translations() -> NullTranslations:
-    global _chosen
-    if _chosen is None:
-        # gettext is loaded only on the first message: `--help` in English reads no catalogue.
+def _translations() -> NullTranslations | None:
+    """The chosen language's catalogue; None for English, whose texts are the msgids."""
+    global _chosen, _english
+    if _english is None:
+        _english = language() == ENGLISH
+    if _chosen is None and not _english:
+        # gettext's catalogue is read only on the first message in another language.
         import gettext
 
         _chosen = gettext.translation(
@@ -50,12 +57,16 @@ def _translations() -> NullTranslations:
 
 def _(message: str) -> str:
     """`message` in the operator's language (the English msgid if there is no translation)."""
-    return _translations().gettext(message)
+    chosen = _translations()
+    return message if chosen is None else chosen.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for `n`, by the language's plural rule."""
-    return _translations().ngettext(singular, plural, n)
+    chosen = _translations()
+    if chosen is None:
+        return singular if n == 1 else plural  # English's rule, as gettext has it without a file
+    return chosen.ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -65,5 +76,5 @@ def N_(message: str) -> str:
 
 def reset() -> None:
     """Choose the language again on the next message (tests that change the environment)."""
-    global _chosen
-    _chosen = None
+    global _chosen, _english
+    _chosen = _english = None

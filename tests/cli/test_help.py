@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import typer
 
+from sprechstunde_cli.cli import COMMANDS as ROOT_COMMANDS
 from sprechstunde_cli.cli import app
 from tests.support.cli import Sp
 
@@ -76,3 +80,42 @@ def test_version_and_help(sp: Sp) -> None:
         "init",
     ):
         assert command in help_text
+
+
+# The root's help as `--help` prints it (the list from COMMANDS), then again with every command
+# built and translated as running it would: the list must not tell the two apart.
+LISTED_AND_BUILT = """
+import json, sys
+import typer
+from sprechstunde_cli.cli import COMMANDS as ROOT_COMMANDS
+from sprechstunde_cli.cli import app
+root = typer.main.get_command(app)
+ctx = typer.Context(root, info_name="sprechstunde")
+listed = root.get_help(ctx)
+for name in root.list_commands(ctx):
+    root.get_command(ctx, name)  # built, and kept: the list now shows the built command
+print(json.dumps([listed, root.get_help(ctx), sorted(root.commands)]))
+"""
+
+
+@pytest.mark.parametrize("columns", ["100", "60"])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_root_list_reads_as_the_built_commands_would_make_it(
+    monkeypatch: pytest.MonkeyPatch, language: str, columns: str
+) -> None:
+    # Click cuts each help to fit the width: a narrow terminal cuts more of them.
+    monkeypatch.setenv("SPRECHSTUNDE_LANG", language)
+    monkeypatch.setenv("COLUMNS", columns)
+    proc = subprocess.run(
+        [sys.executable, "-c", LISTED_AND_BUILT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    listed, built, commands = json.loads(proc.stdout)
+    assert len(commands) == len(ROOT_COMMANDS)  # every command was built for the second one
+    assert listed == built
+    shown = {"en": "Release your claim on a thread.", "de": "Ihre Übernahme eines Chats freigeben."}
+    assert f"  release   {shown[language]}\n" in listed

@@ -2,11 +2,12 @@
 
 Every command lives in a module named after it, in a folder named after its part of the hour;
 this module builds the root app and names each one in `COMMANDS`, in the order `--help` lists
-them; a command's module is imported only when it runs or a help page lists it.
+them, with its help; a command's module is imported only when that command runs.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here, unlike everywhere else: Typer reads the root's
+# signature twice on every start, and string annotations would be compiled and evaluated each
+# time (~1.5 ms of every command, `--help` and `--version`); these are evaluated once, here.
 import importlib
 import inspect
 from pathlib import Path
@@ -17,54 +18,148 @@ import typer
 from sprechstunde_cli import __version__
 from sprechstunde_cli.cli.click_texts import translate_tree
 from sprechstunde_cli.cli.funnel import FunnelGroup
-from sprechstunde_cli.i18n import _
+from sprechstunde_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sprechstunde_cli.cli.application import Wiring
 
 # Every command: its name → (its module under `sprechstunde_cli.cli`, the function or, for a
-# group, the Typer app in it), in the order `--help` lists them. A module is imported only when
-# its command runs or a help page lists it: `--version` and a command's own run build nothing
-# else (building all of them cost ~17 ms of every start).
-COMMANDS: dict[str, tuple[str, str]] = {
+# group, the Typer app in it, its help), in the order `--help` lists them. A module is imported
+# only when its command runs: `--version`, `--help` and a command's own run build nothing else
+# (building all of them cost ~17 ms of every start, importing them for their help ~6 ms of
+# `--help`). The help is the command's docstring (a group's `help=`), the msgid Typer shows on
+# its own help page, written here once more so the root's list needs no import;
+# tests/architecture/test_command_help.py fails when the two differ.
+COMMANDS: dict[str, tuple[str, str, str]] = {
     # The hour
-    "open": ("hour.open", "open_"),
-    "threads": ("threads.threads", "threads"),
-    "show": ("threads.show", "show"),
-    "reply": ("threads.reply", "reply"),
-    "claim": ("threads.claim", "claim"),
-    "release": ("threads.release", "release"),
-    "tail": ("threads.tail", "tail"),
-    "media": ("threads.media", "media"),
-    "followup": ("threads.followup", "followup"),
-    "tag": ("threads.tag", "tag"),
-    "sessions": ("hour.sessions", "sessions"),
-    "standby": ("hour.standby", "standby"),
+    "open": (
+        "hour.open",
+        "open_",
+        N_("Open the consultation hour: receive, greet, and show the threads live."),
+    ),
+    "threads": (
+        "threads.threads",
+        "threads",
+        N_("List the session's threads, longest-waiting first."),
+    ),
+    "show": ("threads.show", "show", N_("Show one thread's messages and mark them read.")),
+    "reply": ("threads.reply", "reply", N_("Answer a thread (and claim it if nobody has).")),
+    "claim": (
+        "threads.claim",
+        "claim",
+        N_("Claim a thread so other operators see you are answering it."),
+    ),
+    "release": ("threads.release", "release", N_("Release your claim on a thread.")),
+    "tail": ("threads.tail", "tail", N_("Follow new messages of the open session as they arrive.")),
+    "media": (
+        "threads.media",
+        "media",
+        N_(
+            "List a thread's photos, voice notes and documents, or open one with "
+            "hour.media_command."
+        ),
+    ),
+    "followup": (
+        "threads.followup",
+        "followup",
+        N_("Hand a thread's question to a department, which answers the citizen by e-mail."),
+    ),
+    "tag": (
+        "threads.tag",
+        "tag",
+        N_("Count a thread under a topic; `stats` shows the counts, also after the purge."),
+    ),
+    "sessions": (
+        "hour.sessions",
+        "sessions",
+        N_("List the sessions of the config and their state on this machine."),
+    ),
+    "standby": (
+        "hour.standby",
+        "standby",
+        N_("Answer citizens between hours with the away text, then delete their messages."),
+    ),
     # The end of it
-    "close": ("closing.close", "close"),
-    "purge": ("closing.purge", "purge"),
-    "receipt": ("closing.receipt", "receipt"),
-    "stats": ("closing.stats", "stats"),
+    "close": (
+        "closing.close",
+        "close",
+        N_("Close the hour: closing words to every waiting thread, hand-offs out, intake stopped."),
+    ),
+    "purge": (
+        "closing.purge",
+        "purge",
+        N_(
+            "Delete a closed session at the messenger and on this machine, verify, write a receipt."
+        ),
+    ),
+    "receipt": (
+        "closing.receipt",
+        "receipt",
+        N_("Show the deletion receipt (Löschprotokoll) of a purged session."),
+    ),
+    "stats": (
+        "closing.stats",
+        "stats",
+        N_("Show figures for the press release: threads, answers, hand-offs, waiting time."),
+    ),
     # Planning ahead
-    "schedule": ("planning.schedule", "schedule"),
-    "announce": ("planning.announce", "announce"),
+    "schedule": (
+        "planning.schedule",
+        "schedule",
+        N_("List the next sessions with their state, cancelled dates included."),
+    ),
+    "announce": (
+        "planning.announce",
+        "announce",
+        N_(
+            "Post the public announcements of upcoming sessions (messenger, Mastodon, e-mail, "
+            "files).\n\nEach announcement goes out at most once, however often and however "
+            "overlapping this runs:\nrun `sprechstunde announce --due` every few minutes from "
+            "cron or a systemd timer."
+        ),
+    ),
     # Setting up
-    "init": ("setup.init", "init"),
-    "check": ("setup.check", "check"),
-    "doctor": ("setup.doctor", "doctor"),
-    "login": ("setup.login", "login"),
-    "logout": ("setup.logout", "logout"),
+    "init": (
+        "setup.init",
+        "init",
+        N_("Write a commented example config to the config path (see --config)."),
+    ),
+    "check": ("setup.check", "check", N_("Validate the config file and summarise it.")),
+    "doctor": (
+        "setup.doctor",
+        "doctor",
+        N_(
+            "Check the messenger of the current or next session: reachable, paired, safely set "
+            "up.\n\nPrints OK and any warnings; a problem that stops the hour is an error with "
+            "its fix, and\nthe exit code says which kind (6 key, 7 messenger, 3 config)."
+        ),
+    ),
+    "login": (
+        "setup.login",
+        "login",
+        N_(
+            "Store a provider's access token in the OS keyring.\n\nThe token is asked for with a "
+            "hidden prompt (or read from stdin with --token-stdin); it is\nnever taken as an "
+            "argument, so it stays out of shell history and process lists. On servers\nand in "
+            "CI, set SPRECHSTUNDE_<PROVIDER>_TOKEN instead."
+        ),
+    ),
+    "logout": ("setup.logout", "logout", N_("Delete a provider's stored access token.")),
     # Rehearsing
-    "demo": ("demo", "demo"),
-    "sandbox": ("sandbox", "app"),
+    "demo": (
+        "demo",
+        "demo",
+        N_("Rehearse a complete session with scripted citizens on the built-in local messenger."),
+    ),
+    "sandbox": ("sandbox", "app", N_("Act as citizens on the built-in local messenger.")),
 }
 
 
 class LazyGroup(FunnelGroup):
     """The root group: builds a command from `COMMANDS` the first time it is asked for."""
 
-    # While `--help` lists the commands it needs only each one's first help line: building a
-    # command reads its whole signature (~1-3 ms each, most of a plain `--help`).
+    # While `--help` lists the commands it needs only each one's help, which `COMMANDS` holds:
+    # building a command imports its module and reads its whole signature (~1-3 ms each).
     _listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -73,9 +168,11 @@ class LazyGroup(FunnelGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name in self.commands or cmd_name not in COMMANDS:
             return self.commands.get(cmd_name)
-        target = _target(cmd_name)
+        module, attr, text = COMMANDS[cmd_name]
         if self._listing:
-            return typer.core.TyperCommand(name=cmd_name, help=_help_of(target))
+            # Click cuts the help to its first sentence, as it would the built command's.
+            return typer.core.TyperCommand(name=cmd_name, help=_(text))
+        target = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
         self.commands[cmd_name] = command = _build(cmd_name, target)
         return command
 
@@ -87,31 +184,18 @@ class LazyGroup(FunnelGroup):
             self._listing = False
 
 
-def _target(name: str) -> Any:
-    module, attr = COMMANDS[name]
-    return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-
-
-def _help_of(target: Any) -> str | None:
-    # What Typer makes the help of a command (its docstring, a msgid) or of a group (its
-    # `help=`), in the operator's language as `_build` gives it.
-    text: str | None = (
-        typer.main.solve_typer_info_help(typer.models.TyperInfo(target))
-        if isinstance(target, typer.Typer)
-        else inspect.getdoc(target)
-    )
-    return _(text) if text else text
-
-
 def _build(name: str, target: Any) -> Any:
     # Built the way Typer builds an app's commands when it makes the Click group.
     command: Any
     if isinstance(target, typer.Typer):
+        for registered in target.registered_commands:
+            _evaluate_annotations(registered.callback)
         info = typer.models.TyperInfo(target, name=name)
         command = typer.main.get_group_from_info(
             info, pretty_exceptions_short=False, rich_markup_mode=None, suggest_commands=True
         )
     else:
+        _evaluate_annotations(target)
         command = typer.main.get_command_from_info(
             typer.models.CommandInfo(name=name, callback=target),
             pretty_exceptions_short=False,
@@ -120,6 +204,14 @@ def _build(name: str, target: Any) -> Any:
     # Its help (the docstring, a msgid) and Click's words in the operator's language.
     translate_tree(command)
     return command
+
+
+def _evaluate_annotations(function: Any) -> None:
+    # Typer reads a signature twice and compiles and evaluates each string annotation (`from
+    # __future__ import annotations`) both times: evaluated once here, as its `eval_str` would
+    # (0.1-1 ms of a command's start).
+    if function is not None:
+        function.__annotations__ = inspect.get_annotations(function, eval_str=True)
 
 
 app = typer.Typer(
@@ -192,7 +284,7 @@ def root(
     ctx.obj = Application(resolve_paths(config, data_dir), wiring, operator_override=operator)
 
 
-def main(wiring: Wiring | None = None) -> None:
+def main(wiring: "Wiring | None" = None) -> None:
     """The `sprechstunde` command; `wiring` replaces the clock or HTTP transport (tests)."""
     from sprechstunde_cli.cli.funnel import flush_stdout
 

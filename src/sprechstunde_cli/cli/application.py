@@ -13,13 +13,14 @@ import sys
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
+    from typing import Protocol
 
     from rich.console import Console, ConsoleRenderable
     from rich.live import Live
@@ -37,12 +38,14 @@ if TYPE_CHECKING:
     from sprechstunde_cli.store import Store
     from sprechstunde_cli.system.paths import Paths
 
+    # Only a type (a class made at run time costs every command's start).
+    class StoreOpener(Protocol):
+        def __call__(self, path: Path, key_dir: Path, *, timer: Timer) -> Store: ...
 
-class StoreOpener(Protocol):
-    def __call__(self, path: Path, key_dir: Path, *, timer: Timer) -> Store: ...
 
-
-@dataclass(frozen=True)
+# Compared by identity (eq=False): a clock or a transport has no value to compare, and the
+# __eq__ and __hash__ a dataclass would generate cost every command's start.
+@dataclass(frozen=True, eq=False)
 class Wiring:
     clock: Clock = field(default_factory=SystemClock)
     timer: Timer = SYSTEM_TIMER

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from sprechstunde_cli.cli.click_texts import bind_typer, translate_tree, translated
-from sprechstunde_cli.errors import ExitCode, SprechstundeError
 from sprechstunde_cli.i18n import _
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.errors import SprechstundeError
 
 
 class FunnelGroup(TyperGroup):
@@ -34,6 +36,9 @@ class FunnelGroup(TyperGroup):
             raise hinted(translated(err)) from None
 
     def invoke(self, ctx: Any) -> Any:
+        # Here, not at the top: `--help` and `--version` end before any command runs (startup).
+        from sprechstunde_cli.errors import ExitCode, SprechstundeError
+
         try:
             return super().invoke(ctx)
         except UsageError as err:
@@ -78,6 +83,8 @@ def add_usage_hint(exc: Exception) -> None:
     every other error has. Click prints the error itself, after the funnel has let it go, so
     the hint rides on the exception: its own `show` shadowed on the instance (Click offers no
     hook, and its exception classes are private to Typer)."""
+    from sprechstunde_cli.errors import ExitCode
+
     ctx = getattr(exc, "ctx", None)
     show = getattr(exc, "show", None)
     if getattr(exc, "exit_code", None) != int(ExitCode.USAGE) or ctx is None or show is None:
