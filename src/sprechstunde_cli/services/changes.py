@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import Direction, MessageKind
-from sprechstunde_cli.providers.base import InboundEdit, InboundLeft, InboundWithdrawal
+from sprechstunde_cli.providers.base.events import InboundEdit, InboundLeft, InboundWithdrawal
 from sprechstunde_cli.store import Connection, Store, handoffs
 
 

@@ -12,7 +12,8 @@ from sprechstunde_cli.domain.model import Clock, MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
+from sprechstunde_cli.providers.base import Provider, Sent
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
 

@@ -13,12 +13,8 @@ import httpx
 import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.providers.base import (
-    InboundEdit,
-    InboundMessage,
-    InboundUnreadable,
-    OutboundMedia,
-)
+from sprechstunde_cli.providers.base.events import InboundEdit, InboundMessage, InboundUnreadable
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.matrix.client import MatrixApi
 from sprechstunde_cli.providers.matrix.crypto import STORE_FILE, CryptoPlace
 from sprechstunde_cli.providers.matrix.events import ENCRYPTED_NOTE

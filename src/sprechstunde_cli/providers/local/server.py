@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.local.phone import PhoneEntry
 from sprechstunde_cli.providers.local.reading import Reading
 from sprechstunde_cli.providers.local.schema import (
     BATCH,
@@ -28,6 +28,12 @@ from sprechstunde_cli.providers.local.schema import (
 from sprechstunde_cli.store.db import checkpoint, connect, transaction, with_retry
 from sprechstunde_cli.system.clock import SystemClock
 
+if TYPE_CHECKING:
+    # Named here for annotations only (render/ reads phones through this face); at run time it
+    # lives in phone.py, loaded where a phone is read (`Reading.phone`), so the office's
+    # commands never create the class.
+    from sprechstunde_cli.providers.local.phone import PhoneEntry as PhoneEntry
+
 # Where the rest of the package finds them: the server is the local messenger's face.
 __all__ = [
     "BATCH",
@@ -35,7 +41,6 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "STATUS_CHAT",
     "LocalMessenger",
-    "PhoneEntry",
 ]
 
 

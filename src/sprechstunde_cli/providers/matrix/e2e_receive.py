@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sprechstunde_cli.providers.base import Event, InboundEdit, InboundMessage, InboundUnreadable
+from sprechstunde_cli.providers.base.events import (
+    Event,
+    InboundEdit,
+    InboundMessage,
+    InboundUnreadable,
+)
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 

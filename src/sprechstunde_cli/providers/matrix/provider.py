@@ -12,18 +12,10 @@ from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import (
-    Closing,
-    DeleteOutcome,
-    InboundCall,
-    MediaRef,
-    OutboundMedia,
-    ProviderContext,
-    ReceiveBatch,
-    Sent,
-    foreign_reference,
-    media_too_large,
-)
+from sprechstunde_cli.providers.base import Closing, ProviderContext, Sent, foreign_reference
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+from sprechstunde_cli.providers.base.events import InboundCall, MediaRef, ReceiveBatch
+from sprechstunde_cli.providers.base.media import OutboundMedia, media_too_large
 from sprechstunde_cli.providers.matrix import (
     admin,
     e2e_check,

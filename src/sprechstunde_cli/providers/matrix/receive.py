@@ -15,12 +15,8 @@ from typing import Any
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import (
-    Event,
-    InboundMessage,
-    ReceiveBatch,
-    foreign_reference,
-)
+from sprechstunde_cli.providers.base import foreign_reference
+from sprechstunde_cli.providers.base.events import Event, InboundMessage, ReceiveBatch
 from sprechstunde_cli.providers.matrix import e2e_receive, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
 from sprechstunde_cli.providers.matrix.crypto import OfficeDevice

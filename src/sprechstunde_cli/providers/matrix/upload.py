@@ -11,7 +11,7 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import OutboundMedia
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.matrix import e2e_media, events
 from sprechstunde_cli.providers.matrix.client import JSON, MatrixApi
 from sprechstunde_cli.providers.matrix.crypto import OfficeDevice

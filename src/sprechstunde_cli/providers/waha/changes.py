@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sprechstunde_cli.providers.base import Event, InboundEdit, InboundWithdrawal
+from sprechstunde_cli.providers.base.events import Event, InboundEdit, InboundWithdrawal
 from sprechstunde_cli.providers.waha.cursor import Cursor
 from sprechstunde_cli.providers.waha.receive import Poller, is_person, moment
 

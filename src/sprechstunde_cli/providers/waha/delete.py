@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import DeleteOutcome
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
 from sprechstunde_cli.providers.waha.client import (
     Forbidden,
     NotFound,

@@ -18,18 +18,16 @@ from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import (
-    Closing,
-    DeleteOutcome,
+from sprechstunde_cli.providers.base import Closing, ProviderContext, Sent
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+from sprechstunde_cli.providers.base.events import (
     Event,
     InboundCall,
     InboundWithdrawal,
     MediaRef,
-    OutboundMedia,
-    ProviderContext,
     ReceiveBatch,
-    Sent,
 )
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.waha import changes
 from sprechstunde_cli.providers.waha.checks import run_checks
 from sprechstunde_cli.providers.waha.client import (

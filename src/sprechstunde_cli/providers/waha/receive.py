@@ -15,7 +15,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import InboundMessage, InboundWithdrawal, MediaRef
+from sprechstunde_cli.providers.base.events import InboundMessage, InboundWithdrawal, MediaRef
 from sprechstunde_cli.providers.http_errors import HttpError
 from sprechstunde_cli.providers.waha.client import (
     NotFound,

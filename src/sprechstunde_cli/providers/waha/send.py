@@ -14,7 +14,8 @@ from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import OutboundMedia, Sent
+from sprechstunde_cli.providers.base import Sent
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.waha.client import NotImplementedByEngine, WahaApi, path_part
 from sprechstunde_cli.providers.waha.receive import is_person
 
