@@ -7,15 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import Clock, MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import Provider, Sent
-from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base import Provider, Sent
 
 _log = logs.get("delivery")
 
@@ -153,6 +155,9 @@ def _send(
     """One attempt at one outbox row; an attachment is decrypted only for the send."""
     if not item.media_path:
         return provider.send_text(item.chat, item.body, item.key), None
+    # Here, not at the top: a text reply never loads the media rules.
+    from sprechstunde_cli.providers.base.media import OutboundMedia
+
     path = Path(item.media_path)
     data = store.read_media(item.session_id, path)
     kind = item.media_kind or MessageKind.FILE
