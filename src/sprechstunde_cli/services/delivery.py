@@ -18,6 +18,7 @@ from sprechstunde_cli.system import logs
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider, Sent
+    from sprechstunde_cli.services.delivery_progress import Progress
 
 _log = logs.get("delivery")
 
@@ -99,16 +100,6 @@ def deliver_due(
     return DeliveryReport(sent, retrying, failed, tuple(errors), refused)
 
 
-@dataclass(frozen=True)
-class Progress:
-    """How far `deliver_all` is: `done` of `total` rows sent or given up; `waiting` seconds
-    until the next try when the messenger asked for a pause (or a retry is not due yet)."""
-
-    done: int
-    total: int
-    waiting: float = 0.0
-
-
 def deliver_all(
     store: Store,
     provider: Provider,
@@ -121,6 +112,9 @@ def deliver_all(
     """Send every queued row until each is sent or has failed for good, however many there
     are: lease after lease, at the messenger's pace (a Retry-After pauses, a failure waits
     out its backoff). What `close` and `open --once` must finish before they move on."""
+    # Here, not at the top: only `close` and `open` deliver everything; `reply` sends one row.
+    from sprechstunde_cli.services.delivery_progress import Progress
+
     sent = failed = 0
     errors: list[str] = []
     while True:
