@@ -25,17 +25,15 @@ from bench._world import SESSION, hour_now, machine, open_store
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import (
-    Closing,
-    DeleteOutcome,
+from sprechstunde_cli.providers.base import Closing, Provider, Sent
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+from sprechstunde_cli.providers.base.events import (
     InboundCall,
     InboundMessage,
     MediaRef,
-    OutboundMedia,
-    Provider,
     ReceiveBatch,
-    Sent,
 )
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services.hour import Hour

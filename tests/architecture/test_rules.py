@@ -289,7 +289,7 @@ def test_the_store_call_detector_finds_the_usual_spellings() -> None:
 
 _MAY_SPEAK_SQL = {
     "providers/local/server.py": "the local messenger's server is a SQLite file of its own",
-    "providers/local/provider.py": "turns the rows of that server into events",
+    "providers/local/events.py": "turns the rows of that server into events",
     "providers/local/schema.py": "the table of that server's file",
     "providers/local/phone.py": "what a sandbox citizen's phone reads from that server",
     "providers/local/reading.py": "what the office and a citizen's phone look up on that server",

@@ -5,16 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.config import load_config
-from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import ExitCode
-from sprechstunde_cli.store import Store
-from sprechstunde_cli.system.paths import resolve_paths
 from tests.support.startup import (
     HEAVY_FOR_HELP,
     HEAVY_FOR_READING,
@@ -22,6 +17,7 @@ from tests.support.startup import (
     MAIL,
     RANDOM,
     loaded,
+    open_session_with_threads,
     probe,
 )
 
@@ -55,34 +51,10 @@ def test_threads_without_a_session_imports_nothing_heavy(tmp_path: Path, config_
     assert loaded(run, *HEAVY_FOR_THREADS) == []
 
 
-def _open_session_with_threads(count: int) -> None:
-    paths = resolve_paths()  # SPRECHSTUNDE_CONFIG / SPRECHSTUNDE_DATA_DIR from `isolated`
-    spec = load_config(paths.config_file).session("mittwoch")
-    store = Store.open(paths.store_file)
-    try:
-        store.ensure_session(spec)
-        store.transition(spec.id, SessionState.OPEN, spec.start, "test", opened_at=spec.start)
-        with store.write() as conn:
-            for n in range(count):
-                store.add_inbound(
-                    conn,
-                    spec.id,
-                    provider_id=f"m{n}",
-                    chat=f"+49 000 0000{n:03d}",
-                    display_name="",
-                    at=spec.start + timedelta(seconds=n),
-                    kind=MessageKind.TEXT,
-                    body=f"Frage {n} zur Schaukel im Park",
-                    media=None,
-                )
-    finally:
-        store.close()
-
-
 def test_threads_into_a_pipe_imports_neither_rich_nor_mail_nor_randomness(
     tmp_path: Path, config_file: Path
 ) -> None:
-    _open_session_with_threads(3)
+    open_session_with_threads(3)
     run = probe(tmp_path, "threads")  # the probe's stdout is a pipe
     assert run.exit == 0, run.stderr
     assert "Frage 2 zur Schaukel" in run.stdout
@@ -112,7 +84,7 @@ def test_version_builds_no_command(tmp_path: Path) -> None:
 def test_reading_commands_import_no_mail_no_network_no_randomness(
     tmp_path: Path, config_file: Path, args: tuple[str, ...], rich: bool
 ) -> None:
-    _open_session_with_threads(3)
+    open_session_with_threads(3)
     run = probe(tmp_path, *args)
     assert run.exit == 0, run.stderr
     assert loaded(run, *HEAVY_FOR_READING) == []
@@ -120,7 +92,7 @@ def test_reading_commands_import_no_mail_no_network_no_randomness(
 
 
 def test_reply_needs_randomness_but_no_mail(tmp_path: Path, config_file: Path) -> None:
-    _open_session_with_threads(3)
+    open_session_with_threads(3)
     run = probe(tmp_path, "reply", "2", "Danke!")
     assert run.exit == 0, run.stderr
     assert "Sent to thread 2." in run.stdout
@@ -160,7 +132,7 @@ def test_command_help_imports_nothing_heavy(tmp_path: Path, command: str) -> Non
 def test_a_store_command_checks_the_config_once_and_writes_no_log(
     tmp_path: Path, config_file: Path
 ) -> None:
-    _open_session_with_threads(3)
+    open_session_with_threads(3)
     first = probe(tmp_path, "threads")
     assert first.exit == 0, first.stderr
     assert "sprechstunde_cli.config.load" in first.modules  # the whole file was checked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sprechstunde_cli.render.progress import progress_line, waiting_note, worth_a_line
-from sprechstunde_cli.services.delivery import Progress
+from sprechstunde_cli.services.delivery_progress import Progress
 
 
 def test_a_pause_is_named_with_its_length() -> None:

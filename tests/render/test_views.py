@@ -23,7 +23,7 @@ from sprechstunde_cli.domain.model import (
     SessionState,
     ThreadRow,
 )
-from sprechstunde_cli.providers.local.server import PhoneEntry
+from sprechstunde_cli.providers.local.phone import PhoneEntry
 from sprechstunde_cli.render.console import citizen_text, make_console
 from sprechstunde_cli.render.formats import duration_text, human_size, media_label
 from sprechstunde_cli.render.hour import store_fix, store_line

@@ -15,7 +15,7 @@ from sprechstunde_cli.errors import (
     InputError,
     StateError,
 )
-from sprechstunde_cli.providers.base import OutboundMedia
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.demo.samples import make_ogg_opus, make_png

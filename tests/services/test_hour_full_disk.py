@@ -12,7 +12,8 @@ import pytest
 
 from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.errors import DiskFullError, ProviderError, ReadOnlyError
-from sprechstunde_cli.providers.base import ReceiveBatch, Sent
+from sprechstunde_cli.providers.base import Sent
+from sprechstunde_cli.providers.base.events import ReceiveBatch
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.demo.samples import make_png

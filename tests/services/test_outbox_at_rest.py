@@ -16,7 +16,8 @@ from pathlib import Path
 from sprechstunde_cli.domain.handoffs import Consent
 from sprechstunde_cli.domain.model import Purpose
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import OutboundMedia, Sent
+from sprechstunde_cli.providers.base import Sent
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import delivery, handoff, hour, intake

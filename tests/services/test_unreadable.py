@@ -4,7 +4,7 @@ it again (texts.unreadable), in the hour only; on the real local messenger's pho
 from __future__ import annotations
 
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS
-from sprechstunde_cli.providers.base import InboundUnreadable, ReceiveBatch
+from sprechstunde_cli.providers.base.events import InboundUnreadable, ReceiveBatch
 from sprechstunde_cli.services import intake
 from tests.support.service_rig import Rig
 

@@ -16,7 +16,8 @@ import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import ReceiveBatch, Sent
+from sprechstunde_cli.providers.base import Sent
+from sprechstunde_cli.providers.base.events import ReceiveBatch
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import delivery, hour

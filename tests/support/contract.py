@@ -24,16 +24,15 @@ import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import (
-    DeleteReach,
+from sprechstunde_cli.providers.base import DeleteReach, Provider
+from sprechstunde_cli.providers.base.events import (
     Event,
     InboundCall,
     InboundEdit,
     InboundMessage,
     InboundWithdrawal,
-    OutboundMedia,
-    Provider,
 )
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.services.demo.samples import make_ogg_opus, make_png
 from tests.support.contract_closing import ClosingContract
 

@@ -51,18 +51,10 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import (
-    Capabilities,
-    Closing,
-    DeleteOutcome,
-    Event,
-    InboundCall,
-    MediaRef,
-    OutboundMedia,
-    Provider,
-    ReceiveBatch,
-    Sent,
-)
+from sprechstunde_cli.providers.base import Capabilities, Closing, Provider, Sent
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+from sprechstunde_cli.providers.base.events import Event, InboundCall, MediaRef, ReceiveBatch
+from sprechstunde_cli.providers.base.media import OutboundMedia
 
 T = TypeVar("T")
 

@@ -21,16 +21,14 @@ from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import (
     Capabilities,
     Closing,
-    DeleteOutcome,
     DeleteReach,
-    InboundCall,
-    MediaRef,
-    OutboundMedia,
     Provider,
-    ReceiveBatch,
     ReceiveMode,
     Sent,
 )
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+from sprechstunde_cli.providers.base.events import InboundCall, MediaRef, ReceiveBatch
+from sprechstunde_cli.providers.base.media import OutboundMedia
 
 
 @dataclass(frozen=True)

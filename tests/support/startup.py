@@ -6,12 +6,18 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-# Runs the console script's entry point in a fresh interpreter, then lists what got imported.
-# argv: [-c, result file, JSON list of arguments].
+from sprechstunde_cli.config import load_config
+from sprechstunde_cli.domain.model import MessageKind, SessionState
+from sprechstunde_cli.store import Store
+from sprechstunde_cli.system.paths import resolve_paths
+
+# Runs the console script's entry point in a fresh interpreter, then lists what got imported
+# and the dataclasses the package created. argv: [-c, result file, JSON list of arguments].
 PROBE = """
-import json, sys
+import dataclasses, json, sys
 out, args = sys.argv[1], json.loads(sys.argv[2])
 sys.argv = ["sprechstunde", *args]
 from sprechstunde_cli.cli import main
@@ -20,8 +26,15 @@ try:
     code = 0
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+made = sorted(
+    f"{name.removeprefix('sprechstunde_cli.')}.{value.__qualname__}"
+    for name, module in list(sys.modules.items())
+    if name.startswith("sprechstunde_cli")
+    for value in vars(module).values()
+    if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name
+)
 with open(out, "w", encoding="utf-8") as handle:
-    json.dump({"exit": code, "modules": sorted(sys.modules)}, handle)
+    json.dump({"exit": code, "modules": sorted(sys.modules), "dataclasses": made}, handle)
 """
 
 # Mail: what only sending e-mail needs (~10 ms), never loading the config or reading the store.
@@ -50,6 +63,9 @@ class Run:
     stdout: str
     stderr: str
     modules: frozenset[str]
+    # "providers.base.Capabilities": the package's dataclasses this run created (each costs
+    # about half a millisecond to create at import).
+    dataclasses: frozenset[str] = frozenset()
 
 
 def probe(tmp_path: Path, *args: str) -> Run:
@@ -65,8 +81,40 @@ def probe(tmp_path: Path, *args: str) -> Run:
     assert result_file.exists(), f"probe crashed:\n{proc.stderr}"
     found = json.loads(result_file.read_text(encoding="utf-8"))
     assert proc.returncode == 0, proc.stderr
-    return Run(found["exit"], proc.stdout, proc.stderr, frozenset(found["modules"]))
+    return Run(
+        found["exit"],
+        proc.stdout,
+        proc.stderr,
+        frozenset(found["modules"]),
+        frozenset(found["dataclasses"]),
+    )
 
 
 def loaded(run: Run, *names: str) -> list[str]:
     return [name for name in names if name in run.modules]
+
+
+def open_session_with_threads(count: int) -> str:
+    """Open the example config's session "mittwoch" with `count` threads; its id."""
+    paths = resolve_paths()  # SPRECHSTUNDE_CONFIG / SPRECHSTUNDE_DATA_DIR from `isolated`
+    spec = load_config(paths.config_file).session("mittwoch")
+    store = Store.open(paths.store_file)
+    try:
+        store.ensure_session(spec)
+        store.transition(spec.id, SessionState.OPEN, spec.start, "test", opened_at=spec.start)
+        with store.write() as conn:
+            for n in range(count):
+                store.add_inbound(
+                    conn,
+                    spec.id,
+                    provider_id=f"m{n}",
+                    chat=f"+49 000 0000{n:03d}",
+                    display_name="",
+                    at=spec.start + timedelta(seconds=n),
+                    kind=MessageKind.TEXT,
+                    body=f"Frage {n} zur Schaukel im Park",
+                    media=None,
+                )
+    finally:
+        store.close()
+    return spec.id

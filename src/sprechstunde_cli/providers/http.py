@@ -168,7 +168,7 @@ def download(
     own unless given; the whole file may take longer, see providers/http_answer.py)."""
     import httpx
 
-    from sprechstunde_cli.providers.base import media_too_large
+    from sprechstunde_cli.providers.base.media import media_too_large
 
     wait = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
     seconds = http_answer.deadline(_timeout(client, timeout), expected_bytes=max_bytes)

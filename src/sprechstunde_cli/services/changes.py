@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import Direction, MessageKind
-from sprechstunde_cli.providers.base import InboundEdit, InboundLeft, InboundWithdrawal
 from sprechstunde_cli.store import Connection, Store, handoffs
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base.events import (
+        InboundEdit,
+        InboundLeft,
+        InboundWithdrawal,
+    )
 
 
 @dataclass

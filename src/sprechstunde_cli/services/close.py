@@ -14,7 +14,8 @@ from sprechstunde_cli.domain.model import Clock, Purpose, SessionState, require_
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import handoff
-from sprechstunde_cli.services.delivery import Progress, deliver_all
+from sprechstunde_cli.services.delivery import deliver_all
+from sprechstunde_cli.services.delivery_progress import Progress
 from sprechstunde_cli.services.texts import fill, values
 from sprechstunde_cli.store import Store, purging
 from sprechstunde_cli.store.outbox import enqueue

@@ -7,14 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import Clock, MediaInfo, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import OutboundMedia, Provider, Sent
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base import Provider, Sent
+    from sprechstunde_cli.services.delivery_progress import Progress
 
 _log = logs.get("delivery")
 
@@ -96,16 +100,6 @@ def deliver_due(
     return DeliveryReport(sent, retrying, failed, tuple(errors), refused)
 
 
-@dataclass(frozen=True)
-class Progress:
-    """How far `deliver_all` is: `done` of `total` rows sent or given up; `waiting` seconds
-    until the next try when the messenger asked for a pause (or a retry is not due yet)."""
-
-    done: int
-    total: int
-    waiting: float = 0.0
-
-
 def deliver_all(
     store: Store,
     provider: Provider,
@@ -118,6 +112,9 @@ def deliver_all(
     """Send every queued row until each is sent or has failed for good, however many there
     are: lease after lease, at the messenger's pace (a Retry-After pauses, a failure waits
     out its backoff). What `close` and `open --once` must finish before they move on."""
+    # Here, not at the top: only `close` and `open` deliver everything; `reply` sends one row.
+    from sprechstunde_cli.services.delivery_progress import Progress
+
     sent = failed = 0
     errors: list[str] = []
     while True:
@@ -152,6 +149,9 @@ def _send(
     """One attempt at one outbox row; an attachment is decrypted only for the send."""
     if not item.media_path:
         return provider.send_text(item.chat, item.body, item.key), None
+    # Here, not at the top: a text reply never loads the media rules.
+    from sprechstunde_cli.providers.base.media import OutboundMedia
+
     path = Path(item.media_path)
     data = store.read_media(item.session_id, path)
     kind = item.media_kind or MessageKind.FILE

@@ -28,9 +28,11 @@ from sprechstunde_cli.errors import (
     StoreError,
 )
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import Provider, ReceiveBatch
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.providers.base.events import ReceiveBatch
 from sprechstunde_cli.services import leasing
-from sprechstunde_cli.services.delivery import DeliveryReport, Progress, deliver_all, deliver_due
+from sprechstunde_cli.services.delivery import DeliveryReport, deliver_all, deliver_due
+from sprechstunde_cli.services.delivery_progress import Progress
 from sprechstunde_cli.services.intake import IntakeReport, take
 from sprechstunde_cli.services.opening import Opened, hold_session, open_session, running_in
 from sprechstunde_cli.services.texts import fill

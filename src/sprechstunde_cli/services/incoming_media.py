@@ -13,7 +13,9 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.media import check_limits, megabytes, sniff
 from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
 from sprechstunde_cli.errors import ProviderError, StoreError
-from sprechstunde_cli.providers.base import InboundMessage, MediaTooLarge, Provider, ReceiveBatch
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.providers.base.events import InboundMessage, ReceiveBatch
+from sprechstunde_cli.providers.base.media import MediaTooLarge
 from sprechstunde_cli.render.sanitize import clean
 from sprechstunde_cli.store import Store
 

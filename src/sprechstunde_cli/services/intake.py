@@ -20,12 +20,11 @@ from sprechstunde_cli.domain.model import (
 )
 from sprechstunde_cli.domain.notify import Arrival
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import (
-    DeleteReach,
+from sprechstunde_cli.providers.base import DeleteReach, Provider
+from sprechstunde_cli.providers.base.events import (
     InboundCall,
     InboundMessage,
     InboundUnreadable,
-    Provider,
     ReceiveBatch,
 )
 from sprechstunde_cli.services import changes

@@ -16,14 +16,14 @@ from sprechstunde_cli.domain.model import Purpose, SessionRecord
 from sprechstunde_cli.domain.notify import Arrival
 from sprechstunde_cli.domain.texts import render
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import (
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.providers.base.events import (
     InboundCall,
     InboundEdit,
     InboundLeft,
     InboundMessage,
     InboundUnreadable,
     InboundWithdrawal,
-    Provider,
 )
 from sprechstunde_cli.services import changes
 from sprechstunde_cli.services.incoming_media import Fetched

@@ -11,12 +11,8 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.domain.places import parse_location
 from sprechstunde_cli.errors import InputError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.local.server import (
-    MAX_MEDIA_BYTES,
-    STATUS_CHAT,
-    LocalMessenger,
-    PhoneEntry,
-)
+from sprechstunde_cli.providers.local.phone import PhoneEntry
+from sprechstunde_cli.providers.local.server import MAX_MEDIA_BYTES, STATUS_CHAT, LocalMessenger
 from sprechstunde_cli.system.given import read_given
 from sprechstunde_cli.system.paths import Paths
 

@@ -26,7 +26,8 @@ from sprechstunde_cli.domain.leases import Holder, receiver_lease
 from sprechstunde_cli.domain.model import SessionSpec, SessionState
 from sprechstunde_cli.domain.rules import in_window
 from sprechstunde_cli.errors import ProviderError, StoreError
-from sprechstunde_cli.providers.base import DeleteReach, InboundCall, InboundMessage, Provider
+from sprechstunde_cli.providers.base import DeleteReach, Provider
+from sprechstunde_cli.providers.base.events import InboundCall, InboundMessage
 from sprechstunde_cli.services import leasing
 from sprechstunde_cli.services.sessions import still_to_come
 from sprechstunde_cli.services.texts import between_hours

@@ -257,28 +257,3 @@ def next_due(store: Store, session_id: str) -> datetime | None:
     due = datetime.fromisoformat(row[0])
     paused = paused_until(store, session_id)
     return max(due, paused) if paused is not None else due
-
-
-@dataclass(frozen=True)
-class SentRow:
-    chat: str
-    provider_id: str
-    sent_at: datetime
-
-
-def sent_of(store: Store, session_id: str, purpose: Purpose) -> list[SentRow]:
-    """The messages of one purpose the messenger took, with the id it gave them."""
-    rows = store.conn.execute(
-        "SELECT chat, provider_id, sent_at FROM outbox WHERE session_id = ? AND purpose = ?"
-        " AND state = ? AND provider_id IS NOT NULL ORDER BY id",
-        (session_id, purpose.value, SENT),
-    ).fetchall()
-    return [SentRow(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
-
-
-def failed_count(store: Store, session_id: str, purpose: Purpose) -> int:
-    row = store.conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE session_id = ? AND purpose = ? AND state = ?",
-        (session_id, purpose.value, FAILED),
-    ).fetchone()
-    return int(row[0])

@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from sprechstunde_cli.errors import ExitCode
-from sprechstunde_cli.providers.local.server import LocalMessenger, PhoneEntry
+from sprechstunde_cli.providers.local.phone import PhoneEntry
+from sprechstunde_cli.providers.local.server import LocalMessenger
 from tests.support.cli import Sp
 from tests.support.clocks import IN_THE_HOUR, FakeClock
 

@@ -13,7 +13,9 @@ import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundMessage, MediaRef, OutboundMedia, Provider
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.providers.base.events import InboundMessage, MediaRef
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.local import schema as local_schema
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger

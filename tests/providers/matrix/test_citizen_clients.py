@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.providers.base import InboundLeft, InboundMessage, InboundWithdrawal
+from sprechstunde_cli.providers.base.events import InboundLeft, InboundMessage, InboundWithdrawal
 from sprechstunde_cli.providers.matrix.provider import MatrixProvider
 from tests.support.contract import collect
 from tests.support.matrix_citizens import MatrixCitizens

@@ -13,14 +13,11 @@ import httpx
 import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
-from sprechstunde_cli.providers.base import (
-    InboundEdit,
-    InboundMessage,
-    InboundUnreadable,
-    OutboundMedia,
-)
+from sprechstunde_cli.providers.base.events import InboundEdit, InboundMessage, InboundUnreadable
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.matrix.client import MatrixApi
-from sprechstunde_cli.providers.matrix.crypto import STORE_FILE, CryptoPlace
+from sprechstunde_cli.providers.matrix.crypto import STORE_FILE
+from sprechstunde_cli.providers.matrix.crypto_place import CryptoPlace
 from sprechstunde_cli.providers.matrix.events import ENCRYPTED_NOTE
 from sprechstunde_cli.providers.matrix.provider import MatrixProvider
 from sprechstunde_cli.providers.matrix.settings import MatrixSettings

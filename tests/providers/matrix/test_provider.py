@@ -17,7 +17,8 @@ import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import AuthError, ConfigError, ExitCode, ProviderError
-from sprechstunde_cli.providers.base import DeleteReach, InboundMessage, MediaRef, ProviderContext
+from sprechstunde_cli.providers.base import DeleteReach, ProviderContext
+from sprechstunde_cli.providers.base.events import InboundMessage, MediaRef
 from sprechstunde_cli.providers.matrix.client import MatrixApi
 from sprechstunde_cli.providers.matrix.events import MediaHandle
 from sprechstunde_cli.providers.matrix.login import login_with_password

@@ -13,7 +13,9 @@ import pytest
 from sprechstunde_cli.config import parse_config
 from sprechstunde_cli.domain.model import MessageKind, Purpose
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundCall, InboundMessage, OutboundMedia, Provider
+from sprechstunde_cli.providers.base import Provider
+from sprechstunde_cli.providers.base.events import InboundCall, InboundMessage
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.matrix.provider import MatrixProvider
 from sprechstunde_cli.providers.matrix.settings import MatrixSettings
 from sprechstunde_cli.services.delivery import deliver_due

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprechstunde_cli.providers.base import InboundEdit, InboundMessage, InboundWithdrawal
+from sprechstunde_cli.providers.base.events import InboundEdit, InboundMessage, InboundWithdrawal
 from tests.support.contract import collect
 from tests.support.fakes import waha_changes
 from tests.support.fakes.waha import Msg

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import DeleteReach, InboundMessage
+from sprechstunde_cli.providers.base import DeleteReach
+from sprechstunde_cli.providers.base.events import InboundMessage
 from tests.support.contract import PNG, ProviderContract, ProviderEnv, collect, first_contact
 from tests.support.waha_rig import ENGINES, WahaCitizens, waha_rig
 

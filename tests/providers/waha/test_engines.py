@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.providers.base import InboundMessage
+from sprechstunde_cli.providers.base.events import InboundMessage
 from sprechstunde_cli.providers.waha.send import message_id_for
 from sprechstunde_cli.render.closing import purged_lines
 from sprechstunde_cli.services import close as closing

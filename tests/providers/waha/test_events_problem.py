@@ -15,7 +15,7 @@ import pytest
 
 from sprechstunde_cli.config import parse_config
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundMessage
+from sprechstunde_cli.providers.base.events import InboundMessage
 from sprechstunde_cli.providers.waha.provider import RECONNECT_AFTER_S, WahaProvider
 from sprechstunde_cli.providers.waha.settings import WahaSettings
 from sprechstunde_cli.services import hour

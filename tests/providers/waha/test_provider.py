@@ -11,7 +11,8 @@ import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import AuthError, ConfigError, ExitCode, ProviderError
-from sprechstunde_cli.providers.base import DeleteReach, OutboundMedia, ProviderContext
+from sprechstunde_cli.providers.base import DeleteReach, ProviderContext
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.http import Unauthorized
 from sprechstunde_cli.providers.waha import provider as waha
 from sprechstunde_cli.providers.waha.client import NotImplementedByEngine, SessionNotWorking

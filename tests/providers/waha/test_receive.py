@@ -10,7 +10,7 @@ import pytest
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base import InboundCall, InboundMessage
+from sprechstunde_cli.providers.base.events import InboundCall, InboundMessage
 from tests.support.contract import OGG, PNG, eventually
 from tests.support.fakes.waha import Msg
 from tests.support.waha_rig import ENGINES, waha_rig

@@ -21,7 +21,7 @@ import pytest
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import MessageKind, SessionState
 from sprechstunde_cli.errors import IncompleteError, ProviderError, StoreError
-from sprechstunde_cli.providers.base import DeleteOutcome
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import close as closing

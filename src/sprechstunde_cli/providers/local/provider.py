@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind, Timer
-from sprechstunde_cli.domain.places import labelled, location
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base import (
     Capabilities,
     Closing,
-    DeleteOutcome,
     DeleteReach,
-    Event,
-    InboundCall,
-    InboundEdit,
-    InboundLeft,
-    InboundMessage,
-    InboundWithdrawal,
-    MediaRef,
-    OutboundMedia,
-    ReceiveBatch,
     ReceiveMode,
     Sent,
     foreign_reference,
-    media_too_large,
 )
 from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
-from sprechstunde_cli.providers.local.settings import LocalSettings
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import ProviderContext
+    from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+    from sprechstunde_cli.providers.base.events import InboundCall, MediaRef, ReceiveBatch
+    from sprechstunde_cli.providers.base.media import OutboundMedia
+    from sprechstunde_cli.providers.local.settings import LocalSettings
 
 POLL_STEP_S = 0.05
 
@@ -66,6 +54,10 @@ class LocalProvider(Closing):
         self._timer = timer
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        # Here, not at the top: `show` and `reply` open the messenger but never receive.
+        from sprechstunde_cli.providers.base.events import ReceiveBatch
+        from sprechstunde_cli.providers.local.events import event
+
         seq = _seq(cursor)
         timer = self._timer
         deadline = timer.monotonic() + wait
@@ -74,13 +66,15 @@ class LocalProvider(Closing):
             if rows or timer.monotonic() >= deadline:
                 break
             timer.sleep(min(POLL_STEP_S, max(0.0, deadline - timer.monotonic())))
-        events = tuple(_event(r) for r in rows)
+        events = tuple(event(r) for r in rows)
         return ReceiveBatch(events, str(rows[-1]["seq"] if rows else seq))
 
     def send_text(self, chat: str, text: str, key: str) -> Sent:
         return Sent(self.messenger.office_send(chat, text, key))
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
+        from sprechstunde_cli.domain.media import file_name  # only a file: a text reply skips it
+
         return Sent(
             self.messenger.office_send(
                 chat,
@@ -94,6 +88,8 @@ class LocalProvider(Closing):
         )
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
+        from sprechstunde_cli.providers.base.media import media_too_large  # only receiving
+
         if media.size is not None and media.size > max_bytes:
             raise media_too_large(max_bytes, media.size)
         data = self.messenger.media(media.ref)
@@ -117,6 +113,8 @@ class LocalProvider(Closing):
         self.messenger.set_call_state(call.provider_id, "rejected")
 
     def delete_messages(self, chat: str, provider_ids: Sequence[str]) -> DeleteOutcome:
+        from sprechstunde_cli.providers.base.deletion import DeleteOutcome  # only the purge
+
         self.messenger.delete(chat, provider_ids)
         left = self.messenger.existing(chat, provider_ids)
         return DeleteOutcome(requested=len(provider_ids), confirmed=len(provider_ids) - len(left))
@@ -125,6 +123,8 @@ class LocalProvider(Closing):
         return self.messenger.existing(chat, provider_ids)
 
     def delete_chat(self, chat: str) -> DeleteOutcome:
+        from sprechstunde_cli.providers.base.deletion import DeleteOutcome  # only the purge
+
         removed = self.messenger.delete_chat(chat)
         return DeleteOutcome(requested=removed, confirmed=removed)
 
@@ -145,48 +145,6 @@ def _seq(cursor: str | None) -> int:
         return int(cursor)
     except ValueError:
         raise foreign_reference(_("cursor")) from None
-
-
-def _event(r: sqlite3.Row) -> Event:
-    at = datetime.fromisoformat(r["at"])
-    if r["type"] == "call":
-        return InboundCall(
-            provider_id=r["id"],
-            chat=r["chat"],
-            sender_name=r["sender_name"],
-            at=at,
-            video=r["kind"] == "video",
-        )
-    if r["type"] == "withdraw":
-        return InboundWithdrawal(target=r["ref"], chat=r["chat"], at=at)
-    if r["type"] == "edit":
-        return InboundEdit(target=r["ref"], chat=r["chat"], at=at, text=r["text"])
-    if r["type"] == "leave":
-        return InboundLeft(chat=r["chat"], at=at)
-    if r["kind"] == "location":
-        lat, _, lon = str(r["text"]).partition(",")
-        place = location(lat, lon)
-        text = place.text() if place else labelled("location")
-        return InboundMessage(r["id"], r["chat"], r["sender_name"], at, MessageKind.TEXT, text)
-    kind = MessageKind(r["kind"])
-    media = None
-    if r["size"] is not None:
-        media = MediaRef(
-            ref=r["id"],
-            mime=r["mime"] or "application/octet-stream",
-            size=int(r["size"]),
-            filename=r["filename"] or "",
-            duration=r["duration"],
-        )
-    return InboundMessage(
-        provider_id=r["id"],
-        chat=r["chat"],
-        sender_name=r["sender_name"],
-        sent_at=at,
-        kind=kind,
-        text=r["text"],
-        media=media,
-    )
 
 
 def create(settings: LocalSettings, context: ProviderContext) -> LocalProvider:

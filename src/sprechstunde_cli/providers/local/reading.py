@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.local.phone import PhoneEntry, all_chats, phone_entries
 from sprechstunde_cli.providers.local.schema import BATCH
 from sprechstunde_cli.store.db import transaction, with_retry
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.local.phone import PhoneEntry
 
 
 class Reading:
@@ -83,9 +86,14 @@ class Reading:
 
     def phone(self, chat: str) -> list[PhoneEntry]:
         """Everything this citizen's phone shows, oldest first."""
+        # Here, not at the top: only a sandbox citizen reads a phone, never the office.
+        from sprechstunde_cli.providers.local.phone import phone_entries
+
         return phone_entries(self.conn, chat)
 
     def chats(self) -> list[str]:
+        from sprechstunde_cli.providers.local.phone import all_chats  # as phone() above
+
         return all_chats(self.conn)
 
     # --- read receipts ----------------------------------------------------------------------

@@ -14,7 +14,6 @@ import base64
 import contextlib
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,6 +37,7 @@ from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
 from sprechstunde_cli.providers.matrix import crypto_store, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
+from sprechstunde_cli.providers.matrix.crypto_place import CryptoPlace
 from sprechstunde_cli.providers.matrix.e2e_waiting import Waiting
 from sprechstunde_cli.system.files import (
     create_private,
@@ -49,15 +49,6 @@ STORE_FILE = "crypto.db"
 WAITING_FILE = "waiting.json"
 KEY_FILE = "matrix-crypto.key"
 MEGOLM = "m.megolm.v1.aes-sha2"
-
-
-@dataclass(frozen=True)
-class CryptoPlace:
-    """Where the device's keys live: the store in the data dir, its pickle key beside the
-    session keys (`<data dir>-keys/`), so copying the data dir alone copies no readable key."""
-
-    folder: Path
-    key_dir: Path
 
 
 def pickle_key(key_dir: Path) -> str:

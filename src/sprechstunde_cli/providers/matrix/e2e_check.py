@@ -3,11 +3,16 @@ store, and whether the device is cross-signed (what citizens' apps show next to 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import CLIENT
-from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
+
+if TYPE_CHECKING:
+    # Annotations only: nio loads when the device is started, not with this module.
+    from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
 UNVERIFIED = (
     "The office's Matrix device is not cross-signed: Element and BundesMessenger show its "

@@ -5,11 +5,19 @@ an edit of the note it was shown as, so it appears in its thread where it was.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sprechstunde_cli.providers.base import Event, InboundEdit, InboundMessage, InboundUnreadable
+from sprechstunde_cli.providers.base.events import (
+    Event,
+    InboundEdit,
+    InboundMessage,
+    InboundUnreadable,
+)
 from sprechstunde_cli.providers.matrix import events
-from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
+
+if TYPE_CHECKING:
+    # Annotations only: nio loads when the device is started, not with this module.
+    from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
 
 def decrypted(

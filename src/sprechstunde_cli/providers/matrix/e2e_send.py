@@ -4,12 +4,15 @@ event encrypted with Megolm. nio builds every body; this module only decides whe
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, q
-from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
+
+if TYPE_CHECKING:
+    # Annotations only: nio loads when the device is started, not with this module.
+    from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
 
 def encrypt(device: OfficeDevice, room_id: str, event_type: str, content: JSON) -> JSON:

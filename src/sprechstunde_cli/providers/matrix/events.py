@@ -14,7 +14,7 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.domain.places import labelled, location
-from sprechstunde_cli.providers.base import (
+from sprechstunde_cli.providers.base.events import (
     Event,
     InboundCall,
     InboundEdit,

@@ -7,38 +7,28 @@ it on the invite, and the room id is the chat address from then on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import (
-    Closing,
-    DeleteOutcome,
-    InboundCall,
-    MediaRef,
-    OutboundMedia,
-    ProviderContext,
-    ReceiveBatch,
-    Sent,
-    foreign_reference,
-    media_too_large,
-)
-from sprechstunde_cli.providers.matrix import (
-    admin,
-    e2e_check,
-    e2e_media,
-    e2e_send,
-    events,
-    receipts,
-)
+from sprechstunde_cli.providers.base import Closing, ProviderContext, Sent, foreign_reference
+from sprechstunde_cli.providers.matrix import admin, events, receipts
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, http_client, q
-from sprechstunde_cli.providers.matrix.crypto import CryptoPlace, OfficeDevice
+from sprechstunde_cli.providers.matrix.crypto_place import CryptoPlace
 from sprechstunde_cli.providers.matrix.receive import TIMELINE_LIMIT, Receiver
 from sprechstunde_cli.providers.matrix.rooms import Rooms
 from sprechstunde_cli.providers.matrix.settings import MatrixSettings, capabilities_for
-from sprechstunde_cli.providers.matrix.upload import media_content
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
+
+# matrix-nio (crypto.py, e2e_*.py) takes hundreds of milliseconds to import: it is loaded where
+# the device starts or an encrypted body or file is handled, never for a read receipt.
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+    from sprechstunde_cli.providers.base.events import InboundCall, MediaRef, ReceiveBatch
+    from sprechstunde_cli.providers.base.media import OutboundMedia
+    from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
 
 class MatrixProvider(Closing):
@@ -98,6 +88,8 @@ class MatrixProvider(Closing):
                 _("The Matrix token has no device, so encrypted chats cannot be read."),
                 _("Log in again with sprechstunde login matrix (a token from a login has one)."),
             )
+        from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
+
         self.device = OfficeDevice(
             self.api, self.settings.user_id, device_id, self.crypto_place, self.timer
         )
@@ -124,6 +116,8 @@ class MatrixProvider(Closing):
         return self._send(chat, "m.room.message", {"msgtype": "m.text", "body": text}, key)
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
+        from sprechstunde_cli.providers.matrix.upload import media_content
+
         # Whether the room is encrypted is asked only once the file passed its checks.
         content = media_content(self.api, media, caption, lambda: self._encrypting(chat))
         return self._send(chat, "m.room.message", content, key)
@@ -133,6 +127,8 @@ class MatrixProvider(Closing):
         # event instead of sending a second one (per access token, i.e. per device).
         device = self._encrypting(room_id)
         if device is not None:
+            from sprechstunde_cli.providers.matrix import e2e_send
+
             content = e2e_send.encrypt(device, room_id, event_type, content)
             event_type = "m.room.encrypted"
         path = f"{CLIENT}/rooms/{q(room_id)}/send/{q(event_type)}/{q(key)}"
@@ -149,6 +145,9 @@ class MatrixProvider(Closing):
     # --- media, receipts, calls -----------------------------------------------------------
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
+        from sprechstunde_cli.providers.base.media import media_too_large
+        from sprechstunde_cli.providers.matrix import e2e_media
+
         if media.size is not None and media.size > max_bytes:
             raise media_too_large(max_bytes, media.size)
         handle = events.MediaHandle.unpack(media.ref)
@@ -212,6 +211,8 @@ class MatrixProvider(Closing):
         else:
             self.rooms.leave_and_forget(chat)
         self._forget_keys(chat)
+        from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+
         return DeleteOutcome(requested=1, confirmed=1)
 
     def _forget_keys(self, chat: str) -> None:
@@ -275,6 +276,8 @@ class MatrixProvider(Closing):
         if self.settings.broadcast_room is not None:
             warnings += self.rooms.broadcast_warnings(self.settings.broadcast_room)
         if self.device is not None:
+            from sprechstunde_cli.providers.matrix import e2e_check
+
             warnings += e2e_check.crypto_warnings(self.device)
         return tuple(warnings)
 

@@ -10,21 +10,20 @@ from __future__ import annotations
 import heapq
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import (
-    Event,
-    InboundMessage,
-    ReceiveBatch,
-    foreign_reference,
-)
+from sprechstunde_cli.providers.base import foreign_reference
+from sprechstunde_cli.providers.base.events import Event, InboundMessage, ReceiveBatch
 from sprechstunde_cli.providers.matrix import e2e_receive, events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, q
-from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 from sprechstunde_cli.providers.matrix.rooms import Rooms
+
+if TYPE_CHECKING:
+    # Annotations only: nio loads when the device is started, not with this module.
+    from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
 TIMELINE_LIMIT = 50
 BACKFILL_PAGE = 100

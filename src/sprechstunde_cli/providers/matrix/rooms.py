@@ -8,7 +8,7 @@ from typing import Any
 from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import DeleteOutcome
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
 from sprechstunde_cli.providers.http import HttpError
 from sprechstunde_cli.providers.matrix import events
 from sprechstunde_cli.providers.matrix.client import CLIENT, JSON, MatrixApi, gone, q

@@ -4,18 +4,21 @@ room) and described as the content of an `m.room.message` (`MatrixProvider.send_
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.domain.media import file_name, sniff
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import OutboundMedia
+from sprechstunde_cli.providers.base.media import OutboundMedia
 from sprechstunde_cli.providers.matrix import e2e_media, events
 from sprechstunde_cli.providers.matrix.client import JSON, MatrixApi
-from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 from sprechstunde_cli.providers.matrix.settings import SEND_KINDS
+
+if TYPE_CHECKING:
+    # Annotations only: nio loads when the device is started, not with this module.
+    from sprechstunde_cli.providers.matrix.crypto import OfficeDevice
 
 
 def media_content(

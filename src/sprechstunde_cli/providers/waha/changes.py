@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sprechstunde_cli.providers.base import Event, InboundEdit, InboundWithdrawal
+from sprechstunde_cli.providers.base.events import Event, InboundEdit, InboundWithdrawal
+from sprechstunde_cli.providers.waha.chats import is_person
 from sprechstunde_cli.providers.waha.cursor import Cursor
-from sprechstunde_cli.providers.waha.receive import Poller, is_person, moment
+from sprechstunde_cli.providers.waha.receive import Poller, moment
 
 
 def convert(poller: Poller, state: Cursor, event: str, payload: dict[str, Any]) -> list[Event]:

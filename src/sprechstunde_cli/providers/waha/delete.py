@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import DeleteOutcome
+from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+from sprechstunde_cli.providers.waha.chats import raw_chat_of
 from sprechstunde_cli.providers.waha.client import (
     Forbidden,
     NotFound,
@@ -23,7 +24,7 @@ from sprechstunde_cli.providers.waha.client import (
     path_part,
 )
 from sprechstunde_cli.providers.waha.kinds import is_revoked
-from sprechstunde_cli.providers.waha.receive import Poller, raw_chat_of
+from sprechstunde_cli.providers.waha.receive import Poller
 from sprechstunde_cli.providers.waha.settings import WahaSettings
 
 

@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import MediaRef, foreign_reference, media_too_large
+from sprechstunde_cli.providers.base import foreign_reference
+from sprechstunde_cli.providers.base.events import MediaRef
+from sprechstunde_cli.providers.base.media import media_too_large
 from sprechstunde_cli.providers.waha.client import NotFound, WahaApi, path_part
 
 

@@ -10,7 +10,8 @@ while WhatsApp still allows it. docs/waha.md says how to run WAHA and what the p
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -18,32 +19,24 @@ from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers import http
-from sprechstunde_cli.providers.base import (
-    Closing,
-    DeleteOutcome,
-    Event,
-    InboundCall,
-    InboundWithdrawal,
-    MediaRef,
-    OutboundMedia,
-    ProviderContext,
-    ReceiveBatch,
-    Sent,
-)
-from sprechstunde_cli.providers.waha import changes
-from sprechstunde_cli.providers.waha.checks import run_checks
+from sprechstunde_cli.providers.base import Closing, ProviderContext, Sent
+from sprechstunde_cli.providers.waha.chats import raw_chat_of
 from sprechstunde_cli.providers.waha.client import (
     WahaApi,
     path_part,
 )
-from sprechstunde_cli.providers.waha.cursor import Cursor
-from sprechstunde_cli.providers.waha.delete import Deleter
 from sprechstunde_cli.providers.waha.events import EventSource, WebSocketEvents, ws_url
-from sprechstunde_cli.providers.waha.media import download
-from sprechstunde_cli.providers.waha.receive import Poller, is_person, moment, raw_chat_of
 from sprechstunde_cli.providers.waha.send import Sender, message_id_for, sent_id
 from sprechstunde_cli.providers.waha.settings import WahaSettings, capabilities_for
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+    from sprechstunde_cli.providers.base.events import Event, InboundCall, MediaRef, ReceiveBatch
+    from sprechstunde_cli.providers.base.media import OutboundMedia
+    from sprechstunde_cli.providers.waha.cursor import Cursor
+    from sprechstunde_cli.providers.waha.delete import Deleter
+    from sprechstunde_cli.providers.waha.receive import Poller
 
 RECONNECT_AFTER_S = 5.0
 
@@ -69,12 +62,6 @@ class WahaProvider(Closing):
         self.client = client
         self.api = WahaApi(client, settings.session, settings.engine)
         self.events = events if settings.websocket else None
-        self.poller = Poller(
-            self.api,
-            all_chats="all_chats" in settings.features,
-            overlap=settings.overlap_seconds,
-        )
-        self.deleter = Deleter(self.api, settings, self.poller)
         self.sender = Sender(self.api, settings.send_delay_seconds, pause or timer.sleep)
         self._timer = timer
         self._last_connect = -RECONNECT_AFTER_S
@@ -90,9 +77,31 @@ class WahaProvider(Closing):
     def prefix(self) -> str:
         return f"/api/{path_part(self.settings.session)}"
 
+    # Receiving and deleting are built when first used: `show` and `reply` send a read receipt
+    # or a text and load neither (startup).
+
+    @cached_property
+    def poller(self) -> Poller:
+        from sprechstunde_cli.providers.waha.receive import Poller
+
+        return Poller(
+            self.api,
+            all_chats="all_chats" in self.settings.features,
+            overlap=self.settings.overlap_seconds,
+        )
+
+    @cached_property
+    def deleter(self) -> Deleter:
+        from sprechstunde_cli.providers.waha.delete import Deleter
+
+        return Deleter(self.api, self.settings, self.poller)
+
     # --- receiving -------------------------------------------------------------------------
 
     def receive(self, cursor: str | None, wait: float) -> ReceiveBatch:
+        from sprechstunde_cli.providers.base.events import InboundWithdrawal, ReceiveBatch
+        from sprechstunde_cli.providers.waha.cursor import Cursor
+
         state = Cursor.load(cursor)
         deadline = self._timer.monotonic() + wait
         self._connect_events()
@@ -157,40 +166,9 @@ class WahaProvider(Closing):
     def _take_pushed(self, state: Cursor) -> list[Event]:
         if self.events is None:
             return []
-        calls: list[Event] = []
-        for envelope in self.events.take():
-            payload = envelope.get("payload")
-            if envelope.get("session") != self.settings.session or not isinstance(payload, dict):
-                continue
-            if envelope.get("event") != "call.received":
-                changed = changes.convert(self.poller, state, str(envelope.get("event")), payload)
-                revoked = self.poller.revoked
-                # Once is enough: a listing may have shown the revoke first.
-                changed = [
-                    e
-                    for e in changed
-                    if not isinstance(e, InboundWithdrawal) or e.target not in revoked
-                ]
-                # A message revoked before our poll listed it must not be taken in after all.
-                revoked.update(e.target for e in changed if isinstance(e, InboundWithdrawal))
-                calls += changed
-                continue
-            sender, call_id = payload.get("from"), payload.get("id")
-            if not is_person(sender) or not isinstance(call_id, str) or payload.get("isGroup"):
-                continue
-            assert isinstance(sender, str)
-            provider_id = f"call:{call_id}"
-            self._calls[provider_id] = (sender, call_id)
-            calls.append(
-                InboundCall(
-                    provider_id=provider_id,
-                    chat=self.poller.canonical(state, sender),
-                    sender_name="",
-                    at=moment(payload),
-                    video=payload.get("isVideo") is True,
-                )
-            )
-        return calls
+        from sprechstunde_cli.providers.waha.pushed import take  # only receiving
+
+        return take(self.events.take(), self.settings.session, self.poller, state, self._calls)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -203,6 +181,8 @@ class WahaProvider(Closing):
     # --- media, read receipts, calls -------------------------------------------------------
 
     def download_media(self, media: MediaRef, max_bytes: int) -> bytes:
+        from sprechstunde_cli.providers.waha.media import download  # only receiving
+
         return download(self.api, media, max_bytes)
 
     def mark_read(self, chat: str, provider_ids: Sequence[str]) -> None:
@@ -269,6 +249,8 @@ class WahaProvider(Closing):
         return Sent(sent_id(result) or f"true_status@broadcast_{wa_id}")
 
     def check(self) -> tuple[str, ...]:
+        from sprechstunde_cli.providers.waha.checks import run_checks  # only `check`, `open`
+
         warnings = run_checks(self.api, self.settings)
         if self.events is not None and not self.events.alive:
             try:

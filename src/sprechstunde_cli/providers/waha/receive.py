@@ -15,8 +15,9 @@ from typing import Any
 
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import InboundMessage, InboundWithdrawal, MediaRef
+from sprechstunde_cli.providers.base.events import InboundMessage, InboundWithdrawal, MediaRef
 from sprechstunde_cli.providers.http_errors import HttpError
+from sprechstunde_cli.providers.waha.chats import is_person
 from sprechstunde_cli.providers.waha.client import (
     NotFound,
     NotImplementedByEngine,
@@ -29,20 +30,6 @@ from sprechstunde_cli.providers.waha.listing import MAX_PAGES, Lister, _unreadab
 
 OVERVIEW_PAGE = 50
 ALL = "*"
-PERSON_SUFFIXES = ("@c.us", "@lid")  # one-to-one chats; groups, status and channels are ignored
-
-
-def is_person(chat: object) -> bool:
-    return isinstance(chat, str) and chat.endswith(PERSON_SUFFIXES)
-
-
-def raw_chat_of(message_id: str) -> str | None:
-    """The chat inside `{fromMe}_{chatId}_{id}[_{participant}]`, or None for other ids."""
-    head, _, rest = message_id.partition("_")
-    chat, _, wa_id = rest.partition("_")
-    if head not in ("true", "false") or not wa_id or not is_person(chat):
-        return None
-    return chat
 
 
 class Poller(Lister):

@@ -7,16 +7,18 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli.domain import keys
-from sprechstunde_cli.domain.media import file_name
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
-from sprechstunde_cli.providers.base import OutboundMedia, Sent
+from sprechstunde_cli.providers.base import Sent
+from sprechstunde_cli.providers.waha.chats import is_person
 from sprechstunde_cli.providers.waha.client import NotImplementedByEngine, WahaApi, path_part
-from sprechstunde_cli.providers.waha.receive import is_person
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.providers.base.media import OutboundMedia
 
 _SEND_PATHS = {
     MessageKind.IMAGE: ("/api/sendImage", "send a photo"),
@@ -81,6 +83,8 @@ class Sender:
         return Sent(sent_id(result) or self._own_message(chat, wa_id) or "")
 
     def send_media(self, chat: str, media: OutboundMedia, caption: str, key: str) -> Sent:
+        from sprechstunde_cli.domain.media import file_name  # only a file: a text reply skips it
+
         self._guard(chat)
         path, what = _SEND_PATHS[media.kind]
         data = base64.b64encode(media.data).decode("ascii")

@@ -1,23 +1,37 @@
 """Hand-offs: a question goes to a department for an e-mail answer, only with consent.
 
-`record.py` records one while the hour is open and confirms it to the citizen; `deliver.py`
-mails them all (or exports them to one file) at close; `addresses.py` finds, checks and masks
-the citizen's address; `text.py` is what the department receives.
+`recording.py` records one while the hour is open and confirms it to the citizen;
+`deliver.py` mails them all (or exports them to one file) at close; `addresses.py` finds,
+checks and masks the citizen's address; `text.py` is what the department receives.
+
+The package itself holds what listing needs. The sending half (`recording.py`: the provider
+and the outbox; `deliver.py`: mail, the export, hashing) is loaded when one of its names is
+first used (`__getattr__` below), so `followup --list` imports neither.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from sprechstunde_cli.domain.handoffs import OUTSTANDING, Consent, Handoff
-from sprechstunde_cli.services.changes import question_of
 from sprechstunde_cli.services.handoff.addresses import (
     check_email,
     detect_email,
     mask_email,
     resolve_department,
 )
-from sprechstunde_cli.services.handoff.deliver import HandoffReport, Sender, deliver_all, pending
-from sprechstunde_cli.services.handoff.record import confirmation, record
 from sprechstunde_cli.store import Store, handoffs
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.services.changes import question_of
+    from sprechstunde_cli.services.handoff.deliver import (
+        HandoffReport,
+        Sender,
+        deliver_all,
+        pending,
+    )
+    from sprechstunde_cli.services.handoff.recording import confirmation, record
 
 __all__ = [
     "Consent",
@@ -37,6 +51,25 @@ __all__ = [
     "record",
     "resolve_department",
 ]
+
+# The sending half's names, by the module that holds them: imported on first use.
+_SENDING = {
+    "question_of": "sprechstunde_cli.services.changes",
+    "HandoffReport": "sprechstunde_cli.services.handoff.deliver",
+    "Sender": "sprechstunde_cli.services.handoff.deliver",
+    "deliver_all": "sprechstunde_cli.services.handoff.deliver",
+    "pending": "sprechstunde_cli.services.handoff.deliver",
+    "confirmation": "sprechstunde_cli.services.handoff.recording",
+    "record": "sprechstunde_cli.services.handoff.recording",
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of the sending half, imported when first asked for (PEP 562)."""
+    module = _SENDING.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 def all_of(store: Store, session_id: str) -> list[Handoff]:

@@ -20,7 +20,7 @@ from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import Capabilities, DeleteReach, Provider
 from sprechstunde_cli.services import ratelimit
 from sprechstunde_cli.services.purge.remote import paced
-from sprechstunde_cli.store import Store, outbox
+from sprechstunde_cli.store import Store, outbox_sent
 from sprechstunde_cli.system import logs
 
 _log = logs.get("purge")
@@ -60,8 +60,8 @@ def await_closing_words(
     notify: Callable[[Waiting], None] | None = None,
 ) -> dict[str, int]:
     """Wait as described above; return the receipt's figures."""
-    sent = outbox.sent_of(store, session_id, Purpose.CLOSING)
-    failed = outbox.failed_count(store, session_id, Purpose.CLOSING)
+    sent = outbox_sent.sent_of(store, session_id, Purpose.CLOSING)
+    failed = outbox_sent.failed_count(store, session_id, Purpose.CLOSING)
     caps = provider.capabilities
     waits = bool(sent) and not skip_provider and reaches_citizens(caps) and grace_minutes > 0
     figures = {

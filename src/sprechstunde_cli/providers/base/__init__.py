@@ -1,17 +1,18 @@
 """The provider seam: a small Protocol plus declared capabilities (docs/ARCHITECTURE.md).
 
-Services ask `capabilities`; they never branch on a provider's name.
+Services ask `capabilities`; they never branch on a provider's name. Here is what every caller
+of a provider needs; what only some do has a module of its own in this package, so a command
+creates only the classes it uses: `events.py` (what receiving hands the hour), `media.py` (a
+file the office sends, the size refusal), `deletion.py` (what a delete achieved).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, Self
 
-from sprechstunde_cli.domain.media import megabytes
 from sprechstunde_cli.domain.model import MessageKind, Timer
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
@@ -20,6 +21,9 @@ from sprechstunde_cli.system.clock import SYSTEM_TIMER
 if TYPE_CHECKING:
     import httpx
 
+    from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+    from sprechstunde_cli.providers.base.events import InboundCall, MediaRef, ReceiveBatch
+    from sprechstunde_cli.providers.base.media import OutboundMedia
     from sprechstunde_cli.system.credentials import Secret
     from sprechstunde_cli.system.paths import Paths
 
@@ -67,134 +71,6 @@ class Capabilities:
     read_receipts: bool = False
 
 
-@dataclass(frozen=True)
-class MediaRef:
-    ref: str  # opaque, provider-specific handle for download_media
-    mime: str
-    size: int | None
-    filename: str  # as the citizen sent it: hostile, never used as a path
-    duration: float | None = None
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    provider_id: str  # unique per provider account; the store dedups on it
-    chat: str  # the citizen's address at the provider; never shown unmasked
-    sender_name: str  # as the citizen set it: hostile
-    sent_at: datetime
-    kind: MessageKind
-    text: str  # body or caption: hostile
-    media: MediaRef | None = None
-    # A kind the office cannot show (sticker, poll, contact …): `text` is a labelled line for
-    # it; counted, never dropped.
-    unshowable: bool = False
-
-
-@dataclass(frozen=True)
-class InboundCall:
-    provider_id: str
-    chat: str
-    sender_name: str
-    at: datetime
-    video: bool = False
-
-
-@dataclass(frozen=True)
-class InboundWithdrawal:
-    """The citizen deleted one of their messages for everyone (redaction, revoke)."""
-
-    target: str  # the provider_id of the withdrawn message
-    chat: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class InboundEdit:
-    """The citizen replaced the text of one of their messages; only the latest counts."""
-
-    target: str  # the provider_id of the edited message
-    chat: str
-    at: datetime
-    text: str  # the new body or caption: hostile
-
-
-@dataclass(frozen=True)
-class InboundLeft:
-    """The citizen left the conversation or blocked the office: answers no longer reach them."""
-
-    chat: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class InboundUnreadable:
-    """A message the office still cannot read after waiting for it (end-to-end encrypted, its
-    key never came): the citizen is asked, once, to send it again."""
-
-    target: str  # the provider_id of the message shown as unreadable
-    chat: str
-    at: datetime
-
-
-Event = (
-    InboundMessage | InboundCall | InboundWithdrawal | InboundEdit | InboundLeft | InboundUnreadable
-)
-
-
-@dataclass(frozen=True)
-class ReceiveBatch:
-    events: tuple[Event, ...]
-    # Pass this to the next receive() only after the events are committed to the store.
-    cursor: str
-    # What the operator should know about the messenger itself (e.g. calls go unseen), said
-    # once when it starts and once when it ends; content-free.
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Sent:
-    provider_id: str
-
-
-@dataclass(frozen=True)
-class OutboundMedia:
-    kind: MessageKind
-    mime: str
-    data: bytes
-    # The name the citizen's phone shows and saves it under ("" : one made from the type);
-    # providers pass it through `domain.media.file_name`, so it is always a plain, safe name.
-    filename: str = ""
-
-
-@dataclass(frozen=True)
-class DeleteOutcome:
-    requested: int
-    confirmed: int
-    failures: tuple[str, ...] = ()  # reasons, free of ids and content
-
-
-class MediaTooLarge(ProviderError):
-    """A citizen's file over hour.max_media_mb: intake tells the citizen (texts.media_too_large)."""
-
-    def __init__(self, max_bytes: int, size: int | None = None) -> None:
-        limit = megabytes(max_bytes)
-        super().__init__(
-            _("The file ({size}) is larger than the limit of {limit}.").format(
-                size=megabytes(size), limit=limit
-            )
-            if size is not None
-            else _("The file is larger than the limit of {limit}.").format(limit=limit),
-            _("Raise hour.max_media_mb in the config to accept it."),
-        )
-        self.size = size
-
-
-def media_too_large(max_bytes: int, size: int | None = None) -> ProviderError:
-    """The one refusal of a photo, voice note or file over the size limit, for every provider;
-    `size` when the messenger declared it (sizes in MB, the unit of hour.max_media_mb)."""
-    return MediaTooLarge(max_bytes, size)
-
-
 def foreign_reference(what: str) -> ProviderError:
     """A stored cursor or file reference that another provider wrote (the config switched
     messengers in the middle of a session)."""
@@ -202,6 +78,11 @@ def foreign_reference(what: str) -> ProviderError:
         _("The stored {what} does not belong to this messenger.").format(what=what),
         _("Finish this session with the provider it was opened with."),
     )
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_id: str
 
 
 @dataclass(frozen=True)
