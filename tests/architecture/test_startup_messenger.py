@@ -36,6 +36,8 @@ NOT_FOR_ONE_THREAD = (
     "sprechstunde_cli.domain.places",
     "sprechstunde_cli.services.delivery_progress",
     "sprechstunde_cli.store.outbox_sent",
+    # The local messenger asks for no token: the credentials' readers (json, keyring) stay out.
+    "sprechstunde_cli.system.credentials",
 )
 # The sending half of hand-offs and what only it needs (text.py would bring hashlib too).
 SENDING_HANDOFFS = (

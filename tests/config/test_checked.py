@@ -67,3 +67,13 @@ def test_a_config_broken_after_a_passed_check_stops_a_store_command(
     config_file.write_text(text.replace("poll_seconds = 0.01", 'poll_seconds = "oft"'), "utf-8")
     result = sp("threads", expect=ExitCode.CONFIG)
     assert "hour.poll_seconds" in result.stderr
+
+
+def test_a_record_that_says_so_already_is_not_written_again(
+    config_file: Path, tmp_path: Path
+) -> None:
+    record = tmp_path / "config-checked"
+    load_checked(config_file, record)
+    first = record.stat()
+    load_checked(config_file, record)  # `show`, `reply`: the config is read, the record stands
+    assert record.stat().st_ino == first.st_ino  # an atomic write would have replaced the file

@@ -39,8 +39,8 @@ with open(out, "w", encoding="utf-8") as handle:
 
 # Mail: what only sending e-mail needs (~10 ms), never loading the config or reading the store.
 MAIL = ("smtplib", "ssl", "email", "email.message", "email.utils")
-# Randomness: `secrets` brings `hmac` and OpenSSL's hashlib (~4 ms); only what makes a key, a
-# nonce or an id needs it.
+# Randomness: `secrets` brings `hmac` and OpenSSL's hashlib (~4 ms); only what makes a lease or
+# a file name needs it (keys and nonces come from os.urandom: store/crypto.py).
 RANDOM = ("secrets", "hmac")
 # What a command that reads the store and prints into a pipe does without: the network, the
 # keyring, Rich (the same lines are written plain: render/plain.py), mail, randomness.

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.render.plain import PlainLines
     from sprechstunde_cli.render.progress import Step
     from sprechstunde_cli.store import Store
+    from sprechstunde_cli.system.credentials import Secret
     from sprechstunde_cli.system.paths import Paths
 
     # Only a type (a class made at run time costs every command's start).
@@ -271,11 +272,17 @@ class Application:
 
     def provider_context(self, name: str) -> ProviderContext:
         from sprechstunde_cli.providers.base import ProviderContext
-        from sprechstunde_cli.system.credentials import require_token
+
+        def token() -> Secret:
+            # The credentials module (json, keyring's reader) only for a messenger that asks
+            # for its token: the local messenger never does.
+            from sprechstunde_cli.system.credentials import require_token
+
+            return require_token(name, self.paths)
 
         return ProviderContext(
             paths=self.paths,
-            token=lambda: require_token(name, self.paths),
+            token=token,
             transport=self.wiring.transport,
             timer=self.wiring.timer,
         )

@@ -33,9 +33,16 @@ def _identity(path: Path) -> str:
 def passed(path: Path, record: Path) -> bool:
     """Whether `record` says the file at `path`, as it is now, passed the full check."""
     try:
-        return record.read_text(encoding="utf-8") == _identity(path)
-    except (OSError, UnicodeDecodeError):
+        return _recorded(record) == _identity(path)
+    except OSError:
         return False
+
+
+def _recorded(record: Path) -> str:
+    try:
+        return record.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def load_checked(path: Path, record: Path) -> Config:
@@ -49,7 +56,7 @@ def load_checked(path: Path, record: Path) -> Config:
     except OSError:
         identity = ""  # load_config names what is wrong with the path
     config = load_config(path)
-    if identity and record.parent.is_dir():
+    if identity and identity != _recorded(record) and record.parent.is_dir():
         from sprechstunde_cli.system.files import write_private
 
         # Only a shortcut: without the record (a full or read-only disk) the next command checks

@@ -44,9 +44,10 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 # A run of characters that may need work. These never do, so typical German text passes with one
 # C-level scan: printable ASCII, printable Latin-1 (except the soft hyphen U+00AD, which is Cf),
-# and the punctuation of U+2010–U+2027 (dashes, „quotes“, the bullet of a masked number, …;
-# all printable, and short of the separators U+2028/U+2029) and the euro sign.
-_PLAIN = "\x20-\x7e\xa0-\xac\xae-\xff\u2010-\u2027\u20ac"
+# the punctuation of U+2010–U+2027 (dashes, „quotes“, the bullet of a masked number, …; all
+# printable, and short of the separators U+2028/U+2029), the euro sign, and the arrows
+# U+2190–U+21FF (the ← and → that mark who wrote a line).
+_PLAIN = "\x20-\x7e\xa0-\xac\xae-\xff\u2010-\u2027\u20ac\u2190-\u21ff"
 _SUSPECT_MULTI = re.compile(f"[^\t\n{_PLAIN}]+")
 _SUSPECT_SINGLE = re.compile(f"[^{_PLAIN}]+")
 
