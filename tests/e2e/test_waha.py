@@ -14,7 +14,7 @@ import pytest
 from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import hour
-from sprechstunde_cli.services import threads as operator
+from sprechstunde_cli.services import reply as operator
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.store import Store
 from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock

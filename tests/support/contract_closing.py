@@ -21,7 +21,7 @@ from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services.purge import Places, purge
 from sprechstunde_cli.services.purge.closing import reaches_citizens
-from sprechstunde_cli.services.threads import reply
+from sprechstunde_cli.services.reply import reply
 from sprechstunde_cli.store import Store, outbox, purging
 from tests.support.clocks import IN_THE_HOUR, REAL_TIME_SERVERS_EARLY_MINUTES, FakeClock
 from tests.support.ratelimit_fake import Limit, RateLimitedServer, RateLimitGate

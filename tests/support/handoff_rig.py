@@ -23,7 +23,7 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import handoff, hour
-from sprechstunde_cli.services import threads as operator
+from sprechstunde_cli.services import reply as operator
 from sprechstunde_cli.services.demo.samples import make_png
 from sprechstunde_cli.services.handoff import Consent
 from sprechstunde_cli.store import Store

@@ -16,7 +16,7 @@ from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import hour
-from sprechstunde_cli.services.threads import ReplyResult, reply
+from sprechstunde_cli.services.reply import ReplyResult, reply
 from sprechstunde_cli.store import Store
 from tests.support.cli import EXAMPLE_CONFIG
 from tests.support.clocks import IN_THE_HOUR, FakeClock

@@ -18,7 +18,7 @@ from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import Direction, MessageKind, SessionState
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.services import delivery, hour
-from sprechstunde_cli.services import threads as operator
+from sprechstunde_cli.services import reply as operator
 from sprechstunde_cli.services.intake import TRUNCATED_MARK
 from sprechstunde_cli.store import Store, outbox
 from tests.support.clocks import FakeClock

@@ -12,7 +12,7 @@ from sprechstunde_cli.cli.threads import followup as followup_cli
 from sprechstunde_cli.errors import ConflictError, ExitCode, InputError, NotFoundError, StateError
 from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import handoff
-from sprechstunde_cli.services import threads as operator
+from sprechstunde_cli.services import reply as operator
 from sprechstunde_cli.services.handoff import Consent
 from tests.support.cli import EXAMPLE_CONFIG, Sp
 from tests.support.clocks import FakeClock

@@ -27,7 +27,7 @@ from sprechstunde_cli.providers.local.server import LocalMessenger
 from sprechstunde_cli.services import close as closing
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.services import purge as purge_mod
-from sprechstunde_cli.services import threads as operator
+from sprechstunde_cli.services import reply as operator
 from sprechstunde_cli.services.demo.samples import make_png
 from sprechstunde_cli.services.purge import Places, plan, purge
 from sprechstunde_cli.services.purge.verify import encodings

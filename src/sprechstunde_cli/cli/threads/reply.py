@@ -35,7 +35,7 @@ def reply(
 ) -> None:
     """Answer a thread (and claim it if nobody has)."""
     application: Application = ctx.obj
-    from sprechstunde_cli.services import threads
+    from sprechstunde_cli.services import reply as replying
     from sprechstunde_cli.services.sessions import current_session
 
     config = application.config
@@ -43,11 +43,11 @@ def reply(
     if text is not None and template is not None:
         raise InputError(_("Give either a text or --template, not both."), _("Drop one of them."))
     if template is not None:
-        text = threads.template_text(config, record, template)
+        text = replying.template_text(config, record, template)
     if text is None and attach is None:
         text = _write_in_editor(application, record.id, number)
     with application.provider(record.provider) as provider:
-        result = threads.reply(
+        result = replying.reply(
             application.store,
             provider,
             record,

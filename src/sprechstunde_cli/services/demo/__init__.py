@@ -32,7 +32,7 @@ from sprechstunde_cli.services.demo.script import (
 )
 from sprechstunde_cli.services.hour import Hour, StepReport, open_session
 from sprechstunde_cli.services.purge import Places, purge
-from sprechstunde_cli.services.threads import reply
+from sprechstunde_cli.services.reply import reply
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system.paths import Paths
 
