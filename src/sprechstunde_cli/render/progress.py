@@ -18,7 +18,7 @@ from sprechstunde_cli.i18n import _
 
 
 class Step(Protocol):
-    """What `services/delivery.py` `Progress` reports (render/ does not import services/)."""
+    """What `services/delivery_progress.py` `Progress` reports (render/ imports no services/)."""
 
     @property
     def done(self) -> int: ...
