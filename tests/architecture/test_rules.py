@@ -236,8 +236,9 @@ def test_every_error_names_the_fix() -> None:
 
 # --- a thin command line ---------------------------------------------------------------------
 
-# cli/application.py is the wiring: it opens the store and builds providers for the commands.
-_CLI_WIRING = {"cli/application.py"}
+# cli/application.py is the wiring: it opens the store and, through cli/messenger.py, builds
+# providers for the commands.
+_CLI_WIRING = {"cli/application.py", "cli/messenger.py"}
 
 
 def store_calls(m: Module) -> list[tuple[int, str]]:

@@ -143,3 +143,15 @@ def test_a_store_command_checks_the_config_once_and_writes_no_log(
     # logging was never set up (system/logs.py).
     assert loaded(again, "sprechstunde_cli.config.load", "tomllib", "logging") == []
     assert loaded(first, "logging") == []
+
+
+def test_show_reads_only_its_messengers_section_of_a_checked_config(
+    tmp_path: Path, config_file: Path
+) -> None:
+    open_session_with_threads(3)
+    assert probe(tmp_path, "threads").exit == 0  # checks the config and remembers it
+    run = probe(tmp_path, "show", "2")
+    assert run.exit == 0, run.stderr
+    assert "Frage 1 zur Schaukel" in run.stdout
+    # config/checked.py `provider_section`: no Config is built, no section reader imported.
+    assert loaded(run, "sprechstunde_cli.config.load", "sprechstunde_cli.config.model") == []

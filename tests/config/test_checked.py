@@ -7,9 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.config.checked import load_checked, passed
+from sprechstunde_cli.config.checked import load_checked, passed, provider_section
 from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.providers.registry import PROVIDERS
 from tests.support.cli import Sp
+
+# A section for each messenger (docs/waha.md, docs/matrix.md), none of them the defaults.
+MESSENGERS = """
+[providers.local]
+
+[providers.waha]
+base_url = "http://127.0.0.1:3999"
+engine = "NOWEB"
+
+[providers.matrix]
+homeserver = "https://matrix.example.org"
+user_id = "@buergermeisterin:example.org"
+unreadable_after = 60
+"""
 
 
 def test_a_check_is_remembered_without_the_config_in_it(config_file: Path, tmp_path: Path) -> None:
@@ -77,3 +92,32 @@ def test_a_record_that_says_so_already_is_not_written_again(
     first = record.stat()
     load_checked(config_file, record)  # `show`, `reply`: the config is read, the record stands
     assert record.stat().st_ino == first.st_ino  # an atomic write would have replaced the file
+
+
+def test_a_messengers_section_alone_reads_as_the_whole_config_reads_it(
+    config_file: Path, tmp_path: Path
+) -> None:
+    config_file.write_text(config_file.read_text(encoding="utf-8") + MESSENGERS, encoding="utf-8")
+    record = tmp_path / "config-checked"
+    assert provider_section(config_file, record, "waha") is None  # not checked yet
+    config = load_checked(config_file, record)
+    for name in PROVIDERS:
+        section = provider_section(config_file, record, name)
+        assert section is not None
+        assert PROVIDERS[name].parse_settings(section) == config.provider_settings(name), name
+    assert provider_section(config_file, record, "waha") == {
+        "base_url": "http://127.0.0.1:3999",
+        "engine": "NOWEB",
+    }
+
+
+def test_a_section_is_not_read_from_a_file_changed_since_its_check(
+    config_file: Path, tmp_path: Path
+) -> None:
+    record = tmp_path / "config-checked"
+    load_checked(config_file, record)
+    assert provider_section(config_file, record, "local") == {}  # the file has no such section
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + '\n[providers.local]\nbogus = "x"\n', "utf-8"
+    )
+    assert provider_section(config_file, record, "local") is None  # the whole file is read

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from sprechstunde_cli.render.plain import PlainLines
     from sprechstunde_cli.render.progress import Step
     from sprechstunde_cli.store import Store
-    from sprechstunde_cli.system.credentials import Secret
     from sprechstunde_cli.system.paths import Paths
 
     # Only a type (a class made at run time costs every command's start).
@@ -261,31 +260,20 @@ class Application:
 
     def provider(self, name: str) -> Provider:
         """The messenger `name`, built from its config section; use it as a context manager."""
-        from sprechstunde_cli.providers.registry import entry_for
+        from sprechstunde_cli.cli import messenger
 
-        entry = entry_for(name)
-        if self.paths.config_file.exists():
-            settings = self.config.provider_settings(name)
-        else:
-            settings = entry.parse_settings({})  # the sandbox and demo run without a config
-        return entry.create(settings, self.provider_context(name))
+        return messenger.build(self, name)
 
     def provider_context(self, name: str) -> ProviderContext:
-        from sprechstunde_cli.providers.base import ProviderContext
+        from sprechstunde_cli.cli import messenger
 
-        def token() -> Secret:
-            # The credentials module (json, keyring's reader) only for a messenger that asks
-            # for its token: the local messenger never does.
-            from sprechstunde_cli.system.credentials import require_token
+        return messenger.context(self, name)
 
-            return require_token(name, self.paths)
-
-        return ProviderContext(
-            paths=self.paths,
-            token=token,
-            transport=self.wiring.transport,
-            timer=self.wiring.timer,
-        )
+    @property
+    def config_loaded(self) -> Config | None:
+        """The config if this command has loaded it already, else None (nothing is read)."""
+        loaded: Config | None = self.__dict__.get("config")
+        return loaded
 
 
 def _literal(message: str) -> Text:

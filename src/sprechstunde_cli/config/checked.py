@@ -7,13 +7,17 @@ remembers an unchanged file: by the file's inode, size, and modification and cha
 (the change time moves with every write, rename or `touch`, and cannot be set back), and by
 this version of sprechstunde (a newer one may check more). Any difference, or no record, and
 the whole file is checked again. The record names the config's path and nothing else.
+
+A command that needs one section only (`show`: its messenger's) reads that section alone from a
+file that passed (`provider_section`), instead of building the whole `Config`.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sprechstunde_cli import __version__
 from sprechstunde_cli.errors import SprechstundeError
@@ -36,6 +40,23 @@ def passed(path: Path, record: Path) -> bool:
         return _recorded(record) == _identity(path)
     except OSError:
         return False
+
+
+def provider_section(path: Path, record: Path, name: str) -> Mapping[str, Any] | None:
+    """`[providers.<name>]` of a file that passed the full check, as written ({} if it has none);
+    None when the file has not passed as it is now (the caller loads the whole config)."""
+    if not passed(path, record):
+        return None
+    import tomllib
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # changed under us: the whole config names what is wrong
+    if not passed(path, record):
+        return None  # written while we read it: what we read was never checked
+    section: Mapping[str, Any] = raw.get("providers", {}).get(name, {})
+    return section
 
 
 def _recorded(record: Path) -> str:

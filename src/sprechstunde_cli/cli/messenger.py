@@ -1,0 +1,49 @@
+"""The session's messenger for a command: its settings from the config, the context it runs in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.cli.application import Application
+    from sprechstunde_cli.providers.base import Provider, ProviderContext
+    from sprechstunde_cli.system.credentials import Secret
+
+
+def build(application: Application, name: str) -> Provider:
+    """The messenger `name`, built from its config section (its defaults without a config)."""
+    from sprechstunde_cli.config.checked import provider_section
+    from sprechstunde_cli.providers.registry import entry_for
+
+    entry = entry_for(name)
+    paths, loaded = application.paths, application.config_loaded
+    section = None
+    if loaded is None and paths.config_file.exists():
+        # A file that passed its check as it is: its messenger's section is all `show` needs,
+        # read by the same reader the whole config uses, without building the rest.
+        section = provider_section(paths.config_file, paths.config_check, name)
+    if not paths.config_file.exists():
+        settings = entry.parse_settings({})  # the sandbox and demo run without a config
+    elif section is not None:
+        settings = entry.parse_settings(section)
+    else:
+        settings = application.config.provider_settings(name)
+    return entry.create(settings, context(application, name))
+
+
+def context(application: Application, name: str) -> ProviderContext:
+    from sprechstunde_cli.providers.base import ProviderContext
+
+    def token() -> Secret:
+        # The credentials module (json, keyring's reader) only for a messenger that asks for
+        # its token: the local messenger never does.
+        from sprechstunde_cli.system.credentials import require_token
+
+        return require_token(name, application.paths)
+
+    return ProviderContext(
+        paths=application.paths,
+        token=token,
+        transport=application.wiring.transport,
+        timer=application.wiring.timer,
+    )
