@@ -20,3 +20,13 @@ def raw_chat_of(message_id: str) -> str | None:
     if head not in ("true", "false") or not wa_id or not is_person(chat):
         return None
     return chat
+
+
+def message_key(message_id: str) -> str:
+    """The message's own key in `{fromMe}_{chatId}_{key}[_{participant}]` (the id itself when it
+    is a bare key): the same message under a person's @c.us and @lid ids has one key."""
+    head, _, rest = message_id.partition("_")
+    if head not in ("true", "false"):
+        return message_id
+    _chat, _, tail = rest.partition("_")
+    return tail.partition("_")[0] or message_id

@@ -10,7 +10,7 @@ from typing import Any
 
 from sprechstunde_cli.providers.base.events import Event, InboundCall, InboundWithdrawal
 from sprechstunde_cli.providers.waha import changes
-from sprechstunde_cli.providers.waha.chats import is_person
+from sprechstunde_cli.providers.waha.chats import is_person, message_key
 from sprechstunde_cli.providers.waha.cursor import Cursor
 from sprechstunde_cli.providers.waha.receive import Poller, moment
 
@@ -36,10 +36,12 @@ def take(
             changed = [
                 e
                 for e in changed
-                if not isinstance(e, InboundWithdrawal) or e.target not in revoked
+                if not isinstance(e, InboundWithdrawal) or message_key(e.target) not in revoked
             ]
             # A message revoked before our poll listed it must not be taken in after all.
-            revoked.update(e.target for e in changed if isinstance(e, InboundWithdrawal))
+            revoked.update(
+                message_key(e.target) for e in changed if isinstance(e, InboundWithdrawal)
+            )
             found += changed
             continue
         sender, call_id = payload.get("from"), payload.get("id")

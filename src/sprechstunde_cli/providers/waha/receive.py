@@ -17,7 +17,7 @@ from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.base.events import InboundMessage, InboundWithdrawal, MediaRef
 from sprechstunde_cli.providers.http_errors import HttpError
-from sprechstunde_cli.providers.waha.chats import is_person
+from sprechstunde_cli.providers.waha.chats import is_person, message_key
 from sprechstunde_cli.providers.waha.client import (
     NotFound,
     NotImplementedByEngine,
@@ -41,9 +41,10 @@ class Poller(Lister):
         self.all_chats = all_chats
         self.overlap = overlap
         self.lids_supported = True
-        # Serialized ids of messages the citizen revoked (pushed by WAHA's event stream): a
-        # listing that still shows one (a late poll, an engine that keeps it) must not bring
-        # its content back.
+        # Keys of messages the citizen revoked (chats.message_key: one key whether WAHA names
+        # the person by @c.us or @lid), whichever told us first, the event stream or a listing:
+        # a listing that still shows one must not bring its content back, and the revoke is
+        # handed out once.
         self.revoked: set[str] = set()
         self._memo: dict[str, str] = {}  # aliases also outlive a cursor that did not change
 
@@ -168,7 +169,7 @@ class Poller(Lister):
         cursor.top = max(cursor.top if cursor.top is not None else int(ts), int(ts))
         if not is_person(sender):
             return None  # a group or status update on the service phone: not a citizen
-        if message_id in self.revoked or is_revoked(message):
+        if message_key(message_id) in self.revoked or is_revoked(message):
             return None  # withdrawn by the citizen before we took it in: nothing is kept
         assert isinstance(sender, str)
         chat = self.canonical(cursor, sender)
@@ -177,9 +178,10 @@ class Poller(Lister):
     def _revoked_since(
         self, cursor: Cursor, message_id: str, message: dict[str, Any], sender: Any
     ) -> InboundWithdrawal | None:
-        if message_id in self.revoked or not is_revoked(message) or not is_person(sender):
+        key = message_key(message_id)
+        if key in self.revoked or not is_revoked(message) or not is_person(sender):
             return None
-        self.revoked.add(message_id)
+        self.revoked.add(key)
         at = datetime.fromtimestamp(float(message["timestamp"]), UTC)
         return InboundWithdrawal(message_id, self.canonical(cursor, str(sender)), at)
 
