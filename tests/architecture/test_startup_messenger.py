@@ -1,7 +1,8 @@
 """What `show`, `reply` and `followup --list` load of the messenger, delivery and hand-offs.
 
 `show` and `reply` open the session's messenger (a read receipt, a send); neither receives,
-deletes or sends a file, so neither creates the classes only those need (docs/PERFORMANCE.md).
+deletes or sends a file, so neither creates the classes only those need (docs/ARCHITECTURE.md,
+*Startup*).
 `followup --list` only reads: it loads nothing of recording or delivering a hand-off.
 """
 

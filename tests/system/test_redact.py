@@ -232,3 +232,17 @@ def test_the_quick_look_for_trigger_words_never_changes_the_result() -> None:
     for _ in range(4000):
         text = "".join(rng.choice([*words, *glue, *values]) for _ in range(rng.randint(1, 9)))
         assert redact(text) == _every_pattern(text), repr(text)
+
+
+def test_the_log_follows_the_data_dir_and_stays_private(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "log" / "s.log", tmp_path / "b" / "log" / "s.log"
+    logs.configure(first)
+    assert first.stat().st_mode & 0o777 == 0o600  # made at once, before any line
+    logs.get("test").info("one")
+    first.unlink()  # gone before the next data dir's first line: made again, 0600
+    logs.configure(second)
+    logs.get("test").info("two")
+    for handler in logging.getLogger(logs.LOGGER).handlers:
+        handler.flush()
+    assert b"two" in second.read_bytes() and second.stat().st_mode & 0o777 == 0o600
+    assert not first.exists()  # the line went to the file named last

@@ -17,17 +17,17 @@ def build(application: Application, name: str) -> Provider:
 
     entry = entry_for(name)
     paths, loaded = application.paths, application.config_loaded
-    section = None
-    if loaded is None and paths.config_file.exists():
-        # A file that passed its check as it is: its messenger's section is all `show` needs,
-        # read by the same reader the whole config uses, without building the rest.
-        section = provider_section(paths.config_file, paths.config_check, name)
     if not paths.config_file.exists():
         settings = entry.parse_settings({})  # the sandbox and demo run without a config
-    elif section is not None:
+    elif (
+        loaded is None
+        and (section := provider_section(paths.config_file, paths.config_check, name)) is not None
+    ):
+        # A command that needs nothing else of the config (`show`, `purge`, `doctor`) reads
+        # its messenger's section alone from a file that passed its check, by the same reader.
         settings = entry.parse_settings(section)
     else:
-        settings = application.config.provider_settings(name)
+        settings = (loaded or application.config).provider_settings(name)
     return entry.create(settings, context(application, name))
 
 

@@ -3,10 +3,14 @@
 Every command stops on an invalid config, also the ones that read only the store (`threads`,
 `tail`, `followup --list`). Checking it means reading every section, which imports the readers
 of each and cost a fifth of such a command's start. So a passed check is remembered, as `git`
-remembers an unchanged file: by the file's inode, size, and modification and change times
-(the change time moves with every write, rename or `touch`, and cannot be set back), and by
-this version of sprechstunde (a newer one may check more). Any difference, or no record, and
-the whole file is checked again. The record names the config's path and nothing else.
+remembers an unchanged file: by the file's device, inode, size, and modification and change
+times (the change time moves with every write, rename or `touch`), by a checksum of its bytes
+(two writes of the same size within one tick of the file system's clock, or a file system
+without a real change time, leave the times alone), and by this version of sprechstunde (a
+newer one may check more). Any difference, or no record, and the whole file is checked again.
+
+The record is 56 bytes of numbers, no text: it lies in the data dir, which the purge searches
+for every text a citizen sent, and no such text can match it.
 
 A command that needs one section only (`show`: its messenger's) reads that section alone from a
 file that passed (`provider_section`), instead of building the whole `Config`.
@@ -15,6 +19,8 @@ file that passed (`provider_section`), instead of building the whole `Config`.
 from __future__ import annotations
 
 import contextlib
+import struct
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +31,16 @@ from sprechstunde_cli.errors import SprechstundeError
 if TYPE_CHECKING:
     from sprechstunde_cli.config.model import Config
 
+_RECORD = struct.Struct("<7Q")
 
-def _identity(path: Path) -> str:
-    st = path.stat()
-    return (
-        f"{__version__} {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} "
-        f"{path.resolve()}\n"
+
+def _identity(path: Path) -> bytes:
+    """The record for the file as it is now."""
+    st = path.stat()  # before the bytes: a write after it changes what the next stat sees
+    version = zlib.crc32(__version__.encode("utf-8"))
+    checksum = zlib.crc32(path.read_bytes())
+    return _RECORD.pack(
+        version, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, checksum
     )
 
 
@@ -50,7 +60,7 @@ def provider_section(path: Path, record: Path, name: str) -> Mapping[str, Any] |
     import tomllib
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))  # as config/load.py reads it
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None  # changed under us: the whole config names what is wrong
     if not passed(path, record):
@@ -59,11 +69,11 @@ def provider_section(path: Path, record: Path, name: str) -> Mapping[str, Any] |
     return section
 
 
-def _recorded(record: Path) -> str:
+def _recorded(record: Path) -> bytes:
     try:
-        return record.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+        return record.read_bytes()
+    except OSError:
+        return b""
 
 
 def load_checked(path: Path, record: Path) -> Config:
@@ -75,7 +85,7 @@ def load_checked(path: Path, record: Path) -> Config:
     try:
         identity = _identity(path)
     except OSError:
-        identity = ""  # load_config names what is wrong with the path
+        identity = b""  # load_config names what is wrong with the path
     config = load_config(path)
     if identity and identity != _recorded(record) and record.parent.is_dir():
         from sprechstunde_cli.system.files import write_private
@@ -83,5 +93,5 @@ def load_checked(path: Path, record: Path) -> Config:
         # Only a shortcut: without the record (a full or read-only disk) the next command checks
         # the file again.
         with contextlib.suppress(OSError, SprechstundeError):
-            write_private(record, identity.encode("utf-8"))
+            write_private(record, identity)
     return config

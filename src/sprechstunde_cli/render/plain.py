@@ -52,7 +52,7 @@ def plain_width(environ: Mapping[str, str], stream: TextIO) -> int | None:
 
 # Characters Rich measures as one cell each (Latin, general punctuation, arrows): most of what a
 # thread's line holds. Only text with others in it needs Rich's slower, exact measure.
-_NOT_NARROW = re.compile(r"[^\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff]")
+_NOT_NARROW = re.compile(r"[^\x20-\x7e\xa0-\u02ff\u2010-\u2027\u20ac\u2190-\u21ff]")
 
 
 def plain_line(text: str) -> str | None:

@@ -1,7 +1,7 @@
 """Answering a thread: a reply (typed, from a template, or with a file), queued and sent at once.
 
 Apart from services/threads.py (list, read, claim, release) so that reading commands do not load
-what only a reply needs (docs/PERFORMANCE.md).
+what only a reply needs (docs/ARCHITECTURE.md, *Startup*).
 """
 
 from __future__ import annotations

@@ -13,9 +13,7 @@ from sprechstunde_cli.domain.model import (
     ThreadRow,
 )
 from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
-from sprechstunde_cli.errors import (
-    ProviderError,
-)
+from sprechstunde_cli.errors import ProviderError
 
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base import Provider

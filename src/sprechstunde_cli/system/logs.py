@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 LOGGER = "sprechstunde"
 
-# The file `configure` named last, and the one the handler writes to once logging is set up.
+# The file `configure` named last, and whether logging has been set up for one yet.
 _target: Path | None = None
-_installed: str | None = None
+_installed = False
 
 
 def configure(log_file: Path) -> None:
@@ -36,7 +36,7 @@ def configure(log_file: Path) -> None:
         private_dir(log_file.parent)
         touch_private(log_file)  # FileHandler would create it by the umask
     _target = log_file
-    if _installed is not None:
+    if _installed:
         _install()  # another data dir in the same process (tests, the demo): follow it now
 
 
@@ -57,18 +57,24 @@ def _install() -> logging.Logger:
             # Another data dir in the same process (tests, the demo): follow it.
             logger.removeHandler(handler)
             handler.close()
+    # Made 0600 again: the file may have gone since `configure` (a long `open`), and
+    # FileHandler would create it by the umask.
+    with disk.named(_target.parent):
+        private_dir(_target.parent)
+        touch_private(_target)
     handler = LogFile(_target, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
     handler.setFormatter(Redacting("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    _installed = target
+    _installed = True
     return logger
 
 
 class Log:
-    """A named logger of the operational log, set up on its first line."""
+    """A named logger of the operational log, set up on its first line. It has the levels the
+    code writes (`info`, `warning`); another is one more method here."""
 
     def __init__(self, name: str) -> None:
         self.name = f"{LOGGER}.{name}"

@@ -23,7 +23,9 @@ from sprechstunde_cli.providers.matrix.settings import MatrixSettings, capabilit
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 
 # matrix-nio (crypto.py, e2e_*.py) takes hundreds of milliseconds to import: it is loaded where
-# the device starts or an encrypted body or file is handled, never for a read receipt.
+# the device starts or an encrypted body or file is handled, never for a read receipt. So are
+# the other parts only one path needs (an upload, a file's size check, a delete's outcome, the
+# setup checks): the imports inside the methods below are these.
 if TYPE_CHECKING:
     from sprechstunde_cli.providers.base.deletion import DeleteOutcome
     from sprechstunde_cli.providers.base.events import InboundCall, MediaRef, ReceiveBatch
@@ -206,13 +208,14 @@ class MatrixProvider(Closing):
         return frozenset(left)
 
     def delete_chat(self, chat: str) -> DeleteOutcome:
+        # Only the purge deletes: what it returns is imported with it (the block above).
+        from sprechstunde_cli.providers.base.deletion import DeleteOutcome
+
         if self.settings.server_admin:
             admin.purge_room(self.api, chat, self.timer)
         else:
             self.rooms.leave_and_forget(chat)
         self._forget_keys(chat)
-        from sprechstunde_cli.providers.base.deletion import DeleteOutcome
-
         return DeleteOutcome(requested=1, confirmed=1)
 
     def _forget_keys(self, chat: str) -> None:

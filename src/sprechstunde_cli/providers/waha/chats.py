@@ -24,7 +24,9 @@ def raw_chat_of(message_id: str) -> str | None:
 
 def message_key(message_id: str) -> str:
     """The message's own key in `{fromMe}_{chatId}_{key}[_{participant}]` (the id itself when it
-    is a bare key): the same message under a person's @c.us and @lid ids has one key."""
+    is a bare key): the same message under a person's @c.us and @lid ids has one key. The
+    office's own messages (`true_…`) share the key scheme; receiving drops them before any key
+    is compared."""
     head, _, rest = message_id.partition("_")
     if head not in ("true", "false"):
         return message_id
