@@ -34,20 +34,21 @@ if TYPE_CHECKING:
 _RECORD = struct.Struct("<7Q")
 
 
-def _identity(path: Path) -> bytes:
-    """The record for the file as it is now."""
+def _read(path: Path) -> tuple[bytes, bytes]:
+    """The record for the file as it is now, and the bytes it was taken of."""
     st = path.stat()  # before the bytes: a write after it changes what the next stat sees
+    data = path.read_bytes()
     version = zlib.crc32(__version__.encode("utf-8"))
-    checksum = zlib.crc32(path.read_bytes())
-    return _RECORD.pack(
-        version, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, checksum
+    identity = _RECORD.pack(
+        version, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, zlib.crc32(data)
     )
+    return identity, data
 
 
 def passed(path: Path, record: Path) -> bool:
     """Whether `record` says the file at `path`, as it is now, passed the full check."""
     try:
-        return _recorded(record) == _identity(path)
+        return _recorded(record) == _read(path)[0]
     except OSError:
         return False
 
@@ -55,16 +56,16 @@ def passed(path: Path, record: Path) -> bool:
 def provider_section(path: Path, record: Path, name: str) -> Mapping[str, Any] | None:
     """`[providers.<name>]` of a file that passed the full check, as written ({} if it has none);
     None when the file has not passed as it is now (the caller loads the whole config)."""
-    if not passed(path, record):
+    try:
+        identity, data = _read(path)
+    except OSError:
+        return None
+    # The record matches these very bytes (their checksum), so they are what was checked.
+    if identity != _recorded(record):
         return None
     import tomllib
 
-    try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))  # as config/load.py reads it
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None  # changed under us: the whole config names what is wrong
-    if not passed(path, record):
-        return None  # written while we read it: what we read was never checked
+    raw = tomllib.loads(data.decode("utf-8"))  # checked: it decodes and parses
     section: Mapping[str, Any] = raw.get("providers", {}).get(name, {})
     return section
 
@@ -83,7 +84,7 @@ def load_checked(path: Path, record: Path) -> Config:
     # Taken before reading: a write during the check gives the file another identity, so the
     # next command checks it again.
     try:
-        identity = _identity(path)
+        identity = _read(path)[0]
     except OSError:
         identity = b""  # load_config names what is wrong with the path
     config = load_config(path)
