@@ -32,12 +32,18 @@ def configure(log_file: Path) -> None:
     """Append to `log_file` (0600 in a 0700 dir); idempotent for the same file. The file is
     made now; `logging` is set up when the first line is written."""
     global _target
-    with disk.named(log_file.parent):
-        private_dir(log_file.parent)
-        touch_private(log_file)  # FileHandler would create it by the umask
     _target = log_file
     if _installed:
         _install()  # another data dir in the same process (tests, the demo): follow it now
+    else:
+        _make(log_file)
+
+
+def _make(log_file: Path) -> None:
+    # FileHandler would create it by the umask.
+    with disk.named(log_file.parent):
+        private_dir(log_file.parent)
+        touch_private(log_file)
 
 
 def _install() -> logging.Logger:
@@ -57,11 +63,7 @@ def _install() -> logging.Logger:
             # Another data dir in the same process (tests, the demo): follow it.
             logger.removeHandler(handler)
             handler.close()
-    # Made 0600 again: the file may have gone since `configure` (a long `open`), and
-    # FileHandler would create it by the umask.
-    with disk.named(_target.parent):
-        private_dir(_target.parent)
-        touch_private(_target)
+    _make(_target)  # again: it may have gone since `configure` (a long `open`)
     handler = LogFile(_target, encoding="utf-8")
     handler._sprechstunde = target  # type: ignore[attr-defined]
     handler.setFormatter(Redacting("%(asctime)s %(levelname)s %(name)s %(message)s"))
