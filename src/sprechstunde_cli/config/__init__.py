@@ -6,8 +6,9 @@ by every command whether the file passed its check, and that answer needs none o
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sprechstunde_cli.lazy import exports
 
 if TYPE_CHECKING:
     from sprechstunde_cli.config.hour import HourSettings
@@ -16,15 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Config", "HourSettings", "load_config", "parse_config"]
 
-_HOME = {
-    "Config": "model",
-    "HourSettings": "hour",
-    "load_config": "load",
-    "parse_config": "load",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+__getattr__ = exports(
+    __name__,
+    {
+        "Config": "sprechstunde_cli.config.model",
+        "HourSettings": "sprechstunde_cli.config.hour",
+        "load_config": "sprechstunde_cli.config.load",
+        "parse_config": "sprechstunde_cli.config.load",
+    },
+)

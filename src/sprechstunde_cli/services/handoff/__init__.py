@@ -11,10 +11,10 @@ first used (`__getattr__` below), so `followup --list` imports neither.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.handoffs import OUTSTANDING, Consent, Handoff
+from sprechstunde_cli.lazy import exports
 from sprechstunde_cli.services.handoff.addresses import (
     check_email,
     detect_email,
@@ -53,23 +53,18 @@ __all__ = [
 ]
 
 # The sending half's names, by the module that holds them: imported on first use.
-_SENDING = {
-    "question_of": "sprechstunde_cli.services.changes",
-    "HandoffReport": "sprechstunde_cli.services.handoff.deliver",
-    "Sender": "sprechstunde_cli.services.handoff.deliver",
-    "deliver_all": "sprechstunde_cli.services.handoff.deliver",
-    "pending": "sprechstunde_cli.services.handoff.deliver",
-    "confirmation": "sprechstunde_cli.services.handoff.recording",
-    "record": "sprechstunde_cli.services.handoff.recording",
-}
-
-
-def __getattr__(name: str) -> object:
-    """A name of the sending half, imported when first asked for (PEP 562)."""
-    module = _SENDING.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = exports(
+    __name__,
+    {
+        "question_of": "sprechstunde_cli.services.changes",
+        "HandoffReport": "sprechstunde_cli.services.handoff.deliver",
+        "Sender": "sprechstunde_cli.services.handoff.deliver",
+        "deliver_all": "sprechstunde_cli.services.handoff.deliver",
+        "pending": "sprechstunde_cli.services.handoff.deliver",
+        "confirmation": "sprechstunde_cli.services.handoff.recording",
+        "record": "sprechstunde_cli.services.handoff.recording",
+    },
+)
 
 
 def all_of(store: Store, session_id: str) -> list[Handoff]:
