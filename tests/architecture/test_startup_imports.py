@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sprechstunde_cli.errors import ExitCode
+from sprechstunde_cli.services.demo.samples import make_png
 from tests.support.startup import (
     HEAVY_FOR_HELP,
     HEAVY_FOR_READING,
@@ -145,13 +146,23 @@ def test_a_store_command_checks_the_config_once_and_writes_no_log(
     assert loaded(first, "logging") == []
 
 
-def test_show_reads_only_its_messengers_section_of_a_checked_config(
-    tmp_path: Path, config_file: Path
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (("show", "2"), "Frage 1 zur Schaukel"),
+        (("reply", "2", "Danke, wir kümmern uns."), "Sent to thread 2."),
+        (("reply", "3", "Der Plan", "--attach", "plan.png"), "Sent to thread 3."),
+    ],
+)
+def test_show_and_reply_read_only_their_sections_of_a_checked_config(
+    tmp_path: Path, config_file: Path, args: tuple[str, ...], shown: str
 ) -> None:
     open_session_with_threads(3)
+    (tmp_path / "plan.png").write_bytes(make_png(8, 8, (0, 0, 0)))
     assert probe(tmp_path, "threads").exit == 0  # checks the config and remembers it
-    run = probe(tmp_path, "show", "2")
+    run = probe(tmp_path, *(str(tmp_path / a) if a == "plan.png" else a for a in args))
     assert run.exit == 0, run.stderr
-    assert "Frage 1 zur Schaukel" in run.stdout
-    # config/checked.py `provider_section`: no Config is built, no section reader imported.
+    assert shown in run.stdout
+    # cli/sections.py: the messenger's section (and `[hour]` for a file) read alone, by the
+    # same readers; no Config is built, so not every section's reader is imported.
     assert loaded(run, "sprechstunde_cli.config.load", "sprechstunde_cli.config.model") == []

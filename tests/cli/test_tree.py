@@ -16,7 +16,7 @@ from sprechstunde_cli.cli import app
 
 ROOT: Any = typer.main.get_command(app)
 # Modules of the cli package that are machinery, not commands.
-MACHINERY = {"application", "click_texts", "funnel", "messenger", "options"}
+MACHINERY = {"application", "click_texts", "funnel", "messenger", "options", "sections"}
 # Third-person or gerund first words: "Lists …", "Showing …" describe instead of command.
 NOT_IMPERATIVE = {"This", "The", "A", "An", "Command", "Used", "Will"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.config.checked import load_checked, passed, provider_section
+from sprechstunde_cli.config.checked import load_checked, passed, section
 from sprechstunde_cli.errors import ExitCode
 from sprechstunde_cli.providers.registry import PROVIDERS
 from tests.support.cli import Sp
@@ -107,13 +107,13 @@ def test_a_messengers_section_alone_reads_as_the_whole_config_reads_it(
 ) -> None:
     config_file.write_text(config_file.read_text(encoding="utf-8") + MESSENGERS, encoding="utf-8")
     record = tmp_path / "config-checked"
-    assert provider_section(config_file, record, "waha") is None  # not checked yet
+    assert section(config_file, record, "providers", "waha") is None  # not checked yet
     config = load_checked(config_file, record)
     for name in PROVIDERS:
-        section = provider_section(config_file, record, name)
-        assert section is not None
-        assert PROVIDERS[name].parse_settings(section) == config.provider_settings(name), name
-    assert provider_section(config_file, record, "waha") == {
+        table = section(config_file, record, "providers", name)
+        assert table is not None
+        assert PROVIDERS[name].parse_settings(table) == config.provider_settings(name), name
+    assert section(config_file, record, "providers", "waha") == {
         "base_url": "http://127.0.0.1:3999",
         "engine": "NOWEB",
     }
@@ -124,8 +124,9 @@ def test_a_section_is_not_read_from_a_file_changed_since_its_check(
 ) -> None:
     record = tmp_path / "config-checked"
     load_checked(config_file, record)
-    assert provider_section(config_file, record, "local") == {}  # the file has no such section
+    # The file has no such section.
+    assert section(config_file, record, "providers", "local") == {}
     config_file.write_text(
         config_file.read_text(encoding="utf-8") + '\n[providers.local]\nbogus = "x"\n', "utf-8"
     )
-    assert provider_section(config_file, record, "local") is None  # the whole file is read
+    assert section(config_file, record, "providers", "local") is None  # the whole file is read

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sprechstunde_cli.adapters.desktop import DesktopSink, Notifier
     from sprechstunde_cli.adapters.smtp import Mailer
     from sprechstunde_cli.config import Config
+    from sprechstunde_cli.config.hour import HourSettings
     from sprechstunde_cli.domain.model import Clock, Timer
     from sprechstunde_cli.domain.notify import Arrival
     from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
@@ -71,6 +72,13 @@ class Application:
         from sprechstunde_cli.config.checked import load_checked
 
         return load_checked(self.paths.config_file, self.paths.config_check)
+
+    @cached_property
+    def hour(self) -> HourSettings:
+        """`[hour]`: of a checked config, read alone (cli/sections.py)."""
+        from sprechstunde_cli.cli import sections
+
+        return sections.hour(self)
 
     @cached_property
     def store(self) -> Store:
@@ -238,8 +246,10 @@ class Application:
     def operator(self) -> str:
         if self._operator:
             return self._operator
-        if self.paths.config_file.exists() and self.config.operator:
-            return self.config.operator
+        from sprechstunde_cli.cli import sections
+
+        if self.paths.config_file.exists() and (name := sections.operator(self)):
+            return name
         try:
             import getpass  # with termios: only a command that needs the operator's name
 

@@ -12,22 +12,19 @@ if TYPE_CHECKING:
 
 def build(application: Application, name: str) -> Provider:
     """The messenger `name`, built from its config section (its defaults without a config)."""
-    from sprechstunde_cli.config.checked import provider_section
+    from sprechstunde_cli.cli.sections import table
     from sprechstunde_cli.providers.registry import entry_for
 
     entry = entry_for(name)
-    paths, loaded = application.paths, application.config_loaded
-    if not paths.config_file.exists():
+    if not application.paths.config_file.exists():
         settings = entry.parse_settings({})  # the sandbox and demo run without a config
-    elif (
-        loaded is None
-        and (section := provider_section(paths.config_file, paths.config_check, name)) is not None
-    ):
-        # A command that needs nothing else of the config (`show`, `purge`, `doctor`) reads
-        # its messenger's section alone from a file that passed its check, by the same reader.
-        settings = entry.parse_settings(section)
+    elif (found := table(application, "providers", name)) is not None:
+        # A command that needs nothing else of the config (`show`, `reply`, `purge`, `doctor`)
+        # reads its messenger's section alone from a file that passed its check, by the same
+        # reader.
+        settings = entry.parse_settings(found)
     else:
-        settings = (loaded or application.config).provider_settings(name)
+        settings = application.config.provider_settings(name)
     return entry.create(settings, context(application, name))
 
 

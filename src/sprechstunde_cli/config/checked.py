@@ -12,8 +12,9 @@ newer one may check more). Any difference, or no record, and the whole file is c
 The record is 56 bytes of numbers, no text: it lies in the data dir, which the purge searches
 for every text a citizen sent, and no such text can match it.
 
-A command that needs one section only (`show`: its messenger's) reads that section alone from a
-file that passed (`provider_section`), instead of building the whole `Config`.
+A command that needs one section only (`show`: its messenger's; `reply --attach`: `[hour]`)
+reads that section alone from a file that passed (`section`), instead of building the whole
+`Config`.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ def passed(path: Path, record: Path) -> bool:
         return False
 
 
-def provider_section(path: Path, record: Path, name: str) -> Mapping[str, Any] | None:
-    """`[providers.<name>]` of a file that passed the full check, as written ({} if it has none);
-    None when the file has not passed as it is now (the caller loads the whole config)."""
+def section(path: Path, record: Path, *keys: str) -> Mapping[str, Any] | None:
+    """The table at `keys` (`"hour"`; `"providers", "waha"`) of a file that passed the full
+    check, as written ({} if it has none); None when the file has not passed as it is now (the
+    caller loads the whole config)."""
     try:
         identity, data = _read(path)
     except OSError:
@@ -65,9 +67,11 @@ def provider_section(path: Path, record: Path, name: str) -> Mapping[str, Any] |
         return None
     import tomllib
 
-    raw = tomllib.loads(data.decode("utf-8"))  # checked: it decodes and parses
-    section: Mapping[str, Any] = raw.get("providers", {}).get(name, {})
-    return section
+    # Checked: it decodes and parses, and every table on the way is a table.
+    found: Mapping[str, Any] = tomllib.loads(data.decode("utf-8"))
+    for key in keys:
+        found = found.get(key, {})
+    return found
 
 
 def _recorded(record: Path) -> bytes:

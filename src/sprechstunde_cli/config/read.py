@@ -6,14 +6,12 @@ Every section's parser in config/ reads its table through these.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sprechstunde_cli.domain.texts import PLACEHOLDERS, placeholders_in
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.i18n import _
 
@@ -28,6 +26,8 @@ def check_keys(tbl: Mapping[str, Any], where: str, allowed: Iterable[str]) -> No
 
 
 def unknown(key: str, name: str, allowed: Iterable[str], what: str = "key") -> NoReturn:
+    import difflib  # only for a mistake: a command reading one good section never needs it
+
     known = sorted(allowed)
     close = difflib.get_close_matches(name, known, n=1)
     hint = (
@@ -151,8 +151,10 @@ def duration(value: object, key: str) -> timedelta:
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 
-def template(text: str, key: str, allowed: frozenset[str] = PLACEHOLDERS) -> str:
+def template(text: str, key: str, allowed: frozenset[str]) -> str:
     """Check a citizen-facing template: well-formed, and only known {placeholders}."""
+    from sprechstunde_cli.domain.texts import placeholders_in
+
     try:
         used = placeholders_in(text)
     except ValueError as exc:

@@ -65,6 +65,20 @@ def test_a_large_sparse_file_is_refused_by_its_size(hour_open: Sp) -> None:
     assert "hour.max_media_mb" in stderr
 
 
+def test_the_limit_is_the_configs_before_and_after_its_check_is_remembered(
+    hour_open: Sp, config_file: Path
+) -> None:
+    # `reply` reads `[hour]` alone from a config that passed its check (config/checked.py),
+    # and from the whole file when it changed since: the same limit either way.
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("[hour]", "[hour]\nmax_media_mb = 0.001", 1), "utf-8")
+    assert "max_media_mb = 0.001" in config_file.read_text(encoding="utf-8")
+    photo = Path.home() / "plan.png"
+    photo.write_bytes(make_png(64, 64, (0, 0, 0)) + b"\0" * 2048)
+    for _run in ("changed: the whole file is read", "checked: [hour] alone is read"):
+        assert "over the limit of 0.0 MB" in refused(hour_open, photo), _run
+
+
 def test_a_missing_file_is_named(hour_open: Sp) -> None:
     stderr = refused(hour_open, Path.home() / "fehlt.png")
     assert "There is no file" in stderr and "fehlt.png" in stderr

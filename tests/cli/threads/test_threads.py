@@ -86,6 +86,22 @@ def test_claims_between_two_operators(hour_open: Sp) -> None:
     hour_open("--operator", "bernd", "release", "1")
 
 
+def test_a_reply_is_claimed_in_the_configs_operator_name(hour_open: Sp, config_file: Path) -> None:
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("[office]", '[office]\noperator = "Team Presse"'), "utf-8")
+
+    def claimed(number: int) -> str:
+        rows = [json.loads(x) for x in hour_open("threads", "--json").stdout.splitlines()]
+        claim: str = next(r for r in rows if r["thread"] == number)["claimed_by"]
+        return claim
+
+    # The first reply checks the changed file whole; the second reads `[office]` alone from the
+    # file that passed (cli/sections.py): the same name either way.
+    hour_open("reply", "1", "Wir kümmern uns.")
+    hour_open("reply", "2", "Wir kümmern uns.")
+    assert [claimed(1), claimed(2)] == ["Team Presse", "Team Presse"]
+
+
 def test_unknown_thread_is_not_found(hour_open: Sp) -> None:
     result = hour_open("show", "99", expect=ExitCode.NOT_FOUND)
     assert "no thread 99" in result.stderr and "sprechstunde threads" in result.stderr

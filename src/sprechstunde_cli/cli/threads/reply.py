@@ -38,12 +38,11 @@ def reply(
     from sprechstunde_cli.services import reply as replying
     from sprechstunde_cli.services.sessions import current_session
 
-    config = application.config
     record = current_session(application.store, session)
     if text is not None and template is not None:
         raise InputError(_("Give either a text or --template, not both."), _("Drop one of them."))
     if template is not None:
-        text = replying.template_text(config, record, template)
+        text = replying.template_text(application.config, record, template)
     if text is None and attach is None:
         text = _write_in_editor(application, record.id, number)
     with application.provider(record.provider) as provider:
@@ -56,7 +55,9 @@ def reply(
             operator=application.operator,
             now=application.clock.now(),
             media_dir=application.paths.session_dir(record.id) / "media",
-            max_media_bytes=config.hour.max_media_bytes,
+            # Only a file needs the size limit: a text reads no more of the config than its
+            # messenger's section.
+            max_media_bytes=application.hour.max_media_bytes if attach is not None else 0,
             force=force,
             attachment=attach,
             follow_symlinks=follow_symlinks,
