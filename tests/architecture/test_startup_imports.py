@@ -65,6 +65,35 @@ def test_threads_into_a_pipe_imports_neither_rich_nor_mail_nor_randomness(
     assert loaded(run, *COMMAND_MODULES) == ["sprechstunde_cli.cli.threads.threads"]
 
 
+# Values none of the commands that read or answer a thread use: planning (the config's
+# sessions), intake (what storing a citizen's message did), the live view's page, the whole
+# config. Each frozen dataclass costs about a millisecond to create at import.
+# By class name: wherever such a class is defined, creating it is the cost.
+COLD_VALUES = frozenset({"SessionSpec", "ThreadPage", "Inserted", "Changed", "Config"})
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("threads",),
+        ("show", "2"),
+        ("reply", "2", "Danke, wir kümmern uns."),
+        ("tail", "--once"),
+        ("followup", "--list"),
+    ],
+)
+def test_reading_and_answering_create_no_value_they_do_not_use(
+    tmp_path: Path, config_file: Path, args: tuple[str, ...]
+) -> None:
+    open_session_with_threads(3)
+    assert probe(tmp_path, "threads").exit == 0  # checks the config and remembers it
+    run = probe(tmp_path, *args)
+    assert run.exit == 0, run.stderr
+    assert "domain.model.SessionRecord" in run.dataclasses  # the probe sees what was created
+    made = {name.rsplit(".", 1)[-1] for name in run.dataclasses}
+    assert sorted(made & COLD_VALUES) == []
+
+
 def test_version_builds_no_command(tmp_path: Path) -> None:
     run = probe(tmp_path, "--version")
     assert run.exit == 0

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.domain.model import Purpose, SessionSpec
+from sprechstunde_cli.domain.model import Purpose
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.store import Store, outbox
 from tests.support.clocks import IN_THE_HOUR
 

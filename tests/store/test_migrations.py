@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.domain.model import SessionSpec, SessionState
+from sprechstunde_cli.domain.model import SessionState
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.store import Store, handoffs, migrations, outbox
 from sprechstunde_cli.store.crypto import SessionKeys

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionSpec
+from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system.credentials import Secret
 from tests.support.clocks import IN_THE_HOUR, FakeClock

@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sprechstunde_cli.domain.model import (
-    Direction,
-    MessageKind,
-    Purpose,
-    SessionSpec,
-    SessionState,
-)
+from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, SessionState
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ConflictError, NotFoundError, StateError
-from sprechstunde_cli.store import Inserted, Store
+from sprechstunde_cli.store import Store
+from sprechstunde_cli.store.inbound import Inserted
 from tests.support.clocks import IN_THE_HOUR
 
 SID = "mittwoch"

@@ -14,7 +14,7 @@ import httpx
 from sprechstunde_cli.adapters.smtp import Mailer
 from sprechstunde_cli.adapters.targets import TargetFactory
 from sprechstunde_cli.config import Config, parse_config
-from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.providers.local.provider import LocalProvider
 from sprechstunde_cli.providers.local.server import STATUS_CHAT, LocalMessenger
 from sprechstunde_cli.services import announce

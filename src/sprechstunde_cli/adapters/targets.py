@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.config.announce import AnnounceSettings
-from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.i18n import _
 

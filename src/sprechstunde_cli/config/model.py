@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sprechstunde_cli.config.announce.model import AnnounceSettings
 from sprechstunde_cli.config.handoff import HandoffSettings
 from sprechstunde_cli.config.hour import HourSettings
-from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.domain.texts import DEFAULT_TEXTS, Texts
 from sprechstunde_cli.errors import ConfigError, unknown_session
 from sprechstunde_cli.i18n import _

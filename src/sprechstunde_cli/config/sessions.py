@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import read
-from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ConfigError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.registry import DEFAULT_PROVIDER

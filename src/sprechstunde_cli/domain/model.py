@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -95,23 +95,6 @@ class Purpose(StrEnum):
 
 
 @dataclass(frozen=True)
-class SessionSpec:
-    """A planned consultation hour as the config defines it."""
-
-    id: str
-    title: str
-    official: str
-    start: datetime  # aware, in the session's time zone
-    end: datetime
-    timezone: str
-    provider: str
-
-    @property
-    def duration(self) -> timedelta:
-        return self.end - self.start
-
-
-@dataclass(frozen=True)
 class SessionRecord:
     """A session as the store knows it, once it has been opened."""
 
@@ -179,15 +162,6 @@ class ThreadRow:
     answered: bool
     last_withdrawn: bool = False  # the last message was withdrawn by the citizen
     left: bool = False  # the citizen left the chat or blocked the office: answers cannot reach
-
-
-@dataclass(frozen=True)
-class ThreadPage:
-    """The threads that fit a screen, longest-waiting first, and how many there are in all."""
-
-    rows: tuple[ThreadRow, ...]
-    total: int
-    waiting: int
 
 
 class Clock(Protocol):

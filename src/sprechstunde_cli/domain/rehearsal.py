@@ -12,7 +12,8 @@ import dataclasses
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sprechstunde_cli.domain.model import SessionRecord, SessionSpec
+from sprechstunde_cli.domain.model import SessionRecord
+from sprechstunde_cli.domain.spec import SessionSpec
 
 PROBE = "-probe-"
 

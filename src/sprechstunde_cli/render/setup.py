@@ -19,7 +19,7 @@ FINISHED = frozenset(state.value for state in HELD)
 
 if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
-    from sprechstunde_cli.domain.model import SessionSpec
+    from sprechstunde_cli.domain.spec import SessionSpec
 
 
 # How many of each schedule's dates `check` lists.

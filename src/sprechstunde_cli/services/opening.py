@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sprechstunde_cli.domain.leases import Holder, session_lease
-from sprechstunde_cli.domain.model import SessionRecord, SessionSpec, SessionState, check_transition
+from sprechstunde_cli.domain.model import SessionRecord, SessionState, check_transition
 from sprechstunde_cli.domain.rehearsal import rehearsal, spec_of
 from sprechstunde_cli.domain.rules import in_window
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.domain.texts import german_span
 from sprechstunde_cli.errors import StateError
 from sprechstunde_cli.i18n import _

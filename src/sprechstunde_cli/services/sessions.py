@@ -1,4 +1,7 @@
-"""Which session a command means, and what this machine knows of the planned ones."""
+"""What this machine knows of the planned sessions: which to open, list, announce or check.
+
+Which session a command means: services/current.py.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import FINISHED, SessionRecord, SessionSpec, SessionState
+from sprechstunde_cli.domain.model import FINISHED, SessionState
 from sprechstunde_cli.domain.rehearsal import spec_of
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ConfigError, NotFoundError
 from sprechstunde_cli.i18n import _
 
-# Every command asks for its session; only `open`, `sessions` and the like read the config.
 if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.store import Store
-
-
-def current_session(store: Store, session_id: str | None) -> SessionRecord:
-    """The named session, or the one session that is open right now."""
-    if session_id:
-        return store.require_session(session_id)
-    running = store.sessions(SessionState.OPEN, SessionState.CLOSING)
-    if len(running) == 1:
-        return running[0]
-    if not running:
-        closed = store.sessions(SessionState.CLOSED)
-        if closed:
-            # Typically a `close --purge` whose purge stopped: finish that one.
-            raise NotFoundError(
-                _("No session is open; '{id}' is closed but not yet purged.").format(
-                    id=closed[-1].id
-                ),
-                _("Delete its data: sprechstunde purge {id}").format(id=closed[-1].id),
-            )
-        raise NotFoundError(
-            _("No session is open."),
-            _("Start one with: sprechstunde open (or name one with --session)."),
-        )
-    ids = ", ".join(s.id for s in running)
-    raise NotFoundError(
-        _("Several sessions are open ({ids}).").format(ids=ids),
-        _("Name the one you mean with --session ID."),
-    )
 
 
 def session_to_open(

@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.leases import Holder, receiver_lease
-from sprechstunde_cli.domain.model import SessionSpec, SessionState
+from sprechstunde_cli.domain.model import SessionState
 from sprechstunde_cli.domain.rules import in_window
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ProviderError, StoreError
 from sprechstunde_cli.providers.base import DeleteReach, Provider
 from sprechstunde_cli.providers.base.events import InboundCall, InboundMessage

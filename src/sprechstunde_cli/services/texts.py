@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.model import SessionRecord, SessionSpec
+from sprechstunde_cli.domain.model import SessionRecord
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.domain.texts import german_date, german_span, render
 
 

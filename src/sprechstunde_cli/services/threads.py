@@ -6,16 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import (
-    MessageRecord,
-    SessionRecord,
-    ThreadPage,
-    ThreadRow,
-)
+from sprechstunde_cli.domain.model import MessageRecord, SessionRecord, ThreadRow
 from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
 from sprechstunde_cli.errors import ProviderError
 
 if TYPE_CHECKING:
+    from sprechstunde_cli.domain.page import ThreadPage
     from sprechstunde_cli.providers.base import Provider
     from sprechstunde_cli.store import Store
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import (
     Direction,
@@ -14,6 +14,9 @@ from sprechstunde_cli.domain.model import (
     Purpose,
 )
 from sprechstunde_cli.store.base import MEDIA_NAME, StoreBase, at, iso
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.store.inbound import Changed
 
 # The live view's "last line" shows what a person wrote; automatic texts (greeting, last call,
 # closing words) would hide the citizen's question behind boilerplate.
@@ -186,15 +189,6 @@ class MessageQueries(StoreBase):
         return message_id
 
 
-@dataclass(frozen=True)
-class Changed:
-    """A stored citizen message a withdrawal or edit applies to."""
-
-    message_id: int
-    thread: int
-    media_path: str | None  # the file to delete with a withdrawal
-
-
 def _own_inbound(
     conn: sqlite3.Connection, session_id: str, provider_id: str, chat: str
 ) -> Changed | None:
@@ -208,6 +202,8 @@ def _own_inbound(
     ).fetchone()
     if row is None:
         return None
+    from sprechstunde_cli.store.inbound import Changed  # intake's alone: store/inbound.py
+
     return Changed(int(row["id"]), int(row["thread"]), row["media_path"])
 
 

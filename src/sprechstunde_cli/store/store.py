@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.counters import Counter
-from sprechstunde_cli.domain.model import (
-    SessionRecord,
-    SessionSpec,
-    SessionState,
-    check_transition,
-)
+from sprechstunde_cli.domain.model import SessionRecord, SessionState, check_transition
 from sprechstunde_cli.errors import StoreError, unknown_session
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
 from sprechstunde_cli.store.thread_rows import ThreadRowQueries
-from sprechstunde_cli.store.threads import Inserted, ThreadInfo, ThreadQueries
+from sprechstunde_cli.store.threads import ThreadInfo, ThreadQueries
 from sprechstunde_cli.system.logs import get as get_logger
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.domain.spec import SessionSpec
 
 _log = get_logger("store")
 
-__all__ = ["Inserted", "Store", "ThreadInfo", "iso", "parse"]
+__all__ = ["Store", "ThreadInfo", "iso", "parse"]
 
 
 class Store(ThreadQueries, ThreadRowQueries, MessageQueries):

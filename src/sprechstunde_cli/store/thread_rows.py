@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadPage, ThreadRow
+from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
 from sprechstunde_cli.domain.rules import mask_address, shows_name
 from sprechstunde_cli.store.base import StoreBase, at, parse
 from sprechstunde_cli.store.threads import NAME
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.domain.page import ThreadPage
 
 # A thread's row for the views: its columns, its last shown message, and how many of the
 # citizen's messages nobody has read, withdrawn ones not counted (counted in the index
@@ -66,6 +70,8 @@ class ThreadRowQueries(StoreBase):
         idle = self._read(PAGE_IDLE, (session_id, max(0, limit - len(waiting))))
         counts = self._read(COUNTS, (session_id,))[0]
         rows = tuple(self._thread_row(session_id, r) for r in [*waiting, *idle])
+        from sprechstunde_cli.domain.page import ThreadPage  # the live view's alone
+
         return ThreadPage(rows, int(counts["total"]), int(counts["waiting"]))
 
     def _thread_row(self, session_id: str, r: sqlite3.Row) -> ThreadRow:

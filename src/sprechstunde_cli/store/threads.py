@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import (
     Direction,
@@ -16,6 +17,9 @@ from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.base import StoreBase, iso, parse
 from sprechstunde_cli.store.messages import media_cols
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.store.inbound import Inserted
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).
 NAME = "thread.display_name"
@@ -29,15 +33,6 @@ class ThreadInfo:
     display_name: str
     claimed_by: str | None
     read_upto: int
-
-
-@dataclass(frozen=True)
-class Inserted:
-    message_id: int
-    thread: int
-    new_thread: bool
-    # The thread had been answered and was not waiting: the citizen came back (a notification).
-    resumed: bool = False
 
 
 class ThreadQueries(StoreBase):
@@ -89,6 +84,8 @@ class ThreadQueries(StoreBase):
             " left_at = NULL WHERE session_id = ? AND number = ?",
             (iso(at), message_id, session_id, number),
         )
+        from sprechstunde_cli.store.inbound import Inserted  # intake's alone: store/inbound.py
+
         return Inserted(message_id, number, created, resumed)
 
     def _thread_for(

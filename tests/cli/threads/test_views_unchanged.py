@@ -15,7 +15,7 @@ from sprechstunde_cli.render.console import Redacted, make_console
 from sprechstunde_cli.render.formats import zone
 from sprechstunde_cli.render.messages import thread_view
 from sprechstunde_cli.render.threads import live_room, live_view, threads_table
-from sprechstunde_cli.services.sessions import current_session
+from sprechstunde_cli.services.current import current_session
 from sprechstunde_cli.services.threads import read_thread, thread_list, thread_page
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.system.paths import resolve_paths

@@ -26,7 +26,7 @@ def close(
     application: Application = ctx.obj
     from sprechstunde_cli.render.closing import close_lines
     from sprechstunde_cli.services.close import close as close_session
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     with application.provider(record.provider) as provider:

@@ -29,7 +29,7 @@ def purge(
     """Delete a closed session at the messenger and on this machine, verify, write a receipt."""
     application: Application = ctx.obj
     from sprechstunde_cli.domain.model import SessionState
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     if record.state is SessionState.PURGED:

@@ -45,9 +45,10 @@ def open_(
     """Open the consultation hour: receive, greet, and show the threads live."""
     application: Application = ctx.obj
     from sprechstunde_cli.domain.model import SessionState
+    from sprechstunde_cli.services.current import current_session
     from sprechstunde_cli.services.hour import Hour, open_session
     from sprechstunde_cli.services.leasing import me
-    from sprechstunde_cli.services.sessions import current_session, session_to_open
+    from sprechstunde_cli.services.sessions import session_to_open
 
     if view:
         _watch(application, session, live=application.console.is_terminal and not plain)
@@ -132,8 +133,8 @@ def _watch(application: Application, session: str | None, *, live: bool) -> None
     from sprechstunde_cli.domain.model import SessionState
     from sprechstunde_cli.render.formats import STATE_WORDS, word, zone
     from sprechstunde_cli.render.threads import live_room, live_view, threads_table
+    from sprechstunde_cli.services.current import current_session
     from sprechstunde_cli.services.hour import running_in
-    from sprechstunde_cli.services.sessions import current_session
     from sprechstunde_cli.services.threads import thread_list, thread_page
 
     store = application.store

@@ -22,7 +22,7 @@ def claim(
     """Claim a thread so other operators see you are answering it."""
     application: Application = ctx.obj
     from sprechstunde_cli.services import threads
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     operator, now = application.operator, application.clock.now()

@@ -56,7 +56,7 @@ def followup(
 ) -> None:
     """Hand a thread's question to a department, which answers the citizen by e-mail."""
     application: Application = ctx.obj
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     if list_:

@@ -23,8 +23,8 @@ def media(
     """List a thread's photos, voice notes and documents, or open one with hour.media_command."""
     application: Application = ctx.obj
     from sprechstunde_cli.render.formats import media_label
+    from sprechstunde_cli.services.current import current_session
     from sprechstunde_cli.services.media import attachments, open_attachment
-    from sprechstunde_cli.services.sessions import current_session
 
     store = application.store
     record = current_session(store, session)

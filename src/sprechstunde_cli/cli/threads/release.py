@@ -22,7 +22,7 @@ def release(
     """Release your claim on a thread."""
     application: Application = ctx.obj
     from sprechstunde_cli.services import threads
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     threads.release(application.store, record, number, application.operator, force=force)

@@ -36,7 +36,7 @@ def reply(
     """Answer a thread (and claim it if nobody has)."""
     application: Application = ctx.obj
     from sprechstunde_cli.services import reply as replying
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     if text is not None and template is not None:

@@ -13,7 +13,7 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     """Show one thread's messages and mark them read."""
     application: Application = ctx.obj
     from sprechstunde_cli.render.formats import zone
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
     from sprechstunde_cli.services.threads import read_thread
 
     record = current_session(application.store, session)

@@ -20,7 +20,7 @@ def tag(
     """Count a thread under a topic; `stats` shows the counts, also after the purge."""
     application: Application = ctx.obj
     from sprechstunde_cli.services import topics
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
 
     record = current_session(application.store, session)
     found, added = topics.tag(application.store, application.config, record, number, topic)

@@ -28,7 +28,7 @@ def tail(
     from sprechstunde_cli.render.formats import zone
     from sprechstunde_cli.render.plain import PlainLines
     from sprechstunde_cli.render.tail_line import tail_pieces
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
     from sprechstunde_cli.services.tail import Follower
 
     record = current_session(application.store, session)

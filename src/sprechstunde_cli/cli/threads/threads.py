@@ -11,7 +11,7 @@ from sprechstunde_cli.cli.options import JsonOpt, SessionOpt
 def threads(ctx: typer.Context, session: SessionOpt = None, as_json: JsonOpt = False) -> None:
     """List the session's threads, longest-waiting first."""
     application: Application = ctx.obj
-    from sprechstunde_cli.services.sessions import current_session
+    from sprechstunde_cli.services.current import current_session
     from sprechstunde_cli.services.threads import thread_list
 
     record = current_session(application.store, session)

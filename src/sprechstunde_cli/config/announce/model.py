@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.spec import SessionSpec
 
 PLACEHOLDERS = frozenset(
     {"title", "official", "office", "date", "start", "end", "handle", "data_note", "next_session"}

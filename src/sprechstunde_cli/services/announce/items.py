@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.config.announce import Offset
-from sprechstunde_cli.domain.model import SessionSpec
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.domain.texts import german_date
 from sprechstunde_cli.services.texts import next_session_text
 from sprechstunde_cli.store import Store

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
-from sprechstunde_cli.domain.model import SessionSpec, SessionState
+from sprechstunde_cli.domain.model import SessionState
 from sprechstunde_cli.domain.retry import Backoff, Random
+from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeError, StateError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services.announce.items import (

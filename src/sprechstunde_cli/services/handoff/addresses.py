@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from sprechstunde_cli.config import Config
+from typing import TYPE_CHECKING
+
 from sprechstunde_cli.domain.handoffs import EMAIL, department_problem, email_address
 from sprechstunde_cli.domain.model import Direction, SessionRecord
 from sprechstunde_cli.errors import InputError, NotFoundError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store
+
+if TYPE_CHECKING:
+    # A type only: `followup --list` builds no Config (config/checked.py).
+    from sprechstunde_cli.config import Config
 
 # Addresses nobody reads: a citizen quoting one is not giving their own.
 _JUNK_LOCAL = frozenset(
