@@ -23,6 +23,8 @@ NAME = "thread.display_name"
 
 @dataclass(frozen=True)
 class ThreadInfo:
+    """A thread's stored facts: number, the citizen's address and name, its claim, what is read."""
+
     session_id: str
     number: int
     chat: str  # the provider address: for providers only, never for display
@@ -33,6 +35,8 @@ class ThreadInfo:
 
 @dataclass(frozen=True)
 class Inserted:
+    """Where a stored citizen message went: its id, its thread, and whether that thread is new."""
+
     message_id: int
     thread: int
     new_thread: bool
