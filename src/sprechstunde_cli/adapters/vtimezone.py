@@ -18,6 +18,8 @@ from icalendar import Component, Timezone, TimezoneDaylight, TimezoneStandard
 
 @dataclass(frozen=True)
 class Transition:
+    """One change of a zone's UTC offset: when (in UTC), the offsets either side, its new name."""
+
     at: datetime  # UTC
     before: timedelta
     after: timedelta

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 # __eq__ and __hash__ a dataclass would generate cost every command's start.
 @dataclass(frozen=True, eq=False)
 class Wiring:
+    """What a command runs against: the real clock, network, store and desktop, or a test's own."""
+
     clock: Clock = field(default_factory=SystemClock)
     timer: Timer = SYSTEM_TIMER
     # For every HTTP adapter (messengers, Mastodon); None: the real network.

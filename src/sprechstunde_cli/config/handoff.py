@@ -14,6 +14,8 @@ from sprechstunde_cli.i18n import _
 
 @dataclass(frozen=True)
 class HandoffSettings:
+    """The `[handoff]` section: which mailbox gets each department's questions, or where they go."""
+
     # Department name (as operators type it) → mailbox.
     departments: Mapping[str, str] = field(default_factory=dict)
     # Where a hand-off goes when its department has no mailbox of its own; also the address

@@ -21,6 +21,8 @@ TOPIC_CHARS = 40
 
 @dataclass(frozen=True)
 class HourSettings:
+    """The `[hour]` section: how the consultation hour runs (limits, polling, notices, topics)."""
+
     last_call_minutes: float = 10.0
     poll_seconds: float = 1.0
     max_message_chars: int = 4096

@@ -20,6 +20,8 @@ _HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.
 
 @dataclass(frozen=True)
 class MailSettings:
+    """The `[mail]` section: the SMTP server hand-offs are sent through, and how to reach it."""
+
     host: str
     port: int
     security: str  # starttls | tls | none

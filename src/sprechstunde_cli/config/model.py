@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config file, checked: the office, its sessions and every section's settings."""
+
     office: str
     operator: str
     timezone: str

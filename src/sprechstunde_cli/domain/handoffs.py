@@ -32,6 +32,8 @@ class Consent(StrEnum):
 
 @dataclass(frozen=True)
 class Handoff:
+    """A question passed to a department for an answer by e-mail, as the store keeps it."""
+
     id: int
     session_id: str
     thread: int

@@ -19,6 +19,8 @@ LEASE_TTL = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class Holder:
+    """Who holds a lease: one run of one process on one host, and what it holds it for."""
+
     token: str  # unique for one run of one process: the same pid may come again after a reboot
     pid: int
     host: str

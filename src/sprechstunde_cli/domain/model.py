@@ -120,6 +120,8 @@ class SessionRecord:
 
 @dataclass(frozen=True)
 class MediaInfo:
+    """A stored photo, voice note or file: its type, size, and its file in the session's folder."""
+
     mime: str
     size: int
     width: int | None = None
@@ -131,6 +133,8 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class MessageRecord:
+    """One message of a thread as the store keeps it, in or out, with its file if it has one."""
+
     id: int
     session_id: str
     thread: int

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Arrival:
+    """A citizen who wrote: a new thread, or a message in an answered one, for `open` to notify."""
+
     thread: int
     new_thread: bool  # else: a new message in a thread that was answered
     preview: str = ""

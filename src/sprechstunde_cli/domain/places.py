@@ -16,6 +16,8 @@ OSM_ZOOM = 17
 
 @dataclass(frozen=True)
 class Location:
+    """A place a citizen shared, shown as a line with its coordinates and a map link."""
+
     latitude: float
     longitude: float
 

@@ -85,6 +85,8 @@ class StoreResult:
 
 @dataclass(frozen=True)
 class Verification:
+    """The receipt's account of the search after the purge: what it sought and where, in counts."""
+
     result: str  # "clean" or "remains found"
     searched_for: int  # needles: forms of bodies, captions, names, media slices
     short_texts_not_searched: int
@@ -155,6 +157,8 @@ class PurgeProgress:
 
 @dataclass(frozen=True)
 class Receipt:
+    """The deletion receipt: what a session held and how the purge removed it; no personal data."""
+
     session: str
     title: str
     provider: str

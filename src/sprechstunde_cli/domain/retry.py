@@ -15,6 +15,8 @@ Random = Callable[[], float]  # uniform in [0, 1); tests pass their own
 
 @dataclass(frozen=True)
 class Backoff:
+    """How long to wait before a retry: at random, below a limit that doubles up to a cap."""
+
     base: float  # seconds before the first retry, at most
     cap: float  # never more than this
 

@@ -32,6 +32,8 @@ DEFAULT_DATA_NOTE = (
 
 @dataclass(frozen=True)
 class Texts:
+    """What the office sends citizens unasked (greeting, away text …); `[texts]` sets them."""
+
     greeting: str
     away: str
     call_refusal: str

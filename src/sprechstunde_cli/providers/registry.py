@@ -27,6 +27,8 @@ DEFAULT_PROVIDER = "local"
 
 @dataclass(frozen=True)
 class ProviderEntry:
+    """One messenger as the registry declares it: its name, token need, and its functions."""
+
     name: str
     needs_token: bool
     # "<module>:<function>" inside providers/<name>/, resolved when first called:

@@ -23,6 +23,8 @@ from sprechstunde_cli.store.outbox import enqueue
 
 @dataclass(frozen=True)
 class CloseReport:
+    """What `close` did: closing words sent, hand-offs delivered or exported, what went wrong."""
+
     closing_sent: int
     undelivered: int
     handoffs_delivered: int = 0

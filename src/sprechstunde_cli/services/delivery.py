@@ -33,6 +33,8 @@ IDLE_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class DeliveryReport:
+    """What one pass over the outbox did: messages sent, left for a retry, or given up."""
+
     sent: int = 0
     retrying: int = 0
     failed: int = 0

@@ -59,6 +59,8 @@ CANNOT_WRITE = (DiskFullError, ReadOnlyError)
 
 @dataclass
 class StepReport:
+    """What one step of the open hour did: messages taken in, replies sent, and problems."""
+
     intake: IntakeReport
     delivery: DeliveryReport
     last_call_sent: int = 0

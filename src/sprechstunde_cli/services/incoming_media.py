@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Fetched:
+    """A citizen's file after its download: stored, or refused with a note for the body."""
+
     media: MediaInfo | None
     kind: MessageKind
     note: str  # appended to the body when a file was refused

@@ -39,6 +39,8 @@ __all__ = ["TRUNCATED_MARK", "IntakeReport", "take"]
 
 @dataclass
 class IntakeReport:
+    """What taking in one batch did: messages stored, threads begun, calls refused, problems."""
+
     stored: int = 0
     duplicates: int = 0
     new_threads: list[int] = field(default_factory=list)

@@ -26,6 +26,8 @@ from sprechstunde_cli.store import standby as receivers
 
 @dataclass(frozen=True)
 class Opened:
+    """The session `open` now holds, and whether it was resumed or opened outside its window."""
+
     session: SessionRecord
     resumed: bool
     shifted: bool  # opened outside its planned window (a rehearsal's copy of an old store)

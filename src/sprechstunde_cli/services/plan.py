@@ -24,12 +24,16 @@ FEED_PAST = timedelta(days=31)
 
 @dataclass(frozen=True)
 class CalendarRow:
+    """One date of the calendar view, with its session's state."""
+
     entry: Occurrence
     state: str  # a SessionState value, or "cancelled"
 
 
 @dataclass(frozen=True)
 class FileResult:
+    """One calendar file (ICS feed, website snippet) after publishing: written, same, or failed."""
+
     path: Path
     written: bool  # False: it already said the same
     error: str = ""
@@ -37,6 +41,8 @@ class FileResult:
 
 @dataclass(frozen=True)
 class PreviewRow:
+    """One announcement of the preview: how far it has got, and what it says."""
+
     item: Item
     state: str  # planned | due | missed | sending | sent | failed | skipped | uncertain
     text: str

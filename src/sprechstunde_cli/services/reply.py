@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReplyResult:
+    """What `reply` did: whether the messenger took the answer, or it waits in the outbox."""
+
     thread: int
     delivered: bool
     state: str  # outbox state after the first attempt: sent, pending or failed

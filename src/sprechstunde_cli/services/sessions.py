@@ -57,6 +57,8 @@ def session_to_open(
 
 @dataclass(frozen=True)
 class Listed:
+    """One session for `sessions`: as planned, with its state on this machine."""
+
     spec: SessionSpec
     state: str  # a SessionState value; "planned" for what this machine has not seen yet
     rehearsal_of: str | None = None  # a rehearsal's copy of this planned session

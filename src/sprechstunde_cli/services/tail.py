@@ -18,6 +18,8 @@ class Change(StrEnum):
 
 @dataclass(frozen=True)
 class Seen:
+    """A message `tail` shows: its masked citizen, and whether it is new, withdrawn or edited."""
+
     message: MessageRecord
     citizen: str  # masked address or display name of the thread's citizen
     change: Change = Change.MESSAGE

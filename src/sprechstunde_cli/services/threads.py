@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ThreadView:
+    """One thread as `show` prints it: the masked citizen and the thread's messages."""
+
     number: int
     citizen: str  # masked address or display name: still citizen-controlled
     messages: list[MessageRecord]

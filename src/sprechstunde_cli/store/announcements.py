@@ -28,6 +28,8 @@ _MANUAL_RETRY = (FAILED, SKIPPED, UNCERTAIN)
 
 @dataclass(frozen=True)
 class Entry:
+    """One row of the announcement ledger: a session's offset at one target, and where it stands."""
+
     session_id: str
     offset: str
     target: str

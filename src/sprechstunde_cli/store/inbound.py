@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Inserted:
+    """Where a stored citizen message went: its id, its thread, and whether that thread is new."""
+
     message_id: int
     thread: int
     new_thread: bool

@@ -25,6 +25,8 @@ FAILED = "failed"
 
 @dataclass(frozen=True)
 class OutboxItem:
+    """A message the office is to send, as the outbox hands it to the process that leased it."""
+
     id: int
     session_id: str
     thread: int | None

@@ -17,6 +17,8 @@ from sprechstunde_cli.store.store import Store
 
 @dataclass(frozen=True)
 class SentRow:
+    """An office message the messenger took: its chat, its id there, and when it was sent."""
+
     chat: str
     provider_id: str
     sent_at: datetime

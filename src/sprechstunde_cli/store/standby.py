@@ -15,6 +15,8 @@ from sprechstunde_cli.store.base import StoreBase, at, iso
 
 @dataclass(frozen=True)
 class Pending:
+    """A message or call taken in between hours, still to answer and delete at the messenger."""
+
     provider_id: str
     chat: str
     reply_key: str | None  # None: this sender was answered in this gap already

@@ -27,6 +27,8 @@ NAME = "thread.display_name"
 
 @dataclass(frozen=True)
 class ThreadInfo:
+    """A thread's stored facts: number, the citizen's address and name, its claim, what is read."""
+
     session_id: str
     number: int
     chat: str  # the provider address: for providers only, never for display

@@ -11,6 +11,8 @@ APP = "sprechstunde"
 
 @dataclass(frozen=True)
 class Paths:
+    """Where sprechstunde keeps its config, data and log on this machine."""
+
     config_file: Path
     data_dir: Path
     log_dir: Path

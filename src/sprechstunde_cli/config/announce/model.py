@@ -53,6 +53,8 @@ _NAME = re.compile(r"[a-z0-9_-]{1,32}")
 
 @dataclass(frozen=True)
 class Offset:
+    """When an announcement goes out, before a session's start (or at its end), and its text."""
+
     name: str
     before: timedelta  # how long before the start; unused when at_end
     template: str
@@ -79,6 +81,8 @@ class Channel:
 
 @dataclass(frozen=True)
 class Files:
+    """The files `announce` keeps up to date: the calendar's ICS feed and the website snippet."""
+
     ics: Path | None = None
     snippet: Path | None = None
     sessions: int = 3  # how many dates the snippet lists
@@ -86,6 +90,8 @@ class Files:
 
 @dataclass(frozen=True)
 class AnnounceSettings:
+    """The `[announce]` section: when notices go out, to which targets, under which handle."""
+
     offsets: tuple[Offset, ...] = ()
     channels: Mapping[str, Channel] = field(default_factory=dict)  # enabled targets only
     files: Files = Files()

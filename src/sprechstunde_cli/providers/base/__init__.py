@@ -48,6 +48,8 @@ class DeleteReach(StrEnum):
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What a messenger can do; services ask these, never the messenger's name."""
+
     receive: ReceiveMode
     send_text: bool
     send_media: frozenset[MessageKind]
@@ -82,6 +84,8 @@ def foreign_reference(what: str) -> ProviderError:
 
 @dataclass(frozen=True)
 class Sent:
+    """A message the messenger took, with the id it gave it (the purge deletes by that id)."""
+
     provider_id: str
 
 

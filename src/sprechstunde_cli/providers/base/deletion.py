@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DeleteOutcome:
+    """How many messages a delete asked the messenger to remove, and how many it confirmed."""
+
     requested: int
     confirmed: int
     failures: tuple[str, ...] = ()  # reasons, free of ids and content

@@ -15,6 +15,8 @@ from sprechstunde_cli.domain.model import MessageKind
 
 @dataclass(frozen=True)
 class MediaRef:
+    """A citizen's file as the messenger announces it, before it is downloaded."""
+
     ref: str  # opaque, provider-specific handle for download_media
     mime: str
     size: int | None
@@ -24,6 +26,8 @@ class MediaRef:
 
 @dataclass(frozen=True)
 class InboundMessage:
+    """A message a citizen sent, as the messenger handed it over; every text in it is hostile."""
+
     provider_id: str  # unique per provider account; the store dedups on it
     chat: str  # the citizen's address at the provider; never shown unmasked
     sender_name: str  # as the citizen set it: hostile
@@ -38,6 +42,8 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class InboundCall:
+    """A citizen's call: declined where the messenger can, and answered with the call refusal."""
+
     provider_id: str
     chat: str
     sender_name: str
@@ -89,6 +95,8 @@ Event = (
 
 @dataclass(frozen=True)
 class ReceiveBatch:
+    """What one receive() returned: the events, where to go on once they are stored, problems."""
+
     events: tuple[Event, ...]
     # Pass this to the next receive() only after the events are committed to the store.
     cursor: str

@@ -16,6 +16,8 @@ from sprechstunde_cli.i18n import _
 
 @dataclass(frozen=True)
 class OutboundMedia:
+    """A photo, voice note or file the office sends, with the name the citizen's phone shows."""
+
     kind: MessageKind
     mime: str
     data: bytes

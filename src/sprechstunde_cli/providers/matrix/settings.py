@@ -33,6 +33,8 @@ ROOM = re.compile(r"[!#][^\s:]+:[A-Za-z0-9.\-\[\]:]+")
 
 @dataclass(frozen=True)
 class MatrixSettings:
+    """The `[providers.matrix]` section: the homeserver, the office account, the purge's reach."""
+
     homeserver: str
     user_id: str
     server_admin: bool = False

@@ -13,6 +13,8 @@ from sprechstunde_cli.providers.base import foreign_reference
 
 @dataclass
 class Cursor:
+    """Where receiving from WAHA goes on: per chat the newest timestamp handed out, recent ids."""
+
     hw: dict[str, int] = field(default_factory=dict)  # chat key → highest timestamp handed out
     seen: dict[str, dict[str, int]] = field(default_factory=dict)  # key → {id: timestamp}
     alias: dict[str, str] = field(default_factory=dict)  # any id of a person → their chat

@@ -40,6 +40,8 @@ _KEYS = {
 
 @dataclass(frozen=True)
 class WahaSettings:
+    """The `[providers.waha]` section: the WAHA server, its session and engine, the pace."""
+
     base_url: str = "http://127.0.0.1:3000"
     session: str = "default"
     engine: str = "WEBJS"

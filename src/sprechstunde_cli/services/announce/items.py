@@ -33,6 +33,8 @@ TargetSource = Callable[[str, SessionSpec], Target | None]
 
 @dataclass(frozen=True)
 class Item:
+    """One announcement to make: one offset of a session, posted to one target."""
+
     spec: SessionSpec
     offset: Offset
     target: str
@@ -44,6 +46,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one announcement in this run (sent, failed, skipped …), for the operator."""
+
     session_id: str
     offset: str
     target: str
@@ -54,6 +58,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class AnnounceReport:
+    """What one `announce` run did with each announcement that was due."""
+
     outcomes: tuple[Outcome, ...]
 
     @property

@@ -41,16 +41,22 @@ __all__ = ["CITIZENS", "REPLIES", "DemoResult", "rehearse"]
 
 @dataclass(frozen=True)
 class Phase:
+    """A stage of the rehearsal begins (open, close, delete), in words for the operator."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class CitizenActed:
+    """A scripted citizen just wrote, sent a file, called, edited or withdrew a message."""
+
     cue: CitizenCue
 
 
 @dataclass(frozen=True)
 class Replied:
+    """The office answered a thread with a scripted reply."""
+
     thread: int
     cue: ReplyCue
 
@@ -70,6 +76,8 @@ Notify = Callable[[Event], None]
 
 @dataclass(frozen=True)
 class DemoResult:
+    """What the rehearsal did, in counts, with the close's report and the deletion receipt."""
+
     threads: int
     received: int
     replies: int

@@ -22,6 +22,8 @@ OPERATOR = "Büro der OB"
 
 @dataclass(frozen=True)
 class CitizenCue:
+    """What a scripted citizen does, and when in the rehearsal's hour."""
+
     at: float
     handle: str
     name: str
@@ -31,6 +33,8 @@ class CitizenCue:
 
 @dataclass(frozen=True)
 class ReplyCue:
+    """What the office answers a scripted citizen, and when in the rehearsal's hour."""
+
     at: float
     handle: str
     text: str

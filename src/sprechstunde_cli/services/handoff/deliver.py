@@ -47,6 +47,8 @@ class Sender(Protocol):
 
 @dataclass(frozen=True)
 class HandoffReport:
+    """What delivering hand-offs did: how many were mailed, exported or failed, and why."""
+
     delivered: int = 0
     exported: int = 0
     failed: int = 0

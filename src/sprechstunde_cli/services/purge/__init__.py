@@ -46,6 +46,8 @@ class Places:
 
 @dataclass(frozen=True)
 class PurgePlan:
+    """What a purge would delete, counted before it touches anything (`purge --dry-run`)."""
+
     session_id: str
     state: SessionState
     provider: str

@@ -62,6 +62,8 @@ def paced(provider: Provider, clock: Clock) -> ratelimit.Pacer:
 
 @dataclass
 class _ChatOutcome:
+    """What deleting one chat at the messenger achieved; the purge adds them up."""
+
     requested: int = 0
     confirmed: int = 0
     remaining: int = 0

@@ -28,6 +28,8 @@ STRIDE = 8
 
 @dataclass(frozen=True)
 class Scan:
+    """What the search after the purge found: counts, and our files that still hold something."""
+
     needles: int
     skipped_short: int
     files: int
