@@ -14,14 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.cells import cell_len, set_cell_size
 
-from sprechstunde_cli.domain.model import (
-    Direction,
-    MediaInfo,
-    MessageKind,
-    MessageRecord,
-    Purpose,
-    ThreadRow,
-)
+from sprechstunde_cli.domain.messages import MediaInfo, MessageRecord
+from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, ThreadRow
 from sprechstunde_cli.render.console import make_console
 from sprechstunde_cli.render.formats import hhmm
 from sprechstunde_cli.render.message_lines import message_lines, padded_body

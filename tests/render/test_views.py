@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.console import Console, RenderableType
 
+from sprechstunde_cli.domain.messages import MediaInfo, MessageRecord
 from sprechstunde_cli.domain.model import (
     Direction,
-    MediaInfo,
     MessageKind,
-    MessageRecord,
     Purpose,
     SessionRecord,
     SessionState,

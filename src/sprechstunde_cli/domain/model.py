@@ -119,38 +119,6 @@ class SessionRecord:
 
 
 @dataclass(frozen=True)
-class MediaInfo:
-    """A stored photo, voice note or file: its type, size, and its file in the session's folder."""
-
-    mime: str
-    size: int
-    width: int | None = None
-    height: int | None = None
-    duration: float | None = None  # seconds
-    path: str | None = None  # inside the session's media folder; never a citizen-given name
-    name: str = ""  # the file name the citizen gave it: display-only, never a path
-
-
-@dataclass(frozen=True)
-class MessageRecord:
-    """One message of a thread as the store keeps it, in or out, with its file if it has one."""
-
-    id: int
-    session_id: str
-    thread: int
-    direction: Direction
-    kind: MessageKind
-    body: str
-    at: datetime
-    purpose: Purpose | None = None
-    operator: str | None = None
-    media: MediaInfo | None = None
-    # The citizen deleted it: the row keeps only that (body and media are gone).
-    withdrawn: bool = False
-    edited: bool = False  # the body is the citizen's latest version of it
-
-
-@dataclass(frozen=True)
 class ThreadRow:
     """One line of the live view and of `threads`."""
 

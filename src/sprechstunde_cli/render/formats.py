@@ -6,10 +6,14 @@ No Rich here: the plain-text commands use these too, and they must stay cheap to
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sprechstunde_cli.domain.model import MediaInfo, MessageKind
+from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.i18n import N_, _
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.domain.messages import MediaInfo
 
 # Fixed English names: strftime("%a") would follow the operator's locale.
 WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from itertools import pairwise
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, MessageRecord
+from sprechstunde_cli.domain.messages import MessageRecord
+from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.formats import EDITED, PURPOSE_WORDS, WITHDRAWN, hhmm, media_label
 from sprechstunde_cli.render.formats import word as purpose_word

@@ -10,7 +10,8 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from sprechstunde_cli.domain.model import MediaInfo, MessageKind, MessageRecord
+from sprechstunde_cli.domain.messages import MediaInfo, MessageRecord
+from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import hhmm, media_label
 from sprechstunde_cli.render.message_lines import thread_parts

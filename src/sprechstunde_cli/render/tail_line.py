@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, MessageRecord
+from sprechstunde_cli.domain.messages import MessageRecord
+from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import EDITED, WITHDRAWN, hhmm, media_label
 from sprechstunde_cli.render.sanitize import clean

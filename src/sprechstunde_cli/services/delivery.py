@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import Clock, MediaInfo, MessageKind
+from sprechstunde_cli.domain.model import Clock, MessageKind
 from sprechstunde_cli.domain.retry import Backoff, Random
 from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.i18n import _
@@ -17,6 +17,7 @@ from sprechstunde_cli.store import Store, outbox
 from sprechstunde_cli.system import logs
 
 if TYPE_CHECKING:
+    from sprechstunde_cli.domain.messages import MediaInfo
     from sprechstunde_cli.providers.base import Provider, Sent
     from sprechstunde_cli.services.delivery_progress import Progress
 
@@ -152,6 +153,7 @@ def _send(
     if not item.media_path:
         return provider.send_text(item.chat, item.body, item.key), None
     # Here, not at the top: a text reply never loads the media rules.
+    from sprechstunde_cli.domain.messages import MediaInfo
     from sprechstunde_cli.providers.base.media import OutboundMedia
 
     path = Path(item.media_path)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.media import check_limits, megabytes, sniff
-from sprechstunde_cli.domain.model import MediaInfo, MessageKind, SessionRecord
+from sprechstunde_cli.domain.messages import MediaInfo
+from sprechstunde_cli.domain.model import MessageKind, SessionRecord
 from sprechstunde_cli.errors import ProviderError, StoreError
 from sprechstunde_cli.providers.base import Provider
 from sprechstunde_cli.providers.base.events import InboundMessage, ReceiveBatch

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sprechstunde_cli.domain.media import extension_for
-from sprechstunde_cli.domain.model import MessageRecord, SessionRecord
+from sprechstunde_cli.domain.messages import MessageRecord
+from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.errors import NotFoundError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store

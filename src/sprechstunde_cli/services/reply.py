@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import (
-    MediaInfo,
     MessageKind,
     Purpose,
     SessionRecord,
@@ -30,6 +29,7 @@ from sprechstunde_cli.i18n import _
 if TYPE_CHECKING:
     from sprechstunde_cli.config import Config
     from sprechstunde_cli.domain.media import Sniffed
+    from sprechstunde_cli.domain.messages import MediaInfo
     from sprechstunde_cli.providers.base import Provider
     from sprechstunde_cli.store import Store, ThreadInfo
 
@@ -194,6 +194,7 @@ def _keep_attachment(
     import secrets
 
     from sprechstunde_cli.domain.media import file_name
+    from sprechstunde_cli.domain.messages import MediaInfo
 
     data, found = attachment
     # A copy inside the session's folder, so the purge removes it with everything else.

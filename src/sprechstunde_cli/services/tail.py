@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sprechstunde_cli.domain.model import MessageRecord, SessionRecord
+from sprechstunde_cli.domain.messages import MessageRecord
+from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.rules import mask_address
 from sprechstunde_cli.store import Store
 

@@ -1,30 +1,17 @@
-"""What operators do to threads: list, read, claim, release (a reply: services/reply.py)."""
+"""What operators do to threads: list, claim, release (read: services/reading.py; a reply:
+services/reply.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import MessageRecord, SessionRecord, ThreadRow
-from sprechstunde_cli.domain.rules import by_waiting_time, mask_address
-from sprechstunde_cli.errors import ProviderError
+from sprechstunde_cli.domain.model import SessionRecord, ThreadRow
+from sprechstunde_cli.domain.rules import by_waiting_time
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.page import ThreadPage
-    from sprechstunde_cli.providers.base import Provider
     from sprechstunde_cli.store import Store
-
-
-@dataclass(frozen=True)
-class ThreadView:
-    """One thread as `show` prints it: the masked citizen and the thread's messages."""
-
-    number: int
-    citizen: str  # masked address or display name: still citizen-controlled
-    messages: list[MessageRecord]
-    problem: str | None  # why no read receipt went out, if one should have
-    left: bool = False  # the citizen left the chat or blocked the office
 
 
 def thread_list(store: Store, session: SessionRecord) -> list[ThreadRow]:
@@ -35,26 +22,6 @@ def thread_list(store: Store, session: SessionRecord) -> list[ThreadRow]:
 def thread_page(store: Store, session: SessionRecord, limit: int) -> ThreadPage:
     """The first `limit` threads, longest-waiting first, and how many there are: one screen."""
     return store.thread_page(session.id, limit)
-
-
-def read_thread(
-    store: Store, session: SessionRecord, number: int, provider: Provider | None = None
-) -> ThreadView:
-    """Return a thread with its messages and mark them read, here and, where the messenger
-    shows read receipts, for the citizen too (only once an operator has really read them)."""
-    info = store.thread(session.id, number)
-    unseen = store.unread_provider_ids(session.id, number)
-    messages = store.messages(session.id, thread=number)
-    if messages:
-        store.mark_read(session.id, number, messages[-1].id)
-    problem = None
-    if provider is not None and provider.capabilities.mark_read and unseen:
-        try:
-            provider.mark_read(info.chat, unseen)
-        except ProviderError as err:
-            problem = err.message  # a missing read receipt is not worth failing `show` for
-    citizen = mask_address(info.chat, info.display_name)
-    return ThreadView(number, citizen, messages, problem, store.has_left(session.id, number))
 
 
 def claim(

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from sprechstunde_cli.domain.model import MediaInfo, Timer
+from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.crypto import SessionKeys
@@ -19,6 +19,9 @@ from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 from sprechstunde_cli.system.files import Sink, write_all, write_private
 from sprechstunde_cli.system.paths import key_dir_for
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.domain.messages import MediaInfo
 
 # The context a file's name as given is sealed under (display-only, like the body).
 MEDIA_NAME = "media.name"

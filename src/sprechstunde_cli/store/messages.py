@@ -6,16 +6,11 @@ import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import (
-    Direction,
-    MediaInfo,
-    MessageKind,
-    MessageRecord,
-    Purpose,
-)
-from sprechstunde_cli.store.base import MEDIA_NAME, StoreBase, at, iso
+from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose
+from sprechstunde_cli.store.base import MEDIA_NAME, StoreBase, iso
 
 if TYPE_CHECKING:
+    from sprechstunde_cli.domain.messages import MediaInfo, MessageRecord
     from sprechstunde_cli.store.inbound import Changed
 
 # The live view's "last line" shows what a person wrote; automatic texts (greeting, last call,
@@ -44,8 +39,10 @@ class MessageQueries(StoreBase):
             sql += " AND thread = ?"
             params = (*params, thread)
         rows = self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))
+        from sprechstunde_cli.store.message_rows import message
+
         return [
-            _message(
+            message(
                 r,
                 self.unseal(session_id, r["body"]),
                 self.unseal(session_id, r["media_name"], MEDIA_NAME),
@@ -107,9 +104,10 @@ class MessageQueries(StoreBase):
             "SELECT * FROM messages WHERE session_id = ? AND change_seq > ? ORDER BY change_seq",
             (session_id, change),
         )
+        from sprechstunde_cli.store.message_rows import message
+
         return [
-            (int(r["change_seq"]), _message(r, self.unseal(session_id, r["body"]), ""))
-            for r in rows
+            (int(r["change_seq"]), message(r, self.unseal(session_id, r["body"]), "")) for r in rows
         ]
 
     def message_id_before_last(self, session_id: str, count: int) -> int:
@@ -212,31 +210,3 @@ def media_cols(media: MediaInfo | None) -> tuple[object, ...]:
     if media is None:
         return (None, None, None, None, None, None)
     return (media.path, media.mime, media.size, media.width, media.height, media.duration)
-
-
-def _message(r: sqlite3.Row, body: str, media_name: str) -> MessageRecord:
-    media = None
-    if r["media_mime"]:
-        media = MediaInfo(
-            mime=r["media_mime"],
-            size=int(r["media_size"] or 0),
-            width=r["media_width"],
-            height=r["media_height"],
-            duration=r["media_duration"],
-            path=r["media_path"],
-            name=media_name,
-        )
-    return MessageRecord(
-        id=int(r["id"]),
-        session_id=r["session_id"],
-        thread=int(r["thread"]),
-        direction=Direction(r["direction"]),
-        kind=MessageKind(r["kind"]),
-        body=body,
-        at=at(r["at"]),
-        purpose=Purpose(r["purpose"]) if r["purpose"] else None,
-        operator=r["operator"],
-        media=media,
-        withdrawn=r["withdrawn_at"] is not None,
-        edited=r["edited_at"] is not None,
-    )

@@ -11,11 +11,15 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.counters import Counter
-from sprechstunde_cli.domain.model import MediaInfo, MessageKind, Purpose
+from sprechstunde_cli.domain.model import MessageKind, Purpose
 from sprechstunde_cli.store.store import Store, iso
 from sprechstunde_cli.system.redact import summary
+
+if TYPE_CHECKING:
+    from sprechstunde_cli.domain.messages import MediaInfo
 
 PENDING = "pending"
 SENDING = "sending"

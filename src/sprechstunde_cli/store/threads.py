@@ -8,17 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import (
-    Direction,
-    MediaInfo,
-    MessageKind,
-)
+from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.errors import ConflictError, NotFoundError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.base import StoreBase, iso, parse
 from sprechstunde_cli.store.messages import media_cols
 
 if TYPE_CHECKING:
+    from sprechstunde_cli.domain.messages import MediaInfo
     from sprechstunde_cli.store.inbound import Inserted
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).

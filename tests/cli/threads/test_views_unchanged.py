@@ -16,7 +16,8 @@ from sprechstunde_cli.render.formats import zone
 from sprechstunde_cli.render.messages import thread_view
 from sprechstunde_cli.render.threads import live_room, live_view, threads_table
 from sprechstunde_cli.services.current import current_session
-from sprechstunde_cli.services.threads import read_thread, thread_list, thread_page
+from sprechstunde_cli.services.reading import read_thread
+from sprechstunde_cli.services.threads import thread_list, thread_page
 from sprechstunde_cli.store import Store
 from sprechstunde_cli.system.paths import resolve_paths
 from tests.cli.threads.busy_hour import fill_busy_hour, golden

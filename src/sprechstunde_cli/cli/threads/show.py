@@ -14,7 +14,7 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     application: Application = ctx.obj
     from sprechstunde_cli.render.formats import zone
     from sprechstunde_cli.services.current import current_session
-    from sprechstunde_cli.services.threads import read_thread
+    from sprechstunde_cli.services.reading import read_thread
 
     record = current_session(application.store, session)
     with application.provider(record.provider) as provider:
