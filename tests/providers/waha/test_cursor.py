@@ -10,7 +10,7 @@ import pytest
 
 from sprechstunde_cli.domain.model import Direction
 from sprechstunde_cli.errors import ProviderError
-from sprechstunde_cli.providers.base.events import InboundMessage
+from sprechstunde_cli.providers.base.events import InboundMessage, InboundWithdrawal
 from sprechstunde_cli.providers.waha.cursor import Cursor
 from sprechstunde_cli.services import hour
 from sprechstunde_cli.store import Store
@@ -39,6 +39,21 @@ def test_a_message_listed_again_under_the_lid_is_taken_in_once(engine: str, way:
         later = provider.receive(first.cursor, wait=0)
         assert texts(later.events) == ["Noch eine Frage"]
         assert {e.chat for e in later.events} == {anna.pn}  # still the one thread
+
+
+@pytest.mark.parametrize("engine", ["WEBJS", "WPP"])  # they list a revoked message as such
+def test_a_revoke_listed_under_the_lid_names_the_id_taken_in(engine: str) -> None:
+    with waha_rig(engine) as rig:
+        provider = rig.provider(websocket=False)  # only the listing tells
+        rig.fake.citizen_send("anna", "0170 0000000")
+        first = provider.receive(None, wait=0)
+        [message] = [e for e in first.events if isinstance(e, InboundMessage)]
+        [again] = refile_under_lid(rig.fake, "anna", "moved")
+        again.revoked = True
+        later = provider.receive(first.cursor, wait=0)
+        targets = [e.target for e in later.events if isinstance(e, InboundWithdrawal)]
+        assert message.provider_id in targets and again.id in targets
+        assert texts(later.events) == []
 
 
 # The cursor as the release before message keys stored it: full WAHA ids in `seen`.
