@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sprechstunde_cli.providers.base.events import InboundEdit, InboundMessage, InboundWithdrawal
+from sprechstunde_cli.providers.waha.chats import message_key
 from tests.support.contract import collect
 from tests.support.fakes import waha_changes
 from tests.support.fakes.waha import Msg
@@ -112,7 +113,12 @@ def test_a_revoke_missed_on_the_socket_is_found_in_the_listing(engine: str) -> N
         (message,) = [e for e in first if isinstance(e, InboundMessage)]
         waha_changes.revoke(rig.fake, "anna")
         later, cursor, _ = collect(provider, cursor, {chat}, 1, 3.0)
-        assert [(type(e), e.target) for e in later if isinstance(e, InboundWithdrawal)] == [
-            (InboundWithdrawal, message.provider_id)
+        # Named under each id of the person, as a pushed revoke is: the store has one of them.
+        anna = rig.fake.citizen("anna")
+        key = message_key(message.provider_id)
+        assert [(e.target, e.chat) for e in later if isinstance(e, InboundWithdrawal)] == [
+            (f"false_{anna.lid}_{key}", chat),
+            (f"false_{anna.pn}_{key}", chat),
         ]
+        assert message.provider_id == f"false_{anna.pn}_{key}"
         assert [e for e in provider.receive(cursor, wait=0.0).events] == []  # once

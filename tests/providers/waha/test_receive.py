@@ -11,6 +11,7 @@ import pytest
 from sprechstunde_cli.domain.model import MessageKind
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base.events import InboundCall, InboundMessage
+from sprechstunde_cli.providers.waha.chats import message_key
 from tests.support.contract import OGG, PNG, eventually
 from tests.support.fakes.waha import Msg
 from tests.support.waha_rig import ENGINES, waha_rig
@@ -46,8 +47,9 @@ def test_only_the_overlap_is_remembered_in_the_cursor() -> None:
         batch = provider.receive(cursor, wait=0)
         state = json.loads(batch.cursor)
         [(chat, seen)] = state["seen"].items()
-        assert list(seen) == [batch.events[0].provider_id]  # "alt" fell out of the window
-        assert state["hw"][chat] == seen[batch.events[0].provider_id]
+        key = message_key(batch.events[0].provider_id)  # the message's own, not WAHA's id
+        assert list(seen) == [key]  # "alt" fell out of the window
+        assert state["hw"][chat] == seen[key]
 
 
 def test_a_message_later_than_the_overlap_is_not_found() -> None:

@@ -63,5 +63,4 @@ def _serialized(poller: Poller, chat: str, sender: str, key: Any) -> list[str]:
         return []
     if key.startswith(("false_", "true_")):
         return [key]  # an engine that names the message by its serialized id already
-    aliases = {sender, chat} | {alias for alias, of in poller.known_aliases() if of == chat}
-    return [f"false_{alias}_{key}" for alias in sorted(aliases)]
+    return poller.serialized(chat, sender, key)

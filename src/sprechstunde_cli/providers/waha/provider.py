@@ -78,7 +78,12 @@ class WahaProvider(Closing):
         return f"/api/{path_part(self.settings.session)}"
 
     # Receiving and deleting are built when first used: `show` and `reply` send a read receipt
-    # or a text and load neither (startup).
+    # or a text and load neither (startup). `cached_property` takes no lock, and needs none:
+    # one thread at a time calls this provider. `open`'s loop receives, delivers and closes on
+    # its own thread; the purge runs chats on `max_concurrent_requests` threads
+    # (services/ratelimit.run_all), which WAHA keeps at 1 (settings.py), so on the caller's;
+    # the event stream's thread only buffers envelopes (events.py). Allowing more would need a
+    # lock for the Poller's state too (aliases, revoked keys), not only for building it.
 
     @cached_property
     def poller(self) -> Poller:

@@ -1,10 +1,12 @@
 """Receiving from WAHA by polling, so nothing is lost between polls or across restarts.
 
 The cursor is JSON: per chat (or "*" where the engine lists all chats at once) the highest
-message timestamp handed out, the ids handed out within the last `overlap` seconds, and the
-@lid/@c.us aliases learned so far. Each poll asks again from `high-water mark - overlap`
-(`filter.timestamp.gte` is inclusive and in whole seconds), so a message that reaches WAHA
-late or shares a second with an earlier one is still found, and the ids drop the repeats.
+message timestamp handed out, the messages handed out within the last `overlap` seconds (by
+their own key, `chats.message_key`: an engine may list one message under the person's @c.us
+and later under their @lid id), and the @lid/@c.us aliases learned so far. Each poll asks
+again from `high-water mark - overlap` (`filter.timestamp.gte` is inclusive and in whole
+seconds), so a message that reaches WAHA late or shares a second with an earlier one is still
+found, and the keys drop the repeats.
 """
 
 from __future__ import annotations
@@ -115,8 +117,7 @@ class Poller(Lister):
                 gte = None  # no cursor: from the start
             messages = self.fetch(chat_path, gte, until_empty=self.all_chats)
             for message in messages:
-                event = self._take(cursor, key, message)
-                if event is not None:
+                for event in self._take(cursor, key, message):
                     found.append((int(message["timestamp"]), len(found), event))
             self._prune(cursor, key)
         return [event for _, _, event in sorted(found, key=lambda item: item[:2])]
@@ -154,36 +155,44 @@ class Poller(Lister):
 
     def _take(
         self, cursor: Cursor, key: str, message: dict[str, Any]
-    ) -> InboundMessage | InboundWithdrawal | None:
+    ) -> list[InboundMessage | InboundWithdrawal]:
         message_id, ts, sender = message.get("id"), message.get("timestamp"), message.get("from")
         if not isinstance(message_id, str) or not isinstance(ts, (int, float)):
-            return None
+            return []
         if message.get("fromMe") is True:
-            return None
+            return []
+        own = message_key(message_id)  # one key under @c.us and @lid alike
         seen = cursor.seen.setdefault(key, {})
-        if message_id in seen:
+        if own in seen:
             # Taken in before, listed as revoked now (its event was missed, the socket down).
-            return self._revoked_since(cursor, message_id, message, sender)
-        seen[message_id] = int(ts)
+            return self._revoked_since(cursor, own, message, sender)
+        seen[own] = int(ts)
         cursor.hw[key] = max(cursor.hw.get(key, int(ts)), int(ts))
         cursor.top = max(cursor.top if cursor.top is not None else int(ts), int(ts))
         if not is_person(sender):
-            return None  # a group or status update on the service phone: not a citizen
-        if message_key(message_id) in self.revoked or is_revoked(message):
-            return None  # withdrawn by the citizen before we took it in: nothing is kept
+            return []  # a group or status update on the service phone: not a citizen
+        if own in self.revoked or is_revoked(message):
+            return []  # withdrawn by the citizen before we took it in: nothing is kept
         assert isinstance(sender, str)
         chat = self.canonical(cursor, sender)
-        return self._event(message, sender, chat)
+        return [self._event(message, sender, chat)]
 
     def _revoked_since(
-        self, cursor: Cursor, message_id: str, message: dict[str, Any], sender: Any
-    ) -> InboundWithdrawal | None:
-        key = message_key(message_id)
-        if key in self.revoked or not is_revoked(message) or not is_person(sender):
-            return None
-        self.revoked.add(key)
+        self, cursor: Cursor, own: str, message: dict[str, Any], sender: Any
+    ) -> list[InboundMessage | InboundWithdrawal]:
+        if own in self.revoked or not is_revoked(message) or not is_person(sender):
+            return []
+        self.revoked.add(own)
         at = datetime.fromtimestamp(float(message["timestamp"]), UTC)
-        return InboundWithdrawal(message_id, self.canonical(cursor, str(sender)), at)
+        chat = self.canonical(cursor, str(sender))
+        # Taken in under whichever id WAHA listed then: the store applies the one it has.
+        ids = {str(message["id"]), *self.serialized(chat, str(sender), own)}
+        return [InboundWithdrawal(target, chat, at) for target in sorted(ids)]
+
+    def serialized(self, chat: str, sender: str, key: str) -> list[str]:
+        """`false_{id}_{key}` for every id under which we know this person."""
+        aliases = {sender, chat} | {alias for alias, of in self._memo.items() if of == chat}
+        return [f"false_{alias}_{key}" for alias in sorted(aliases)]
 
     def _prune(self, cursor: Cursor, key: str) -> None:
         high = cursor.hw.get(key)

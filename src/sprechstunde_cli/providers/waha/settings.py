@@ -151,6 +151,7 @@ def capabilities_for(settings: WahaSettings) -> Capabilities:
         idempotent_send=False,
         residual_retention=tuple(residual),
         read_receipts=True,  # the ack of each own message in the listing (delivered, read)
+        max_concurrent_requests=1,  # one thread drives the provider (provider.py says why)
     )
 
 
