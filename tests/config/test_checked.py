@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sprechstunde_cli.config.checked import load_checked, passed, section
+from sprechstunde_cli.config.checked import load_checked, passed, section, tables
 from sprechstunde_cli.errors import ExitCode
 from sprechstunde_cli.providers.registry import PROVIDERS
 from tests.support.cli import Sp
@@ -102,18 +104,23 @@ def test_a_record_that_says_so_already_is_not_written_again(
     assert record.stat().st_ino == first.st_ino  # an atomic write would have replaced the file
 
 
+def provider(path: Path, record: Path, name: str) -> Mapping[str, Any] | None:
+    found = tables(path, record)
+    return None if found is None else section(found, "providers", name)
+
+
 def test_a_messengers_section_alone_reads_as_the_whole_config_reads_it(
     config_file: Path, tmp_path: Path
 ) -> None:
     config_file.write_text(config_file.read_text(encoding="utf-8") + MESSENGERS, encoding="utf-8")
     record = tmp_path / "config-checked"
-    assert section(config_file, record, "providers", "waha") is None  # not checked yet
+    assert provider(config_file, record, "waha") is None  # not checked yet
     config = load_checked(config_file, record)
     for name in PROVIDERS:
-        table = section(config_file, record, "providers", name)
+        table = provider(config_file, record, name)
         assert table is not None
         assert PROVIDERS[name].parse_settings(table) == config.provider_settings(name), name
-    assert section(config_file, record, "providers", "waha") == {
+    assert provider(config_file, record, "waha") == {
         "base_url": "http://127.0.0.1:3999",
         "engine": "NOWEB",
     }
@@ -125,8 +132,8 @@ def test_a_section_is_not_read_from_a_file_changed_since_its_check(
     record = tmp_path / "config-checked"
     load_checked(config_file, record)
     # The file has no such section.
-    assert section(config_file, record, "providers", "local") == {}
+    assert provider(config_file, record, "local") == {}
     config_file.write_text(
         config_file.read_text(encoding="utf-8") + '\n[providers.local]\nbogus = "x"\n', "utf-8"
     )
-    assert section(config_file, record, "providers", "local") is None  # the whole file is read
+    assert provider(config_file, record, "local") is None  # the whole file is read

@@ -13,7 +13,7 @@ import sys
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sprechstunde_cli.system.clock import SYSTEM_TIMER, SystemClock
 
@@ -29,10 +29,9 @@ if TYPE_CHECKING:
     from sprechstunde_cli.adapters.desktop import DesktopSink, Notifier
     from sprechstunde_cli.adapters.smtp import Mailer
     from sprechstunde_cli.config import Config
-    from sprechstunde_cli.config.hour import HourSettings
     from sprechstunde_cli.domain.model import Clock, Timer
     from sprechstunde_cli.domain.notify import Arrival
-    from sprechstunde_cli.providers.base import Provider, ProviderContext, Transport
+    from sprechstunde_cli.providers.base import Provider, Transport
     from sprechstunde_cli.render.console import Redacted
     from sprechstunde_cli.render.plain import PlainLines
     from sprechstunde_cli.render.progress import Step
@@ -76,11 +75,12 @@ class Application:
         return load_checked(self.paths.config_file, self.paths.config_check)
 
     @cached_property
-    def hour(self) -> HourSettings:
-        """`[hour]`: of a checked config, read alone (cli/sections.py)."""
-        from sprechstunde_cli.cli import sections
+    def checked_tables(self) -> Mapping[str, Any] | None:
+        """The config's tables as written, read once, if the file passed its check as it is
+        now (config/checked.py); cli/sections.py reads single sections from them."""
+        from sprechstunde_cli.config.checked import tables
 
-        return sections.hour(self)
+        return tables(self.paths.config_file, self.paths.config_check)
 
     @cached_property
     def store(self) -> Store:
@@ -275,11 +275,6 @@ class Application:
         from sprechstunde_cli.cli import messenger
 
         return messenger.build(self, name)
-
-    def provider_context(self, name: str) -> ProviderContext:
-        from sprechstunde_cli.cli import messenger
-
-        return messenger.context(self, name)
 
     @property
     def config_loaded(self) -> Config | None:

@@ -19,12 +19,11 @@ if TYPE_CHECKING:
 def table(application: Application, *keys: str) -> Mapping[str, Any] | None:
     """The table at `keys` of a config that passed its check, read alone ({} if it has none);
     None: use `application.config` (loaded already, missing, or not passed as it is now)."""
-    if application.config_loaded is not None:
+    if application.config_loaded is not None or (found := application.checked_tables) is None:
         return None
     from sprechstunde_cli.config.checked import section
 
-    paths = application.paths
-    return section(paths.config_file, paths.config_check, *keys)
+    return section(found, *keys)
 
 
 def hour(application: Application) -> HourSettings:

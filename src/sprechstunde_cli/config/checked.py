@@ -13,8 +13,8 @@ The record is 56 bytes of numbers, no text: it lies in the data dir, which the p
 for every text a citizen sent, and no such text can match it.
 
 A command that needs one section only (`show`: its messenger's; `reply --attach`: `[hour]`)
-reads that section alone from a file that passed (`section`), instead of building the whole
-`Config`.
+reads that section alone from a file that passed (`tables`, `section`), instead of building the
+whole `Config`.
 """
 
 from __future__ import annotations
@@ -54,10 +54,9 @@ def passed(path: Path, record: Path) -> bool:
         return False
 
 
-def section(path: Path, record: Path, *keys: str) -> Mapping[str, Any] | None:
-    """The table at `keys` (`"hour"`; `"providers", "waha"`) of a file that passed the full
-    check, as written ({} if it has none); None when the file has not passed as it is now (the
-    caller loads the whole config)."""
+def tables(path: Path, record: Path) -> Mapping[str, Any] | None:
+    """The tables of a file that passed the full check, as written; None when the file has not
+    passed as it is now (the caller loads the whole config)."""
     try:
         identity, data = _read(path)
     except OSError:
@@ -67,10 +66,14 @@ def section(path: Path, record: Path, *keys: str) -> Mapping[str, Any] | None:
         return None
     import tomllib
 
-    # Checked: it decodes and parses, and every table on the way is a table.
-    found: Mapping[str, Any] = tomllib.loads(data.decode("utf-8"))
+    return tomllib.loads(data.decode("utf-8"))  # checked: it decodes and parses
+
+
+def section(found: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+    """The table at `keys` (`"hour"`; `"providers", "waha"`) of a checked file's `tables`, as
+    written ({} if it has none)."""
     for key in keys:
-        found = found.get(key, {})
+        found = found.get(key, {})  # checked: every table on the way is a table
     return found
 
 

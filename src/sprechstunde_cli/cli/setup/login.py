@@ -104,12 +104,13 @@ def login(
 
 
 def _recovery_key(application: Application, provider: str, insecure_storage: bool) -> None:
+    from sprechstunde_cli.cli.messenger import context
     from sprechstunde_cli.services.setup import cross_sign
     from sprechstunde_cli.system import credentials
 
     key = credentials.Secret(application.ask(_("Recovery key"), secret=True).strip())
     settings = application.config.provider_settings(provider)
-    cross_sign(provider, settings, key, application.provider_context(provider))
+    cross_sign(provider, settings, key, context(application, provider))
     where = credentials.store_token(
         f"{provider}-recovery", key, application.paths, insecure_ok=insecure_storage
     )
@@ -122,6 +123,7 @@ def _recovery_key(application: Application, provider: str, insecure_storage: boo
 
 def _password_login(application: Application, provider: str) -> credentials.Secret:
     """Ask for ID and password, and trade them at the provider for a token."""
+    from sprechstunde_cli.cli.messenger import context
     from sprechstunde_cli.services.setup import password_login, require_password_login
     from sprechstunde_cli.system import credentials
 
@@ -140,5 +142,4 @@ def _password_login(application: Application, provider: str) -> credentials.Secr
                 "Run it again and answer both prompts: sprechstunde login {provider} --password"
             ).format(provider=provider),
         )
-    context = application.provider_context(provider)
-    return password_login(provider, settings, user, secret.reveal(), context)
+    return password_login(provider, settings, user, secret.reveal(), context(application, provider))

@@ -35,6 +35,7 @@ def reply(
 ) -> None:
     """Answer a thread (and claim it if nobody has)."""
     application: Application = ctx.obj
+    from sprechstunde_cli.cli import sections
     from sprechstunde_cli.services import reply as replying
     from sprechstunde_cli.services.current import current_session
 
@@ -57,7 +58,7 @@ def reply(
             media_dir=application.paths.session_dir(record.id) / "media",
             # Only a file needs the size limit: a text reads no more of the config than its
             # messenger's section.
-            max_media_bytes=application.hour.max_media_bytes if attach is not None else 0,
+            max_media_bytes=sections.hour(application).max_media_bytes if attach is not None else 0,
             force=force,
             attachment=attach,
             follow_symlinks=follow_symlinks,
