@@ -27,6 +27,7 @@ def table(application: Application, *keys: str) -> Mapping[str, Any] | None:
 
 
 def hour(application: Application) -> HourSettings:
+    """`[hour]`: how the live hour runs, and the size limit of a file."""
     if (found := table(application, "hour")) is None:
         return application.config.hour
     from sprechstunde_cli.config.hour import parse_hour
