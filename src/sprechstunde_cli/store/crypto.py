@@ -23,6 +23,24 @@ NONCE_BYTES = 12
 KEY_BYTES = 32
 
 
+def aes_gcm() -> type[AESGCM]:
+    """cryptography's AES-GCM, imported on first use: `--help` and most commands encrypt
+    nothing.
+
+    Taken from its Rust bindings, the very class `cryptography.hazmat.primitives.ciphers.aead`
+    re-exports (`AESGCM = rust_openssl.aead.AESGCM`): importing it there skips the `ciphers`
+    package, which loads every other cipher and mode with it (~3 ms of every command that
+    reads the store). Should a release move it, the public module serves, only slower;
+    tests/store/test_crypto.py checks that both are the same class."""
+    try:
+        from cryptography.hazmat.bindings._rust import openssl
+
+        found: type[AESGCM] = openssl.aead.AESGCM
+    except (ImportError, AttributeError):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM as found
+    return found
+
+
 class SessionKeys:
     """Keys by session id, one file each; `cipher()` creates a key on first use."""
 
@@ -40,9 +58,6 @@ class SessionKeys:
         cached = self._ciphers.get(session_id)
         if cached is not None:
             return cached
-        # Imported here: `--help` and most commands never encrypt anything.
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         path = self.path(session_id)
         try:
             key = path.read_bytes()
@@ -63,7 +78,7 @@ class SessionKeys:
                 _("The key file {path} is damaged.").format(path=path),
                 _("Restore it from a backup, or purge the session."),
             )
-        aead = AESGCM(key)
+        aead = aes_gcm()(key)
         self._ciphers[session_id] = aead
         return aead
 
