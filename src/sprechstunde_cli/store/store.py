@@ -6,7 +6,6 @@ import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.counters import Counter
 from sprechstunde_cli.domain.model import SessionRecord, SessionState, check_transition
 from sprechstunde_cli.errors import StoreError, unknown_session
 from sprechstunde_cli.i18n import _
@@ -18,6 +17,7 @@ from sprechstunde_cli.store.threads import ThreadInfo, ThreadQueries
 from sprechstunde_cli.system.logs import get as get_logger
 
 if TYPE_CHECKING:
+    from sprechstunde_cli.domain.counters import Counter
     from sprechstunde_cli.domain.spec import SessionSpec
 
 _log = get_logger("store")
@@ -147,6 +147,8 @@ class Store(ThreadQueries, ThreadRowQueries, MessageQueries):
 
     def counters(self, session_id: str) -> dict[Counter, int]:
         rows = self._read("SELECT name, value FROM counters WHERE session_id = ?", (session_id,))
+        from sprechstunde_cli.domain.counters import Counter  # the receipt's: not every command's
+
         known = {c.value for c in Counter}
         # A counter only a newer version knows is kept in the table, not shown here.
         return {Counter(r["name"]): int(r["value"]) for r in rows if r["name"] in known}
