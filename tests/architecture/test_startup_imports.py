@@ -100,6 +100,19 @@ def test_reading_and_answering_create_no_value_they_do_not_use(
     assert sorted(made & (COLD_VALUES | also_cold)) == []
 
 
+def test_showing_a_thread_again_builds_no_messenger(tmp_path: Path, config_file: Path) -> None:
+    open_session_with_threads(3)
+    first = probe(tmp_path, "show", "2")
+    assert first.exit == 0, first.stderr
+    # Unread messages: the read receipt goes out through the messenger.
+    assert "sprechstunde_cli.providers.local.provider" in first.modules
+    again = probe(tmp_path, "show", "2")
+    assert again.exit == 0, again.stderr
+    assert again.stdout == first.stdout
+    # Nothing unread: no receipt to send, so no messenger is built (services/reading.py).
+    assert loaded(again, "sprechstunde_cli.providers.registry", "tomllib") == []
+
+
 def test_version_builds_no_command(tmp_path: Path) -> None:
     run = probe(tmp_path, "--version")
     assert run.exit == 0

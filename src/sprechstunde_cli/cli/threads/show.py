@@ -17,8 +17,9 @@ def show(ctx: typer.Context, number: ThreadArg, session: SessionOpt = None) -> N
     from sprechstunde_cli.services.reading import read_thread
 
     record = current_session(application.store, session)
-    with application.provider(record.provider) as provider:
-        view = read_thread(application.store, record, number, provider)
+    view = read_thread(
+        application.store, record, number, lambda: application.provider(record.provider)
+    )
     if view.problem:
         application.warn(_("Read receipt not sent: {problem}").format(problem=view.problem))
     tz = zone(record.timezone)
