@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sprechstunde_cli.domain.model import Clock, MessageKind
-from sprechstunde_cli.domain.retry import Backoff, Random
+from sprechstunde_cli.domain.retry import Backoff, Random, uniform
 from sprechstunde_cli.errors import ExitCode, ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store import Store, outbox
@@ -51,7 +50,7 @@ def deliver_due(
     now: datetime,
     *,
     only_id: int | None = None,
-    rng: Random = random.random,
+    rng: Random = uniform,
 ) -> DeliveryReport:
     sent = retrying = failed = 0
     errors: list[str] = []
@@ -110,7 +109,7 @@ def deliver_all(
     clock: Clock,
     *,
     progress: Callable[[Progress], None] | None = None,
-    rng: Random = random.random,
+    rng: Random = uniform,
 ) -> DeliveryReport:
     """Send every queued row until each is sent or has failed for good, however many there
     are: lease after lease, at the messenger's pace (a Retry-After pauses, a failure waits

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ from sprechstunde_cli.domain.model import (
     SessionState,
     Timer,
 )
-from sprechstunde_cli.domain.retry import Backoff, Random
+from sprechstunde_cli.domain.retry import Backoff, Random, uniform
 from sprechstunde_cli.domain.rules import last_call_due
 from sprechstunde_cli.errors import (
     DiskFullError,
@@ -85,7 +84,7 @@ class Hour:
         *,
         timer: Timer = SYSTEM_TIMER,
         sleep: Callable[[float], None] | None = None,
-        rng: Random = random.random,
+        rng: Random = uniform,
         holder: Holder | None = None,
     ) -> None:
         """`sleep` idles while the messenger is paused (default: the timer's); `holder`

@@ -9,13 +9,12 @@ walk a fake clock instead of waiting.
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from sprechstunde_cli.domain.retry import Backoff, Random
+from sprechstunde_cli.domain.retry import Backoff, Random, uniform
 from sprechstunde_cli.errors import ProviderError
 
 T = TypeVar("T")
@@ -92,7 +91,7 @@ class Caller:
         sleep: Callable[[float], None],
         *,
         attempts: int = ATTEMPTS,
-        rng: Random = random.random,
+        rng: Random = uniform,
     ) -> None:
         self.pacer = pacer
         self._sleep = sleep

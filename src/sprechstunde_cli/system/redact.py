@@ -21,7 +21,6 @@ terminal. Two passes:
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import re
@@ -166,6 +165,8 @@ def _base64_inside(raw: bytes, offset: int) -> set[str]:
     """The base64 characters that `raw` alone decides when it starts `offset` bytes into a
     longer value (Basic auth encodes "user:password"), in both alphabets, plus the whole
     encoding with and without padding when it stands alone."""
+    import base64  # only once a secret is known: most commands redact with none
+
     encoded = base64.b64encode(bytes(offset) + raw).decode("ascii")
     first = -(-offset * 4 // 3)  # the first character made of `raw`'s bits only
     last = (offset + len(raw)) * 4 // 3  # the characters after it also hold what follows

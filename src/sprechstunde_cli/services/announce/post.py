@@ -9,13 +9,12 @@ again; any other is recorded as uncertain and reported, never posted twice.
 from __future__ import annotations
 
 import contextlib
-import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.model import SessionState
-from sprechstunde_cli.domain.retry import Backoff, Random
+from sprechstunde_cli.domain.retry import Backoff, Random, uniform
 from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import ConfigError, ProviderError, SprechstundeError, StateError
 from sprechstunde_cli.i18n import _
@@ -50,7 +49,7 @@ def run_due(
     *,
     owner: str,
     actor: str,
-    rng: Random = random.random,
+    rng: Random = uniform,
 ) -> AnnounceReport:
     """Post every announcement whose time has come; record the missed ones as skipped."""
     grace = config.announce.grace
@@ -94,7 +93,7 @@ def send_now(
     owner: str,
     actor: str,
     only: str | None = None,
-    rng: Random = random.random,
+    rng: Random = uniform,
 ) -> AnnounceReport:
     """Post one offset's announcement of one session right away (still once per target)."""
     spec = config.session(session_id)

@@ -6,7 +6,6 @@ takes the file), or failed with the reason (retried by the next run).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,7 @@ from typing import Protocol
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.handoffs import OUTSTANDING, Handoff
 from sprechstunde_cli.domain.model import SessionRecord
-from sprechstunde_cli.domain.retry import Backoff, Random
+from sprechstunde_cli.domain.retry import Backoff, Random, uniform
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.services.handoff import text as handoff_text
@@ -67,7 +66,7 @@ def deliver_all(
     export: bool = False,
     attempts: int = 3,
     sleep: Callable[[float], None],
-    rng: Random = random.random,
+    rng: Random = uniform,
 ) -> HandoffReport:
     """Mail every outstanding hand-off, or export them all to one file; safe to run again."""
     session = store.require_session(session_id)

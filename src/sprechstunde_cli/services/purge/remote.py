@@ -6,13 +6,12 @@ rate (services/ratelimit.py); what the provider could not delete is counted, nev
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from functools import partial
 
 from sprechstunde_cli.domain.model import Clock
 from sprechstunde_cli.domain.receipt import MessengerResult
-from sprechstunde_cli.domain.retry import Random
+from sprechstunde_cli.domain.retry import Random, uniform
 from sprechstunde_cli.errors import ProviderError
 from sprechstunde_cli.providers.base import DeleteReach, Provider
 from sprechstunde_cli.services import ratelimit
@@ -25,7 +24,7 @@ def delete_remote(
     session_id: str,
     skip: bool,
     clock: Clock,
-    rng: Random = random.random,
+    rng: Random = uniform,
 ) -> MessengerResult:
     caps = provider.capabilities
     if skip:
