@@ -122,9 +122,13 @@ def threads_lines(
         [len(t) for t in row] if is_simple else [cells(t) for t in row]
         for row, is_simple in zip(texts, simple, strict=True)
     ]
-    column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
+    column_widths = [max(column) for column in zip(*sizes, strict=True)]
+    # A row of narrow characters is aligned by str.format, which pads by characters (one cell
+    # each there) in one call instead of a loop of pieces; the others by their measured sizes.
+    template = _template(column_widths)
     lines = [
-        _aligned(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
+        template.format(*row) if is_simple else _aligned(row, row_sizes, column_widths)
+        for row, row_sizes, is_simple in zip(texts, sizes, simple, strict=True)
     ]
     # Rich measures a whole line (a joiner or a mark at a cell's edge joins its neighbour);
     # a line of narrow characters only is as long as its characters (the gaps are spaces).
@@ -140,6 +144,15 @@ def threads_lines(
         for line, length in zip(lines, lengths, strict=True)
     ]
     return PlainLines((shown[0], RULE * table, *shown[1:]))
+
+
+def _template(column_widths: Sequence[int]) -> str:
+    """`_aligned` as a format string, for rows whose characters are one cell each."""
+    last = len(column_widths) - 1
+    return GAP.join(
+        "{}" if index == last else f"{{:{'>' if index in RIGHT_ALIGNED else '<'}{width}}}"
+        for index, width in enumerate(column_widths)
+    )
 
 
 def _aligned(row: Sequence[str], sizes: Sequence[int], column_widths: Sequence[int]) -> str:
