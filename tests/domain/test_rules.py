@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprechstunde_cli.domain.rules import mask_address, masked_number
+from sprechstunde_cli.domain.rules import mask_address
 
 
 def test_a_number_is_masked_and_a_name_is_shown() -> None:
@@ -13,14 +13,6 @@ def test_a_number_is_masked_and_a_name_is_shown() -> None:
     assert mask_address("!raum42:example.org", " Anna ") == "Anna"
     assert mask_address("!raum42:example.org", "") == "!r••••rg"
     assert mask_address("1234567890@lid", "") == "12••••90"
-
-
-def test_only_a_number_is_masked_without_its_name() -> None:
-    # What the thread rows ask before they unseal a name: a number needs none.
-    assert masked_number("+49 000 0000042") == "+49 000 •••• 42"
-    assert masked_number("0170 000-00 42") == "017 •••• 42"
-    assert masked_number("!raum42:example.org") is None
-    assert masked_number("1234567890@lid") is None
 
 
 @pytest.mark.parametrize(

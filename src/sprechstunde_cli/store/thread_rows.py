@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadPage, ThreadRow
-from sprechstunde_cli.domain.rules import mask_address, masked_number
+from sprechstunde_cli.domain.rules import mask_address, shows_name
 from sprechstunde_cli.store.base import StoreBase, at, parse
 from sprechstunde_cli.store.threads import NAME
 
@@ -77,12 +77,10 @@ class ThreadRowQueries(StoreBase):
         (number, chat, display_name, first_at, waiting_since, claimed_by, answered, left_at,
          last_kind, last_direction, last_body, last_withdrawn, unread) = r  # fmt: skip
         # A number is shown masked, never with its name: the name is not unsealed for nothing.
-        citizen = masked_number(chat)
-        if citizen is None:
-            citizen = mask_address(chat, self.unseal(session_id, display_name, NAME))
+        name = self.unseal(session_id, display_name, NAME) if shows_name(chat) else ""
         return ThreadRow(
             number=int(number),
-            citizen=citizen,
+            citizen=mask_address(chat, name),
             first_at=at(first_at),
             waiting_since=parse(waiting_since),
             unread=int(unread),
