@@ -135,19 +135,23 @@ def threads_lines(
     """The thread table of `threads` as the lines Rich prints without styles at `width`."""
     words: WaitingWords = {}
     texts = [headers(), *([plain(c) for c in row_cells(r, now, tz, words)] for r in rows)]
-    # A row of narrow characters only (most rows) is measured by len(), after one look at it.
+    # A row of narrow characters only (most rows) is measured by len(), after one look at it;
+    # the others cell by cell, as Rich measures them.
     simple = [narrow("".join(row)) for row in texts]
-    sizes = [
-        list(map(len, row)) if is_simple else list(map(cells, row))
-        for row, is_simple in zip(texts, simple, strict=True)
-    ]
-    column_widths = [max(column) for column in zip(*sizes, strict=True)]
+    measured = {
+        i: list(map(cells, texts[i])) for i, is_simple in enumerate(simple) if not is_simple
+    }
+    column_widths = _widths(
+        [row for row, is_simple in zip(texts, simple, strict=True) if is_simple]
+    )
+    for sizes in measured.values():
+        column_widths = list(map(max, column_widths, sizes))
     # A row of narrow characters is aligned by str.format, which pads by characters (one cell
     # each there) in one call instead of a loop of pieces; the others by their measured sizes.
     template = _template(column_widths)
     lines = [
-        template.format(*row) if is_simple else _aligned(row, row_sizes, column_widths)
-        for row, row_sizes, is_simple in zip(texts, sizes, simple, strict=True)
+        template.format(*row) if is_simple else _aligned(row, measured[i], column_widths)
+        for i, (row, is_simple) in enumerate(zip(texts, simple, strict=True))
     ]
     # Rich measures a whole line (a joiner or a mark at a cell's edge joins its neighbour);
     # a line of narrow characters only is as long as its characters (the gaps are spaces).
@@ -171,6 +175,14 @@ def _shown(line: str, length: int, table: int, is_simple: bool) -> str:
     if length <= table:
         return line + " " * (table - length)
     return (line[: table - 1] if is_simple else fit(line, table - 1)) + "…"
+
+
+def _widths(narrow_rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width over rows of narrow characters: its longest text, column by column
+    (zip and map run in C; a row by row list of sizes cost more than the rest of its line)."""
+    if not narrow_rows:
+        return [0] * len(HEADERS)
+    return [max(map(len, column)) for column in zip(*narrow_rows, strict=True)]
 
 
 def _template(column_widths: Sequence[int]) -> str:
