@@ -213,10 +213,37 @@ def test_the_quick_path_keeps_only_what_the_careful_one_keeps() -> None:
         cp
         for cp in range(0x110000)
         if not 0xD800 <= cp <= 0xDFFF  # surrogates are no text
-        if not sanitize._SUSPECT_MULTI.match(chr(cp)) and chr(cp) not in "\t\n"
+        if not re.match(sanitize._SUSPECT_MULTI, chr(cp)) and chr(cp) not in "\t\n"
     ]
     assert {0x2022, 0x201E, 0x20AC, 0x2190, 0x2192} <= set(quick)  # •, „, €, ←, →
     assert 0x2028 not in quick and 0x00AD not in quick and 0x200B not in quick
     for cp in quick:
         assert sanitize._MULTI[cp] == chr(cp), hex(cp)
     assert clean("„Frage“ – 5 € • bitte…") == "„Frage“ – 5 € • bitte…"
+
+
+def test_the_plain_path_keeps_only_what_the_careful_one_keeps() -> None:
+    # A text of _ALL_PLAIN's characters only is returned without the escaping pass (then only
+    # cut): each of them must be one that pass keeps as it is, in both modes, and no line
+    # ending or tab (which the careful pass turns into something else).
+    plain = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF and sanitize._ALL_PLAIN.fullmatch(chr(cp))
+    ]
+    assert {0x20, 0x7E, 0xDF, 0x2022, 0x20AC, 0x2192} <= set(plain)  # space ~ ß • € →
+    assert not {0x09, 0x0A, 0x0D, 0x7F, 0xAD, 0x2028} & set(plain)
+    for cp in plain:
+        assert sanitize._cleaned(chr(cp), single_line=False) == chr(cp), hex(cp)
+        assert sanitize._cleaned(chr(cp), single_line=True) == chr(cp), hex(cp)
+    assert sanitize._ALL_PLAIN.fullmatch("„Frage“ – 5 € • Straße") is not None
+
+
+def test_a_typed_backslash_is_cut_like_half_an_escape_only_at_the_end() -> None:
+    # A citizen's own backslash takes the plain path too: a cut that leaves what looks like
+    # half an escape loses it, up to the longest ("\U" and seven hex digits), not further back.
+    assert clean("typed \\u20 here", limit=9) == "typed …"
+    assert clean("a\\U1234567cd", limit=11) == "a…"  # the backslash 9 characters from the cut
+    assert clean("ab\\U12345678cd", limit=13) == "ab\\U12345678…"  # a whole-looking one stays
+    assert clean("C:\\Daten\\Ordner", limit=12) == "C:\\Daten\\Or…"
+    assert clean("Pfad C:\\x1 und mehr", limit=10, single_line=True) == "Pfad C:…"

@@ -28,13 +28,27 @@ RULE = "─"
 Cell = list[tuple[str, str]]
 
 
-def _waiting(row: ThreadRow, now: datetime, tz: tzinfo) -> Cell:
-    if row.waiting_since is None:
+# A waiting time's words by what they are made of (minutes waited, hour and minute of the local
+# time since when), for the rows of one table: most rows of a busy hour share them with another
+# row, and a look-up costs a fifth of formatting them. One per table, never kept: the clock, the
+# zone and the operator's language are the same for all its rows.
+WaitingWords = dict[tuple[int, int, int], str]
+
+
+def _waiting(row: ThreadRow, now: datetime, tz: tzinfo, words: WaitingWords) -> Cell:
+    since = row.waiting_since
+    if since is None:
         return [("—", "dim")]
-    since = _("{span} since {hhmm}").format(
-        span=span_text(now - row.waiting_since), hhmm=hhmm(row.waiting_since, tz)
-    )
-    return [(since, "")]
+    local = since.astimezone(tz)
+    # span_text's minutes and hhmm's hour and minute (tests/render/test_thread_lines.py holds
+    # them to the words formatted anew).
+    key = (int((now - since).total_seconds() // 60), local.hour, local.minute)
+    text = words.get(key)
+    if text is None:
+        text = words[key] = _("{span} since {hhmm}").format(
+            span=span_text(now - since), hhmm=hhmm(since, tz)
+        )
+    return [(text, "")]
 
 
 def _last(row: ThreadRow) -> Cell:
@@ -54,13 +68,17 @@ def _last(row: ThreadRow) -> Cell:
     return cell
 
 
-def row_cells(row: ThreadRow, now: datetime, tz: tzinfo) -> list[Cell]:
+def row_cells(
+    row: ThreadRow, now: datetime, tz: tzinfo, words: WaitingWords | None = None
+) -> list[Cell]:
+    """The row's cells; `words`: the waiting times the table's other rows have formatted."""
+    claimed = clean(row.claimed_by, single_line=True, limit=CLAIMED_CHARS) if row.claimed_by else ""
     return [
         [(str(row.number), "")],
         [(clean(row.citizen, single_line=True, limit=CITIZEN_CHARS), "")],
-        _waiting(row, now, tz),
+        _waiting(row, now, tz, {} if words is None else words),
         [(str(row.unread) if row.unread else "", "bold")],
-        [(clean(row.claimed_by or "", single_line=True, limit=CLAIMED_CHARS), "")],
+        [(claimed, "")],
         _last(row),
     ]
 
@@ -115,16 +133,25 @@ def threads_lines(
     rows: Sequence[ThreadRow], *, now: datetime, tz: tzinfo, width: int
 ) -> PlainLines:
     """The thread table of `threads` as the lines Rich prints without styles at `width`."""
-    texts = [headers(), *([plain(c) for c in row_cells(r, now, tz)] for r in rows)]
-    # A row of narrow characters only (most rows) is measured by len(), after one look at it.
+    words: WaitingWords = {}
+    texts = [headers(), *([plain(c) for c in row_cells(r, now, tz, words)] for r in rows)]
+    # A row of narrow characters only (most rows) is measured by len(), after one look at it;
+    # the others cell by cell, as Rich measures them.
     simple = [narrow("".join(row)) for row in texts]
-    sizes = [
-        [len(t) for t in row] if is_simple else [cells(t) for t in row]
-        for row, is_simple in zip(texts, simple, strict=True)
-    ]
-    column_widths = [max(row[i] for row in sizes) for i in range(len(HEADERS))]
+    measured = {
+        i: list(map(cells, texts[i])) for i, is_simple in enumerate(simple) if not is_simple
+    }
+    column_widths = _widths(
+        [row for row, is_simple in zip(texts, simple, strict=True) if is_simple]
+    )
+    for sizes in measured.values():
+        column_widths = list(map(max, column_widths, sizes))
+    # A row of narrow characters is aligned by str.format, which pads by characters (one cell
+    # each there) in one call instead of a loop of pieces; the others by their measured sizes.
+    template = _template(column_widths)
     lines = [
-        _aligned(row, row_sizes, column_widths) for row, row_sizes in zip(texts, sizes, strict=True)
+        template.format(*row) if is_simple else _aligned(row, measured[i], column_widths)
+        for i, (row, is_simple) in enumerate(zip(texts, simple, strict=True))
     ]
     # Rich measures a whole line (a joiner or a mark at a cell's edge joins its neighbour);
     # a line of narrow characters only is as long as its characters (the gaps are spaces).
@@ -136,10 +163,35 @@ def threads_lines(
     # '…' or padded to that, and a rule of the same width sits under the header.
     table = min(width, max(lengths))
     shown = [
-        fit(line, table - 1) + "…" if length > table else line + " " * (table - length)
-        for line, length in zip(lines, lengths, strict=True)
+        _shown(line, length, table, is_simple)
+        for line, length, is_simple in zip(lines, lengths, simple, strict=True)
     ]
     return PlainLines((shown[0], RULE * table, *shown[1:]))
+
+
+def _shown(line: str, length: int, table: int, is_simple: bool) -> str:
+    """`line` (`length` cells) padded to `table` cells, or cut to it with '…', as Rich does; a
+    line of narrow characters is cut by characters, without another look at them."""
+    if length <= table:
+        return line + " " * (table - length)
+    return (line[: table - 1] if is_simple else fit(line, table - 1)) + "…"
+
+
+def _widths(narrow_rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width over rows of narrow characters: its longest text, column by column
+    (zip and map run in C; a row by row list of sizes cost more than the rest of its line)."""
+    if not narrow_rows:
+        return [0] * len(HEADERS)
+    return [max(map(len, column)) for column in zip(*narrow_rows, strict=True)]
+
+
+def _template(column_widths: Sequence[int]) -> str:
+    """`_aligned` as a format string, for rows whose characters are one cell each."""
+    last = len(column_widths) - 1
+    return GAP.join(
+        "{}" if index == last else f"{{:{'>' if index in RIGHT_ALIGNED else '<'}{width}}}"
+        for index, width in enumerate(column_widths)
+    )
 
 
 def _aligned(row: Sequence[str], sizes: Sequence[int], column_widths: Sequence[int]) -> str:
