@@ -191,6 +191,8 @@ def test_a_store_command_checks_the_config_once_and_writes_no_log(
     # Unchanged since its check (config/checked.py): not read again. Nothing was logged, so
     # logging was never set up (system/logs.py).
     assert loaded(again, "sprechstunde_cli.config.load", "tomllib", "logging") == []
+    # A store at the current schema version loads no migration step (store/db.py).
+    assert loaded(again, "sprechstunde_cli.store.migrations") == []
     assert loaded(first, "logging") == []
 
 

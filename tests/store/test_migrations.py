@@ -13,9 +13,9 @@ import pytest
 from sprechstunde_cli.domain.model import SessionState
 from sprechstunde_cli.domain.spec import SessionSpec
 from sprechstunde_cli.errors import StoreError
-from sprechstunde_cli.store import Store, handoffs, migrations, outbox
+from sprechstunde_cli.store import Store, db, handoffs, migrations, outbox
 from sprechstunde_cli.store.crypto import SessionKeys
-from sprechstunde_cli.store.db import connect
+from sprechstunde_cli.store.db import SCHEMA_VERSION, connect, schema_current
 from sprechstunde_cli.store.migrations import MIGRATIONS, Step, migrate
 from tests.support.clocks import IN_THE_HOUR
 
@@ -60,6 +60,21 @@ def test_fresh_store_records_every_migration_once_by_name(db_path: Path) -> None
     Store.open(db_path).close()
     rows = ledger(db_path)
     assert [(v, n) for v, n, _ in rows] == [(i, m[0]) for i, m in enumerate(MIGRATIONS, 1)]
+
+
+def test_the_version_a_store_opens_at_without_the_steps_is_the_number_of_migrations(
+    db_path: Path,
+) -> None:
+    # store/db.py SCHEMA_VERSION: a store whose ledger holds all of them loads no step.
+    assert len(MIGRATIONS) == SCHEMA_VERSION
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    try:
+        assert schema_current(conn)
+        conn.execute("DELETE FROM schema_migrations WHERE version = 5")  # a step missing
+        assert not schema_current(conn)
+    finally:
+        conn.close()
 
 
 def test_reopening_applies_no_migration_twice(
@@ -108,6 +123,8 @@ def test_a_failing_migration_leaves_neither_ledger_row_nor_half_a_schema(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, ("broken", broken)))
+    # As a real new migration would: the version a store must be at goes up with it.
+    monkeypatch.setattr(db, "SCHEMA_VERSION", len(MIGRATIONS) + 1)
     with pytest.raises(RuntimeError, match="disk on fire"):
         Store.open(db_path)
     assert len(ledger(db_path)) == len(MIGRATIONS)

@@ -13,8 +13,7 @@ from sprechstunde_cli.domain.model import Timer
 from sprechstunde_cli.errors import StoreError
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.store.crypto import SessionKeys
-from sprechstunde_cli.store.db import connect, transaction, with_retry
-from sprechstunde_cli.store.migrations import migrate
+from sprechstunde_cli.store.db import connect, schema_current, transaction, with_retry
 from sprechstunde_cli.system import disk
 from sprechstunde_cli.system.clock import SYSTEM_TIMER
 from sprechstunde_cli.system.files import Sink, write_all, write_private
@@ -71,10 +70,17 @@ class StoreBase:
         conn: sqlite3.Connection | None = None
         try:
             conn = connect(path, timer)
-            opened = conn
-            with_retry(
-                lambda: migrate(opened, keys, timer), "the store's schema", conn=conn, timer=timer
-            )
+            if not schema_current(conn):
+                # Only a new or older store loads the steps (and what sealing old rows needs).
+                from sprechstunde_cli.store.migrations import migrate
+
+                opened = conn
+                with_retry(
+                    lambda: migrate(opened, keys, timer),
+                    "the store's schema",
+                    conn=conn,
+                    timer=timer,
+                )
         except BaseException as exc:
             # A refused store (newer schema, damaged file) must not keep its file handle open.
             if conn is not None:

@@ -22,6 +22,9 @@ T = TypeVar("T")
 # BUSY_TIMEOUT_MS; around it we retry whole transactions until LOCK_PATIENCE, so a user only
 # ever sees a lock error after a genuinely stuck writer.
 BUSY_TIMEOUT_MS = 5000
+# How many migrations store/migrations.py has (tests/store/test_migrations.py keeps the two
+# equal): a store at this version opens without loading the migration steps.
+SCHEMA_VERSION = 11
 LOCK_PATIENCE_S = 30.0
 # Jittered, so processes waiting for the same lock do not all come back at once (seconds).
 LOCK_BACKOFF_BASE, LOCK_BACKOFF_CAP = 0.02, 0.5
@@ -33,6 +36,16 @@ _CANTOPEN, _PERM, _IOERR = sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3
 # SQLite reports some writes on a full disk (growing the shared-memory file) as an I/O error:
 # below this much free space, that is what it was.
 _NEARLY_FULL = 2**20
+
+
+def schema_current(conn: sqlite3.Connection) -> bool:
+    """Whether the ledger holds exactly migrations 1 to SCHEMA_VERSION: nothing to migrate."""
+    try:
+        count, top = conn.execute("SELECT COUNT(*), MAX(version) FROM schema_migrations").fetchone()
+    except sqlite3.OperationalError:
+        return False  # no ledger yet (a new store), or busy: `migrate` looks, and waits
+    # Versions are distinct and start at 1: as many as the highest means all of them.
+    return bool(count == top == SCHEMA_VERSION)
 
 
 def connect(path: Path, timer: Timer = SYSTEM_TIMER) -> sqlite3.Connection:
