@@ -74,18 +74,20 @@ def test_threads_into_a_pipe_imports_neither_rich_nor_mail_nor_randomness(
 COLD_VALUES = frozenset({"SessionSpec", "ThreadPage", "Inserted", "Changed", "Config"})
 
 
-# Reading no message: neither a message's values nor `show`'s view of a thread.
+# Reading no message: neither a message's values nor `show`'s view of a thread; listing no
+# threads: no row of the thread views; asking for no single thread: no ThreadInfo.
 NO_MESSAGE = frozenset({"MessageRecord", "MediaInfo", "ThreadView"})
+NO_ROWS = frozenset({"ThreadRow"})
 
 
 @pytest.mark.parametrize(
     ("args", "also_cold"),
     [
-        (("threads",), NO_MESSAGE),
-        (("show", "2"), frozenset()),
-        (("reply", "2", "Danke, wir kümmern uns."), NO_MESSAGE),
-        (("tail", "--once"), frozenset()),
-        (("followup", "--list"), NO_MESSAGE),
+        (("threads",), NO_MESSAGE | {"ThreadInfo"}),
+        (("show", "2"), NO_ROWS),
+        (("reply", "2", "Danke, wir kümmern uns."), NO_MESSAGE | NO_ROWS),
+        (("tail", "--once"), NO_ROWS),
+        (("followup", "--list"), NO_MESSAGE | NO_ROWS | {"ThreadInfo"}),
     ],
 )
 def test_reading_and_answering_create_no_value_they_do_not_use(

@@ -15,7 +15,8 @@ import pytest
 from rich.cells import cell_len, set_cell_size
 
 from sprechstunde_cli.domain.messages import MediaInfo, MessageRecord
-from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose, ThreadRow
+from sprechstunde_cli.domain.model import Direction, MessageKind, Purpose
+from sprechstunde_cli.domain.rows import ThreadRow
 from sprechstunde_cli.render.console import make_console
 from sprechstunde_cli.render.formats import hhmm
 from sprechstunde_cli.render.message_lines import message_lines, padded_body

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sprechstunde_cli.domain.model import ThreadRow
+from sprechstunde_cli.domain.rows import ThreadRow
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.render.formats import hhmm, span_text
 from sprechstunde_cli.render.thread_lines import WaitingWords, row_cells, threads_lines

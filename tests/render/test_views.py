@@ -20,8 +20,8 @@ from sprechstunde_cli.domain.model import (
     Purpose,
     SessionRecord,
     SessionState,
-    ThreadRow,
 )
+from sprechstunde_cli.domain.rows import ThreadRow
 from sprechstunde_cli.providers.local.phone import PhoneEntry
 from sprechstunde_cli.render.console import citizen_text, make_console
 from sprechstunde_cli.render.formats import duration_text, human_size, media_label

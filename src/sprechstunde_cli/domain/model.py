@@ -118,24 +118,6 @@ class SessionRecord:
         return self.effective_end or self.planned_end
 
 
-@dataclass(frozen=True)
-class ThreadRow:
-    """One line of the live view and of `threads`."""
-
-    number: int
-    citizen: str  # already masked; still citizen-controlled, so render sanitizes it
-    first_at: datetime
-    waiting_since: datetime | None
-    unread: int
-    claimed_by: str | None
-    last_kind: MessageKind | None
-    last_direction: Direction | None
-    last_line: str
-    answered: bool
-    last_withdrawn: bool = False  # the last message was withdrawn by the citizen
-    left: bool = False  # the citizen left the chat or blocked the office: answers cannot reach
-
-
 class Clock(Protocol):
     """The session's time, injected everywhere below the CLI (tests walk it by hand)."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sprechstunde_cli.domain.model import ThreadRow
+    from sprechstunde_cli.domain.rows import ThreadRow
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import ThreadRow
+if TYPE_CHECKING:
+    from sprechstunde_cli.domain.rows import ThreadRow
+
 
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
 _NOT_DIGIT = re.compile(r"\D")

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.handoffs import Handoff
     from sprechstunde_cli.domain.messages import MessageRecord
-    from sprechstunde_cli.domain.model import ThreadRow
     from sprechstunde_cli.domain.receipt import Statistics
+    from sprechstunde_cli.domain.rows import ThreadRow
     from sprechstunde_cli.providers.local.server import PhoneEntry
     from sprechstunde_cli.services.plan import CalendarRow
 

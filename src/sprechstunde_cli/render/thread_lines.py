@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
+from sprechstunde_cli.domain.model import Direction, MessageKind
+from sprechstunde_cli.domain.rows import ThreadRow
 from sprechstunde_cli.i18n import N_, _
 from sprechstunde_cli.render.formats import KIND_WORDS, WITHDRAWN, hhmm, span_text
 from sprechstunde_cli.render.plain import PlainLines, cells, fit, narrow

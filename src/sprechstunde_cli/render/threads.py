@@ -10,8 +10,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Span, Text
 
-from sprechstunde_cli.domain.model import SessionRecord, ThreadRow
+from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.page import ThreadPage
+from sprechstunde_cli.domain.rows import ThreadRow
 from sprechstunde_cli.i18n import _, ngettext
 from sprechstunde_cli.render.console import Redacted, citizen_text
 from sprechstunde_cli.render.formats import STATE_WORDS, hhmm, span_text, word, zone

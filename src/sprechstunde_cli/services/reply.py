@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from sprechstunde_cli.domain.media import Sniffed
     from sprechstunde_cli.domain.messages import MediaInfo
     from sprechstunde_cli.providers.base import Provider
-    from sprechstunde_cli.store import Store, ThreadInfo
+    from sprechstunde_cli.store import Store
+    from sprechstunde_cli.store.thread_info import ThreadInfo
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import SessionRecord, ThreadRow
+from sprechstunde_cli.domain.model import SessionRecord
 from sprechstunde_cli.domain.rules import by_waiting_time
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.page import ThreadPage
+    from sprechstunde_cli.domain.rows import ThreadRow
     from sprechstunde_cli.store import Store
 
 

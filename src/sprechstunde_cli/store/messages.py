@@ -39,7 +39,7 @@ class MessageQueries(StoreBase):
             sql += " AND thread = ?"
             params = (*params, thread)
         rows = self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))
-        from sprechstunde_cli.store.message_rows import message
+        from sprechstunde_cli.store.message_row import message
 
         return [
             message(
@@ -104,7 +104,7 @@ class MessageQueries(StoreBase):
             "SELECT * FROM messages WHERE session_id = ? AND change_seq > ? ORDER BY change_seq",
             (session_id, change),
         )
-        from sprechstunde_cli.store.message_rows import message
+        from sprechstunde_cli.store.message_row import message
 
         return [
             (int(r["change_seq"]), message(r, self.unseal(session_id, r["body"]), "")) for r in rows

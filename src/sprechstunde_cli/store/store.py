@@ -13,7 +13,7 @@ from sprechstunde_cli.store.base import at, iso, parse
 from sprechstunde_cli.store.db import checkpoint
 from sprechstunde_cli.store.messages import MessageQueries
 from sprechstunde_cli.store.thread_rows import ThreadRowQueries
-from sprechstunde_cli.store.threads import ThreadInfo, ThreadQueries
+from sprechstunde_cli.store.threads import ThreadQueries
 from sprechstunde_cli.system.logs import get as get_logger
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 _log = get_logger("store")
 
-__all__ = ["Store", "ThreadInfo", "iso", "parse"]
+__all__ = ["Store", "iso", "parse"]
 
 
 class Store(ThreadQueries, ThreadRowQueries, MessageQueries):

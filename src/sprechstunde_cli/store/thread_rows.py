@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
-from sprechstunde_cli.domain.model import Direction, MessageKind, ThreadRow
-from sprechstunde_cli.domain.rules import mask_address, shows_name
-from sprechstunde_cli.store.base import StoreBase, at, parse
-from sprechstunde_cli.store.threads import NAME
+from sprechstunde_cli.store.base import StoreBase
 
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.page import ThreadPage
+    from sprechstunde_cli.domain.rows import ThreadRow
 
 # A thread's row for the views: its columns, its last shown message, and how many of the
 # citizen's messages nobody has read, withdrawn ones not counted (counted in the index
@@ -35,10 +32,6 @@ PAGE_IDLE = (
     f"{_ROWS} FROM (SELECT * FROM threads WHERE session_id = ? AND waiting_since IS NULL"  # noqa: S608
     f" ORDER BY number LIMIT ?) t {_LAST} ORDER BY t.number"
 )
-# Stored kinds and directions to their members, looked up per row: the same members calling
-# the enum returns, at a fifth of the cost (EnumType.__call__ and __new__ are Python code).
-_KINDS = {kind.value: kind for kind in MessageKind}
-_DIRECTIONS = {direction.value: direction for direction in Direction}
 COUNTS = (
     "SELECT COUNT(*) AS total, COUNT(waiting_since) AS waiting FROM threads WHERE session_id = ?"
 )
@@ -54,12 +47,14 @@ class ThreadRowQueries(StoreBase):
         # `threads` and the demo's screen ask again and again; most threads have not changed
         # since. A row whose columns are all the same is the same ThreadRow: reuse it instead of
         # unsealing and masking again. Only the current rows are kept.
+        from sprechstunde_cli.store.thread_row import thread_row
+
         previous = self._thread_rows_seen
         seen: dict[tuple[object, ...], ThreadRow] = {}
         found = []
         for r in rows:
             key = (session_id, *r)
-            row = previous.get(key) or self._thread_row(session_id, r)
+            row = previous.get(key) or thread_row(self, session_id, r)
             seen[key] = row
             found.append(row)
         self._thread_rows_seen = seen
@@ -73,28 +68,8 @@ class ThreadRowQueries(StoreBase):
         waiting = self._read(PAGE_WAITING, (session_id, limit))
         idle = self._read(PAGE_IDLE, (session_id, max(0, limit - len(waiting))))
         counts = self._read(COUNTS, (session_id,))[0]
-        rows = tuple(self._thread_row(session_id, r) for r in [*waiting, *idle])
         from sprechstunde_cli.domain.page import ThreadPage  # the live view's alone
+        from sprechstunde_cli.store.thread_row import thread_row
 
+        rows = tuple(thread_row(self, session_id, r) for r in [*waiting, *idle])
         return ThreadPage(rows, int(counts["total"]), int(counts["waiting"]))
-
-    def _thread_row(self, session_id: str, r: sqlite3.Row) -> ThreadRow:
-        # Unpacked in _ROWS's order: a row read by position, not by name, at 2,000 rows a view.
-        (number, chat, display_name, first_at, waiting_since, claimed_by, answered, left_at,
-         last_kind, last_direction, last_body, last_withdrawn, unread) = r  # fmt: skip
-        # A number is shown masked, never with its name: the name is not unsealed for nothing.
-        name = self.unseal(session_id, display_name, NAME) if shows_name(chat) else ""
-        return ThreadRow(
-            number=int(number),
-            citizen=mask_address(chat, name),
-            first_at=at(first_at),
-            waiting_since=parse(waiting_since),
-            unread=int(unread),
-            claimed_by=claimed_by,
-            last_kind=_KINDS[last_kind] if last_kind else None,
-            last_direction=_DIRECTIONS[last_direction] if last_direction else None,
-            last_line=self.unseal(session_id, last_body),
-            answered=bool(answered),
-            last_withdrawn=last_withdrawn is not None,
-            left=left_at is not None,
-        )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,21 +16,10 @@ from sprechstunde_cli.store.messages import media_cols
 if TYPE_CHECKING:
     from sprechstunde_cli.domain.messages import MediaInfo
     from sprechstunde_cli.store.inbound import Inserted
+    from sprechstunde_cli.store.thread_info import ThreadInfo
 
 # The context display names are sealed under (store/plaintext.py seals older rows with it).
 NAME = "thread.display_name"
-
-
-@dataclass(frozen=True)
-class ThreadInfo:
-    """A thread's stored facts: number, the citizen's address and name, its claim, what is read."""
-
-    session_id: str
-    number: int
-    chat: str  # the provider address: for providers only, never for display
-    display_name: str
-    claimed_by: str | None
-    read_upto: int
 
 
 class ThreadQueries(StoreBase):
@@ -112,6 +100,8 @@ class ThreadQueries(StoreBase):
         return self.seal(session_id, name, NAME) if name else ""
 
     def _info(self, session_id: str, r: sqlite3.Row) -> ThreadInfo:
+        from sprechstunde_cli.store.thread_info import ThreadInfo
+
         return ThreadInfo(
             session_id,
             int(r["number"]),

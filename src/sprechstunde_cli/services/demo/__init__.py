@@ -12,8 +12,9 @@ from pathlib import Path
 
 from sprechstunde_cli.config import Config
 from sprechstunde_cli.domain.counters import RECEIVED, Counter
-from sprechstunde_cli.domain.model import Clock, MessageKind, SessionRecord, ThreadRow, Timer
+from sprechstunde_cli.domain.model import Clock, MessageKind, SessionRecord, Timer
 from sprechstunde_cli.domain.receipt import Receipt
+from sprechstunde_cli.domain.rows import ThreadRow
 from sprechstunde_cli.domain.rules import by_waiting_time
 from sprechstunde_cli.i18n import _
 from sprechstunde_cli.providers.local.provider import LocalProvider
