@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprechstunde_cli.domain.rules import mask_address
+from sprechstunde_cli.domain.rules import mask_address, masked_number
 
 
 def test_a_number_is_masked_and_a_name_is_shown() -> None:
@@ -30,3 +30,11 @@ def test_a_number_is_masked_and_a_name_is_shown() -> None:
 )
 def test_a_name_that_shows_nothing_falls_back_to_the_masked_handle(blank: str) -> None:
     assert mask_address("!raum42:example.org", blank) == "!r••••rg"
+
+
+def test_a_number_is_masked_without_its_name_and_anything_else_is_no_number() -> None:
+    # store/thread_row.py unseals a display name only where masked_number finds no number.
+    assert masked_number("+49 170 0000123") == "+49 170 •••• 23"
+    assert masked_number("+49 170 0000123") == mask_address("+49 170 0000123", "Erika")
+    assert masked_number("@anna:example.org") is None
+    assert masked_number("anna") is None

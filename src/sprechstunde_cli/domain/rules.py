@@ -15,19 +15,23 @@ _PHONE = re.compile(r"^\+?[\d\s()./-]{6,}$")
 _NOT_DIGIT = re.compile(r"\D")
 
 
-def shows_name(address: str) -> bool:
-    """Whether `mask_address` shows the display name for `address` (a number never needs it)."""
-    return not _PHONE.match(address)
+def masked_number(address: str) -> str | None:
+    """A phone number shown masked; None when `address` is no number (`mask_address` then
+    shows the display name)."""
+    if not _PHONE.match(address):
+        return None
+    digits = _NOT_DIGIT.sub("", address)
+    if address.startswith("+") and len(digits) > 7:
+        # Country code (2 digits is the common case for the audience) plus the network prefix.
+        return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"
+    return f"{digits[:3]} •••• {digits[-2:]}"
 
 
 def mask_address(address: str, display_name: str = "") -> str:
     """Show a citizen pseudonymously: a masked number, else the display name, else a masked id."""
-    if _PHONE.match(address):
-        digits = _NOT_DIGIT.sub("", address)
-        if address.startswith("+") and len(digits) > 7:
-            # Country code (2 digits is the common case for the audience) plus the network prefix.
-            return f"+{digits[:2]} {digits[2:5]} •••• {digits[-2:]}"
-        return f"{digits[:3]} •••• {digits[-2:]}"
+    number = masked_number(address)
+    if number is not None:
+        return number
     # Its character tables are compiled on import: only a name needs them.
     from sprechstunde_cli.domain.characters import visible
 

@@ -11,7 +11,7 @@ import sqlite3
 
 from sprechstunde_cli.domain.model import Direction, MessageKind
 from sprechstunde_cli.domain.rows import ThreadRow
-from sprechstunde_cli.domain.rules import mask_address, shows_name
+from sprechstunde_cli.domain.rules import mask_address, masked_number
 from sprechstunde_cli.store.base import StoreBase, at, parse
 from sprechstunde_cli.store.threads import NAME
 
@@ -27,10 +27,12 @@ def thread_row(store: StoreBase, session_id: str, r: sqlite3.Row) -> ThreadRow:
     (number, chat, display_name, first_at, waiting_since, claimed_by, answered, left_at,
      last_kind, last_direction, last_body, last_withdrawn, unread) = r  # fmt: skip
     # A number is shown masked, never with its name: the name is not unsealed for nothing.
-    name = store.unseal(session_id, display_name, NAME) if shows_name(chat) else ""
+    citizen = masked_number(chat)
+    if citizen is None:
+        citizen = mask_address(chat, store.unseal(session_id, display_name, NAME))
     return ThreadRow(
         number=int(number),
-        citizen=mask_address(chat, name),
+        citizen=citizen,
         first_at=at(first_at),
         waiting_since=parse(waiting_since),
         unread=int(unread),
