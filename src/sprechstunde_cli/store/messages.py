@@ -39,6 +39,7 @@ class MessageQueries(StoreBase):
             sql += " AND thread = ?"
             params = (*params, thread)
         rows = self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))
+        # Here: only a command that reads messages creates their values (store/message_row.py).
         from sprechstunde_cli.store.message_row import message
 
         return [

@@ -46,7 +46,8 @@ class ThreadRowQueries(StoreBase):
         rows = self._read(ALL_ROWS, (session_id,))
         # `threads` and the demo's screen ask again and again; most threads have not changed
         # since. A row whose columns are all the same is the same ThreadRow: reuse it instead of
-        # unsealing and masking again. Only the current rows are kept.
+        # unsealing and masking again. Only the current rows are kept. (Imported here: only a
+        # command that lists threads creates ThreadRows, store/thread_row.py.)
         from sprechstunde_cli.store.thread_row import thread_row
 
         previous = self._thread_rows_seen
