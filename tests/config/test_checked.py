@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sprechstunde_cli.config.checked import load_checked, passed, section, tables
+from sprechstunde_cli.config.checked import checked, load_checked, passed, section, tables
 from sprechstunde_cli.errors import ExitCode
 from sprechstunde_cli.providers.registry import PROVIDERS
 from tests.support.cli import Sp
@@ -105,8 +105,8 @@ def test_a_record_that_says_so_already_is_not_written_again(
 
 
 def provider(path: Path, record: Path, name: str) -> Mapping[str, Any] | None:
-    found = tables(path, record)
-    return None if found is None else section(found, "providers", name)
+    data = checked(path, record)
+    return None if data is None else section(tables(data), "providers", name)
 
 
 def test_a_messengers_section_alone_reads_as_the_whole_config_reads_it(

@@ -75,21 +75,25 @@ class Application:
         return load_checked(self.paths.config_file, self.paths.config_check)
 
     @cached_property
+    def checked_config(self) -> bytes | None:
+        """The config file, read once, if it passed its check as it is now (config/checked.py):
+        the store needs no check then, and cli/sections.py reads single sections of it."""
+        from sprechstunde_cli.config.checked import checked
+
+        return checked(self.paths.config_file, self.paths.config_check)
+
+    @cached_property
     def checked_tables(self) -> Mapping[str, Any] | None:
-        """The config's tables as written, read once, if the file passed its check as it is
-        now (config/checked.py); cli/sections.py reads single sections from them."""
         from sprechstunde_cli.config.checked import tables
 
-        return tables(self.paths.config_file, self.paths.config_check)
+        return None if (data := self.checked_config) is None else tables(data)
 
     @cached_property
     def store(self) -> Store:
-        from sprechstunde_cli.config.checked import passed
         from sprechstunde_cli.store import Store
         from sprechstunde_cli.system import logs
 
-        config_file = self.paths.config_file
-        if config_file.exists() and not passed(config_file, self.paths.config_check):
+        if self.paths.config_file.exists() and self.checked_config is None:
             # An invalid config stops every command, also those that read only the store.
             _ = self.config
         # Every command that touches the store may change state: give it the log.

@@ -13,8 +13,8 @@ The record is 56 bytes of numbers, no text: it lies in the data dir, which the p
 for every text a citizen sent, and no such text can match it.
 
 A command that needs one section only (`show`: its messenger's; `reply --attach`: `[hour]`)
-reads that section alone from a file that passed (`tables`, `section`), instead of building the
-whole `Config`.
+reads that section alone from a file that passed (`checked`, `tables`, `section`), instead of
+building the whole `Config`.
 """
 
 from __future__ import annotations
@@ -46,24 +46,24 @@ def _read(path: Path) -> tuple[bytes, bytes]:
     return identity, data
 
 
-def passed(path: Path, record: Path) -> bool:
-    """Whether `record` says the file at `path`, as it is now, passed the full check."""
-    try:
-        return _recorded(record) == _read(path)[0]
-    except OSError:
-        return False
-
-
-def tables(path: Path, record: Path) -> Mapping[str, Any] | None:
-    """The tables of a file that passed the full check, as written; None when the file has not
-    passed as it is now (the caller loads the whole config)."""
+def checked(path: Path, record: Path) -> bytes | None:
+    """The bytes of the file at `path` if `record` says that, as they are now, they passed the
+    full check; None when they have not (the caller loads the whole config)."""
     try:
         identity, data = _read(path)
     except OSError:
         return None
     # The record matches these very bytes (their checksum), so they are what was checked.
-    if identity != _recorded(record):
-        return None
+    return data if identity == _recorded(record) else None
+
+
+def passed(path: Path, record: Path) -> bool:
+    """Whether `record` says the file at `path`, as it is now, passed the full check."""
+    return checked(path, record) is not None
+
+
+def tables(data: bytes) -> Mapping[str, Any]:
+    """The tables of a file's `checked` bytes, as written."""
     import tomllib
 
     return tomllib.loads(data.decode("utf-8"))  # checked: it decodes and parses
