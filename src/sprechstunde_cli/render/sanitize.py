@@ -52,8 +52,9 @@ _PLAIN = "\x20-\x7e\xa0-\xac\xae-\xff\u2010-\u2027\u20ac\u2190-\u21ff"
 # first, as a whole-text match: sre runs a positive class to the end at a third of what
 # searching the negated one costs (1.7 µs for a typical 80-character line), and such a text
 # then skips the emoji look and the substitution. The patterns below serve only the other
-# texts, so each is compiled where one first needs it (`_compiled`; ~0.3 ms each for the
-# big character classes, on every command that prints, most of which never need them).
+# texts, so each is compiled where one first needs it (`re.compile` keeps it for the next
+# call; ~0.3 ms each for the big character classes, on every command that prints, most of
+# which never need them).
 _ALL_PLAIN = re.compile(f"[{_PLAIN}]*")
 _SUSPECT_MULTI = f"[^\t\n{_PLAIN}]+"
 _SUSPECT_SINGLE = f"[^{_PLAIN}]+"
@@ -68,15 +69,6 @@ _PARTIAL_ESCAPE = r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?\Z"
 # Its longest match is 9 characters (a backslash, U and seven hex digits): only a cut with a
 # backslash that close to its end can hold one, and looking there is cheaper than the pattern.
 _PARTIAL_ESCAPE_CHARS = 9
-
-_COMPILED: dict[str, re.Pattern[str]] = {}
-
-
-def _compiled(source: str) -> re.Pattern[str]:
-    pattern = _COMPILED.get(source)
-    if pattern is None:
-        pattern = _COMPILED[source] = re.compile(source)
-    return pattern
 
 
 def _escape(cp: int) -> str:
@@ -118,7 +110,7 @@ def clean(text: str, *, single_line: bool = False, limit: int | None = None) -> 
             return ""
         cut = out[: limit - 1]
         if "\\" in cut[-_PARTIAL_ESCAPE_CHARS:]:
-            cut = _compiled(_PARTIAL_ESCAPE).sub("", cut)
+            cut = re.compile(_PARTIAL_ESCAPE).sub("", cut)
         out = cut.rstrip(SEQUENCE_TAIL) + ELLIPSIS
     return out
 
@@ -126,7 +118,7 @@ def clean(text: str, *, single_line: bool = False, limit: int | None = None) -> 
 def _cleaned(text: str, single_line: bool) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if _compiled(_MAY_HOLD_A_SEQUENCE).search(text):
+    if re.compile(_MAY_HOLD_A_SEQUENCE).search(text):
         # Odd parts are whole emoji sequences (the pattern's one group): kept as they are.
         from sprechstunde_cli.domain.characters import EMOJI_SEQUENCE
 
@@ -141,5 +133,5 @@ def _cleaned(text: str, single_line: bool) -> str:
 
 def _escaped(text: str, single_line: bool) -> str:
     table = _SINGLE if single_line else _MULTI
-    suspect = _compiled(_SUSPECT_SINGLE if single_line else _SUSPECT_MULTI)
+    suspect = re.compile(_SUSPECT_SINGLE if single_line else _SUSPECT_MULTI)
     return suspect.sub(lambda m: m.group().translate(table), text)
